@@ -1,0 +1,79 @@
+//! The two shells: the desktop command center with a sidebar, and the `/m` phone layout with a tab bar.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+
+use super::icons::Icon;
+use super::theme::ThemeToggle;
+
+/// Desktop navigation: (label, href, icon).
+pub const NAV: [(&str, &str, &str); 8] = [
+    ("Dashboard", "/", "dashboard"),
+    ("Incidents", "/incidents", "incidents"),
+    ("Services", "/services", "services"),
+    ("Escalation policies", "/policies", "policies"),
+    ("Schedules", "/schedules", "schedules"),
+    ("Teams", "/teams", "teams"),
+    ("Users", "/users", "users"),
+    ("Settings", "/settings", "settings"),
+];
+
+/// Phone tabs: (label, href, icon).
+pub const TABS: [(&str, &str, &str); 4] = [
+    ("Incidents", "/m", "incidents"),
+    ("On call", "/m/oncall", "oncall"),
+    ("Shifts", "/m/shifts", "schedules"),
+    ("Profile", "/m/profile", "users"),
+];
+
+#[component]
+pub fn DesktopLayout() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="app">
+            <aside class="sidebar">
+                <a class="brand" href="/">
+                    <span class="brand__mark" aria-hidden="true">"◆"</span>
+                    <span class="brand__name">"OpsKnight"</span>
+                </a>
+                <nav class="nav" aria-label="Main">
+                    <ul>
+                        {NAV.into_iter().map(|(label, href, icon)| view! {
+                            <li><A href=href exact=true><Icon name=icon/><span>{label}</span></A></li>
+                        }).collect_view()}
+                    </ul>
+                </nav>
+                <div class="sidebar__foot">
+                    <ThemeToggle/>
+                    <a class="sidebar__mobile" href="/m">"Mobile view"</a>
+                </div>
+            </aside>
+            <main class="content" id="main" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+pub fn MobileLayout() -> impl IntoView {
+    view! {
+        <div class="m-app">
+            <header class="m-top">
+                <a class="brand" href="/m">
+                    <span class="brand__mark" aria-hidden="true">"◆"</span>
+                    <span class="brand__name">"OpsKnight"</span>
+                </a>
+                <ThemeToggle/>
+            </header>
+            <main class="m-content" id="main">
+                <Outlet/>
+            </main>
+            <nav class="m-tabs" aria-label="Sections">
+                {TABS.into_iter().map(|(label, href, icon)| view! {
+                    <A href=href exact=true><Icon name=icon/><span>{label}</span></A>
+                }).collect_view()}
+            </nav>
+        </div>
+    }
+}

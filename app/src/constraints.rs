@@ -1,0 +1,14 @@
+//! Maps named database constraints to the user-facing error they mean. One table for every feature.
+
+use crate::error::AppError;
+
+/// The user error for a violated constraint, or `None` for constraints that signal a bug.
+pub fn user_error(constraint: &str) -> Option<AppError> {
+    let (field, message) = match constraint {
+        "users_email_key" => ("email", "a user with this email already exists"),
+        "users_email_check" => ("email", "must be a valid email address"),
+        "users_name_check" => ("name", "must be 1 to 100 characters"),
+        _ => return None,
+    };
+    Some(AppError::invalid(field, message))
+}

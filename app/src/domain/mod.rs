@@ -1,0 +1,33 @@
+//! Pure domain logic with no IO; compiles for the server and for WASM.
+
+pub mod email;
+pub mod ids;
+pub mod password;
+pub mod role;
+
+pub use email::Email;
+pub use ids::UserId;
+pub use role::Role;
+
+use crate::error::AppError;
+
+/// A trimmed, non-empty display name of at most `max` characters.
+pub fn parse_name(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid(field, "is required"));
+    }
+    if name.chars().count() > max {
+        return Err(AppError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(name.to_owned())
+}

@@ -1,0 +1,160 @@
+//! AppError: the one error type of the app crate. It crosses the wire as JSON and maps to an HTTP status.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Every failure a server function, store or handler can report to a caller.
+///
+/// Serialised as `{"error":"<kind>", ...}` so scripts can branch on `error` and show `message`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AppError {
+    /// Bad input: `field` names the offending field (a JSON path like `email` or `steps[2].delay`).
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// The caller is not signed in (or the credential is invalid).
+    #[error("authentication required")]
+    Unauthenticated { message: String },
+    /// Signed in, but the role or scope does not allow this.
+    #[error("forbidden: {message}")]
+    Forbidden { message: String },
+    #[error("{what} not found")]
+    NotFound { what: String },
+    /// The request conflicts with current state (duplicate, already done, wrong state).
+    #[error("conflict: {message}")]
+    Conflict { message: String },
+    #[error("rate limited; retry after {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database or another dependency is unavailable. Safe to retry.
+    #[error("service unavailable: {message}")]
+    Unavailable { message: String },
+    /// Anything else. Details are logged on the server, never sent to the client.
+    #[error("internal error")]
+    Internal { message: String },
+    /// The request could not be decoded or the server function call itself failed.
+    #[error("bad request: {message}")]
+    BadRequest { message: String },
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Invalid { .. } | Self::BadRequest { .. } => 400,
+            Self::Unauthenticated { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound { .. } => 404,
+            Self::Conflict { .. } => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Unavailable { .. } => 503,
+            Self::Internal { .. } => 500,
+        }
+    }
+
+    /// The field this error names, if it is a validation error.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A message fit to show a user.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Invalid { message, .. } => message.clone(),
+            Self::Internal { .. } => {
+                "Something went wrong on the server. It has been logged.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::Deserialization(m)
+            | ServerFnErrorErr::MissingArg(m) => Self::BadRequest { message: m },
+            ServerFnErrorErr::Request(m) => Self::Unavailable { message: m },
+            other => Self::BadRequest {
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    /// Database errors: a named constraint becomes a clear user error, the rest are logged and hidden.
+    fn from(err: sqlx::Error) -> Self {
+        if let Some(db) = err.as_database_error()
+            && let Some(constraint) = db.constraint()
+            && let Some(mapped) = crate::constraints::user_error(constraint)
+        {
+            return mapped;
+        }
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::error!(error = %err, "database unavailable");
+                Self::Unavailable {
+                    message: "the database is unavailable".into(),
+                }
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                Self::Internal {
+                    message: "database error".into(),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_serialises_with_field_name() {
+        let json =
+            serde_json::to_value(AppError::invalid("email", "must be an email address")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error":"invalid","field":"email","message":"must be an email address"})
+        );
+    }
+
+    #[test]
+    fn decoding_failures_are_bad_requests() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field".into()));
+        assert_eq!(e.status_code(), 400);
+    }
+}

@@ -1,0 +1,96 @@
+//! OpsKnight's Leptos library: the HTML shell, the root component and the router (desktop and `/m`).
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod dashboard;
+pub mod domain;
+pub mod error;
+pub mod mobile;
+pub mod setup;
+pub mod system;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod constraints;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use components::empty::Placeholder;
+use components::layout::{DesktopLayout, MobileLayout};
+use components::not_found::NotFound;
+use components::theme::current_theme;
+
+/// The HTML document rendered by the server around `App`.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = current_theme().as_str();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-theme=theme>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/opsknight.css"/>
+        <Title text="OpsKnight"/>
+        <Meta name="description" content="OpsKnight: self-hosted incident management and on-call"/>
+        <Meta name="theme-color" content="#1d4ed8"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/setup") view=setup::page::SetupPage/>
+                <ParentRoute path=path!("/m") view=MobileLayout>
+                    <Route path=path!("") view=mobile::MobileIncidents/>
+                    <Route path=path!("oncall") view=mobile::MobileOnCall/>
+                    <Route path=path!("shifts") view=mobile::MobileShifts/>
+                    <Route path=path!("profile") view=mobile::MobileProfile/>
+                </ParentRoute>
+                <ParentRoute path=path!("") view=DesktopLayout>
+                    <Route path=path!("") view=dashboard::Dashboard/>
+                    <Route path=path!("incidents") view=|| view! {
+                        <Placeholder title="Incidents" body="Incidents open here when a monitoring tool sends an alert to one of your services."/>
+                    }/>
+                    <Route path=path!("services") view=|| view! {
+                        <Placeholder title="Services" body="A service is something you run and get paged about. Each service has integrations that receive alerts."/>
+                    }/>
+                    <Route path=path!("policies") view=|| view! {
+                        <Placeholder title="Escalation policies" body="A policy says who gets paged, in what order, and how long to wait before escalating."/>
+                    }/>
+                    <Route path=path!("schedules") view=|| view! {
+                        <Placeholder title="Schedules" body="Schedules decide who is on call: rotations, layers and overrides, in the schedule's time zone."/>
+                    }/>
+                    <Route path=path!("teams") view=|| view! {
+                        <Placeholder title="Teams" body="Teams own services and can be paged as a group or through their lead."/>
+                    }/>
+                    <Route path=path!("users") view=|| view! {
+                        <Placeholder title="Users" body="Invite responders, set their roles and contact methods."/>
+                    }/>
+                    <Route path=path!("settings") view=|| view! {
+                        <Placeholder title="Settings" body="Email delivery, notification channels and data retention."/>
+                    }/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

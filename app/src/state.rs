@@ -1,0 +1,28 @@
+//! AppState: what every server function and handler can reach (server only).
+
+use leptos::config::LeptosOptions;
+use sqlx::PgPool;
+
+use crate::clock::SharedClock;
+
+/// Built once by the server crate; provided to server functions as Leptos context and to
+/// axum handlers as router state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub clock: SharedClock,
+    pub leptos_options: LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function.
+pub fn app_state() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| crate::error::AppError::Internal {
+        message: "application state missing from context".into(),
+    })
+}

@@ -1,0 +1,28 @@
+// Shared helpers: screenshots and waiting until the WASM bundle has hydrated the page.
+import { Page, expect } from "@playwright/test";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const SCREENSHOTS = path.join(__dirname, "..", "screenshots");
+
+export async function screenshot(page: Page, name: string) {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Resolves once the WASM module has loaded and hydrate() has run. */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
+}
+
+/** Fails the test on any browser console error (a hydration panic shows up here). */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  return errors;
+}
+
+export async function expectNoConsoleErrors(errors: string[]) {
+  expect(errors, errors.join("\n")).toEqual([]);
+}

@@ -1,0 +1,103 @@
+//! One-shot subcommands: `migrate` and `user add`. They work with or without a running server.
+
+use std::io::{IsTerminal, Read, Write};
+
+use anyhow::Context;
+use app::domain::{Role, password};
+use app::error::AppError;
+use app::users::NewUser;
+use rand::Rng;
+
+use crate::config::{GlobalArgs, UserAddArgs};
+use crate::database::{self, Database};
+
+pub async fn migrate(global: &GlobalArgs) -> anyhow::Result<()> {
+    let db = Database::open(global).await?;
+    let result = database::migrate(&db.pool).await;
+    if result.is_ok() {
+        tracing::info!("migrations applied");
+    }
+    let closed = db.close_command().await;
+    result.and(closed)
+}
+
+/// An app error reported against the CLI flag it came from.
+fn flag_error(err: AppError) -> anyhow::Error {
+    match err.field() {
+        Some("password") => anyhow::anyhow!("password (stdin): {}", err.user_message()),
+        Some(field) => anyhow::anyhow!("--{field}: {}", err.user_message()),
+        None => anyhow::anyhow!("{}", err.user_message()),
+    }
+}
+
+pub async fn user_add(global: &GlobalArgs, args: &UserAddArgs) -> anyhow::Result<()> {
+    let role = Role::parse(&args.role).with_context(|| {
+        format!(
+            "--role: {:?} is not one of admin, responder, user",
+            args.role
+        )
+    })?;
+    let user = NewUser::parse(&args.email, &args.name, role).map_err(flag_error)?;
+    let (password, generated) = match read_password_from_stdin()? {
+        Some(p) => {
+            password::check("password", &p).map_err(flag_error)?;
+            (p, false)
+        }
+        None => (generate_password(), true),
+    };
+    let hash = app::users::password::hash(password.clone())
+        .await
+        .map_err(flag_error)?;
+
+    let db = Database::open(global).await?;
+    let result = async {
+        database::migrate(&db.pool).await?;
+        app::users::store::insert(&db.pool, &user, &hash, chrono::Utc::now())
+            .await
+            .map_err(flag_error)
+    }
+    .await;
+    let closed = db.close_command().await;
+    let created = result?;
+    closed?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Created {} {} <{}> (id {})",
+        created.role, created.name, created.email, created.id
+    )?;
+    if generated {
+        writeln!(out, "Generated password (shown once): {password}")?;
+    }
+    Ok(())
+}
+
+/// The first line of stdin, unless stdin is a terminal or empty.
+fn read_password_from_stdin() -> anyhow::Result<Option<String>> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut buf = String::new();
+    stdin
+        .lock()
+        .take(4096)
+        .read_to_string(&mut buf)
+        .context("read password from stdin")?;
+    let line = buf
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_owned();
+    Ok((!line.is_empty()).then_some(line))
+}
+
+fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}

@@ -1,0 +1,182 @@
+//! Command-line and environment configuration (clap derive). Every option has an env var.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// OpsKnight: self-hosted incident management and on-call paging.
+///
+/// With no subcommand, `opsknight` runs `serve`.
+#[derive(Parser, Debug)]
+#[command(name = "opsknight", version, about, long_about = None)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// `serve` options, accepted without the subcommand too.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Options shared by every subcommand: where the data lives and how to log.
+#[derive(Args, Clone)]
+pub struct GlobalArgs {
+    /// Directory for OpsKnight's data: the embedded PostgreSQL cluster and generated keys.
+    #[arg(
+        long,
+        global = true,
+        env = "OPSKNIGHT_DATA_DIR",
+        default_value = "./.opsknight"
+    )]
+    pub data_dir: PathBuf,
+
+    /// PostgreSQL URL. When unset, a private cluster is started in the data dir.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, global = true, env = "OPSKNIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter in `tracing` syntax, e.g. `info` or `opsknight_server=debug,sqlx=warn`.
+    #[arg(long, global = true, env = "OPSKNIGHT_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Maximum connections in the database pool.
+    #[arg(long, global = true, env = "OPSKNIGHT_DB_MAX_CONNECTIONS", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// Seconds to wait for the database at start before giving up.
+    #[arg(long, global = true, env = "OPSKNIGHT_DB_CONNECT_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub db_connect_timeout: u64,
+}
+
+impl GlobalArgs {
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs(self.db_connect_timeout)
+    }
+}
+
+/// The database URL may hold a password: Debug shows it redacted.
+impl fmt::Debug for GlobalArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GlobalArgs")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
+            .field("log_format", &self.log_format)
+            .field("log", &self.log)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("db_connect_timeout", &self.db_connect_timeout)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s + 3 => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server, the API and the workers (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "OPSKNIGHT_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Directory with the built site (`pkg/` with the WASM, JS and CSS, plus public assets).
+    #[arg(long, env = "OPSKNIGHT_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Seconds to let in-flight requests finish on shutdown.
+    #[arg(long, env = "OPSKNIGHT_SHUTDOWN_TIMEOUT", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user. The password is read from stdin; when stdin is a terminal or empty,
+    /// one is generated and printed once.
+    Add(UserAddArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    /// Email address (unique, case-insensitive).
+    #[arg(long, env = "OPSKNIGHT_USER_EMAIL")]
+    pub email: String,
+    /// Display name.
+    #[arg(long, env = "OPSKNIGHT_USER_NAME")]
+    pub name: String,
+    /// Role: admin, responder or user.
+    #[arg(long, env = "OPSKNIGHT_USER_ROLE", default_value = "user")]
+    pub role: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+        let g = Cli::try_parse_from(["opsknight", "--database-url", "postgres://a:hunter2@x/y"])
+            .unwrap();
+        assert!(!format!("{:?}", g.global).contains("hunter2"));
+    }
+
+    #[test]
+    fn serve_is_the_default() {
+        let cli = Cli::try_parse_from(["opsknight", "--addr", "127.0.0.1:4000"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.addr.port(), 4000);
+        assert!(Cli::try_parse_from(["opsknight", "--addr", "nope"]).is_err());
+    }
+}

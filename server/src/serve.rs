@@ -1,0 +1,107 @@
+//! `opsknight serve`: bind, open the database, migrate, issue a setup code, serve, shut down cleanly.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::clock::{SharedClock, SystemClock};
+use app::state::AppState;
+use leptos::config::{Env, LeptosOptions};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::{GlobalArgs, ServeArgs};
+use crate::database::{self, Database};
+use crate::http::{self, HttpMetrics};
+
+/// Site options for the Leptos shell: where `/pkg` lives and what the bundle is called.
+pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("opsknight")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(Env::PROD)
+        .build()
+}
+
+pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    // Bind first: a busy or invalid address fails before any database work.
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let db = Database::open(global).await?;
+    let result = run(&db, listener, args).await;
+    let closed = db.close().await;
+    result.and(closed)
+}
+
+async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::Result<()> {
+    database::migrate(&db.pool).await?;
+    if !args.site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root = %args.site_root.display(),
+            "no built site (pkg/) under the site root: pages render but will not hydrate; build with `cargo leptos build`");
+    }
+
+    let clock: SharedClock = Arc::new(SystemClock);
+    let addr = listener.local_addr().context("read listening address")?;
+    if let Some(code) = app::setup::store::issue_code(&db.pool, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("issue setup code: {e}"))?
+    {
+        tracing::warn!(
+            setup_code = %code,
+            "no user exists yet: open http://{addr}/setup and enter setup code {code} \
+             (or run `opsknight user add --role admin`)"
+        );
+    }
+    let state = AppState {
+        pool: db.pool.clone(),
+        clock,
+        leptos_options: leptos_options(&args.site_root, addr),
+    };
+    let app = http::router(state, Arc::new(HttpMetrics::default()));
+
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    let mut graceful_rx = stop_rx.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let _ = graceful_rx.wait_for(|stop| *stop).await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    });
+    tracing::info!(%addr, "OpsKnight listening on http://{addr}");
+    let timeout = Duration::from_secs(args.shutdown_timeout);
+    tokio::select! {
+        res = server => res.context("http server")?,
+        _ = async {
+            let _ = stop_rx.wait_for(|stop| *stop).await;
+            tokio::time::sleep(timeout).await;
+        } => tracing::warn!("connections still open after {}s; closing them", timeout.as_secs()),
+    }
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => {
+            tokio::select! {
+                _ = int.recv() => tracing::info!("SIGINT received"),
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+            }
+        }
+        _ => {
+            tracing::error!("cannot install signal handlers; stop with SIGKILL only");
+            std::future::pending::<()>().await;
+        }
+    }
+}

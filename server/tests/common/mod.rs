@@ -1,0 +1,184 @@
+//! Test harness: a fresh database per test (cloned from a migrated template), the whole server
+//! in-process on a random port, and a manual clock. Needs `DATABASE_URL` pointing at a
+//! Postgres the tests may create databases in; `scripts/test.sh` starts a private one.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use app::clock::ManualClock;
+use app::state::AppState;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::OnceCell;
+
+use opsknight_server::database::MIGRATOR;
+use opsknight_server::http::{HttpMetrics, router};
+
+/// 2026-03-08 06:30 UTC: a Sunday, hours before the US spring-forward.
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-08T06:30:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL must point at a Postgres for the integration tests; \
+         run scripts/test.sh, or scripts/with-postgres.sh cargo test",
+    )
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// The migrated template database, created once per migration set (across test binaries).
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let mut h = Sha256::new();
+            for m in MIGRATOR.iter() {
+                h.update(m.version.to_le_bytes());
+                h.update(&*m.checksum);
+            }
+            let name = format!("opsknight_tpl_{}", &hex::encode(h.finalize())[..12]);
+            let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
+            sqlx::query("SELECT pg_advisory_lock(7023)")
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                    .bind(&name)
+                    .fetch_one(&mut admin)
+                    .await
+                    .unwrap();
+            if !exists {
+                create_database(&mut admin, &name, None).await;
+                let pool = PgPool::connect_with(options_for(&name)).await.unwrap();
+                MIGRATOR.run(&pool).await.unwrap();
+                pool.close().await;
+            }
+            sqlx::query("SELECT pg_advisory_unlock(7023)")
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            name
+        })
+        .await
+}
+
+async fn create_database(admin: &mut PgConnection, name: &str, template: Option<&str>) {
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{t}\""),
+        None => format!("CREATE DATABASE \"{name}\""),
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(admin)
+        .await
+        .unwrap();
+}
+
+pub fn options_for(db: &str) -> PgConnectOptions {
+    PgConnectOptions::from_str(&admin_url())
+        .unwrap()
+        .database(db)
+}
+
+/// A fresh database. `migrated` clones the template; otherwise it is empty.
+pub async fn fresh_database(migrated: bool) -> String {
+    let name = format!("opsknight_t_{}", uuid::Uuid::new_v4().simple());
+    let tpl = if migrated {
+        Some(template().await)
+    } else {
+        None
+    };
+    let mut admin = PgConnection::connect(&admin_url()).await.unwrap();
+    create_database(&mut admin, &name, tpl).await;
+    admin.close().await.ok();
+    name
+}
+
+/// The database URL of a test database, for spawning the binary.
+pub fn url_for(db: &str) -> String {
+    let mut url = url::Url::parse(&admin_url()).unwrap();
+    url.set_path(db);
+    url.to_string()
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: String,
+    pub pool: PgPool,
+    pub clock: ManualClock,
+    pub http: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// POST a JSON body to a server function or API path.
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+}
+
+/// Starts the whole HTTP server in-process against a fresh migrated database.
+pub async fn spawn_app() -> TestApp {
+    let db = fresh_database(true).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(options_for(&db))
+        .await
+        .unwrap();
+    spawn_app_with_pool(pool, db).await
+}
+
+/// Starts the server against a given pool (for example one that cannot reach a database).
+pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let clock = ManualClock::new(t0());
+    let state = AppState {
+        pool: pool.clone(),
+        clock: Arc::new(clock.clone()),
+        leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
+    };
+    let app = router(state, Arc::new(HttpMetrics::default()));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        db,
+        pool,
+        clock,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}

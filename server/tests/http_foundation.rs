@@ -1,0 +1,208 @@
+//! The foundation's HTTP surface against a real Postgres: health, metrics, SSR pages, 404,
+//! server-function errors, and concurrent migrations.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{fresh_database, options_for, spawn_app, spawn_app_with_pool};
+use serde_json::Value;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+#[tokio::test]
+async fn health_is_200_with_database_status() {
+    let app = spawn_app().await;
+    for path in ["/health", "/api/health"] {
+        let res = app.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+        assert_eq!(body["database"]["status"], "ok");
+        assert!(body["database"]["latency_ms"].as_f64().unwrap() >= 0.0);
+    }
+}
+
+#[tokio::test]
+async fn health_is_503_when_the_database_is_unreachable() {
+    // A pool aimed at a port where nothing listens.
+    let dead = PgPoolOptions::new()
+        .acquire_timeout(Duration::from_millis(500))
+        .connect_lazy_with(
+            PgConnectOptions::new()
+                .host("127.0.0.1")
+                .port(1)
+                .username("x"),
+        );
+    let app = spawn_app_with_pool(dead, "none".into()).await;
+    let res = app.get("/health").await;
+    assert_eq!(res.status(), 503);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "error");
+    assert_eq!(body["database"]["status"], "unreachable");
+    assert!(!body["database"]["error"].as_str().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn metrics_report_requests_pool_and_queue_depth() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/health").await.status(), 200);
+    }
+    assert_eq!(app.get("/definitely-missing").await.status(), 404);
+    let now = common::t0();
+    for (kind, status) in [
+        ("ESCALATION", "PENDING"),
+        ("ESCALATION", "PENDING"),
+        ("NOTIFICATION", "FAILED"),
+    ] {
+        sqlx::query("INSERT INTO jobs (kind, status, run_at, created_at, updated_at) VALUES ($1, $2, $3, $3, $3)")
+            .bind(kind)
+            .bind(status)
+            .bind(now)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(
+            r#"opsknight_http_requests_total{route="/health",method="GET",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"opsknight_http_requests_total{route="fallback",method="GET",status="404"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"opsknight_http_request_duration_seconds_count{route="/health"} 3"#));
+    assert!(
+        text.contains(r#"opsknight_jobs{kind="ESCALATION",status="PENDING"} 2"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"opsknight_jobs{kind="NOTIFICATION",status="FAILED"} 1"#));
+    assert!(text.contains("opsknight_db_pool_max_connections 10"));
+    assert!(text.contains(r#"opsknight_db_pool_connections{state="idle"}"#));
+    assert!(text.contains("opsknight_db_up 1"));
+}
+
+#[tokio::test]
+async fn pages_render_on_the_server() {
+    let app = spawn_app().await;
+
+    let res = app.get("/").await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="en" data-theme="system""#));
+    assert!(
+        html.contains("/pkg/opsknight"),
+        "references the WASM bundle"
+    );
+    for label in [
+        "Dashboard",
+        "Incidents",
+        "Services",
+        "Escalation policies",
+        "Schedules",
+        "Teams",
+        "Users",
+        "Settings",
+    ] {
+        assert!(
+            html.contains(&format!("<span>{label}</span>")),
+            "nav has {label}"
+        );
+    }
+
+    let m = app.get("/m").await;
+    assert_eq!(m.status(), 200);
+    let html = m.text().await.unwrap();
+    assert!(html.contains(r#"aria-label="Sections""#));
+    assert!(html.contains("My incidents"));
+
+    let themed = app
+        .http
+        .get(app.url("/incidents"))
+        .header("cookie", "ok_theme=dark")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        themed
+            .text()
+            .await
+            .unwrap()
+            .contains(r#"data-theme="dark""#)
+    );
+
+    let missing = app.get("/no/such/page").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn server_function_decode_errors_are_json_400s() {
+    let app = spawn_app().await;
+    let res = app
+        .http
+        .post(app.url("/api/setup/complete"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert_eq!(app.count("users").await, 0);
+}
+
+#[tokio::test]
+async fn system_status_reports_the_injected_clock() {
+    let app = spawn_app().await;
+    app.clock.advance(chrono::Duration::hours(30));
+    let res = app
+        .post_json("/api/system/status", serde_json::json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["database_ok"], true);
+    assert_eq!(body["server_time"], "2026-03-09T12:30:00Z");
+}
+
+#[tokio::test]
+async fn concurrent_migrations_apply_each_migration_once() {
+    let db = fresh_database(false).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(options_for(&db))
+        .await
+        .unwrap();
+    let runs = (0..4).map(|_| {
+        let pool = pool.clone();
+        tokio::spawn(async move { opsknight_server::database::migrate(&pool).await })
+    });
+    for run in runs {
+        run.await.unwrap().unwrap();
+    }
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        applied as usize,
+        opsknight_server::database::MIGRATOR.iter().count()
+    );
+    assert!(applied >= 1);
+}
