@@ -27,7 +27,7 @@ export default defineConfig({
     trace: "off",
   },
   projects: [
-    { name: "desktop", use: { viewport: { width: 1366, height: 860 } } },
+    { name: "desktop", use: { viewport: { width: 1366, height: 860 } }, testIgnore: /mobile\.spec\.ts/ },
     {
       name: "phone",
       use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,

@@ -6,7 +6,8 @@ test("server renders the shell and serves the wasm bundle", async ({ request }) 
   const res = await request.get("/");
   expect(res.status()).toBe(200);
   const html = await res.text();
-  expect(html).toContain('<nav class="nav" aria-label="Main">');
+  expect(html).toMatch(/<nav [^>]*aria-label="Main"/);
+  expect(html).toContain("<span>Escalation policies</span>");
   const wasm = html.match(/\/pkg\/[\w.-]+\.wasm/);
   expect(wasm, "HTML references a /pkg/*.wasm file").not.toBeNull();
   const bundle = await request.get(wasm![0]);

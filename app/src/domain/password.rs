@@ -64,7 +64,8 @@ pub fn check(field: &str, password: &str) -> Result<(), AppError> {
         ));
     }
     let lower = password.to_lowercase();
-    let one_char = lower.chars().all(|c| Some(c) == lower.chars().next());
+    let first = lower.chars().next();
+    let one_char = lower.chars().all(|c| Some(c) == first);
     if one_char || COMMON.contains(&lower.as_str()) {
         return Err(AppError::invalid(
             field,

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The README's test command; .ci/run calls exactly this.
+#   1. installs what is missing (wasm target, cargo-leptos, wasm-bindgen, binaryen, chromium, playwright)
+#   2. cargo fmt --check, then clippy -D warnings (host, and the wasm32 hydrate build)
+#   3. starts a private PostgreSQL for the run (unless DATABASE_URL is set)
+#   4. Rust unit + integration tests, then the release build and Playwright in headless Chromium
+#   5. stops what it started; exits non-zero on any failure
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+if [ "${1:-}" != "--inner" ]; then
+  step "tools"
+  "$ROOT/scripts/install-tools.sh" --test
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+  exec "$ROOT/scripts/with-postgres.sh" "$0" --inner
+fi
+
+LOGDIR=$(mktemp -d /tmp/opsknight-test.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$LOGDIR"
+}
+trap cleanup EXIT
+
+step "clippy (host: server + app/ssr)"
+cargo clippy --workspace --all-targets -- -D warnings
+step "clippy (wasm32: frontend + app/hydrate)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "rust tests (unit + integration, real PostgreSQL)"
+cargo test --workspace 2>&1 | tee "$LOGDIR/cargo-test.log"
+rust_passed=$(grep -E '^test result:' "$LOGDIR/cargo-test.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
+rust_failed=$(grep -E '^test result:' "$LOGDIR/cargo-test.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
+
+step "release build (cargo leptos build --release)"
+cargo leptos build --release
+
+step "end-to-end (Playwright, headless Chromium, release build)"
+psql "$DATABASE_URL" -qc "CREATE DATABASE opsknight_e2e" >/dev/null
+E2E_DB_URL="${DATABASE_URL%/*}/opsknight_e2e"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+SERVER_LOG="$LOGDIR/server.log"
+OPSKNIGHT_LOG=info "$CARGO_TARGET_DIR/release/opsknight" serve \
+  --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" --database-url "$E2E_DB_URL" \
+  >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; echo "server exited" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null
+
+set +e
+(cd "$ROOT/end2end" && OPSKNIGHT_E2E_URL="http://127.0.0.1:$PORT" OPSKNIGHT_E2E_SERVER_LOG="$SERVER_LOG" \
+  npx playwright test 2>&1) | tee "$LOGDIR/e2e.log"
+e2e_status=${PIPESTATUS[0]}
+set -e
+e2e_count() { { grep -Eo "^ *[0-9]+ $1" "$LOGDIR/e2e.log" || true; } | grep -Eo '[0-9]+' | tail -n1 || true; }
+e2e_passed=$(e2e_count passed)
+e2e_failed=$(e2e_count failed)
+if [ "$e2e_status" != 0 ]; then
+  echo "--- server log ---" >&2; tail -n 50 "$SERVER_LOG" >&2
+fi
+
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+
+passed=$(( rust_passed + ${e2e_passed:-0} ))
+failed=$(( rust_failed + ${e2e_failed:-0} ))
+echo
+echo "summary: $passed passed, $failed failed"
+[ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ]
