@@ -15,6 +15,14 @@ WITH_TEST=0
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
 
+APT_UPDATED=0
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ "$APT_UPDATED" = 0 ]; then $sudo apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # 1. The wasm target.
@@ -24,13 +32,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # 2. cargo-leptos, pinned (0.3.11 needs a newer rustc).
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+if ! cargo leptos --version 2>/dev/null | grep -qx "cargo-leptos $CARGO_LEPTOS_VERSION"; then
   log "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes)"
   cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
 fi
 
 # 3. wasm-bindgen CLI at Cargo.lock's version. Not --locked: its lockfile pins a crate the mirror lacks.
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
@@ -42,13 +50,17 @@ if [ ! -x "$ROOT/scripts/node_modules/.bin/wasm-opt" ]; then
   (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# 5. PostgreSQL server binaries (initdb, pg_ctl) for the embedded cluster. No cluster is started here.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing postgresql from apt"
+  apt_install postgresql
+fi
+
 if [ "$WITH_TEST" = 1 ]; then
-  # 5. Chromium from Debian for Playwright (npx playwright install cannot work here).
+  # 6. Chromium from Debian for Playwright (npx playwright install cannot work here).
   if ! command -v chromium >/dev/null 2>&1; then
     log "installing chromium from apt"
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    apt_install chromium
   fi
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing playwright (test runner only, no browser download)"

@@ -19,7 +19,7 @@ test("setup rejects a wrong code, then creates the first admin exactly once", as
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByLabel("Password").fill("tangerine-kettle-orbit");
   await page.getByRole("button", { name: "Create administrator" }).click();
-  await expect(page.locator("#f-code-err")).toContainText("not a valid setup code");
+  await expect(page.locator("#f-code-err")).toContainText("Not a valid setup code");
   await expect(page.getByLabel("Setup code")).toHaveAttribute("aria-invalid", "true");
   await screenshot(page, "setup-wrong-code");
 
@@ -27,7 +27,7 @@ test("setup rejects a wrong code, then creates the first admin exactly once", as
   await page.getByLabel("Setup code").fill(setupCodeFromLog());
   await page.getByLabel("Password").fill("short");
   await page.getByRole("button", { name: "Create administrator" }).click();
-  await expect(page.locator("#f-password-err")).toContainText("at least 12 characters");
+  await expect(page.locator("#f-password-err")).toContainText("Must be at least 12 characters");
 
   await page.getByLabel("Password").fill("tangerine-kettle-orbit");
   await page.getByRole("button", { name: "Create administrator" }).click();

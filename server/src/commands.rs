@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read, Write};
 
 use anyhow::Context;
+use app::clock::{Clock, SystemClock};
 use app::domain::{Role, password};
 use app::error::AppError;
 use app::users::NewUser;
@@ -52,7 +53,7 @@ pub async fn user_add(global: &GlobalArgs, args: &UserAddArgs) -> anyhow::Result
     let db = Database::open(global).await?;
     let result = async {
         database::migrate(&db.pool).await?;
-        app::users::store::insert(&db.pool, &user, &hash, chrono::Utc::now())
+        app::users::store::insert(&db.pool, &user, &hash, SystemClock.now())
             .await
             .map_err(flag_error)
     }

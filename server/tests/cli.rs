@@ -361,6 +361,31 @@ fn serve_lifecycle_ctrl_c_restart_and_kill_9_recovery() {
         "no second initdb"
     );
 
+    // A command on the same data dir shares the running cluster and leaves it running.
+    let add = |email: &str| {
+        run(&mut opsknight(&[
+            "user",
+            "add",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--email",
+            email,
+            "--name",
+            "Op",
+        ]))
+    };
+    let out = add("while-serving@example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_healthy(port, &mut child, &log);
+    assert!(
+        !postgres_pids(&pgdata).is_empty(),
+        "the server's cluster is still up"
+    );
+
     // kill -9 of the server and of postgres: the restart clears the stale lock.
     signal(child.id(), "-9");
     child.wait().unwrap();
@@ -397,4 +422,46 @@ fn serve_lifecycle_ctrl_c_restart_and_kill_9_recovery() {
     signal(child.id(), "-TERM");
     assert!(child.wait().unwrap().success());
     assert!(postgres_pids(&pgdata).is_empty());
+
+    // With no server, a command starts the cluster for itself and stops it again; the user
+    // added while serving is still there.
+    let out = add("while-stopped@example.com");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        postgres_pids(&pgdata).is_empty(),
+        "the command stopped the cluster it started"
+    );
+    let out = add("while-serving@example.com");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already exists"),
+        "data persisted"
+    );
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line() {
+    let db = common::fresh_database(false).await;
+    let out = run(opsknight(&["migrate", "--log-format", "json"])
+        .env("DATABASE_URL", common::url_for(&db))
+        .env("OPSKNIGHT_LOG", "info"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "migrations applied" && l["level"] == "INFO"),
+        "{stderr}"
+    );
 }

@@ -74,7 +74,7 @@ pub async fn complete(
     if !valid {
         return Err(AppError::invalid(
             "code",
-            "is not a valid setup code; copy it from the server log",
+            "not a valid setup code; copy it from the server log",
         ));
     }
     let created = users::insert(&mut *tx, user, password_hash, now).await?;
