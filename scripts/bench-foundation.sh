@@ -18,8 +18,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 
 now_ms() { date +%s%3N; }
 
-# Starts serve, waits for the first 200 on /health, prints milliseconds.
-start_ms() {
+# Starts serve in the background (sets PID), waits for the first 200 on /health, and sets
+# ELAPSED to the milliseconds that took. Not in a subshell, so PID stays visible.
+start() {
   local t0 t1
   t0=$(now_ms)
   OPSKNIGHT_LOG=warn "$BIN" serve --addr "127.0.0.1:$PORT" --data-dir "$1" --site-root "$ROOT/target/site" \
@@ -30,7 +31,7 @@ start_ms() {
     sleep 0.005
   done
   t1=$(now_ms)
-  echo $((t1 - t0))
+  ELAPSED=$((t1 - t0))
 }
 
 stop() { kill -TERM "$PID"; wait "$PID" || true; PID=""; }
@@ -39,8 +40,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 new=(); existing=()
 for i in $(seq 1 "$RUNS"); do
-  new+=("$(start_ms "$DIR/new-$i")"); stop
-  existing+=("$(start_ms "$DIR/new-$i")")
+  start "$DIR/new-$i"; new+=("$ELAPSED"); stop
+  start "$DIR/new-$i"; existing+=("$ELAPSED")
   [ "$i" = "$RUNS" ] || stop
 done
 

@@ -14,6 +14,16 @@ async fn issue_code(app: &TestApp) -> String {
         .unwrap()
 }
 
+async fn needs_setup(app: &TestApp) -> bool {
+    let status: Value = app
+        .post_json("/api/setup/status", json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    status["needs_setup"].as_bool().unwrap()
+}
+
 fn body(code: &str, email: &str, name: &str, password: &str) -> Value {
     json!({"code": code, "email": email, "name": name, "password": password})
 }
@@ -71,13 +81,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
 #[tokio::test]
 async fn the_setup_code_creates_one_admin_then_setup_closes() {
     let app = spawn_app().await;
-    let status: Value = app
-        .post_json("/api/setup/status", json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["needs_setup"], true);
+    assert!(needs_setup(&app).await);
 
     let code = issue_code(&app).await;
     assert_eq!(code.len(), 14, "XXXX-XXXX-XXXX");
@@ -114,13 +118,7 @@ async fn the_setup_code_creates_one_admin_then_setup_closes() {
     assert!(!hash.contains("tangerine"));
     assert_eq!(app.count("setup_codes").await, 0, "codes are spent");
 
-    let status: Value = app
-        .post_json("/api/setup/status", json!({}))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["needs_setup"], false);
+    assert!(!needs_setup(&app).await);
     assert!(
         app::setup::store::issue_code(&app.pool, common::t0())
             .await
