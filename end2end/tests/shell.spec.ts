@@ -16,6 +16,17 @@ test("server renders the shell and serves the wasm bundle", async ({ request }) 
   expect((await bundle.body()).length).toBeGreaterThan(10_000);
 });
 
+test("the server-rendered page is complete without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 860 } });
+  const page = await context.newPage();
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(8);
+  await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  await screenshot(page, "desktop-ssr-no-js");
+  await context.close();
+});
+
 test("hydrates, navigates client-side and toggles the theme", async ({ page }) => {
   const errors = collectConsoleErrors(page);
   await page.goto("/");
@@ -56,6 +67,9 @@ test("keyboard users can skip to the content", async ({ page }) => {
   await page.keyboard.press("Tab");
   const skip = page.getByRole("link", { name: "Skip to content" });
   await expect(skip).toBeFocused();
+  await screenshot(page, "desktop-skip-link-focused");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#main")).toBeFocused();
 });
 
 test("unknown pages answer 404 with a helpful page", async ({ page }) => {

@@ -118,9 +118,9 @@ async fn connect(options: PgConnectOptions, args: &GlobalArgs) -> anyhow::Result
                 tracing::debug!(error = %e, "database not ready; retrying");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
-            Ok(Err(e)) => anyhow::bail!("database {target} unreachable: {e}"),
+            Ok(Err(e)) => anyhow::bail!("cannot connect to database {target}: {e}"),
             Err(_) => anyhow::bail!(
-                "database {target} unreachable: no answer within {}s",
+                "cannot connect to database {target}: no answer within {}s",
                 args.db_connect_timeout
             ),
         }

@@ -87,7 +87,17 @@ fn bad_input_exits_non_zero_with_one_line() {
             "--database-url",
             "postgres://nobody@127.0.0.1:1/none",
         ])),
-        "unreachable",
+        "cannot connect to database 127.0.0.1:1/none",
+    );
+    // A reachable server without that database fails at once, naming it.
+    assert_one_line_error(
+        &run(&mut opsknight(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            &common::url_for("opsknight_no_such_db"),
+        ])),
+        "opsknight_no_such_db",
     );
     assert_one_line_error(
         &run(&mut opsknight(&[

@@ -26,10 +26,26 @@ pub const TABS: [(&str, &str, &str); 4] = [
     ("Profile", "/m/profile", "users"),
 ];
 
+/// The router handles in-page links itself, so the skip link focuses `<main>` explicitly
+/// (without JavaScript the plain `#main` link does the job).
+fn skip_to_main(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(main) = document()
+            .get_element_by_id("main")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = main.focus();
+        }
+    }
+}
+
 #[component]
 pub fn DesktopLayout() -> impl IntoView {
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
         <div class="app">
             <aside class="sidebar">
                 <a class="brand" href="/">
