@@ -14,7 +14,7 @@ pub enum AppError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
     /// The caller is not signed in (or the credential is invalid).
-    #[error("authentication required")]
+    #[error("{message}")]
     Unauthenticated { message: String },
     /// Signed in, but the role or scope does not allow this.
     #[error("forbidden: {message}")]
@@ -83,15 +83,35 @@ impl AppError {
         }
     }
 
-    /// A message fit to show a user.
+    /// A message fit to show a user: the error's own message, capitalised. Internal details
+    /// never leave the server.
     pub fn user_message(&self) -> String {
-        match self {
-            Self::Invalid { message, .. } => message.clone(),
+        let message = match self {
+            Self::Invalid { message, .. }
+            | Self::Unauthenticated { message }
+            | Self::Forbidden { message }
+            | Self::Conflict { message }
+            | Self::Unavailable { message }
+            | Self::BadRequest { message } => message.clone(),
+            Self::NotFound { what } => format!("{what} not found"),
+            Self::RateLimited { retry_after_secs } => format!(
+                "too many attempts; try again in {} minute(s)",
+                retry_after_secs.div_ceil(60)
+            ),
             Self::Internal { .. } => {
-                "Something went wrong on the server. It has been logged.".into()
+                "something went wrong on the server; it has been logged".into()
             }
-            other => other.to_string(),
-        }
+        };
+        capitalize(&message)
+    }
+}
+
+/// "must be…" → "Must be…": API messages read after a field name; the UI shows them alone.
+fn capitalize(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -150,6 +170,29 @@ mod tests {
             json,
             serde_json::json!({"error":"invalid","field":"email","message":"must be an email address"})
         );
+    }
+
+    #[test]
+    fn user_messages_carry_the_reason_capitalised() {
+        let e = AppError::Unauthenticated {
+            message: "incorrect email or password".into(),
+        };
+        assert_eq!(e.user_message(), "Incorrect email or password");
+        assert_eq!(
+            AppError::invalid("f", "must be set").user_message(),
+            "Must be set"
+        );
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 61
+            }
+            .user_message(),
+            "Too many attempts; try again in 2 minute(s)"
+        );
+        let internal = AppError::Internal {
+            message: "db password wrong".into(),
+        };
+        assert!(!internal.user_message().contains("db password"));
     }
 
     #[test]

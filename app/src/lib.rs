@@ -1,6 +1,8 @@
 //! OpsKnight's Leptos library: the HTML shell, the root component and the router (desktop and `/m`).
 #![recursion_limit = "256"]
 
+pub mod audit;
+pub mod auth;
 pub mod components;
 pub mod dashboard;
 pub mod domain;
@@ -60,6 +62,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/setup") view=setup::page::SetupPage/>
+                <Route path=path!("/login") view=|| view! { <auth::page::LoginPage/> }/>
+                <Route path=path!("/m/login") view=|| view! { <auth::page::LoginPage mobile=true/> }/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=mobile::MobileIncidents/>
                     <Route path=path!("oncall") view=mobile::MobileOnCall/>

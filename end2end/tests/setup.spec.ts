@@ -43,3 +43,32 @@ test("setup rejects a wrong code, then creates the first admin exactly once", as
   expect(again.status()).toBe(409);
   expect((await again.json()).error).toBe("conflict");
 });
+
+test("the admin created at setup signs in, on desktop and on /m", async ({ page }) => {
+  await page.goto("/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill("not-her-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("login-error")).toContainText("Incorrect email or password");
+  await screenshot(page, "login-error");
+
+  await page.getByLabel("Password").fill("tangerine-kettle-orbit");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === "ok_session");
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe("Lax");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.context().clearCookies();
+  await page.goto("/m/login");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill("tangerine-kettle-orbit");
+  await screenshot(page, "mobile-login");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/m$/);
+});

@@ -24,10 +24,12 @@ pub async fn migrate(global: &GlobalArgs) -> anyhow::Result<()> {
 
 /// An app error reported against the CLI flag it came from.
 fn flag_error(err: AppError) -> anyhow::Error {
-    match err.field() {
-        Some("password") => anyhow::anyhow!("password (stdin): {}", err.user_message()),
-        Some(field) => anyhow::anyhow!("--{field}: {}", err.user_message()),
-        None => anyhow::anyhow!("{}", err.user_message()),
+    match err {
+        AppError::Invalid { field, message } if field == "password" => {
+            anyhow::anyhow!("password (stdin): {message}")
+        }
+        AppError::Invalid { field, message } => anyhow::anyhow!("--{field}: {message}"),
+        other => anyhow::anyhow!("{}", other.user_message()),
     }
 }
 

@@ -70,6 +70,7 @@ async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::
         let _ = stop_tx.send(true);
     });
     let mut graceful_rx = stop_rx.clone();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = graceful_rx.wait_for(|stop| *stop).await;
         tracing::info!("shutting down: finishing in-flight requests");

@@ -117,6 +117,14 @@ async fn the_setup_code_creates_one_admin_then_setup_closes() {
     assert!(hash.starts_with("$argon2id$"));
     assert!(!hash.contains("tangerine"));
     assert_eq!(app.count("setup_codes").await, 0, "codes are spent");
+    let audited: (String, Option<String>) = sqlx::query_as("SELECT action, ip FROM audit_log")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        audited,
+        ("setup.admin_created".into(), Some("127.0.0.1".into()))
+    );
 
     assert!(!needs_setup(&app).await);
     assert!(

@@ -21,7 +21,7 @@ pub fn Field(
         error
             .get()
             .filter(|e| e.field() == Some(name))
-            .map(|e| capitalize(&e.user_message()))
+            .map(|e| e.user_message())
     };
     view! {
         <div class="field" class:field--error=move || message().is_some()>
@@ -39,23 +39,5 @@ pub fn Field(
             {hint.map(|h| view! { <p class="field__hint">{h}</p> })}
             <p class="field__error" id=err_id role="alert">{message}</p>
         </div>
-    }
-}
-
-/// "must be…" → "Must be…": API messages read after a field name; the form shows them alone.
-fn capitalize(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn capitalizes_the_first_letter_only() {
-        assert_eq!(super::capitalize("must be valid"), "Must be valid");
-        assert_eq!(super::capitalize(""), "");
     }
 }

@@ -34,8 +34,16 @@ pub async fn complete_setup(
     let user = NewUser::parse(&email, &name, Role::Admin)?;
     password::check("password", &password)?;
     let hash = crate::users::password::hash(password).await?;
-    let created =
-        super::store::complete(&state.pool, &code, &user, &hash, state.clock.now()).await?;
+    let ip = crate::auth::session::request_info().ip;
+    let created = super::store::complete(
+        &state.pool,
+        &code,
+        &user,
+        &hash,
+        state.clock.now(),
+        ip.as_deref(),
+    )
+    .await?;
     tracing::info!(user_id = %created.id, email = %created.email, "first admin created through /setup");
     Ok(created)
 }

@@ -52,6 +52,7 @@ pub async fn complete(
     user: &NewUser,
     password_hash: &str,
     now: DateTime<Utc>,
+    ip: Option<&str>,
 ) -> Result<UserSummary, AppError> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -81,6 +82,18 @@ pub async fn complete(
     sqlx::query("DELETE FROM setup_codes")
         .execute(&mut *tx)
         .await?;
+    crate::audit::store::record(
+        &mut *tx,
+        crate::audit::store::Entry {
+            at: now,
+            actor: Some(created.id),
+            action: "setup.admin_created",
+            target: Some(&created.email),
+            ip,
+            details: serde_json::json!({}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(created)
 }

@@ -168,7 +168,12 @@ pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
     };
     let app = router(state, Arc::new(HttpMetrics::default()));
     tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestApp {
         addr,

@@ -1,0 +1,233 @@
+//! All SQL for authentication: credentials, the per-email login throttle, and sessions.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgPool;
+
+use super::{MAX_FAILURES, absolute_timeout, failure_window, idle_timeout, lockout_duration};
+use crate::audit::store::{self as audit, Entry};
+use crate::domain::UserId;
+use crate::error::AppError;
+use crate::users::{UserStatus, UserSummary};
+
+/// An ACTIVE user's summary and password hash, by (normalised) email.
+pub async fn credentials(
+    pool: &PgPool,
+    email: &str,
+) -> Result<Option<(UserSummary, String)>, AppError> {
+    let Some(user) = crate::users::store::find_by_email(pool, email).await? else {
+        return Ok(None);
+    };
+    if user.status != UserStatus::Active {
+        return Ok(None);
+    }
+    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(pool)
+        .await?;
+    Ok(hash.map(|h| (user, h)))
+}
+
+/// `Err(RateLimited)` while the email is locked.
+pub async fn check_throttle(
+    pool: &PgPool,
+    email: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let locked_until: Option<DateTime<Utc>> =
+        sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE email = $1")
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+    match locked_until {
+        Some(until) if until > now => Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Counts a failed sign-in for `email`; the fifth within the window locks it. Audited.
+pub async fn record_failure(
+    pool: &PgPool,
+    email: &str,
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO login_throttle (email) VALUES ($1) ON CONFLICT (email) DO NOTHING")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    let (failures, window_started, level): (i32, Option<DateTime<Utc>>, i32) = sqlx::query_as(
+        "SELECT failures, window_started, lockout_level FROM login_throttle WHERE email = $1 FOR UPDATE",
+    )
+    .bind(email)
+    .fetch_one(&mut *tx)
+    .await?;
+    let in_window = window_started.is_some_and(|w| now - w <= failure_window());
+    let (failures, window_started) = if in_window {
+        (failures + 1, window_started)
+    } else {
+        (1, Some(now))
+    };
+    let locked = failures >= MAX_FAILURES;
+    let (failures, window_started, locked_until, level) = if locked {
+        (0, None, Some(now + lockout_duration(level)), level + 1)
+    } else {
+        (failures, window_started, None, level)
+    };
+    sqlx::query(
+        "UPDATE login_throttle SET failures = $2, window_started = $3,
+                locked_until = COALESCE($4, locked_until), lockout_level = $5
+         WHERE email = $1",
+    )
+    .bind(email)
+    .bind(failures)
+    .bind(window_started)
+    .bind(locked_until)
+    .bind(level)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            at: now,
+            actor: None,
+            action: if locked {
+                "login.lockout"
+            } else {
+                "login.failure"
+            },
+            target: Some(email),
+            ip,
+            details: match locked_until {
+                Some(until) => serde_json::json!({"locked_until": until}),
+                None => serde_json::json!({"failures_in_window": failures}),
+            },
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forgets the email's failures and opens a session. Audited. Returns the stored row id.
+pub async fn start_session(
+    pool: &PgPool,
+    user: &UserSummary,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM login_throttle WHERE email = $1")
+        .bind(&user.email)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(user.id)
+    .bind(token_hash)
+    .bind(now)
+    .bind(now + absolute_timeout())
+    .bind(ip)
+    .bind(user_agent)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            at: now,
+            actor: Some(user.id),
+            action: "login.success",
+            target: Some(&user.email),
+            ip,
+            details: serde_json::json!({}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The signed-in user of a live session (not revoked, not idle, not past its absolute
+/// expiry, user still ACTIVE). Refreshes `last_seen_at` at most once a minute.
+pub async fn session_user(
+    pool: &PgPool,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<UserSummary>, AppError> {
+    let row: Option<(uuid::Uuid, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT s.id, s.last_seen_at, u.email FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.status = 'ACTIVE'
+           AND s.last_seen_at > $2 AND s.absolute_expires_at > $3",
+    )
+    .bind(token_hash)
+    .bind(now - idle_timeout())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    let Some((session_id, last_seen, email)) = row else {
+        return Ok(None);
+    };
+    if now - last_seen > Duration::minutes(1) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
+            .bind(session_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    }
+    crate::users::store::find_by_email(pool, &email).await
+}
+
+/// Revokes one session by its token hash. Returns whether a live session was revoked.
+pub async fn revoke(
+    pool: &PgPool,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Revokes every live session of a user ("sign out everywhere"). Audited.
+pub async fn revoke_all(
+    pool: &PgPool,
+    user: UserId,
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+) -> Result<u64, AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        Entry {
+            at: now,
+            actor: Some(user),
+            action: "session.revoke_all",
+            target: None,
+            ip,
+            details: serde_json::json!({"sessions": done.rows_affected()}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}
