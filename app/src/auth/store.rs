@@ -7,24 +7,36 @@ use super::{MAX_FAILURES, absolute_timeout, failure_window, idle_timeout, lockou
 use crate::audit::store::{self as audit, Entry};
 use crate::domain::UserId;
 use crate::error::AppError;
-use crate::users::{UserStatus, UserSummary};
+use crate::users::UserSummary;
+use crate::users::store::{UserRow, user_columns};
 
-/// An ACTIVE user's summary and password hash, by (normalised) email.
+#[derive(sqlx::FromRow)]
+struct CredentialRow {
+    password_hash: Option<String>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+/// An ACTIVE user's summary and password hash, by (normalised) email, in one query.
 pub async fn credentials(
     pool: &PgPool,
     email: &str,
 ) -> Result<Option<(UserSummary, String)>, AppError> {
-    let Some(user) = crate::users::store::find_by_email(pool, email).await? else {
-        return Ok(None);
-    };
-    if user.status != UserStatus::Active {
-        return Ok(None);
+    let row: Option<CredentialRow> = sqlx::query_as(concat!(
+        "SELECT u.password_hash, ",
+        user_columns!(),
+        " FROM users u WHERE u.email = $1 AND u.status = 'ACTIVE'"
+    ))
+    .bind(email)
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(CredentialRow {
+            password_hash: Some(hash),
+            user,
+        }) => Ok(Some((user.try_into()?, hash))),
+        _ => Ok(None),
     }
-    let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(pool)
-        .await?;
-    Ok(hash.map(|h| (user, h)))
 }
 
 /// `Err(RateLimited)` while the email is locked.
@@ -112,7 +124,7 @@ pub async fn record_failure(
     Ok(())
 }
 
-/// Forgets the email's failures and opens a session. Audited. Returns the stored row id.
+/// Forgets the email's failures and opens a session. Audited.
 pub async fn start_session(
     pool: &PgPool,
     user: &UserSummary,
@@ -155,34 +167,45 @@ pub async fn start_session(
     Ok(())
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    session_id: uuid::Uuid,
+    last_seen_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
 /// The signed-in user of a live session (not revoked, not idle, not past its absolute
-/// expiry, user still ACTIVE). Refreshes `last_seen_at` at most once a minute.
+/// expiry, user still ACTIVE), in one query. Refreshes `last_seen_at` at most once a minute,
+/// so most authenticated requests cost a single indexed read.
 pub async fn session_user(
     pool: &PgPool,
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<UserSummary>, AppError> {
-    let row: Option<(uuid::Uuid, DateTime<Utc>, String)> = sqlx::query_as(
-        "SELECT s.id, s.last_seen_at, u.email FROM sessions s JOIN users u ON u.id = s.user_id
+    let row: Option<SessionRow> = sqlx::query_as(concat!(
+        "SELECT s.id AS session_id, s.last_seen_at, ",
+        user_columns!(),
+        " FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.status = 'ACTIVE'
-           AND s.last_seen_at > $2 AND s.absolute_expires_at > $3",
-    )
+           AND s.last_seen_at > $2 AND s.absolute_expires_at > $3"
+    ))
     .bind(token_hash)
     .bind(now - idle_timeout())
     .bind(now)
     .fetch_optional(pool)
     .await?;
-    let Some((session_id, last_seen, email)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if now - last_seen > Duration::minutes(1) {
+    if now - row.last_seen_at > Duration::minutes(1) {
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-            .bind(session_id)
+            .bind(row.session_id)
             .bind(now)
             .execute(pool)
             .await?;
     }
-    crate::users::store::find_by_email(pool, &email).await
+    row.user.try_into().map(Some)
 }
 
 /// Revokes one session by its token hash. Returns whether a live session was revoked.

@@ -7,8 +7,9 @@ use super::{NewUser, UserStatus, UserSummary};
 use crate::domain::{Role, UserId};
 use crate::error::AppError;
 
+/// The columns of a `UserSummary`; other stores flatten it into their own rows.
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: UserId,
     email: String,
     name: String,
@@ -41,6 +42,14 @@ pub async fn count(pool: &PgPool) -> Result<i64, AppError> {
         .fetch_one(pool)
         .await?)
 }
+
+/// The column list matching `UserRow` (table alias `u`), for `concat!` into static SQL.
+macro_rules! user_columns {
+    () => {
+        "u.id, u.email, u.name, u.role, u.status, u.time_zone, u.created_at"
+    };
+}
+pub(crate) use user_columns;
 
 /// Inserts an ACTIVE user. A duplicate email is reported on the `email` field.
 pub async fn insert<'e>(
