@@ -319,6 +319,17 @@ fn postgres_pids(pgdata: &Path) -> Vec<u32> {
         .collect()
 }
 
+/// True once `pid` is gone or a zombie (killed, not yet reaped).
+fn exited(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| state == 'Z' || state == 'X'),
+    }
+}
+
 fn signal(pid: u32, sig: &str) {
     assert!(
         Command::new("kill")
@@ -402,10 +413,14 @@ fn serve_lifecycle_ctrl_c_restart_and_kill_9_recovery() {
     for pid in postgres_pids(&pgdata) {
         let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
     }
+    // A killed process loses its cmdline before it becomes a zombie: wait for the state.
+    let postmaster = std::fs::read_to_string(pgdata.join("postmaster.pid")).unwrap();
+    let postmaster = postmaster.lines().next().unwrap().trim().to_owned();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !postgres_pids(&pgdata).is_empty() && Instant::now() < deadline {
+    while !exited(&postmaster) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
+    assert!(exited(&postmaster), "postmaster {postmaster} did not exit");
     assert!(
         pgdata.join("postmaster.pid").exists(),
         "stale lock left by the crash"
