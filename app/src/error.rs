@@ -51,16 +51,6 @@ impl AppError {
         }
     }
 
-    pub fn not_found(what: impl Into<String>) -> Self {
-        Self::NotFound { what: what.into() }
-    }
-
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden {
-            message: message.into(),
-        }
-    }
-
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {

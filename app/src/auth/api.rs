@@ -52,10 +52,13 @@ pub async fn login(email: String, password: String) -> Result<UserSummary, AppEr
     let now = state.clock.now();
     store::check_throttle(&state.pool, email.as_str(), now).await?;
 
+    // Fetched before the lookup, so the first sign-in of a process costs the same whether or
+    // not the email exists.
+    let dummy = dummy_hash().await?;
     let found = store::credentials(&state.pool, email.as_str()).await?;
     let hash = match &found {
         Some((_, hash)) => hash.clone(),
-        None => dummy_hash().await?,
+        None => dummy,
     };
     let password_ok = crate::users::password::verify(password, hash).await?;
     let user = match found {

@@ -53,7 +53,11 @@ pub async fn check_throttle(
             .flatten();
     match locked_until {
         Some(until) if until > now => Err(AppError::RateLimited {
-            retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
+            // Rounded up: a client that waits exactly this long finds the lock gone.
+            retry_after_secs: u64::try_from((until - now).num_milliseconds())
+                .unwrap_or(1)
+                .max(1)
+                .div_ceil(1000),
         }),
         _ => Ok(()),
     }

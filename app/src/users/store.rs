@@ -73,13 +73,3 @@ pub async fn insert<'e>(
     .await?;
     row.try_into()
 }
-
-pub async fn find_by_email(pool: &PgPool, email: &str) -> Result<Option<UserSummary>, AppError> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, email, name, role, status, time_zone, created_at FROM users WHERE email = lower($1)",
-    )
-    .bind(email)
-    .fetch_optional(pool)
-    .await?;
-    row.map(TryInto::try_into).transpose()
-}
