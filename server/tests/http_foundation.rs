@@ -206,3 +206,76 @@ async fn concurrent_migrations_apply_each_migration_once() {
     );
     assert!(applied >= 1);
 }
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = spawn_app().await;
+    for path in ["/", "/m", "/health", "/no-such-page"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_writes_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let code = app::setup::store::issue_code(&app.pool, common::t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let body = serde_json::json!({"code": code, "email": "ada@example.com", "name": "Ada", "password": "tangerine-kettle-orbit"});
+    let post = |headers: &'static [(&'static str, &'static str)]| {
+        let mut req = app.http.post(app.url("/api/setup/complete")).json(&body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send()
+    };
+    for headers in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")][..],
+        &[
+            ("sec-fetch-site", "same-site"),
+            ("origin", "http://sub.example"),
+        ][..],
+    ] {
+        let res = post(headers).await.unwrap();
+        assert_eq!(res.status(), 403, "{headers:?}");
+        assert_eq!(res.json::<Value>().await.unwrap()["error"], "forbidden");
+        assert_eq!(app.count("users").await, 0);
+    }
+    // Reads are not affected, and the browser's own same-origin write goes through.
+    let read = app
+        .http
+        .get(app.url("/health"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    let origin = format!("http://{}", app.addr);
+    let res = app
+        .http
+        .post(app.url("/api/setup/complete"))
+        .header("origin", origin)
+        .header("sec-fetch-site", "same-origin")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.count("users").await, 1);
+}
