@@ -227,6 +227,31 @@ async fn every_response_carries_security_headers() {
             "{path}"
         );
     }
+    // Pages restrict scripts to this origin and the nonce on their own inline scripts.
+    let res = app.get("/").await;
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = res.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the header's nonce"
+    );
+    let other: String = app.get("/").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .into();
+    assert_ne!(other, csp, "a fresh nonce per response");
 }
 
 #[tokio::test]

@@ -9,9 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Script sources are not restricted yet (Leptos' hydration script is inline; it needs the
-/// per-request nonce wired into this header). Everything else is locked down.
-const CSP: &str = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'";
+/// The baseline CSP for responses that set none; HTML pages set a stricter one with their
+/// script nonce (`app::shell`).
+const CSP: &str = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self'";
 
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
@@ -25,10 +25,8 @@ pub async fn headers(req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     res
 }
 
