@@ -195,7 +195,7 @@ impl EmbeddedPostgres {
 
     /// Adopts a running postmaster or starts one, clearing a stale lock file first.
     fn run(mut self) -> anyhow::Result<Self> {
-        self.clear_stale_pid_file()?;
+        self.clear_stale_locks()?;
         if self.is_running()? {
             tracing::info!(pgdata = %self.pgdata.display(), "embedded postgres already running; reusing it");
             return Ok(self);
@@ -236,7 +236,7 @@ impl EmbeddedPostgres {
 
     /// Lock files (`postmaster.pid`, the socket's `.s.PGSQL.<port>.lock`) whose pid is gone,
     /// a zombie, or now another program's, are stale: remove them so postgres can start.
-    fn clear_stale_pid_file(&self) -> anyhow::Result<()> {
+    fn clear_stale_locks(&self) -> anyhow::Result<()> {
         let socket_lock = self.socket_dir.join(format!(".s.PGSQL.{PORT}.lock"));
         for lock in [self.pgdata.join("postmaster.pid"), socket_lock] {
             let Ok(contents) = fs::read_to_string(&lock) else {

@@ -10,14 +10,22 @@ use crate::users::UserSummary;
 #[cfg(feature = "ssr")]
 pub async fn require_user() -> Result<UserSummary, AppError> {
     let state = crate::state::app_state()?;
-    let info = super::session::request_info();
+    session_user(&state, &super::session::request_info()).await
+}
+
+/// `require_user` for a caller that already holds the state and request info.
+#[cfg(feature = "ssr")]
+async fn session_user(
+    state: &crate::state::AppState,
+    info: &super::session::RequestInfo,
+) -> Result<UserSummary, AppError> {
     let unauthenticated = || AppError::Unauthenticated {
         message: "sign in first".into(),
     };
-    let token = info.session_token.ok_or_else(unauthenticated)?;
+    let token = info.session_token.as_deref().ok_or_else(unauthenticated)?;
     super::store::session_user(
         &state.pool,
-        &super::session::token_hash(&token),
+        &super::session::token_hash(token),
         state.clock.now(),
     )
     .await?
@@ -112,9 +120,9 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/logout-everywhere", input = server_fn::codec::Json)]
 pub async fn logout_everywhere() -> Result<u64, AppError> {
     use super::session;
-    let user = require_user().await?;
     let state = crate::state::app_state()?;
     let info = session::request_info();
+    let user = session_user(&state, &info).await?;
     let n = super::store::revoke_all(&state.pool, user.id, state.clock.now(), info.ip.as_deref())
         .await?;
     set_cookie(&session::clear_cookie(info.https));

@@ -58,11 +58,12 @@ pub async fn insert<'e>(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<UserSummary, AppError> {
-    let row: UserRow = sqlx::query_as(
-        "INSERT INTO users (id, email, name, role, status, password_hash, created_at, updated_at)
+    let row: UserRow = sqlx::query_as(concat!(
+        "INSERT INTO users AS u (id, email, name, role, status, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, 'ACTIVE', $5, $6, $6)
-         RETURNING id, email, name, role, status, time_zone, created_at",
-    )
+         RETURNING ",
+        user_columns!()
+    ))
     .bind(UserId::new())
     .bind(user.email.as_str())
     .bind(&user.name)
