@@ -8,6 +8,12 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "users_email_key" => ("email", "a user with this email already exists"),
         "users_email_check" => ("email", "must be a valid email address"),
         "users_name_check" => ("name", "must be 1 to 100 characters"),
+        "teams_name_key" => ("name", "a team with this name already exists"),
+        "teams_name_check" => ("name", "must be 1 to 100 characters"),
+        "teams_description_check" => ("description", "must be at most 1000 characters"),
+        "contact_methods_address_key" => ("address", "you already have this contact method"),
+        "contact_methods_label_check" => ("label", "must be 1 to 50 characters"),
+        "api_keys_name_check" => ("name", "must be 1 to 100 characters"),
         _ => return None,
     };
     Some(AppError::invalid(field, message))

@@ -13,12 +13,22 @@ pub enum AppError {
     /// Bad input: `field` names the offending field (a JSON path like `email` or `steps[2].delay`).
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
-    /// The caller is not signed in (or the credential is invalid).
+    /// The caller is not signed in (or the credential is invalid). `field` names the
+    /// credential that failed (`authorization` for an API key, `cookie` for a session).
     #[error("{message}")]
-    Unauthenticated { message: String },
-    /// Signed in, but the role or scope does not allow this.
+    Unauthenticated {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    /// Signed in, but the role or scope does not allow this. `field` is `authorization` when
+    /// the API key's scopes are what is missing.
     #[error("forbidden: {message}")]
-    Forbidden { message: String },
+    Forbidden {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
     #[error("{what} not found")]
     NotFound { what: String },
     /// The request conflicts with current state (duplicate, already done, wrong state).
@@ -45,6 +55,32 @@ impl AppError {
         }
     }
 
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// The same error, naming the input it is about.
+    pub fn on_field(mut self, name: &str) -> Self {
+        match &mut self {
+            Self::Unauthenticated { field, .. } | Self::Forbidden { field, .. } => {
+                *field = Some(name.to_owned())
+            }
+            Self::Invalid { field, .. } => *field = name.to_owned(),
+            _ => {}
+        }
+        self
+    }
+
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict {
             message: message.into(),
@@ -69,6 +105,7 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid { field, .. } => Some(field),
+            Self::Unauthenticated { field, .. } | Self::Forbidden { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -78,8 +115,8 @@ impl AppError {
     pub fn user_message(&self) -> String {
         let message = match self {
             Self::Invalid { message, .. }
-            | Self::Unauthenticated { message }
-            | Self::Forbidden { message }
+            | Self::Unauthenticated { message, .. }
+            | Self::Forbidden { message, .. }
             | Self::Conflict { message }
             | Self::Unavailable { message }
             | Self::BadRequest { message } => message.clone(),
@@ -164,9 +201,7 @@ mod tests {
 
     #[test]
     fn user_messages_carry_the_reason_capitalised() {
-        let e = AppError::Unauthenticated {
-            message: "incorrect email or password".into(),
-        };
+        let e = AppError::unauthenticated("incorrect email or password");
         assert_eq!(e.user_message(), "Incorrect email or password");
         assert_eq!(
             AppError::invalid("f", "must be set").user_message(),

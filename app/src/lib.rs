@@ -1,15 +1,20 @@
 //! OpsKnight's Leptos library: the HTML shell, the root component and the router (desktop and `/m`).
 #![recursion_limit = "256"]
 
+pub mod apikeys;
 pub mod audit;
 pub mod auth;
 pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod mail;
 pub mod mobile;
+pub mod profile;
 pub mod setup;
 pub mod system;
+pub mod teams;
 pub mod users;
 
 #[cfg(feature = "ssr")]
@@ -87,11 +92,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=setup::page::SetupPage/>
                 <Route path=path!("/login") view=|| view! { <auth::page::LoginPage/> }/>
                 <Route path=path!("/m/login") view=|| view! { <auth::page::LoginPage mobile=true/> }/>
+                <Route path=path!("/forgot") view=auth::links::ForgotPage/>
+                <Route path=path!("/reset") view=|| view! { <auth::links::LinkPage invite=false/> }/>
+                <Route path=path!("/invite") view=|| view! { <auth::links::LinkPage invite=true/> }/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=mobile::MobileIncidents/>
                     <Route path=path!("oncall") view=mobile::MobileOnCall/>
                     <Route path=path!("shifts") view=mobile::MobileShifts/>
-                    <Route path=path!("profile") view=mobile::MobileProfile/>
+                    <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage mobile=true/> }/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=DesktopLayout>
                     <Route path=path!("") view=dashboard::Dashboard/>
@@ -107,12 +115,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("schedules") view=|| view! {
                         <Placeholder title="Schedules" body="Schedules decide who is on call: rotations, layers and overrides, in the schedule's time zone."/>
                     }/>
-                    <Route path=path!("teams") view=|| view! {
-                        <Placeholder title="Teams" body="Teams own services and can be paged as a group or through their lead."/>
-                    }/>
-                    <Route path=path!("users") view=|| view! {
-                        <Placeholder title="Users" body="Invite responders, set their roles and contact methods."/>
-                    }/>
+                    <Route path=path!("teams") view=teams::pages::TeamsPage/>
+                    <Route path=path!("teams/:id") view=teams::pages::TeamPage/>
+                    <Route path=path!("users") view=users::pages::UsersPage/>
+                    <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage/> }/>
+                    <Route path=path!("audit") view=audit::page::AuditPage/>
                     <Route path=path!("settings") view=|| view! {
                         <Placeholder title="Settings" body="Email delivery, notification channels and data retention."/>
                     }/>

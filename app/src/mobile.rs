@@ -27,8 +27,3 @@ pub fn MobileOnCall() -> impl IntoView {
 pub fn MobileShifts() -> impl IntoView {
     view! { <MobilePage title="My shifts" body="Your upcoming on-call shifts, in your time zone."/> }
 }
-
-#[component]
-pub fn MobileProfile() -> impl IntoView {
-    view! { <MobilePage title="Profile" body="Your contact methods and notification rules."/> }
-}

@@ -12,6 +12,10 @@ pub struct AppState {
     pub pool: PgPool,
     pub clock: SharedClock,
     pub leptos_options: LeptosOptions,
+    /// Sends invite and reset emails; `None` when SMTP is not configured (admins copy links).
+    pub mailer: Option<std::sync::Arc<dyn crate::mail::Mailer>>,
+    /// The base URL people reach this server at, for links in emails (no trailing slash).
+    pub public_url: String,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

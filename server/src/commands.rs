@@ -1,4 +1,4 @@
-//! One-shot subcommands: `migrate` and `user add`. They work with or without a running server.
+//! One-shot subcommands: `migrate`, `user add` and `apikey create`. They work with or without a running server.
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::users::NewUser;
 use rand::Rng;
 
-use crate::config::{GlobalArgs, UserAddArgs};
+use crate::config::{ApiKeyCreateArgs, GlobalArgs, UserAddArgs};
 use crate::database::{self, Database};
 
 pub async fn migrate(global: &GlobalArgs) -> anyhow::Result<()> {
@@ -103,4 +103,53 @@ fn generate_password() -> String {
     (0..20)
         .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+/// `opsknight apikey create`: prints a new key for an ACTIVE user (shown once). Audited as
+/// the owner's own action, marked as coming from the CLI.
+pub async fn apikey_create(global: &GlobalArgs, args: &ApiKeyCreateArgs) -> anyhow::Result<()> {
+    let email = app::domain::Email::parse("email", &args.email).map_err(flag_error)?;
+    let db = Database::open(global).await?;
+    let result = async {
+        database::migrate(&db.pool).await?;
+        let owner = app::users::store::find_active_by_email(&db.pool, email.as_str())
+            .await
+            .map_err(flag_error)?
+            .with_context(|| format!("--email: no active user has the email {}", email.as_str()))?;
+        let new =
+            app::apikeys::NewApiKey::parse(owner.role, &args.name, &args.scopes, args.expires_days)
+                .map_err(|e| match e {
+                    AppError::Invalid { field, message } if field == "expires_in_days" => {
+                        anyhow::anyhow!("--expires-days: {message}")
+                    }
+                    other => flag_error(other),
+                })?;
+        let now = SystemClock.now();
+        let mut tx = db.pool.begin().await.context("begin transaction")?;
+        let created = app::apikeys::store::create(&mut *tx, owner.id, &new, now)
+            .await
+            .map_err(flag_error)?;
+        app::audit::store::record(
+            &mut *tx,
+            app::audit::store::Entry {
+                at: now,
+                actor: Some(owner.id),
+                action: "apikey.create",
+                target: Some(&created.key.prefix),
+                ip: None,
+                details: serde_json::json!({"name": new.name, "scopes": new.scopes, "via": "cli"}),
+            },
+        )
+        .await
+        .map_err(flag_error)?;
+        tx.commit().await.context("commit")?;
+        anyhow::Ok(created)
+    }
+    .await;
+    let closed = db.close_command().await;
+    let created = result?;
+    closed?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", created.secret)?;
+    Ok(())
 }

@@ -112,9 +112,35 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
 }
 
-#[derive(Args, Debug, Clone)]
+#[derive(Subcommand, Debug)]
+pub enum ApiKeyCommand {
+    /// Create an API key for a user and print it (shown once), for bootstrap scripts.
+    Create(ApiKeyCreateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ApiKeyCreateArgs {
+    /// The owner's email. The key acts with this user's role, narrowed by its scopes.
+    #[arg(long, env = "OPSKNIGHT_APIKEY_EMAIL")]
+    pub email: String,
+    /// Comma-separated scopes: events:write, incidents:read, incidents:write, services:read,
+    /// services:write, schedules:read, schedules:write, admin.
+    #[arg(long, env = "OPSKNIGHT_APIKEY_SCOPES", value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// A name to recognise the key by.
+    #[arg(long, env = "OPSKNIGHT_APIKEY_NAME", default_value = "bootstrap")]
+    pub name: String,
+    /// Days until the key expires; unset for no expiry.
+    #[arg(long, env = "OPSKNIGHT_APIKEY_EXPIRES_DAYS")]
+    pub expires_days: Option<i64>,
+}
+
+#[derive(Args, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "OPSKNIGHT_ADDR", default_value = "127.0.0.1:3000")]
@@ -128,6 +154,39 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSKNIGHT_SHUTDOWN_TIMEOUT", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub shutdown_timeout: u64,
+
+    /// The URL people reach OpsKnight at, used in links inside emails
+    /// (e.g. `https://opsknight.example.com`). Defaults to `http://<addr>`.
+    #[arg(long, env = "OPSKNIGHT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// SMTP server for invite and password-reset emails, e.g.
+    /// `smtp://user:pass@mail.example.com:587?tls=required` or `smtps://…:465`.
+    /// Unset: no email is sent and admins copy links from the UI.
+    #[arg(long, env = "OPSKNIGHT_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of OpsKnight's emails.
+    #[arg(
+        long,
+        env = "OPSKNIGHT_SMTP_FROM",
+        default_value = "OpsKnight <opsknight@localhost>"
+    )]
+    pub smtp_from: String,
+}
+
+/// The SMTP URL may hold a password: Debug shows it redacted.
+impl fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("addr", &self.addr)
+            .field("site_root", &self.site_root)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_from", &self.smtp_from)
+            .finish()
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,14 +1,17 @@
 //! The OpsKnight server: it runs things (config, database, HTTP, workers); domain SQL lives in `app`.
+// Leptos view types nest deeply; the router's layout computation needs more than the default.
+#![recursion_limit = "256"]
 
 pub mod commands;
 pub mod config;
 pub mod database;
 pub mod http;
+pub mod notify;
 pub mod postgres;
 pub mod serve;
 pub mod telemetry;
 
-use config::{Cli, Command, UserCommand};
+use config::{ApiKeyCommand, Cli, Command, UserCommand};
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -17,5 +20,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Serve(args)) => serve::serve(&cli.global, args).await,
         Some(Command::Migrate) => commands::migrate(&cli.global).await,
         Some(Command::User(UserCommand::Add(args))) => commands::user_add(&cli.global, args).await,
+        Some(Command::Apikey(ApiKeyCommand::Create(args))) => {
+            commands::apikey_create(&cli.global, args).await
+        }
     }
 }

@@ -27,7 +27,42 @@ pub fn leptos_options(site_root: &Path, addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// The configured SMTP mailer, if any.
+fn mailer(args: &ServeArgs) -> anyhow::Result<Option<Arc<dyn app::mail::Mailer>>> {
+    match args.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+        None => {
+            tracing::info!(
+                "no SMTP configured: invite and reset links are shown to admins to copy"
+            );
+            Ok(None)
+        }
+        Some(url) => Ok(Some(Arc::new(crate::notify::email::SmtpMailer::from_url(
+            url,
+            &args.smtp_from,
+        )?))),
+    }
+}
+
+/// `--public-url` without a trailing slash, or `http://<addr>`.
+pub fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> {
+    let Some(raw) = args.public_url.as_deref().filter(|u| !u.is_empty()) else {
+        return Ok(format!("http://{addr}"));
+    };
+    let ok = (raw.starts_with("http://") || raw.starts_with("https://"))
+        && raw
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty());
+    anyhow::ensure!(
+        ok,
+        "--public-url (OPSKNIGHT_PUBLIC_URL): {raw:?} must be an http:// or https:// URL"
+    );
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
+    // Validate options that need no I/O before anything starts.
+    mailer(args)?;
+    public_url(args, args.addr)?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
         .await
@@ -61,6 +96,8 @@ async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::
         pool: db.pool.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
+        mailer: mailer(args)?,
+        public_url: public_url(args, addr)?,
     };
     let app = http::router(state, Arc::new(HttpMetrics::default()));
 

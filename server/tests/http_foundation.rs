@@ -99,8 +99,9 @@ async fn metrics_report_requests_pool_and_queue_depth() {
 #[tokio::test]
 async fn pages_render_on_the_server() {
     let app = spawn_app().await;
+    let admin = app.admin_session().await;
 
-    let res = app.get("/").await;
+    let res = app.get_as("/", &admin).await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains(r#"<html lang="en" data-theme="system""#));
@@ -124,7 +125,7 @@ async fn pages_render_on_the_server() {
         );
     }
 
-    let m = app.get("/m").await;
+    let m = app.get_as("/m", &admin).await;
     assert_eq!(m.status(), 200);
     let html = m.text().await.unwrap();
     assert!(html.contains(r#"aria-label="Sections""#));
@@ -133,7 +134,16 @@ async fn pages_render_on_the_server() {
     let themed = app
         .http
         .get(app.url("/incidents"))
-        .header("cookie", "ok_theme=dark")
+        .header(
+            "cookie",
+            format!(
+                "ok_theme=dark; {}",
+                match &admin {
+                    common::Cred::Cookie(c) => c.as_str(),
+                    _ => "",
+                }
+            ),
+        )
         .send()
         .await
         .unwrap();
@@ -172,11 +182,11 @@ async fn server_function_decode_errors_are_json_400s() {
 async fn system_status_reports_the_injected_clock() {
     let app = spawn_app().await;
     app.clock.advance(chrono::Duration::hours(30));
-    let res = app
-        .post_json("/api/system/status", serde_json::json!({}))
+    let admin = app.admin_session().await;
+    let (status, body) = app
+        .call("/api/system/status", serde_json::json!({}), &admin)
         .await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 200);
     assert_eq!(body["database_ok"], true);
     assert_eq!(body["server_time"], "2026-03-09T12:30:00Z");
 }
@@ -228,7 +238,8 @@ async fn every_response_carries_security_headers() {
         );
     }
     // Pages restrict scripts to this origin and the nonce on their own inline scripts.
-    let res = app.get("/").await;
+    let admin = app.admin_session().await;
+    let res = app.get_as("/", &admin).await;
     let csp = res.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -279,7 +290,9 @@ async fn cross_origin_writes_are_refused_and_write_nothing() {
     ] {
         let res = post(headers).await.unwrap();
         assert_eq!(res.status(), 403, "{headers:?}");
-        assert_eq!(res.json::<Value>().await.unwrap()["error"], "forbidden");
+        let body = res.json::<Value>().await.unwrap();
+        assert_eq!(body["error"], "forbidden");
+        assert_eq!(body["field"], "origin");
         assert_eq!(app.count("users").await, 0);
     }
     // Reads are not affected, and the browser's own same-origin write goes through.

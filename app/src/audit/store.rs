@@ -30,3 +30,63 @@ pub async fn record<'e>(db: impl PgExecutor<'e>, e: Entry<'_>) -> Result<(), App
     .await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: DateTime<Utc>,
+    actor: Option<String>,
+    action: String,
+    target: Option<String>,
+    ip: Option<String>,
+    details: serde_json::Value,
+}
+
+/// Entries older than `before` (an entry id; `None` for the newest), newest first, optionally
+/// only actions starting with `action_prefix`. Keyset-paginated: one index range scan a page.
+pub async fn list(
+    pool: &sqlx::PgPool,
+    before: Option<i64>,
+    action_prefix: &str,
+    limit: i64,
+) -> Result<super::AuditPage, AppError> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT a.id, a.at, u.email AS actor, a.action, a.target, a.ip, a.details
+             FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+             WHERE ($1::bigint IS NULL OR a.id < $1) AND a.action LIKE $2 || '%'
+             ORDER BY a.id DESC LIMIT $3",
+    )
+    .bind(before)
+    .bind(
+        action_prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_"),
+    )
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let entries: Vec<super::AuditEntry> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(|r| super::AuditEntry {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            ip: r.ip,
+            details: r.details.to_string(),
+        })
+        .collect();
+    let next_before = if more {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(super::AuditPage {
+        entries,
+        next_before,
+    })
+}

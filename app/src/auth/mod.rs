@@ -3,6 +3,10 @@
 use chrono::Duration;
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod caller;
+pub mod gate;
+pub mod links;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -1,7 +1,7 @@
 //! `/login` and `/m/login`: the sign-in form. On success it goes to the dashboard (or `/m`).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::api::Login;
 use crate::components::field::Field;
@@ -15,10 +15,15 @@ pub fn LoginPage(#[prop(optional)] mobile: bool) -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     let general_error = move || error.get().filter(|e: &AppError| e.field().is_none());
     let home = if mobile { "/m" } else { "/" };
+    let query = use_query_map();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(_))) {
-            navigate(home, Default::default());
+            let next = query.with_untracked(|q| q.get("next"));
+            navigate(
+                &super::gate::safe_next(next.as_deref(), home),
+                Default::default(),
+            );
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -41,6 +46,7 @@ pub fn LoginPage(#[prop(optional)] mobile: bool) -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </form>
+                <p class="muted"><a href="/forgot">"Forgot your password?"</a></p>
             </div>
         </main>
     }

@@ -49,6 +49,9 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 #[derive(Debug, Clone, Default)]
 pub struct RequestInfo {
     pub session_token: Option<String>,
+    /// The raw `Authorization` header, when sent. When present it is the only credential
+    /// considered: a request never falls back from a bad key to the cookie.
+    pub authorization: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub https: bool,
@@ -56,23 +59,33 @@ pub struct RequestInfo {
 
 /// Reads the request parts Leptos provides to server functions.
 pub fn request_info() -> RequestInfo {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return RequestInfo::default();
-    };
-    let header =
-        |name: http::header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-    RequestInfo {
-        session_token: header(http::header::COOKIE)
-            .and_then(|c| cookie_value(c, SESSION_COOKIE))
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned),
-        ip: parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip().to_string()),
-        user_agent: header(http::header::USER_AGENT).map(|ua| ua.chars().take(300).collect()),
-        https: parts.uri.scheme_str() == Some("https")
-            || header(http::HeaderName::from_static("x-forwarded-proto")) == Some("https"),
+    use_context::<http::request::Parts>()
+        .map(|parts| RequestInfo::from_parts(&parts.headers, &parts.uri, &parts.extensions))
+        .unwrap_or_default()
+}
+
+impl RequestInfo {
+    /// The request facts from raw parts (for axum middleware, which has no Leptos context).
+    pub fn from_parts(
+        headers: &http::HeaderMap,
+        uri: &http::Uri,
+        extensions: &http::Extensions,
+    ) -> RequestInfo {
+        let header =
+            |name: http::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        RequestInfo {
+            session_token: header(http::header::COOKIE)
+                .and_then(|c| cookie_value(c, SESSION_COOKIE))
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            authorization: header(http::header::AUTHORIZATION).map(str::to_owned),
+            ip: extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ci| ci.0.ip().to_string()),
+            user_agent: header(http::header::USER_AGENT).map(|ua| ua.chars().take(300).collect()),
+            https: uri.scheme_str() == Some("https")
+                || header(http::HeaderName::from_static("x-forwarded-proto")) == Some("https"),
+        }
     }
 }
 

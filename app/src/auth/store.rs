@@ -1,11 +1,11 @@
 //! All SQL for authentication: credentials, the per-email login throttle, and sessions.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use super::{MAX_FAILURES, absolute_timeout, failure_window, idle_timeout, lockout_duration};
 use crate::audit::store::{self as audit, Entry};
-use crate::domain::UserId;
+use crate::domain::{SessionId, UserId};
 use crate::error::AppError;
 use crate::users::UserSummary;
 use crate::users::store::{UserRow, user_columns};
@@ -142,19 +142,7 @@ pub async fn start_session(
         .bind(&user.email)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
-    )
-    .bind(uuid::Uuid::new_v4())
-    .bind(user.id)
-    .bind(token_hash)
-    .bind(now)
-    .bind(now + absolute_timeout())
-    .bind(ip)
-    .bind(user_agent)
-    .execute(&mut *tx)
-    .await?;
+    insert_session(&mut *tx, user.id, token_hash, now, ip, user_agent).await?;
     audit::record(
         &mut *tx,
         Entry {
@@ -171,9 +159,71 @@ pub async fn start_session(
     Ok(())
 }
 
+/// Opens a session for `user` inside the caller's transaction.
+pub async fn insert_session<'e>(
+    db: impl PgExecutor<'e>,
+    user: UserId,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<SessionId, AppError> {
+    let id = SessionId::new();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(token_hash)
+    .bind(now)
+    .bind(now + absolute_timeout())
+    .bind(ip)
+    .bind(user_agent)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+/// The user's live sessions, newest activity first.
+pub async fn list_sessions(
+    pool: &PgPool,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::profile::SessionInfo>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, ip, user_agent FROM sessions
+         WHERE user_id = $1 AND revoked_at IS NULL AND last_seen_at > $2 AND absolute_expires_at > $3
+         ORDER BY last_seen_at DESC, id LIMIT 100",
+    )
+    .bind(user)
+    .bind(now - idle_timeout())
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes one of the user's own sessions by id. Returns whether one was live.
+pub async fn revoke_session(
+    pool: &PgPool,
+    user: UserId,
+    session: SessionId,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
-    session_id: uuid::Uuid,
+    session_id: SessionId,
     last_seen_at: DateTime<Utc>,
     #[sqlx(flatten)]
     user: UserRow,
@@ -186,7 +236,7 @@ pub async fn session_user(
     pool: &PgPool,
     token_hash: &[u8],
     now: DateTime<Utc>,
-) -> Result<Option<UserSummary>, AppError> {
+) -> Result<Option<(SessionId, UserSummary)>, AppError> {
     let row: Option<SessionRow> = sqlx::query_as(concat!(
         "SELECT s.id AS session_id, s.last_seen_at, ",
         user_columns!(),
@@ -209,7 +259,7 @@ pub async fn session_user(
             .execute(pool)
             .await?;
     }
-    row.user.try_into().map(Some)
+    Ok(Some((row.session_id, row.user.try_into()?)))
 }
 
 /// Revokes one session by its token hash. Returns whether a live session was revoked.
@@ -228,6 +278,23 @@ pub async fn revoke(
     Ok(done.rows_affected() > 0)
 }
 
+/// Revokes every live session of a user inside the caller's transaction: the step a password
+/// change, a role change and disabling an account share.
+pub async fn revoke_user_sessions<'e>(
+    db: impl PgExecutor<'e>,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes every live session of a user ("sign out everywhere"). Audited.
 pub async fn revoke_all(
     pool: &PgPool,
@@ -236,13 +303,7 @@ pub async fn revoke_all(
     ip: Option<&str>,
 ) -> Result<u64, AppError> {
     let mut tx = pool.begin().await?;
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    let revoked = revoke_user_sessions(&mut *tx, user, now).await?;
     audit::record(
         &mut *tx,
         Entry {
@@ -251,10 +312,10 @@ pub async fn revoke_all(
             action: "session.revoke_all",
             target: None,
             ip,
-            details: serde_json::json!({"sessions": done.rows_affected()}),
+            details: serde_json::json!({"sessions": revoked}),
         },
     )
     .await?;
     tx.commit().await?;
-    Ok(done.rows_affected())
+    Ok(revoked)
 }

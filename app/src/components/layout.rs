@@ -5,6 +5,9 @@ use leptos_router::components::{A, Outlet};
 
 use super::icons::Icon;
 use super::theme::ThemeToggle;
+use super::time::CurrentUser;
+use crate::auth::api::{Logout, me};
+use crate::domain::Role;
 
 /// Desktop navigation: (label, href, icon).
 pub const NAV: [(&str, &str, &str); 8] = [
@@ -42,8 +45,50 @@ fn skip_to_main(ev: leptos::ev::MouseEvent) {
     }
 }
 
+/// Loads the signed-in user once for the whole layout.
+fn provide_current_user() -> CurrentUser {
+    let user = CurrentUser(Resource::new(|| (), |_| me()));
+    provide_context(user);
+    user
+}
+
+/// The signed-in user's name, profile link, admin links and sign-out.
+#[component]
+fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
+    let user = expect_context::<CurrentUser>().0;
+    let logout = ServerAction::<Logout>::new();
+    let login = if mobile { "/m/login" } else { "/login" };
+    Effect::new(move |_| {
+        if matches!(logout.value().get(), Some(Ok(()))) {
+            // A full load, so no state of the signed-out user survives in memory.
+            let _ = window().location().set_href(login);
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || user.get().and_then(Result::ok).map(|u| {
+                let admin = u.role == Role::Admin;
+                view! {
+                    <div class="account">
+                        {(admin && !mobile).then(|| view! {
+                            <A href="/audit" attr:class="account__link"><Icon name="audit"/><span>"Audit log"</span></A>
+                        })}
+                        <A href=if mobile { "/m/profile" } else { "/profile" } attr:class="account__me">
+                            <span class="account__name">{u.name.clone()}</span>
+                            <span class="account__role">{u.role.as_str()}</span>
+                        </A>
+                        <button class="btn btn--quiet account__out" type="button"
+                            on:click=move |_| { logout.dispatch(Logout {}); }>"Sign out"</button>
+                    </div>
+                }
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 pub fn DesktopLayout() -> impl IntoView {
+    provide_current_user();
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
         <div class="app">
@@ -60,6 +105,7 @@ pub fn DesktopLayout() -> impl IntoView {
                     </ul>
                 </nav>
                 <div class="sidebar__foot">
+                    <Account/>
                     <ThemeToggle/>
                     <a class="sidebar__mobile" href="/m">"Mobile view"</a>
                 </div>
@@ -73,6 +119,7 @@ pub fn DesktopLayout() -> impl IntoView {
 
 #[component]
 pub fn MobileLayout() -> impl IntoView {
+    provide_current_user();
     view! {
         <div class="m-app">
             <header class="m-top">

@@ -1,8 +1,10 @@
-//! Shared widgets used by every feature's pages.
+//! Shared widgets: layouts, form fields, empty states, icons, theme, times.
 
 pub mod empty;
 pub mod field;
+pub mod form;
 pub mod icons;
 pub mod layout;
 pub mod not_found;
 pub mod theme;
+pub mod time;

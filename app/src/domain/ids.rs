@@ -43,6 +43,22 @@ typed_id!(
     /// A user account.
     UserId
 );
+typed_id!(
+    /// A team of users.
+    TeamId
+);
+typed_id!(
+    /// An API key (not the secret itself).
+    ApiKeyId
+);
+typed_id!(
+    /// A user's email address or phone number.
+    ContactMethodId
+);
+typed_id!(
+    /// A sign-in session (not its token).
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,11 +3,17 @@
 pub mod email;
 pub mod ids;
 pub mod password;
+pub mod phone;
 pub mod role;
+pub mod scope;
+pub mod timezone;
 
 pub use email::Email;
-pub use ids::UserId;
+pub use ids::{ApiKeyId, ContactMethodId, SessionId, TeamId, UserId};
+pub use phone::PhoneNumber;
 pub use role::Role;
+pub use scope::{Access, Area, Scope};
+pub use timezone::parse_time_zone;
 
 use crate::error::AppError;
 

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use super::StatusReport;
 use crate::error::AppError;
 
-/// `POST /api/system/status` → version, database status and the server's clock.
+/// `POST /api/system/status` (signed in) → version, database status and the server's clock.
 #[server(prefix = "/api", endpoint = "system/status", input = server_fn::codec::Json)]
 pub async fn system_status() -> Result<StatusReport, AppError> {
+    crate::auth::caller::authorize(crate::domain::Access::SignedIn).await?;
     let state = crate::state::app_state()?;
     let database_ok = sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(&state.pool)

@@ -5,10 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Email, Role, UserId};
 
+pub mod api;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 
 /// Account status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +38,26 @@ pub struct UserSummary {
     pub status: UserStatus,
     pub time_zone: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// One page of the user directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// The outcome of issuing an invite or reset link. `link` is only returned when it was not
+/// emailed (no SMTP configured, or sending failed), so an admin can pass it on; an emailed
+/// link reaches only the user's inbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkIssued {
+    pub user: UserSummary,
+    pub emailed: bool,
+    pub link: Option<String>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A validated request to create an account.

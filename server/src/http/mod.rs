@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod health;
 pub mod metrics;
+pub mod pages;
 pub mod security;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
         .route("/metrics", get(metrics::render))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::gate))
         .layer(middleware::from_fn(errors::server_fn_status))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::headers))

@@ -1,7 +1,8 @@
 //! Browser-facing protections for every response and request: security headers, and refusal
 //! of cross-origin state-changing requests (session cookies are SameSite=Lax; this is the
 //! second lock). Clients that send neither `Sec-Fetch-Site` nor `Origin` (curl, scripts,
-//! monitoring tools) are not browsers acting for a user, so they pass.
+//! monitoring tools) are not browsers acting for a user, so they pass; so do requests with an
+//! `Authorization` header (API keys).
 
 use axum::Json;
 use axum::extract::Request;
@@ -32,12 +33,16 @@ pub async fn headers(req: Request, next: Next) -> Response {
 
 pub async fn same_origin_writes(req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && is_cross_origin(req.headers()) {
+    // A request carrying an API key authenticates by that key alone (never the cookie), and
+    // a browser cannot attach one cross-origin without a CORS preflight we never grant.
+    let has_key = req.headers().contains_key(header::AUTHORIZATION);
+    if unsafe_method && !has_key && is_cross_origin(req.headers()) {
         tracing::warn!(path = %req.uri().path(), "refused a cross-origin state-changing request");
         return (
             StatusCode::FORBIDDEN,
             Json(serde_json::json!({
                 "error": "forbidden",
+                "field": "origin",
                 "message": "cross-origin requests may not change state; use an API key from scripts"
             })),
         )

@@ -158,6 +158,25 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server against a given pool (for example one that cannot reach a database).
 pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
+    spawn_app_with(pool, db, None).await
+}
+
+/// Starts the server with a mailer (for example SMTP to a test server).
+pub async fn spawn_app_with_mailer(mailer: Arc<dyn app::mail::Mailer>) -> TestApp {
+    let db = fresh_database(true).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .connect_with(options_for(&db))
+        .await
+        .unwrap();
+    spawn_app_with(pool, db, Some(mailer)).await
+}
+
+async fn spawn_app_with(
+    pool: PgPool,
+    db: String,
+    mailer: Option<Arc<dyn app::mail::Mailer>>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = ManualClock::new(t0());
@@ -165,6 +184,8 @@ pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
         pool: pool.clone(),
         clock: Arc::new(clock.clone()),
         leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
+        mailer,
+        public_url: format!("http://{addr}"),
     };
     let app = router(state, Arc::new(HttpMetrics::default()));
     tokio::spawn(async move {
@@ -185,5 +206,119 @@ pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+    }
+}
+
+/// The password every helper-made user has.
+pub const PASSWORD: &str = "tangerine-kettle-orbit";
+
+/// One argon2 hash of `PASSWORD`, computed once per test binary.
+pub async fn password_hash() -> String {
+    static HASH: OnceCell<String> = OnceCell::const_new();
+    HASH.get_or_init(|| async { app::users::password::hash(PASSWORD.into()).await.unwrap() })
+        .await
+        .clone()
+}
+
+/// How a test request authenticates.
+#[derive(Clone, Debug)]
+pub enum Cred {
+    Anonymous,
+    /// A `Cookie` header value (`ok_session=…`).
+    Cookie(String),
+    /// An API key for `Authorization: Bearer`.
+    Key(String),
+}
+
+impl TestApp {
+    /// An ACTIVE user with `PASSWORD`.
+    pub async fn add_user(&self, email: &str, role: app::domain::Role) -> app::users::UserSummary {
+        let user =
+            app::users::NewUser::parse(email, email.split('@').next().unwrap(), role).unwrap();
+        app::users::store::insert(&self.pool, &user, &password_hash().await, self.clock_now())
+            .await
+            .unwrap()
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use app::clock::Clock;
+        self.clock.now()
+    }
+
+    /// A live session for `user`, as a cookie (without going through sign-in).
+    pub async fn session_for(&self, user: app::domain::UserId) -> Cred {
+        let token = app::auth::session::new_token();
+        app::auth::store::insert_session(
+            &self.pool,
+            user,
+            &app::auth::session::token_hash(&token),
+            self.clock_now(),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        Cred::Cookie(format!("ok_session={token}"))
+    }
+
+    /// An API key for `user` with `scopes`.
+    pub async fn key_for(&self, user: &app::users::UserSummary, scopes: &[&str]) -> Cred {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let new = app::apikeys::NewApiKey::parse(user.role, "test", &scopes, None).unwrap();
+        let created = app::apikeys::store::create(&self.pool, user.id, &new, self.clock_now())
+            .await
+            .unwrap();
+        Cred::Key(created.secret)
+    }
+
+    /// POSTs JSON as `cred`; returns the status and the JSON body (`Null` when empty).
+    pub async fn call(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        cred: &Cred,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.http.post(self.url(path)).json(&body);
+        match cred {
+            Cred::Anonymous => {}
+            Cred::Cookie(c) => req = req.header("cookie", c),
+            Cred::Key(k) => req = req.bearer_auth(k),
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// GETs `path` as `cred`.
+    pub async fn get_as(&self, path: &str, cred: &Cred) -> reqwest::Response {
+        let mut req = self.http.get(self.url(path));
+        match cred {
+            Cred::Anonymous => {}
+            Cred::Cookie(c) => req = req.header("cookie", c),
+            Cred::Key(k) => req = req.bearer_auth(k),
+        }
+        req.send().await.unwrap()
+    }
+
+    /// A session of a fresh ADMIN (`root@example.com`).
+    pub async fn admin_session(&self) -> Cred {
+        let admin = self
+            .add_user("root@example.com", app::domain::Role::Admin)
+            .await;
+        self.session_for(admin.id).await
+    }
+
+    /// GETs a page as `cred`; returns the status and the `Location` header.
+    pub async fn page(&self, path: &str, cred: &Cred) -> (u16, Option<String>) {
+        let res = self.get_as(path, cred).await;
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (res.status().as_u16(), location)
     }
 }

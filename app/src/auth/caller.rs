@@ -1,0 +1,126 @@
+//! Who is calling, and the one access check every server function makes first: a session's
+//! user with their role, or an API key's owner with their role narrowed by the key's scopes.
+
+use crate::domain::{Access, ApiKeyId, Scope, SessionId};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::users::UserSummary;
+
+use super::session::{RequestInfo, request_info, token_hash};
+
+/// The authenticated caller of one request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserSummary,
+    pub via: Credential,
+    /// The client address, for the audit log.
+    pub ip: Option<String>,
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session(SessionId),
+    ApiKey { id: ApiKeyId, scopes: Vec<Scope> },
+}
+
+impl Caller {
+    /// `Forbidden` unless both the key's scopes (for keys) and the user's role allow `access`.
+    pub fn check(&self, access: Access) -> Result<(), AppError> {
+        if let Credential::ApiKey { scopes, .. } = &self.via
+            && !access.allows_scopes(scopes)
+        {
+            let need = access.needed_scope().map_or("another", |s| s.as_str());
+            return Err(
+                AppError::forbidden(format!("this API key lacks the {need} scope"))
+                    .on_field("authorization"),
+            );
+        }
+        let min = access.min_role();
+        if !self.user.role.at_least(min) {
+            return Err(AppError::forbidden(format!("this needs the {min} role")));
+        }
+        Ok(())
+    }
+
+    /// Records an audit entry with this caller as the actor, inside the caller's transaction.
+    pub async fn audit<'e>(
+        &self,
+        db: impl sqlx::PgExecutor<'e>,
+        at: chrono::DateTime<chrono::Utc>,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<(), AppError> {
+        crate::audit::store::record(
+            db,
+            crate::audit::store::Entry {
+                at,
+                actor: Some(self.user.id),
+                action,
+                target: Some(target),
+                ip: self.ip.as_deref(),
+                details,
+            },
+        )
+        .await
+    }
+
+    pub fn session_id(&self) -> Option<SessionId> {
+        match self.via {
+            Credential::Session(id) => Some(id),
+            Credential::ApiKey { .. } => None,
+        }
+    }
+}
+
+/// The caller of this server function, checked against `access`.
+pub async fn authorize(access: Access) -> Result<Caller, AppError> {
+    let state = crate::state::app_state()?;
+    let caller = identify(&state, &request_info()).await?;
+    caller.check(access)?;
+    Ok(caller)
+}
+
+fn key_refused(message: &str) -> AppError {
+    AppError::unauthenticated(message).on_field("authorization")
+}
+
+fn session_refused(message: &str) -> AppError {
+    AppError::unauthenticated(message).on_field("cookie")
+}
+
+/// Authenticates by the `Authorization: Bearer` key when that header is present, otherwise by
+/// the session cookie. Invalid, expired and revoked credentials are all 401.
+pub async fn identify(state: &AppState, info: &RequestInfo) -> Result<Caller, AppError> {
+    let now = state.clock.now();
+    if let Some(header) = &info.authorization {
+        let key = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| key_refused("Authorization must be \"Bearer <API key>\""))?;
+        let (id, scopes, user) =
+            crate::apikeys::store::authenticate(&state.pool, &token_hash(key), now)
+                .await?
+                .ok_or_else(|| key_refused("the API key is invalid, revoked or expired"))?;
+        return Ok(Caller {
+            user,
+            via: Credential::ApiKey { id, scopes },
+            ip: info.ip.clone(),
+        });
+    }
+    let token = info
+        .session_token
+        .as_deref()
+        .ok_or_else(|| session_refused("sign in first"))?;
+    let (session, user) = super::store::session_user(&state.pool, &token_hash(token), now)
+        .await?
+        .ok_or_else(|| session_refused("your session has ended; sign in again"))?;
+    Ok(Caller {
+        user,
+        via: Credential::Session(session),
+        ip: info.ip.clone(),
+    })
+}

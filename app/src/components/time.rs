@@ -1,0 +1,56 @@
+//! Times shown in the signed-in user's time zone (their profile setting), with the zone's
+//! abbreviation, and the exact instant in the `datetime` attribute.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::users::UserSummary;
+
+/// The signed-in user, loaded once by the layout and shared with every page.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<UserSummary, crate::error::AppError>>);
+
+/// The signed-in user's zone, or UTC while unknown.
+pub fn user_time_zone() -> chrono_tz::Tz {
+    use_context::<CurrentUser>()
+        .and_then(|c| c.0.get())
+        .and_then(|r| r.ok())
+        .and_then(|u| u.time_zone.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// `2026-03-08 07:30 CET`.
+pub fn format_in(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+#[component]
+pub fn Time(at: DateTime<Utc>) -> impl IntoView {
+    let text = move || format_in(at, user_time_zone());
+    view! { <time datetime=at.to_rfc3339()>{text}</time> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_in_the_given_zone_across_dst() {
+        let at: DateTime<Utc> = "2026-03-08T06:30:00Z".parse().unwrap();
+        assert_eq!(
+            format_in(at, chrono_tz::Europe::Berlin),
+            "2026-03-08 07:30 CET"
+        );
+        assert_eq!(
+            format_in(at, chrono_tz::America::New_York),
+            "2026-03-08 01:30 EST"
+        );
+        let later: DateTime<Utc> = "2026-03-08T08:30:00Z".parse().unwrap();
+        assert_eq!(
+            format_in(later, chrono_tz::America::New_York),
+            "2026-03-08 04:30 EDT"
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! Server functions for the caller's own account. All need a session, or an API key with
+//! the `admin` scope (a narrower key cannot change who it belongs to).
+
+use leptos::prelude::*;
+
+use super::{ContactMethod, SessionInfo};
+use crate::domain::{ContactMethodId, SessionId};
+use crate::error::AppError;
+use crate::users::UserSummary;
+
+#[cfg(feature = "ssr")]
+async fn own_account() -> Result<(crate::auth::caller::Caller, crate::state::AppState), AppError> {
+    let caller = crate::auth::caller::authorize(crate::domain::Access::OwnAccount).await?;
+    Ok((caller, crate::state::app_state()?))
+}
+
+/// `POST /api/profile/update` with `{"name","time_zone"}` (an IANA zone like `Europe/Berlin`).
+#[server(prefix = "/api", endpoint = "profile/update", input = server_fn::codec::Json)]
+pub async fn update_profile(name: String, time_zone: String) -> Result<UserSummary, AppError> {
+    let (caller, state) = own_account().await?;
+    let name = crate::domain::parse_name("name", &name, crate::users::NewUser::NAME_MAX)?;
+    let time_zone = crate::domain::parse_time_zone("time_zone", &time_zone)?;
+    crate::users::store::update_profile(
+        &state.pool,
+        caller.user.id,
+        &name,
+        &time_zone,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// `POST /api/profile/change-password` with `{"current_password","new_password"}`: ends every
+/// session of the user (all devices), then signs this browser in again with a new session.
+#[server(prefix = "/api", endpoint = "profile/change-password", input = server_fn::codec::Json)]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::auth::session;
+    let (caller, state) = own_account().await?;
+    let info = session::request_info();
+    if current_password.is_empty() {
+        return Err(AppError::invalid("current_password", "is required"));
+    }
+    crate::domain::password::check("new_password", &new_password)?;
+    if new_password == current_password {
+        return Err(AppError::invalid(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    let stored = crate::users::store::password_hash(&state.pool, caller.user.id).await?;
+    let ok = match stored {
+        Some(h) => crate::users::password::verify(current_password, h).await?,
+        None => false,
+    };
+    if !ok {
+        return Err(AppError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = crate::users::password::hash(new_password).await?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    crate::users::store::set_password(&mut *tx, caller.user.id, &hash, now).await?;
+    let revoked = crate::auth::store::revoke_user_sessions(&mut *tx, caller.user.id, now).await?;
+    let token = session::new_token();
+    if caller.session_id().is_some() {
+        crate::auth::store::insert_session(
+            &mut *tx,
+            caller.user.id,
+            &session::token_hash(&token),
+            now,
+            info.ip.as_deref(),
+            info.user_agent.as_deref(),
+        )
+        .await?;
+    }
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            "user.password_change",
+            &caller.user.email,
+            serde_json::json!({"sessions_revoked": revoked}),
+        )
+        .await?;
+    tx.commit().await?;
+    if caller.session_id().is_some() {
+        crate::auth::api::set_session_cookie(&token, info.https);
+    }
+    Ok(())
+}
+
+/// `POST /api/profile/contact-methods` → the caller's email addresses and phone numbers.
+#[server(prefix = "/api", endpoint = "profile/contact-methods", input = server_fn::codec::Json)]
+pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
+    let (caller, state) = own_account().await?;
+    super::store::list(&state.pool, caller.user.id).await
+}
+
+/// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"PHONE","address","label"}`.
+/// Phones must be E.164 (`+14155550123`).
+#[server(prefix = "/api", endpoint = "profile/contact-methods/add", input = server_fn::codec::Json)]
+pub async fn add_contact_method(
+    kind: String,
+    address: String,
+    label: String,
+) -> Result<ContactMethod, AppError> {
+    use super::ContactKind;
+    use crate::domain::{Email, PhoneNumber};
+    let (caller, state) = own_account().await?;
+    let (kind, address) = match kind.trim().to_ascii_uppercase().as_str() {
+        "EMAIL" => (
+            ContactKind::Email,
+            Email::parse("address", &address)?.as_str().to_owned(),
+        ),
+        "PHONE" => (
+            ContactKind::Phone,
+            PhoneNumber::parse("address", &address)?.as_str().to_owned(),
+        ),
+        _ => return Err(AppError::invalid("kind", "must be EMAIL or PHONE")),
+    };
+    let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;
+    let verified = kind == ContactKind::Email && address == caller.user.email;
+    super::store::add(
+        &state.pool,
+        caller.user.id,
+        kind,
+        &address,
+        &label,
+        verified,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// `POST /api/profile/contact-methods/remove` with `{"id"}`.
+#[server(prefix = "/api", endpoint = "profile/contact-methods/remove", input = server_fn::codec::Json)]
+pub async fn remove_contact_method(id: ContactMethodId) -> Result<(), AppError> {
+    let (caller, state) = own_account().await?;
+    super::store::remove(&state.pool, caller.user.id, id).await
+}
+
+/// `POST /api/profile/sessions` → the caller's live sessions; `current` marks this one.
+#[server(prefix = "/api", endpoint = "profile/sessions", input = server_fn::codec::Json)]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    let (caller, state) = own_account().await?;
+    let mut sessions =
+        crate::auth::store::list_sessions(&state.pool, caller.user.id, state.clock.now()).await?;
+    let current = caller.session_id();
+    for s in &mut sessions {
+        s.current = Some(s.id) == current;
+    }
+    Ok(sessions)
+}
+
+/// `POST /api/profile/sessions/revoke` with `{"id"}`: signs one of the caller's sessions out.
+#[server(prefix = "/api", endpoint = "profile/sessions/revoke", input = server_fn::codec::Json)]
+pub async fn revoke_session(id: SessionId) -> Result<(), AppError> {
+    let (caller, state) = own_account().await?;
+    if !crate::auth::store::revoke_session(&state.pool, caller.user.id, id, state.clock.now())
+        .await?
+    {
+        return Err(AppError::NotFound {
+            what: "session".into(),
+        });
+    }
+    Ok(())
+}

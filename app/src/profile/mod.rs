@@ -1,0 +1,58 @@
+//! The caller's own account: name, time zone, contact methods, password and sessions.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ContactMethodId, SessionId};
+
+pub mod api;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// A live sign-in session as the profile page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SessionInfo {
+    pub id: SessionId,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session making this request.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub current: bool,
+}
+
+/// How a contact method reaches someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContactKind {
+    Email,
+    Phone,
+}
+
+impl ContactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Email => "EMAIL",
+            ContactKind::Phone => "PHONE",
+        }
+    }
+}
+
+/// An email address or E.164 phone number someone can be paged at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactMethod {
+    pub id: ContactMethodId,
+    pub kind: ContactKind,
+    pub address: String,
+    pub label: String,
+    pub verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Longest contact-method label.
+pub const LABEL_MAX: usize = 50;
+/// Contact methods per user, at most.
+pub const MAX_CONTACT_METHODS: i64 = 20;

@@ -1,0 +1,97 @@
+//! All SQL for contact methods.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::{ContactKind, ContactMethod};
+use crate::domain::{ContactMethodId, UserId};
+use crate::error::AppError;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: ContactMethodId,
+    kind: String,
+    address: String,
+    label: String,
+    verified: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<Row> for ContactMethod {
+    fn from(r: Row) -> Self {
+        ContactMethod {
+            id: r.id,
+            kind: if r.kind == "PHONE" {
+                ContactKind::Phone
+            } else {
+                ContactKind::Email
+            },
+            address: r.address,
+            label: r.label,
+            verified: r.verified,
+            created_at: r.created_at,
+        }
+    }
+}
+
+pub async fn list(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethod>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, kind, address, label, verified, created_at FROM contact_methods
+         WHERE user_id = $1 ORDER BY kind, created_at, id",
+    )
+    .bind(user)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Adds a method unless the user already has `MAX_CONTACT_METHODS`. The sign-in email is
+/// verified already (the user proved it by accepting an invite or by setup); others start
+/// unverified. Returns the new method.
+pub async fn add(
+    pool: &PgPool,
+    user: UserId,
+    kind: ContactKind,
+    address: &str,
+    label: &str,
+    verified: bool,
+    now: DateTime<Utc>,
+) -> Result<ContactMethod, AppError> {
+    let row: Option<Row> = sqlx::query_as(
+        "INSERT INTO contact_methods (id, user_id, kind, address, label, verified, created_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT count(*) FROM contact_methods WHERE user_id = $2) < $8
+         RETURNING id, kind, address, label, verified, created_at",
+    )
+    .bind(ContactMethodId::new())
+    .bind(user)
+    .bind(kind.as_str())
+    .bind(address)
+    .bind(label)
+    .bind(verified)
+    .bind(now)
+    .bind(super::MAX_CONTACT_METHODS)
+    .fetch_optional(pool)
+    .await?;
+    row.map(Into::into).ok_or_else(|| {
+        AppError::conflict(format!(
+            "you already have {} contact methods; remove one first",
+            super::MAX_CONTACT_METHODS
+        ))
+    })
+}
+
+/// Removes one of the user's methods; `NotFound` when it is not theirs.
+pub async fn remove(pool: &PgPool, user: UserId, id: ContactMethodId) -> Result<(), AppError> {
+    let done = sqlx::query("DELETE FROM contact_methods WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound {
+            what: "contact method".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! All SQL for teams and team membership.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgExecutor, PgPool};
+
+use super::{TeamMember, TeamRole, TeamSummary};
+use crate::domain::{Role, TeamId, UserId};
+use crate::error::AppError;
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: TeamId,
+    name: String,
+    description: String,
+    member_count: i64,
+    lead: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SummaryRow> for TeamSummary {
+    fn from(r: SummaryRow) -> Self {
+        TeamSummary {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            member_count: r.member_count,
+            lead: r.lead,
+            created_at: r.created_at,
+        }
+    }
+}
+
+macro_rules! summary_select {
+    () => {
+        "SELECT t.id, t.name, t.description, t.created_at,
+                (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS member_count,
+                (SELECT u.name FROM team_members m JOIN users u ON u.id = m.user_id
+                  WHERE m.team_id = t.id AND m.is_lead) AS lead
+         FROM teams t"
+    };
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<TeamSummary>, AppError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
+        summary_select!(),
+        " ORDER BY lower(t.name), t.id LIMIT 1000"
+    ))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn get<'e>(db: impl PgExecutor<'e>, id: TeamId) -> Result<TeamSummary, AppError> {
+    let row: Option<SummaryRow> = sqlx::query_as(concat!(summary_select!(), " WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(Into::into).ok_or_else(|| AppError::NotFound {
+        what: "team".into(),
+    })
+}
+
+pub async fn members(pool: &PgPool, team: TeamId) -> Result<Vec<TeamMember>, AppError> {
+    let rows: Vec<(UserId, String, String, String, String, bool)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.email, u.role, m.role, m.is_lead
+         FROM team_members m JOIN users u ON u.id = m.user_id
+         WHERE m.team_id = $1 ORDER BY m.is_lead DESC, lower(u.name), u.id",
+    )
+    .bind(team)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(user_id, name, email, user_role, role, is_lead)| TeamMember {
+                user_id,
+                name,
+                email,
+                user_role: Role::parse(&user_role).unwrap_or(Role::User),
+                role: TeamRole::parse(&role).unwrap_or(TeamRole::Member),
+                is_lead,
+            },
+        )
+        .collect())
+}
+
+/// The caller's role in a team, if a member.
+pub async fn member_role(
+    pool: &PgPool,
+    team: TeamId,
+    user: UserId,
+) -> Result<Option<TeamRole>, AppError> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
+            .bind(team)
+            .bind(user)
+            .fetch_optional(pool)
+            .await?;
+    Ok(role.as_deref().and_then(TeamRole::parse))
+}
+
+pub async fn create<'e>(
+    db: impl PgExecutor<'e>,
+    name: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<TeamId, AppError> {
+    let id = TeamId::new();
+    sqlx::query(
+        "INSERT INTO teams (id, name, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(description)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update<'e>(
+    db: impl PgExecutor<'e>,
+    id: TeamId,
+    name: &str,
+    description: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let done =
+        sqlx::query("UPDATE teams SET name = $2, description = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(name)
+            .bind(description)
+            .bind(now)
+            .execute(db)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound {
+            what: "team".into(),
+        });
+    }
+    Ok(())
+}
+
+pub async fn delete<'e>(db: impl PgExecutor<'e>, id: TeamId) -> Result<(), AppError> {
+    let done = sqlx::query("DELETE FROM teams WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound {
+            what: "team".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Adds or updates a membership. Making someone lead clears the previous lead first, in
+/// the caller's transaction.
+pub async fn set_member(
+    tx: &mut sqlx::PgConnection,
+    team: TeamId,
+    user: UserId,
+    role: TeamRole,
+    is_lead: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if is_lead {
+        sqlx::query("UPDATE team_members SET is_lead = false WHERE team_id = $1 AND is_lead AND user_id <> $2")
+            .bind(team)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO team_members (team_id, user_id, role, is_lead, added_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (team_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_lead = EXCLUDED.is_lead",
+    )
+    .bind(team)
+    .bind(user)
+    .bind(role.as_str())
+    .bind(is_lead)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_member<'e>(
+    db: impl PgExecutor<'e>,
+    team: TeamId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let done = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
+        .bind(team)
+        .bind(user)
+        .execute(db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound {
+            what: "team member".into(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Outgoing notification channels. Today: email over SMTP (invites and password resets).
+
+pub mod email;

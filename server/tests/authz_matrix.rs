@@ -1,0 +1,435 @@
+//! The authorization matrix: every server function and every page, called as anonymous, a
+//! USER in the team, a USER outside it, a RESPONDER, an ADMIN, and API keys with and without
+//! the needed scope. Each cell asserts allow or deny; a denied call must change nothing.
+//! A server function or page without a row fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use app::auth::gate::{PAGES, PageAccess};
+use app::domain::Role;
+use common::{Cred, TestApp, spawn_app};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Column order of the expectation strings: A = allowed, D = denied.
+const WHO: [&str; 7] = [
+    "anonymous",
+    "USER in team",
+    "USER outside team",
+    "RESPONDER",
+    "ADMIN",
+    "key with scope",
+    "key without scope",
+];
+
+/// Ids the request bodies refer to.
+struct Fixture {
+    team: String,
+    target: String,
+}
+
+/// (server function path, expectations, key scope that suffices, body).
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Fixture) -> Value,
+);
+
+fn random() -> String {
+    Uuid::new_v4().to_string()
+}
+
+/// Bodies are chosen so an allowed call does not disturb later cells (an invalid field, an
+/// unknown id, or a no-op change): the check under test happens before any of that.
+const ROWS: &[Row] = &[
+    (
+        "/api/auth/login",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"email": "not-an-email", "password": "x"}),
+    ),
+    ("/api/auth/logout", "AAAAAAA", "admin", |_| json!({})),
+    ("/api/auth/me", "DAAAAAA", "incidents:read", |_| json!({})),
+    ("/api/auth/logout-everywhere", "DAAAAAD", "admin", |_| {
+        json!({})
+    }),
+    (
+        "/api/auth/forgot-password",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"email": "nobody@example.com"}),
+    ),
+    (
+        "/api/auth/link-info",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"token": "nope", "purpose": "invite"}),
+    ),
+    (
+        "/api/auth/accept-invite",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"token": "nope", "password": "correct-horse-battery"}),
+    ),
+    (
+        "/api/auth/reset-password",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"token": "nope", "password": "correct-horse-battery"}),
+    ),
+    ("/api/setup/status", "AAAAAAA", "admin", |_| json!({})),
+    (
+        "/api/setup/complete",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"code": "", "email": "x@example.com", "name": "X", "password": "correct-horse-battery"}),
+    ),
+    ("/api/system/status", "DAAAAAA", "incidents:read", |_| {
+        json!({})
+    }),
+    (
+        "/api/users/list",
+        "DAAAAAA",
+        "incidents:read",
+        |_| json!({"query": "", "page": 1, "per_page": 10}),
+    ),
+    (
+        "/api/users/invite",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"email": "not-an-email", "name": "N", "role": "USER"}),
+    ),
+    (
+        "/api/users/reset-link",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"user_id": random()}),
+    ),
+    (
+        "/api/users/set-role",
+        "DDDDAAD",
+        "admin",
+        |f| json!({"user_id": f.target, "role": "RESPONDER"}),
+    ),
+    (
+        "/api/users/set-status",
+        "DDDDAAD",
+        "admin",
+        |f| json!({"user_id": f.target, "status": "ACTIVE"}),
+    ),
+    ("/api/apikeys/list", "DAAAAAD", "admin", |_| json!({})),
+    (
+        "/api/apikeys/create",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"name": "", "scopes": ["incidents:read"], "expires_in_days": null}),
+    ),
+    (
+        "/api/apikeys/revoke",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/profile/update",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"name": "N", "time_zone": "Mars/Olympus"}),
+    ),
+    (
+        "/api/profile/change-password",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"current_password": "wrong-wrong-wrong", "new_password": "correct-horse-battery"}),
+    ),
+    ("/api/profile/contact-methods", "DAAAAAD", "admin", |_| {
+        json!({})
+    }),
+    (
+        "/api/profile/contact-methods/add",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"kind": "PHONE", "address": "555-0100", "label": "Cell"}),
+    ),
+    (
+        "/api/profile/contact-methods/remove",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    ("/api/profile/sessions", "DAAAAAD", "admin", |_| json!({})),
+    (
+        "/api/profile/sessions/revoke",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/teams/list",
+        "DAAAAAA",
+        "incidents:read",
+        |_| json!({}),
+    ),
+    (
+        "/api/teams/get",
+        "DAAAAAA",
+        "incidents:read",
+        |f| json!({"id": f.team}),
+    ),
+    (
+        "/api/teams/create",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"name": "", "description": ""}),
+    ),
+    (
+        "/api/teams/update",
+        "DADDAAD",
+        "admin",
+        |f| json!({"id": f.team, "name": "", "description": ""}),
+    ),
+    (
+        "/api/teams/delete",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/teams/set-member",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team, "user_id": f.target, "role": "MEMBER", "is_lead": false}),
+    ),
+    (
+        "/api/teams/remove-member",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team, "user_id": random()}),
+    ),
+    (
+        "/api/audit/list",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"before": null, "action": "", "limit": 10}),
+    ),
+];
+
+/// A scope that does not grant `scope` (what a key "without the needed scope" holds).
+fn other_scope(scope: &str) -> &'static str {
+    if scope == "events:write" {
+        "incidents:read"
+    } else {
+        "events:write"
+    }
+}
+
+/// Everything a denied call must leave untouched.
+async fn snapshot(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for t in [
+        "users",
+        "teams",
+        "team_members",
+        "contact_methods",
+        "api_keys",
+        "user_tokens",
+        "audit_log",
+        "login_throttle",
+    ] {
+        out.push(app.count(t).await);
+    }
+    out.push(
+        sqlx::query_scalar("SELECT count(*) FROM sessions WHERE revoked_at IS NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap(),
+    );
+    out.push(
+        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'RESPONDER'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap(),
+    );
+    out
+}
+
+struct Principals {
+    user_in: app::users::UserSummary,
+    user_out: app::users::UserSummary,
+    responder: app::users::UserSummary,
+    admin: app::users::UserSummary,
+}
+
+async fn setup(app: &TestApp) -> (Principals, Fixture) {
+    let p = Principals {
+        user_in: app.add_user("in@example.com", Role::User).await,
+        user_out: app.add_user("out@example.com", Role::User).await,
+        responder: app.add_user("resp@example.com", Role::Responder).await,
+        admin: app.add_user("admin@example.com", Role::Admin).await,
+    };
+    let target = app.add_user("target@example.com", Role::Responder).await;
+    let mut tx = app.pool.begin().await.unwrap();
+    let team = app::teams::store::create(&mut *tx, "Payments", "", app.clock_now())
+        .await
+        .unwrap();
+    app::teams::store::set_member(
+        &mut tx,
+        team,
+        p.user_in.id,
+        app::teams::TeamRole::Owner,
+        false,
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (
+        p,
+        Fixture {
+            team: team.to_string(),
+            target: target.id.to_string(),
+        },
+    )
+}
+
+/// Fresh credentials per cell, so a call that ends sessions cannot spoil the next cell.
+async fn creds(app: &TestApp, p: &Principals, scope: &str) -> Vec<Cred> {
+    vec![
+        Cred::Anonymous,
+        app.session_for(p.user_in.id).await,
+        app.session_for(p.user_out.id).await,
+        app.session_for(p.responder.id).await,
+        app.session_for(p.admin.id).await,
+        app.key_for(&p.admin, &[scope]).await,
+        app.key_for(&p.admin, &[other_scope(scope)]).await,
+    ]
+}
+
+#[tokio::test]
+async fn every_server_function_has_a_row() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let listed: BTreeSet<String> = ROWS.iter().map(|r| r.0.to_owned()).collect();
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without an authz row: {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "authz rows for unknown server functions: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_server_function_allows_and_denies_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let (p, fx) = setup(&app).await;
+    let mut failures = Vec::new();
+    for (path, expect, scope, body) in ROWS {
+        assert_eq!(expect.len(), WHO.len(), "{path}");
+        let creds = creds(&app, &p, scope).await;
+        for (i, (cred, want)) in creds.iter().zip(expect.chars()).enumerate() {
+            let before = snapshot(&app).await;
+            let (status, json) = app.call(path, body(&fx), cred).await;
+            let denied = status == 401 || status == 403;
+            match want {
+                'A' if denied => failures.push(format!(
+                    "{path} as {}: want allowed, got {status} {json}",
+                    WHO[i]
+                )),
+                'D' if !denied => failures.push(format!(
+                    "{path} as {}: want denied, got {status} {json}",
+                    WHO[i]
+                )),
+                'D' => {
+                    let kind = json["error"].as_str().unwrap_or("");
+                    if !matches!(kind, "unauthenticated" | "forbidden") {
+                        failures.push(format!(
+                            "{path} as {}: denial without a JSON error: {json}",
+                            WHO[i]
+                        ));
+                    }
+                    if snapshot(&app).await != before {
+                        failures.push(format!(
+                            "{path} as {}: denied, yet something was written",
+                            WHO[i]
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            if status >= 500 {
+                failures.push(format!(
+                    "{path} as {}: server error {status} {json}",
+                    WHO[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authz matrix violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_page_route_has_a_row_and_is_gated() {
+    // Every route the router knows is in the gate's table, and the other way round.
+    let routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().to_owned())
+        .collect();
+    let listed: BTreeSet<String> = PAGES.iter().map(|(p, _)| (*p).to_owned()).collect();
+    assert_eq!(
+        routes, listed,
+        "router pages and app::auth::gate::PAGES differ"
+    );
+
+    let app = spawn_app().await;
+    let (p, fx) = setup(&app).await;
+    let mut failures = Vec::new();
+    for (pattern, access) in PAGES {
+        let path = pattern.replace("{id}", &fx.team);
+        let creds = creds(&app, &p, "admin").await;
+        for (i, cred) in creds.iter().enumerate() {
+            let (status, location) = app.page(&path, cred).await;
+            let want = match (access, i) {
+                (PageAccess::Public, _) => 200,
+                (_, 0) => 303,
+                (PageAccess::Admin, 4 | 5) => 200,
+                (PageAccess::Admin, _) => 403,
+                (PageAccess::SignedIn, _) => 200,
+            };
+            if status != want {
+                failures.push(format!(
+                    "GET {path} as {}: want {want}, got {status}",
+                    WHO[i]
+                ));
+            }
+            if status == 303 && !location.as_deref().unwrap_or("").contains("login?next=") {
+                failures.push(format!("GET {path} as anonymous: redirect to {location:?}"));
+            }
+        }
+    }
+    // The other HTTP routes are public by design: health for load balancers, metrics for
+    // Prometheus (no personal data).
+    for route in ["/health", "/api/health", "/metrics"] {
+        let (status, _) = app.page(route, &Cred::Anonymous).await;
+        if status != 200 {
+            failures.push(format!("GET {route}: want 200, got {status}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "page gate violations:\n{}",
+        failures.join("\n")
+    );
+}
