@@ -27,9 +27,14 @@ export default defineConfig({
     trace: "off",
   },
   projects: [
-    { name: "desktop", use: { viewport: { width: 1366, height: 860 } }, testIgnore: /mobile\.spec\.ts/ },
+    // First-run setup creates the admin every other test signs in as.
+    { name: "setup", use: { viewport: { width: 1366, height: 860 } }, testMatch: /setup\.spec\.ts/ },
     {
-      name: "phone",
+      name: "desktop", use: { viewport: { width: 1366, height: 860 } }, dependencies: ["setup"],
+      testIgnore: [/mobile\.spec\.ts/, /setup\.spec\.ts/],
+    },
+    {
+      name: "phone", dependencies: ["setup"],
       use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2,
              userAgent: devices["iPhone 13"].userAgent },
       testMatch: /mobile\.spec\.ts/,

@@ -62,6 +62,11 @@ if [ "$WITH_TEST" = 1 ]; then
     log "installing chromium from apt"
     apt_install chromium
   fi
+  # 7. A real SMTP server process for the email tests (Python's aiosmtpd, from Debian).
+  if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+    log "installing python3-aiosmtpd from apt"
+    apt_install python3-aiosmtpd
+  fi
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing playwright (test runner only, no browser download)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)

@@ -1,6 +1,8 @@
 // The /m phone shell at 390x844: tab bar, 48px touch targets, client-side tab navigation.
 import { test, expect } from "@playwright/test";
-import { collectConsoleErrors, expectNoConsoleErrors, screenshot, waitForHydration } from "./helpers";
+import { collectConsoleErrors, expectNoConsoleErrors, screenshot, signIn, waitForHydration } from "./helpers";
+
+test.beforeEach(async ({ page }) => { await signIn(page.request); });
 
 test("the /m shell renders at 390x844 with a usable tab bar", async ({ page }) => {
   const errors = collectConsoleErrors(page);
@@ -30,4 +32,29 @@ test("the /m shell renders at 390x844 with a usable tab bar", async ({ page }) =
   await page.getByTestId("theme-toggle").click();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "system");
   await expectNoConsoleErrors(errors);
+});
+
+test("the /m profile fits the phone and lists this session", async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await page.goto("/m/profile");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
+  await expect(page.getByTestId("sessions")).toContainText("this device");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshot(page, "mobile-profile");
+  await expectNoConsoleErrors(errors);
+});
+
+test("anonymous visitors of /m are sent to the phone sign-in and back", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto("/m/oncall");
+  await expect(page).toHaveURL(/\/m\/login\?next=\/m\/oncall$/);
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill("tangerine-kettle-orbit");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/m\/oncall$/);
+  await context.close();
 });

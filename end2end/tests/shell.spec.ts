@@ -1,8 +1,11 @@
 // The desktop shell: server-rendered HTML, the WASM bundle, hydration, navigation, 404.
 import { test, expect } from "@playwright/test";
-import { collectConsoleErrors, expectNoConsoleErrors, screenshot, waitForHydration } from "./helpers";
+import { collectConsoleErrors, expectNoConsoleErrors, screenshot, signIn, waitForHydration } from "./helpers";
 
-test("server renders the shell and serves the wasm bundle", async ({ request }) => {
+test.beforeEach(async ({ page }) => { await signIn(page.request); });
+
+test("server renders the shell and serves the wasm bundle", async ({ page }) => {
+  const request = page.request;
   const res = await request.get("/");
   expect(res.status()).toBe(200);
   const html = await res.text();
@@ -18,6 +21,7 @@ test("server renders the shell and serves the wasm bundle", async ({ request }) 
 
 test("the server-rendered page is complete without JavaScript", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 860 } });
+  await signIn(context.request);
   const page = await context.newPage();
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();

@@ -490,3 +490,71 @@ async fn json_logs_are_one_object_per_line() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn apikey_create_prints_a_working_key_and_rejects_bad_input() {
+    let app = common::spawn_app().await;
+    app.add_user("ops@example.com", app::domain::Role::Responder)
+        .await;
+    let url = common::url_for(&app.db);
+
+    let out = run(opsknight(&[
+        "apikey",
+        "create",
+        "--email",
+        "OPS@example.com",
+        "--scopes",
+        "incidents:read,services:read",
+    ])
+    .env("DATABASE_URL", &url));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(key.starts_with("ok_"), "{key}");
+    let (status, me) = app
+        .call(
+            "/api/auth/me",
+            serde_json::json!({}),
+            &common::Cred::Key(key),
+        )
+        .await;
+    assert_eq!(
+        (status, me["email"].as_str()),
+        (200, Some("ops@example.com"))
+    );
+
+    for (args, needle) in [
+        (
+            vec!["--email", "ops@example.com", "--scopes", "root"],
+            "--scopes",
+        ),
+        (
+            vec!["--email", "ops@example.com", "--scopes", "admin"],
+            "--scopes",
+        ),
+        (
+            vec!["--email", "ghost@example.com", "--scopes", "incidents:read"],
+            "--email",
+        ),
+        (
+            vec![
+                "--email",
+                "ops@example.com",
+                "--scopes",
+                "incidents:read",
+                "--expires-days",
+                "0",
+            ],
+            "--expires-days",
+        ),
+    ] {
+        let mut all = vec!["apikey", "create"];
+        all.extend(args);
+        let out = run(opsknight(&all).env("DATABASE_URL", &url));
+        assert_one_line_error(&out, needle);
+    }
+    assert_eq!(app.count("api_keys").await, 1);
+}

@@ -78,7 +78,7 @@ pub fn ApiKeys() -> impl IntoView {
                 })}
             </Transition>
             <form class="form form--inline" on:submit=on_submit novalidate>
-                <Field name="name" label="Key name" value=name error=error hint="e.g. deploy script"/>
+                <Field name="name" form="key" label="Key name" value=name error=error hint="e.g. deploy script"/>
                 <Field name="expires_in_days" label="Expires in (days)" kind="number" value=days error=error hint="Empty for no expiry"/>
                 <fieldset class="field scopes" aria-describedby="f-scopes-err">
                     <legend>"Scopes"</legend>

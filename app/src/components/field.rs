@@ -14,9 +14,15 @@ pub fn Field(
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// Distinguishes element ids when two forms on one page have a field of the same name.
+    #[prop(optional)]
+    form: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("f-{name}");
-    let err_id = format!("f-{name}-err");
+    let id = match form {
+        Some(f) => format!("f-{f}-{name}"),
+        None => format!("f-{name}"),
+    };
+    let err_id = format!("{id}-err");
     let message = move || {
         error
             .get()

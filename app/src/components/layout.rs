@@ -54,7 +54,7 @@ fn provide_current_user() -> CurrentUser {
 
 /// The signed-in user's name, profile link, admin links and sign-out.
 #[component]
-fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
+pub fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
     let user = expect_context::<CurrentUser>().0;
     let logout = ServerAction::<Logout>::new();
     let login = if mobile { "/m/login" } else { "/login" };

@@ -27,6 +27,7 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
             {view! { <crate::apikeys::page::ApiKeys/> }.into_any()}
+            {mobile.then(|| view! { <crate::components::layout::Account mobile=true/> }.into_any())}
         </div>
     }
 }

@@ -171,14 +171,19 @@ fn AddMember(team_id: TeamId, action: ServerAction<SetTeamMember>) -> impl IntoV
         } novalidate>
             <div class="field">
                 <label for="f-user_id">"Add member"</label>
-                <select id="f-user_id" on:change=move |ev| user.set(event_target_value(&ev))>
-                    <option value="">"Choose a user…"</option>
-                    <Transition fallback=|| ()>
-                        {move || users.get().and_then(Result::ok).map(|p| p.users.into_iter().map(|u| view! {
-                            <option value=u.id.to_string()>{format!("{} <{}>", u.name, u.email)}</option>
-                        }).collect_view())}
-                    </Transition>
-                </select>
+                <Transition fallback=|| view! { <select id="f-user_id" disabled=true><option>"Loading users…"</option></select> }>
+                    {move || users.get().map(|r| {
+                        let list = r.map(|p| p.users).unwrap_or_default();
+                        view! {
+                            <select id="f-user_id" on:change=move |ev| user.set(event_target_value(&ev))>
+                                <option value="">"Choose a user…"</option>
+                                {list.into_iter().map(|u| view! {
+                                    <option value=u.id.to_string()>{format!("{} <{}>", u.name, u.email)}</option>
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
             </div>
             <SelectField name="role" label="Team role" value=role error=error
                 options=vec![("MEMBER", "Member"), ("ADMIN", "Admin"), ("OWNER", "Owner")]/>
