@@ -158,6 +158,15 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// `NotFound { what }` unless the statement touched a row (an UPDATE or DELETE by id).
+#[cfg(feature = "ssr")]
+pub fn found(done: sqlx::postgres::PgQueryResult, what: &str) -> Result<(), AppError> {
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound { what: what.into() });
+    }
+    Ok(())
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     /// Database errors: a named constraint becomes a clear user error, the rest are logged and hidden.

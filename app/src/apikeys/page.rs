@@ -51,17 +51,17 @@ pub fn ApiKeys() -> impl IntoView {
                     Ok(list) if list.is_empty() => view! { <p class="muted">"No API keys. Scripts use a key as Authorization: Bearer <key>."</p> }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="api-keys">
-                            <thead><tr><th>"Name"</th><th>"Key"</th><th>"Scopes"</th><th>"Last used"</th><th>"Expires"</th><th class="num"></th></tr></thead>
+                            <thead><tr><th>"Name"</th><th class="opt">"Key"</th><th>"Scopes"</th><th class="opt">"Last used"</th><th class="opt">"Expires"</th><th class="num"></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|k| {
                                     let revoked = k.revoked_at.is_some();
                                     view! {
                                         <tr class:row--dim=revoked>
                                             <td>{k.name}</td>
-                                            <td class="mono">{format!("{}…", k.prefix)}</td>
+                                            <td class="mono opt">{format!("{}…", k.prefix)}</td>
                                             <td>{k.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")}</td>
-                                            <td>{match k.last_used_at { Some(t) => view! { <Time at=t/> }.into_any(), None => "never".into_any() }}</td>
-                                            <td>{match k.expires_at { Some(t) => view! { <Time at=t/> }.into_any(), None => "never".into_any() }}</td>
+                                            <td class="opt">{match k.last_used_at { Some(t) => view! { <Time at=t/> }.into_any(), None => "never".into_any() }}</td>
+                                            <td class="opt">{match k.expires_at { Some(t) => view! { <Time at=t/> }.into_any(), None => "never".into_any() }}</td>
                                             <td class="num">{if revoked {
                                                 view! { <span class="badge badge--high">"revoked"</span> }.into_any()
                                             } else {

@@ -99,13 +99,13 @@ fn ContactMethods() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="contact-methods">
-                            <thead><tr><th>"Label"</th><th>"Address"</th><th>"Status"</th><th class="num"></th></tr></thead>
+                            <thead><tr><th>"Label"</th><th>"Address"</th><th class="opt">"Status"</th><th class="num"></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|m| view! {
                                     <tr>
                                         <td>{m.label}</td>
                                         <td class="mono">{m.address}</td>
-                                        <td>{if m.verified {
+                                        <td class="opt">{if m.verified {
                                             view! { <span class="badge badge--ok">"verified"</span> }.into_any()
                                         } else {
                                             view! { <span class="badge badge--low">"unverified"</span> }.into_any()
@@ -186,14 +186,14 @@ fn Sessions() -> impl IntoView {
                 {move || sessions.get().map(|r| match r {
                     Ok(list) => view! {
                         <table class="table" data-testid="sessions">
-                            <thead><tr><th>"Device"</th><th>"IP"</th><th>"Signed in"</th><th>"Last active"</th><th class="num"></th></tr></thead>
+                            <thead><tr><th>"Device"</th><th class="opt">"IP"</th><th class="opt">"Signed in"</th><th>"Last active"</th><th class="num"></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|s| view! {
                                     <tr>
                                         <td class="truncate">{s.user_agent.unwrap_or_else(|| "unknown".into())}
                                             {s.current.then(|| view! { " " <span class="badge badge--ok">"this device"</span> })}</td>
-                                        <td class="mono">{s.ip.unwrap_or_default()}</td>
-                                        <td><Time at=s.created_at/></td>
+                                        <td class="mono opt">{s.ip.unwrap_or_default()}</td>
+                                        <td class="opt"><Time at=s.created_at/></td>
                                         <td><Time at=s.last_seen_at/></td>
                                         <td class="num">{(!s.current).then(|| view! {
                                             <button class="btn btn--quiet" type="button"

@@ -88,10 +88,5 @@ pub async fn remove(pool: &PgPool, user: UserId, id: ContactMethodId) -> Result<
         .bind(user)
         .execute(pool)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound {
-            what: "contact method".into(),
-        });
-    }
-    Ok(())
+    crate::error::found(done, "contact method")
 }

@@ -133,12 +133,7 @@ pub async fn update<'e>(
             .bind(now)
             .execute(db)
             .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound {
-            what: "team".into(),
-        });
-    }
-    Ok(())
+    crate::error::found(done, "team")
 }
 
 pub async fn delete<'e>(db: impl PgExecutor<'e>, id: TeamId) -> Result<(), AppError> {
@@ -146,12 +141,7 @@ pub async fn delete<'e>(db: impl PgExecutor<'e>, id: TeamId) -> Result<(), AppEr
         .bind(id)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound {
-            what: "team".into(),
-        });
-    }
-    Ok(())
+    crate::error::found(done, "team")
 }
 
 /// Adds or updates a membership. Making someone lead clears the previous lead first, in
@@ -195,10 +185,5 @@ pub async fn remove_member<'e>(
         .bind(user)
         .execute(db)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(AppError::NotFound {
-            what: "team member".into(),
-        });
-    }
-    Ok(())
+    crate::error::found(done, "team member")
 }

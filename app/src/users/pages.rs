@@ -108,9 +108,9 @@ pub fn UsersPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                                 <nav class="pager" aria-label="Pages">
-                                    <button class="btn" type="button" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                                    <button class="btn" type="button" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
                                     <span class="muted">{format!("Page {} of {} · {} users", p.page, pages.max(1), p.total)}</span>
-                                    <button class="btn" type="button" disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                    <button class="btn" type="button" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
                                 </nav>
                             }.into_any()
                         }

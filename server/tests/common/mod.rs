@@ -147,13 +147,19 @@ impl TestApp {
 
 /// Starts the whole HTTP server in-process against a fresh migrated database.
 pub async fn spawn_app() -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    spawn_app_with_pool(pool, db).await
+}
+
+/// A pool on a fresh migrated database, and the database's name.
+async fn fresh_pool() -> (PgPool, String) {
     let db = fresh_database(true).await;
     let pool = PgPoolOptions::new()
         .max_connections(10)
         .connect_with(options_for(&db))
         .await
         .unwrap();
-    spawn_app_with_pool(pool, db).await
+    (pool, db)
 }
 
 /// Starts the server against a given pool (for example one that cannot reach a database).
@@ -163,12 +169,7 @@ pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
 
 /// Starts the server with a mailer (for example SMTP to a test server).
 pub async fn spawn_app_with_mailer(mailer: Arc<dyn app::mail::Mailer>) -> TestApp {
-    let db = fresh_database(true).await;
-    let pool = PgPoolOptions::new()
-        .max_connections(10)
-        .connect_with(options_for(&db))
-        .await
-        .unwrap();
+    let (pool, db) = fresh_pool().await;
     spawn_app_with(pool, db, Some(mailer)).await
 }
 
