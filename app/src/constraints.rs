@@ -14,6 +14,11 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "contact_methods_address_key" => ("address", "you already have this contact method"),
         "contact_methods_label_check" => ("label", "must be 1 to 50 characters"),
         "api_keys_name_check" => ("name", "must be 1 to 100 characters"),
+        "services_name_key" => ("name", "a service with this name already exists"),
+        "services_name_check" => ("name", "must be 1 to 100 characters"),
+        "services_description_check" => ("description", "must be at most 2000 characters"),
+        "services_team_id_fkey" => ("team_id", "no such team"),
+        "integrations_name_check" => ("name", "must be 1 to 100 characters"),
         _ => return None,
     };
     Some(AppError::invalid(field, message))

@@ -8,10 +8,12 @@ pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+pub mod incidents;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod mobile;
 pub mod profile;
+pub mod services;
 pub mod setup;
 pub mod system;
 pub mod teams;

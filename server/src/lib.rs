@@ -6,6 +6,8 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod http;
+pub mod ingest;
+pub mod integrations;
 pub mod notify;
 pub mod postgres;
 pub mod serve;

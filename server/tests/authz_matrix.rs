@@ -29,6 +29,8 @@ const WHO: [&str; 7] = [
 struct Fixture {
     team: String,
     target: String,
+    /// An incident on a service owned by the team.
+    incident: String,
 }
 
 /// (server function path, expectations, key scope that suffices, body).
@@ -216,6 +218,94 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"before": null, "action": "", "limit": 10}),
     ),
+    ("/api/services/list", "DAAAAAD", "services:read", |_| {
+        json!({})
+    }),
+    (
+        "/api/services/get",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/services/create",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"name": "", "description": "", "team_id": null, "urgency_rule": "SEVERITY", "ack_timeout_secs": null}),
+    ),
+    (
+        "/api/services/update",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random(), "name": "", "description": "", "team_id": null, "urgency_rule": "SEVERITY", "ack_timeout_secs": null}),
+    ),
+    (
+        "/api/integrations/create",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"service_id": random(), "kind": "nope", "name": "x", "rate_limit_per_min": null}),
+    ),
+    (
+        "/api/integrations/rotate",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/integrations/update",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random(), "enabled": true, "rate_limit_per_min": 0}),
+    ),
+    (
+        "/api/incidents/list",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"filter": {}, "before": null, "limit": 10}),
+    ),
+    (
+        "/api/incidents/get",
+        "DAAAAAD",
+        "incidents:read",
+        |f| json!({"id": f.incident}),
+    ),
+    (
+        "/api/incidents/create",
+        "DDDAAAD",
+        "incidents:write",
+        |_| json!({"service_id": random(), "title": "", "description": "", "urgency": "HIGH"}),
+    ),
+    // A USER acts only on incidents of their team's services (or assigned to them).
+    (
+        "/api/incidents/acknowledge",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"ids": [f.incident]}),
+    ),
+    (
+        "/api/incidents/snooze",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"ids": [f.incident], "minutes": 0}),
+    ),
+    (
+        "/api/incidents/resolve",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"ids": [f.incident]}),
+    ),
+    (
+        "/api/incidents/reopen",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"ids": [f.incident]}),
+    ),
+    (
+        "/api/incidents/note",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"id": f.incident, "note": ""}),
+    ),
 ];
 
 /// A scope that does not grant `scope` (what a key "without the needed scope" holds).
@@ -244,6 +334,12 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
     }
     out.push(
         sqlx::query_scalar("SELECT count(*) FROM sessions WHERE revoked_at IS NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap(),
+    );
+    out.push(
+        sqlx::query_scalar("SELECT count(*) FROM incidents WHERE status = 'OPEN'")
             .fetch_one(&app.pool)
             .await
             .unwrap(),
@@ -286,12 +382,37 @@ async fn setup(app: &TestApp) -> (Principals, Fixture) {
     )
     .await
     .unwrap();
+    let service = app::services::store::create(
+        &mut *tx,
+        &app::services::store::ServiceFields {
+            name: "Checkout".into(),
+            description: String::new(),
+            team_id: Some(team),
+            urgency_rule: app::services::UrgencyRule::Severity,
+            ack_timeout_secs: None,
+        },
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
+    let incident = app::incidents::store::create_manual(
+        &app.pool,
+        service,
+        "Checkout errors",
+        "",
+        app::domain::Urgency::High,
+        p.admin.id,
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
     (
         p,
         Fixture {
             team: team.to_string(),
             target: target.id.to_string(),
+            incident: incident.to_string(),
         },
     )
 }

@@ -27,6 +27,17 @@ pub enum Credential {
 impl Caller {
     /// `Forbidden` unless both the key's scopes (for keys) and the user's role allow `access`.
     pub fn check(&self, access: Access) -> Result<(), AppError> {
+        self.check_scope(access)?;
+        let min = access.min_role();
+        if !self.user.role.at_least(min) {
+            return Err(AppError::forbidden(format!("this needs the {min} role")));
+        }
+        Ok(())
+    }
+
+    /// Only the key-scope half of `check` (sessions always pass): for actions whose role rule
+    /// depends on the object, like a USER acting on an incident assigned to them.
+    pub fn check_scope(&self, access: Access) -> Result<(), AppError> {
         if let Credential::ApiKey { scopes, .. } = &self.via
             && !access.allows_scopes(scopes)
         {
@@ -35,10 +46,6 @@ impl Caller {
                 AppError::forbidden(format!("this API key lacks the {need} scope"))
                     .on_field("authorization"),
             );
-        }
-        let min = access.min_role();
-        if !self.user.role.at_least(min) {
-            return Err(AppError::forbidden(format!("this needs the {min} role")));
         }
         Ok(())
     }

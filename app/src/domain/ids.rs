@@ -59,6 +59,18 @@ typed_id!(
     /// A sign-in session (not its token).
     SessionId
 );
+typed_id!(
+    /// Something you run and get paged about.
+    ServiceId
+);
+typed_id!(
+    /// One way alerts reach a service (a routing key of a given kind).
+    IntegrationId
+);
+typed_id!(
+    /// An incident.
+    IncidentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod ids;
+pub mod incident;
 pub mod password;
 pub mod phone;
 pub mod role;
@@ -9,7 +10,10 @@ pub mod scope;
 pub mod timezone;
 
 pub use email::Email;
-pub use ids::{ApiKeyId, ContactMethodId, SessionId, TeamId, UserId};
+pub use ids::{
+    ApiKeyId, ContactMethodId, IncidentId, IntegrationId, ServiceId, SessionId, TeamId, UserId,
+};
+pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;
 pub use role::Role;
 pub use scope::{Access, Area, Scope};

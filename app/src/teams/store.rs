@@ -187,3 +187,13 @@ pub async fn remove_member<'e>(
         .await?;
     crate::error::found(done, "team member")
 }
+
+/// The teams a user belongs to.
+pub async fn teams_of_user(pool: &PgPool, user: UserId) -> Result<Vec<TeamId>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT team_id FROM team_members WHERE user_id = $1")
+            .bind(user)
+            .fetch_all(pool)
+            .await?,
+    )
+}

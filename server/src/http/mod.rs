@@ -1,6 +1,7 @@
 //! The axum router: Leptos pages and server functions, /health, /metrics, and shared layers.
 
 pub mod errors;
+pub mod events;
 pub mod health;
 pub mod metrics;
 pub mod pages;
@@ -18,9 +19,20 @@ pub use metrics::HttpMetrics;
 
 /// Builds the whole HTTP surface for one server instance.
 pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
+    let ingestor = crate::ingest::Ingestor::start(state.pool.clone(), state.clock.clone(), 2);
+    router_with(state, metrics, ingestor)
+}
+
+/// The router with a given ingestor (tests share theirs).
+pub fn router_with(
+    state: AppState,
+    metrics: Arc<HttpMetrics>,
+    ingestor: Arc<crate::ingest::Ingestor>,
+) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
+        .merge(events::routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))
@@ -35,5 +47,6 @@ pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
             metrics::track,
         ))
         .layer(Extension(metrics))
+        .layer(Extension(ingestor))
         .with_state(state)
 }

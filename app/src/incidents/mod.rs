@@ -1,0 +1,112 @@
+//! Incidents: what ingestion opens and people acknowledge, snooze and resolve; their alerts,
+//! typed timeline and notes. The state machine itself is `domain::incident`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{IncidentId, ServiceId, Severity, Status, Urgency};
+
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// What an inbound event asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventAction {
+    Trigger,
+    Acknowledge,
+    Resolve,
+}
+
+/// One normalised event from any source (Events v2, Alertmanager, Grafana, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboundEvent {
+    pub action: EventAction,
+    /// Required for acknowledge and resolve; a trigger without one gets a generated key.
+    pub dedup_key: Option<String>,
+    pub summary: String,
+    pub source: String,
+    pub severity: Severity,
+    /// The event as received (or the part of it that concerns this alert).
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub id: IncidentId,
+    pub number: i64,
+    pub service_id: ServiceId,
+    pub service_name: String,
+    pub title: String,
+    pub status: Status,
+    pub urgency: Urgency,
+    pub priority: Option<String>,
+    pub alert_count: i32,
+    pub assignee: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub snoozed_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor: Option<String>,
+    /// The details object as compact JSON text.
+    pub details: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertEntry {
+    pub id: i64,
+    pub summary: String,
+    pub severity: String,
+    pub source: String,
+    /// The raw payload, pretty-printed.
+    pub payload: String,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub incident: IncidentSummary,
+    pub description: String,
+    pub dedup_key: String,
+    pub timeline: Vec<TimelineEntry>,
+    /// The newest alerts (at most 50).
+    pub alerts: Vec<AlertEntry>,
+}
+
+/// One page of incidents, newest first; pass `next_before` back as `before`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentPage {
+    pub incidents: Vec<IncidentSummary>,
+    pub next_before: Option<i64>,
+}
+
+/// Incident list filters. Empty means "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentFilter {
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+    #[serde(default)]
+    pub urgencies: Vec<Urgency>,
+    #[serde(default)]
+    pub service_id: Option<ServiceId>,
+    #[serde(default)]
+    pub team_id: Option<crate::domain::TeamId>,
+    /// Only incidents assigned to the caller or to one of their teams.
+    #[serde(default)]
+    pub mine: bool,
+    #[serde(default)]
+    pub query: String,
+}
+
+pub const SUMMARY_MAX: usize = 1024;
+pub const DEDUP_KEY_MAX: usize = 255;
+pub const NOTE_MAX: usize = 10_000;
+pub const MAX_PAGE: i64 = 200;

@@ -1,0 +1,596 @@
+//! All SQL for incidents: ingestion (dedup on the partial unique index, early resolves),
+//! person-driven transitions, notes, manual creation, listing and detail.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::{
+    AlertEntry, EventAction, InboundEvent, IncidentDetail, IncidentFilter, IncidentPage,
+    IncidentSummary, TimelineEntry,
+};
+use crate::domain::incident::next_status;
+use crate::domain::{IncidentId, IntegrationId, ServiceId, Status, Transition, Urgency, UserId};
+use crate::error::AppError;
+
+/// The NOTIFY channel live views listen on; the payload is a JSON array of incident ids.
+pub const CHANNEL: &str = "opsknight_incidents";
+
+/// How long a resolve that arrived before its trigger is remembered.
+pub fn early_resolve_window() -> Duration {
+    Duration::minutes(5)
+}
+
+/// Where an event goes, resolved from its routing key.
+#[derive(Debug, Clone)]
+pub struct IngestTarget {
+    pub service_id: ServiceId,
+    pub integration_id: Option<IntegrationId>,
+    pub urgency_rule: crate::services::UrgencyRule,
+}
+
+/// What ingesting one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub dedup_key: String,
+    /// The incident it touched, if any (unknown keys for acknowledge and resolve touch none).
+    pub incident: Option<IncidentId>,
+}
+
+/// Applies one event inside the caller's transaction. Statements are combined with CTEs so
+/// an alert on an open incident is one round trip and a new incident two or three.
+pub async fn ingest(
+    tx: &mut PgConnection,
+    target: &IngestTarget,
+    ev: &InboundEvent,
+    now: DateTime<Utc>,
+) -> Result<Ingested, AppError> {
+    let dedup_key = match &ev.dedup_key {
+        Some(k) => k.clone(),
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    };
+    let incident = match ev.action {
+        EventAction::Trigger => Some(trigger(tx, target, ev, &dedup_key, now).await?),
+        EventAction::Acknowledge => {
+            person_or_event(
+                tx,
+                target.service_id,
+                &dedup_key,
+                Transition::Acknowledge,
+                now,
+            )
+            .await?
+        }
+        EventAction::Resolve => {
+            let hit = person_or_event(tx, target.service_id, &dedup_key, Transition::Resolve, now)
+                .await?;
+            if hit.is_none() {
+                sqlx::query(
+                    "INSERT INTO early_resolves (service_id, dedup_key, received_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (service_id, dedup_key) DO UPDATE SET received_at = EXCLUDED.received_at",
+                )
+                .bind(target.service_id)
+                .bind(&dedup_key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            hit
+        }
+    };
+    Ok(Ingested {
+        dedup_key,
+        incident,
+    })
+}
+
+async fn trigger(
+    tx: &mut PgConnection,
+    target: &IngestTarget,
+    ev: &InboundEvent,
+    dedup_key: &str,
+    now: DateTime<Utc>,
+) -> Result<IncidentId, AppError> {
+    // Usually the incident is open already (repeats): append in one statement.
+    for _ in 0..3 {
+        if let Some(id) = append_alert(tx, target, ev, dedup_key, now).await? {
+            return Ok(id);
+        }
+        let resolved_early: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "DELETE FROM early_resolves WHERE service_id = $1 AND dedup_key = $2 RETURNING received_at",
+        )
+        .bind(target.service_id)
+        .bind(dedup_key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .filter(|at| now - *at <= early_resolve_window());
+        let status = if resolved_early.is_some() {
+            Status::Resolved
+        } else {
+            Status::Open
+        };
+        let urgency = target.urgency_rule.urgency(ev.severity);
+        let created: Option<IncidentId> = sqlx::query_scalar(
+            "WITH inc AS (
+                INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, alert_count,
+                                       created_at, updated_at, resolved_at)
+                VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, CASE WHEN $5 = 'RESOLVED' THEN $7 END)
+                ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
+                RETURNING id),
+             a AS (INSERT INTO alerts (incident_id, integration_id, summary, severity, source, payload, received_at)
+                   SELECT id, $8, $4, $9, $10, $11, $7 FROM inc),
+             t AS (INSERT INTO incident_timeline (incident_id, at, kind, details)
+                   SELECT id, $7, 'TRIGGERED', jsonb_build_object('summary', $4::text, 'severity', $9::text) FROM inc
+                   UNION ALL
+                   SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
+                   FROM inc WHERE $5 = 'RESOLVED')
+             SELECT id FROM inc",
+        )
+        .bind(IncidentId::new())
+        .bind(target.service_id)
+        .bind(dedup_key)
+        .bind(&ev.summary)
+        .bind(status.as_str())
+        .bind(urgency.as_str())
+        .bind(now)
+        .bind(target.integration_id)
+        .bind(ev.severity.as_str())
+        .bind(&ev.source)
+        .bind(&ev.payload)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = created {
+            return Ok(id);
+        }
+        // Another instance opened it between our two statements: append to theirs.
+    }
+    Err(AppError::Unavailable {
+        message: "the incident changed concurrently too often; retry".into(),
+    })
+}
+
+/// Appends the alert to the open incident of (service, dedup key), if there is one.
+async fn append_alert(
+    tx: &mut PgConnection,
+    target: &IngestTarget,
+    ev: &InboundEvent,
+    dedup_key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<IncidentId>, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH inc AS (
+            UPDATE incidents SET alert_count = alert_count + 1, updated_at = $3
+            WHERE service_id = $1 AND dedup_key = $2 AND status <> 'RESOLVED'
+            RETURNING id),
+         a AS (INSERT INTO alerts (incident_id, integration_id, summary, severity, source, payload, received_at)
+               SELECT id, $4, $5, $6, $7, $8, $3 FROM inc),
+         t AS (INSERT INTO incident_timeline (incident_id, at, kind, details)
+               SELECT id, $3, 'ALERT_APPENDED', jsonb_build_object('summary', $5::text) FROM inc)
+         SELECT id FROM inc",
+    )
+    .bind(target.service_id)
+    .bind(dedup_key)
+    .bind(now)
+    .bind(target.integration_id)
+    .bind(&ev.summary)
+    .bind(ev.severity.as_str())
+    .bind(&ev.source)
+    .bind(&ev.payload)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
+/// An event's acknowledge or resolve on the open incident of (service, dedup key). Unknown
+/// keys and repeats change nothing.
+async fn person_or_event(
+    tx: &mut PgConnection,
+    service: ServiceId,
+    dedup_key: &str,
+    t: Transition,
+    now: DateTime<Utc>,
+) -> Result<Option<IncidentId>, AppError> {
+    let row: Option<(IncidentId, String)> = sqlx::query_as(
+        "SELECT id, status FROM incidents
+         WHERE service_id = $1 AND dedup_key = $2 AND status <> 'RESOLVED' FOR UPDATE",
+    )
+    .bind(service)
+    .bind(dedup_key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, status)) = row else {
+        return Ok(None);
+    };
+    let from = Status::parse(&status).unwrap_or(Status::Open);
+    apply(
+        tx,
+        id,
+        from,
+        t,
+        None,
+        None,
+        serde_json::json!({"via": "event"}),
+        now,
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// Moves an incident from `from` by `t` (no-op when the state machine says so): status,
+/// timestamps, a generation bump (pending escalation jobs become stale), a timeline entry.
+#[allow(clippy::too_many_arguments)]
+async fn apply(
+    tx: &mut PgConnection,
+    id: IncidentId,
+    from: Status,
+    t: Transition,
+    actor: Option<UserId>,
+    snooze_until: Option<DateTime<Utc>>,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let Some(to) = next_status(from, t) else {
+        return Ok(false);
+    };
+    let kind = match t {
+        Transition::Acknowledge => "ACKNOWLEDGED",
+        Transition::Snooze => "SNOOZED",
+        Transition::Unsnooze => "UNSNOOZED",
+        Transition::Resolve => "RESOLVED",
+        Transition::Reopen => "REOPENED",
+    };
+    let done = sqlx::query(
+        "WITH inc AS (
+            UPDATE incidents SET status = $2, generation = generation + 1, updated_at = $3,
+                acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $3 WHEN $2 = 'OPEN' THEN NULL ELSE acknowledged_at END,
+                resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE NULL END,
+                snoozed_until = CASE WHEN $2 = 'SNOOZED' THEN $4 ELSE NULL END
+            WHERE id = $1 AND status = $5
+            RETURNING id)
+         INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+         SELECT id, $3, $6, $7, $8 FROM inc",
+    )
+    .bind(id)
+    .bind(to.as_str())
+    .bind(now)
+    .bind(snooze_until)
+    .bind(from.as_str())
+    .bind(kind)
+    .bind(actor)
+    .bind(details)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// One NOTIFY for a set of changed incidents (a whole ingest batch shares one).
+pub async fn notify(tx: &mut PgConnection, ids: &[IncidentId]) -> Result<(), AppError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // NOTIFY payloads are limited to 8000 bytes: send at most 150 ids, else just "changed".
+    let payload = if ids.len() <= 150 {
+        serde_json::to_string(ids).unwrap_or_default()
+    } else {
+        "\"many\"".to_owned()
+    };
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// A person's transition, by incident id: locks the row, applies the state machine,
+/// notifies. Returns whether anything changed (a repeat returns false and changes nothing).
+pub async fn transition(
+    pool: &PgPool,
+    id: IncidentId,
+    t: Transition,
+    actor: UserId,
+    snooze_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let mut tx = pool.begin().await?;
+    let status: Option<String> =
+        sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let from = status
+        .as_deref()
+        .and_then(Status::parse)
+        .ok_or_else(|| AppError::NotFound {
+            what: "incident".into(),
+        })?;
+    let details = match snooze_until {
+        Some(until) => serde_json::json!({"until": until}),
+        None => serde_json::json!({}),
+    };
+    let changed = apply(
+        &mut tx,
+        id,
+        from,
+        t,
+        Some(actor),
+        snooze_until,
+        details,
+        now,
+    )
+    .await?;
+    if changed {
+        notify(&mut tx, &[id]).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+pub async fn add_note(
+    pool: &PgPool,
+    id: IncidentId,
+    actor: UserId,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+         SELECT id, $2, 'NOTE', $3, jsonb_build_object('note', $4::text) FROM incidents WHERE id = $1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(actor)
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    crate::error::found(done, "incident")?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Opens an incident by hand (no alert); its dedup key is generated.
+pub async fn create_manual(
+    pool: &PgPool,
+    service: ServiceId,
+    title: &str,
+    description: &str,
+    urgency: Urgency,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<IncidentId, AppError> {
+    let mut tx = pool.begin().await?;
+    let id = IncidentId::new();
+    sqlx::query(
+        "WITH inc AS (
+            INSERT INTO incidents (id, service_id, dedup_key, title, description, status, urgency, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, 'OPEN', $6, $7, $7) RETURNING id)
+         INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+         SELECT id, $7, 'TRIGGERED', $8, jsonb_build_object('manual', true) FROM inc",
+    )
+    .bind(id)
+    .bind(service)
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(title)
+    .bind(description)
+    .bind(urgency.as_str())
+    .bind(now)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: IncidentId,
+    number: i64,
+    service_id: ServiceId,
+    service_name: String,
+    title: String,
+    status: String,
+    urgency: String,
+    priority: Option<String>,
+    alert_count: i32,
+    assignee: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    snoozed_until: Option<DateTime<Utc>>,
+}
+
+impl From<SummaryRow> for IncidentSummary {
+    fn from(r: SummaryRow) -> Self {
+        IncidentSummary {
+            id: r.id,
+            number: r.number,
+            service_id: r.service_id,
+            service_name: r.service_name,
+            title: r.title,
+            status: Status::parse(&r.status).unwrap_or(Status::Open),
+            urgency: Urgency::parse(&r.urgency).unwrap_or(Urgency::High),
+            priority: r.priority,
+            alert_count: r.alert_count,
+            assignee: r.assignee,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            snoozed_until: r.snoozed_until,
+        }
+    }
+}
+
+macro_rules! summary_select {
+    () => {
+        "SELECT i.id, i.number, i.service_id, s.name AS service_name, i.title, i.status, i.urgency,
+                i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee, i.created_at,
+                i.updated_at, i.snoozed_until
+         FROM incidents i JOIN services s ON s.id = i.service_id
+         LEFT JOIN users au ON au.id = i.assignee_user_id
+         LEFT JOIN teams at ON at.id = i.assignee_team_id"
+    };
+}
+
+/// A page of incidents, newest first (by number), filtered. `viewer` is used by `mine`.
+pub async fn list(
+    pool: &PgPool,
+    f: &IncidentFilter,
+    viewer: UserId,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<IncidentPage, AppError> {
+    let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
+    let urgencies: Vec<&str> = f.urgencies.iter().map(|u| u.as_str()).collect();
+    let query = format!(
+        "%{}%",
+        f.query
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
+        summary_select!(),
+        " WHERE ($1::bigint IS NULL OR i.number < $1)
+            AND (cardinality($2::text[]) = 0 OR i.status = ANY($2))
+            AND (cardinality($3::text[]) = 0 OR i.urgency = ANY($3))
+            AND ($4::uuid IS NULL OR i.service_id = $4)
+            AND ($5::uuid IS NULL OR s.team_id = $5 OR i.assignee_team_id = $5)
+            AND (NOT $6 OR i.assignee_user_id = $7
+                 OR i.assignee_team_id IN (SELECT team_id FROM team_members WHERE user_id = $7)
+                 OR s.team_id IN (SELECT team_id FROM team_members WHERE user_id = $7))
+            AND ($8 = '%%' OR lower(i.title) LIKE $8 OR i.number::text = $9)
+          ORDER BY i.number DESC LIMIT $10"
+    ))
+    .bind(before)
+    .bind(&statuses)
+    .bind(&urgencies)
+    .bind(f.service_id)
+    .bind(f.team_id)
+    .bind(f.mine)
+    .bind(viewer)
+    .bind(&query)
+    .bind(f.query.trim().trim_start_matches('#'))
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let incidents: Vec<IncidentSummary> = rows
+        .into_iter()
+        .take(usize::try_from(limit).unwrap_or(0))
+        .map(Into::into)
+        .collect();
+    let next_before = if more {
+        incidents.last().map(|i| i.number)
+    } else {
+        None
+    };
+    Ok(IncidentPage {
+        incidents,
+        next_before,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    description: String,
+    dedup_key: String,
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+}
+
+pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppError> {
+    let row: Option<DetailRow> = sqlx::query_as(
+        "SELECT i.description, i.dedup_key, i.id, i.number, i.service_id, s.name AS service_name, i.title,
+                i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee,
+                i.created_at, i.updated_at, i.snoozed_until
+         FROM incidents i JOIN services s ON s.id = i.service_id
+         LEFT JOIN users au ON au.id = i.assignee_user_id
+         LEFT JOIN teams at ON at.id = i.assignee_team_id
+         WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let row = row.ok_or_else(|| AppError::NotFound {
+        what: "incident".into(),
+    })?;
+    let timeline: Vec<(
+        i64,
+        DateTime<Utc>,
+        String,
+        Option<String>,
+        serde_json::Value,
+    )> = sqlx::query_as(
+        "SELECT t.id, t.at, t.kind, u.name, t.details FROM incident_timeline t
+             LEFT JOIN users u ON u.id = t.actor_user_id
+             WHERE t.incident_id = $1 ORDER BY t.id LIMIT 1000",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let alerts: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        serde_json::Value,
+        DateTime<Utc>,
+    )> = sqlx::query_as(
+        "SELECT id, summary, severity, source, payload, received_at FROM alerts
+             WHERE incident_id = $1 ORDER BY id DESC LIMIT 50",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(IncidentDetail {
+        incident: row.summary.into(),
+        description: row.description,
+        dedup_key: row.dedup_key,
+        timeline: timeline
+            .into_iter()
+            .map(|(id, at, kind, actor, details)| TimelineEntry {
+                id,
+                at,
+                kind,
+                actor,
+                details: details.to_string(),
+            })
+            .collect(),
+        alerts: alerts
+            .into_iter()
+            .map(
+                |(id, summary, severity, source, payload, received_at)| AlertEntry {
+                    id,
+                    summary,
+                    severity,
+                    source,
+                    payload: serde_json::to_string_pretty(&payload).unwrap_or_default(),
+                    received_at,
+                },
+            )
+            .collect(),
+    })
+}
+
+/// The team ids of the incident's service and assignee, for USER-role scoping.
+pub async fn teams_of(
+    pool: &PgPool,
+    id: IncidentId,
+) -> Result<(Option<UserId>, Vec<crate::domain::TeamId>), AppError> {
+    let row: Option<(
+        Option<UserId>,
+        Option<crate::domain::TeamId>,
+        Option<crate::domain::TeamId>,
+    )> = sqlx::query_as(
+        "SELECT i.assignee_user_id, i.assignee_team_id, s.team_id FROM incidents i
+         JOIN services s ON s.id = i.service_id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let (user, a, b) = row.ok_or_else(|| AppError::NotFound {
+        what: "incident".into(),
+    })?;
+    Ok((user, a.into_iter().chain(b).collect()))
+}

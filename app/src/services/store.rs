@@ -1,0 +1,280 @@
+//! All SQL for services and integrations, and routing-key generation and lookup.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sqlx::{PgExecutor, PgPool};
+
+use super::{Integration, IntegrationKind, IntegrationWithKey, Service, UrgencyRule};
+use crate::domain::{IntegrationId, ServiceId, TeamId};
+use crate::error::AppError;
+
+/// A fresh 32-character routing key (lowercase letters and digits, like PagerDuty's).
+pub fn generate_routing_key() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
+}
+
+pub fn key_hash(key: &str) -> Vec<u8> {
+    crate::auth::session::token_hash(key)
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceRow {
+    id: ServiceId,
+    name: String,
+    description: String,
+    team_id: Option<TeamId>,
+    team_name: Option<String>,
+    urgency_rule: String,
+    ack_timeout_secs: Option<i32>,
+    open_incidents: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<ServiceRow> for Service {
+    fn from(r: ServiceRow) -> Self {
+        Service {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            team_id: r.team_id,
+            team_name: r.team_name,
+            urgency_rule: UrgencyRule::parse(&r.urgency_rule).unwrap_or(UrgencyRule::Severity),
+            ack_timeout_secs: r.ack_timeout_secs,
+            open_incidents: r.open_incidents,
+            created_at: r.created_at,
+        }
+    }
+}
+
+macro_rules! service_select {
+    () => {
+        "SELECT s.id, s.name, s.description, s.team_id, t.name AS team_name, s.urgency_rule,
+                s.ack_timeout_secs, s.created_at,
+                (SELECT count(*) FROM incidents i WHERE i.service_id = s.id AND i.status <> 'RESOLVED') AS open_incidents
+         FROM services s LEFT JOIN teams t ON t.id = s.team_id"
+    };
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<Service>, AppError> {
+    let rows: Vec<ServiceRow> = sqlx::query_as(concat!(
+        service_select!(),
+        " ORDER BY lower(s.name), s.id LIMIT 2000"
+    ))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn get<'e>(db: impl PgExecutor<'e>, id: ServiceId) -> Result<Service, AppError> {
+    let row: Option<ServiceRow> = sqlx::query_as(concat!(service_select!(), " WHERE s.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(Into::into).ok_or_else(|| AppError::NotFound {
+        what: "service".into(),
+    })
+}
+
+/// Validated service fields.
+pub struct ServiceFields {
+    pub name: String,
+    pub description: String,
+    pub team_id: Option<TeamId>,
+    pub urgency_rule: UrgencyRule,
+    pub ack_timeout_secs: Option<i32>,
+}
+
+pub async fn create<'e>(
+    db: impl PgExecutor<'e>,
+    f: &ServiceFields,
+    now: DateTime<Utc>,
+) -> Result<ServiceId, AppError> {
+    let id = ServiceId::new();
+    sqlx::query(
+        "INSERT INTO services (id, name, description, team_id, urgency_rule, ack_timeout_secs, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(id)
+    .bind(&f.name)
+    .bind(&f.description)
+    .bind(f.team_id)
+    .bind(f.urgency_rule.as_str())
+    .bind(f.ack_timeout_secs)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update<'e>(
+    db: impl PgExecutor<'e>,
+    id: ServiceId,
+    f: &ServiceFields,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE services SET name = $2, description = $3, team_id = $4, urgency_rule = $5,
+                ack_timeout_secs = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&f.name)
+    .bind(&f.description)
+    .bind(f.team_id)
+    .bind(f.urgency_rule.as_str())
+    .bind(f.ack_timeout_secs)
+    .bind(now)
+    .execute(db)
+    .await?;
+    crate::error::found(done, "service")
+}
+
+#[derive(sqlx::FromRow)]
+struct IntegrationRow {
+    id: IntegrationId,
+    service_id: ServiceId,
+    kind: String,
+    name: String,
+    key_prefix: String,
+    enabled: bool,
+    rate_limit_per_min: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl From<IntegrationRow> for Integration {
+    fn from(r: IntegrationRow) -> Self {
+        Integration {
+            id: r.id,
+            service_id: r.service_id,
+            kind: IntegrationKind::parse(&r.kind).unwrap_or(IntegrationKind::Webhook),
+            name: r.name,
+            key_prefix: r.key_prefix,
+            enabled: r.enabled,
+            rate_limit_per_min: r.rate_limit_per_min,
+            created_at: r.created_at,
+        }
+    }
+}
+
+macro_rules! integration_columns {
+    () => {
+        "id, service_id, kind, name, key_prefix, enabled, rate_limit_per_min, created_at"
+    };
+}
+
+pub async fn integrations(pool: &PgPool, service: ServiceId) -> Result<Vec<Integration>, AppError> {
+    let rows: Vec<IntegrationRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        integration_columns!(),
+        " FROM integrations WHERE service_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(service)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn create_integration<'e>(
+    db: impl PgExecutor<'e>,
+    service: ServiceId,
+    kind: IntegrationKind,
+    name: &str,
+    rate_limit_per_min: i32,
+    now: DateTime<Utc>,
+) -> Result<IntegrationWithKey, AppError> {
+    let key = generate_routing_key();
+    let row: IntegrationRow = sqlx::query_as(concat!(
+        "INSERT INTO integrations (id, service_id, kind, name, key_hash, key_prefix, rate_limit_per_min, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING ",
+        integration_columns!()
+    ))
+    .bind(IntegrationId::new())
+    .bind(service)
+    .bind(kind.as_str())
+    .bind(name)
+    .bind(key_hash(&key))
+    .bind(&key[..6])
+    .bind(rate_limit_per_min)
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(IntegrationWithKey {
+        integration: row.into(),
+        routing_key: key,
+    })
+}
+
+/// Replaces the routing key: the old one stops working at once.
+pub async fn rotate_key<'e>(
+    db: impl PgExecutor<'e>,
+    id: IntegrationId,
+    now: DateTime<Utc>,
+) -> Result<IntegrationWithKey, AppError> {
+    let key = generate_routing_key();
+    let row: Option<IntegrationRow> = sqlx::query_as(concat!(
+        "UPDATE integrations SET key_hash = $2, key_prefix = $3, updated_at = $4 WHERE id = $1 RETURNING ",
+        integration_columns!()
+    ))
+    .bind(id)
+    .bind(key_hash(&key))
+    .bind(&key[..6])
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    let row = row.ok_or_else(|| AppError::NotFound {
+        what: "integration".into(),
+    })?;
+    Ok(IntegrationWithKey {
+        integration: row.into(),
+        routing_key: key,
+    })
+}
+
+pub async fn set_integration<'e>(
+    db: impl PgExecutor<'e>,
+    id: IntegrationId,
+    enabled: bool,
+    rate_limit_per_min: i32,
+    now: DateTime<Utc>,
+) -> Result<Integration, AppError> {
+    let row: Option<IntegrationRow> = sqlx::query_as(concat!(
+        "UPDATE integrations SET enabled = $2, rate_limit_per_min = $3, updated_at = $4 WHERE id = $1 RETURNING ",
+        integration_columns!()
+    ))
+    .bind(id)
+    .bind(enabled)
+    .bind(rate_limit_per_min)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    row.map(Into::into).ok_or_else(|| AppError::NotFound {
+        what: "integration".into(),
+    })
+}
+
+/// What ingestion needs to know about a routing key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RouteTarget {
+    pub integration_id: IntegrationId,
+    pub service_id: ServiceId,
+    pub kind: String,
+    pub enabled: bool,
+    pub rate_limit_per_min: i32,
+    pub urgency_rule: String,
+}
+
+/// The integration and service a routing key belongs to: one indexed read.
+pub async fn route(pool: &PgPool, routing_key: &str) -> Result<Option<RouteTarget>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT i.id AS integration_id, i.service_id, i.kind, i.enabled, i.rate_limit_per_min, s.urgency_rule
+         FROM integrations i JOIN services s ON s.id = i.service_id WHERE i.key_hash = $1",
+    )
+    .bind(key_hash(routing_key))
+    .fetch_optional(pool)
+    .await?)
+}

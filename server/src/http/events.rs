@@ -1,0 +1,367 @@
+//! Alert receivers: the PagerDuty-compatible Events API v2 (`/v2/enqueue`), OpsKnight's
+//! `/api/events`, and per-source webhooks under `/api/integrations/<kind>/<routing key>`.
+//! Every event is committed before the 2xx; a 4xx means nothing was written.
+
+use std::sync::Arc;
+
+use app::domain::{Access, ServiceId};
+use app::incidents::InboundEvent;
+use app::incidents::store::IngestTarget;
+use app::services::UrgencyRule;
+use app::services::store::{RouteTarget, route};
+use app::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router, routing::post};
+
+use crate::ingest::Ingestor;
+use crate::integrations::{Invalid, alertmanager, pagerduty};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v2/enqueue", post(enqueue))
+        .route("/api/v2/enqueue", post(enqueue))
+        .route("/api/events", post(native))
+        .route("/api/integrations/{kind}/{key}", post(receiver))
+        .route("/api/integrations/{kind}", post(receiver_header_key))
+}
+
+/// How a receiver answers failures: PagerDuty's shapes for `/v2/enqueue`, ours elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    PagerDuty,
+    OpsKnight,
+}
+
+fn json(status: StatusCode, body: String) -> Response {
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
+
+fn invalid(d: Dialect, field: &str, errors: Vec<String>) -> Response {
+    let body = match d {
+        Dialect::PagerDuty => pagerduty::invalid_body(&errors),
+        Dialect::OpsKnight => serde_json::json!({
+            "error": "invalid", "field": field,
+            "message": errors.first().cloned().unwrap_or_default(), "errors": errors,
+        })
+        .to_string(),
+    };
+    json(StatusCode::BAD_REQUEST, body)
+}
+
+fn too_large(d: Dialect) -> Response {
+    let message = format!("the body is larger than {} KB", pagerduty::MAX_BODY / 1024);
+    let body = match d {
+        Dialect::PagerDuty => {
+            serde_json::json!({"status": "invalid event", "message": message}).to_string()
+        }
+        Dialect::OpsKnight => {
+            serde_json::json!({"error": "invalid", "field": "body", "message": message}).to_string()
+        }
+    };
+    json(StatusCode::PAYLOAD_TOO_LARGE, body)
+}
+
+fn throttled(d: Dialect, retry_after: u64) -> Response {
+    let body = match d {
+        Dialect::PagerDuty => pagerduty::throttled_body(),
+        Dialect::OpsKnight => {
+            serde_json::json!({"error": "rate_limited", "retry_after_secs": retry_after})
+                .to_string()
+        }
+    };
+    let mut res = json(StatusCode::TOO_MANY_REQUESTS, body);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    res
+}
+
+fn unavailable(message: String) -> Response {
+    json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        serde_json::json!({"status": "error", "error": "unavailable", "message": message})
+            .to_string(),
+    )
+}
+
+/// The body, if it is JSON and at most 512 KB.
+async fn read_json(d: Dialect, headers: &HeaderMap, body: Body) -> Result<Bytes, Response> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(invalid(
+            d,
+            "content-type",
+            vec![format!("Content-Type must be application/json, not {ct:?}")],
+        ));
+    }
+    axum::body::to_bytes(body, pagerduty::MAX_BODY)
+        .await
+        .map_err(|_| too_large(d))
+}
+
+fn target(r: &RouteTarget) -> IngestTarget {
+    IngestTarget {
+        service_id: r.service_id,
+        integration_id: Some(r.integration_id),
+        urgency_rule: UrgencyRule::parse(&r.urgency_rule).unwrap_or(UrgencyRule::Severity),
+    }
+}
+
+/// Looks up the routing key, checks it is enabled and within its rate, ingests, answers.
+async fn deliver(
+    d: Dialect,
+    state: &AppState,
+    ingestor: &Ingestor,
+    key: &str,
+    events: Vec<InboundEvent>,
+) -> Result<Vec<String>, Response> {
+    let found = route(&state.pool, key)
+        .await
+        .map_err(|e| unavailable(e.user_message()))?;
+    let Some(r) = found else {
+        return Err(invalid(
+            d,
+            "routing_key",
+            vec!["'routing_key' is not a known integration key".into()],
+        ));
+    };
+    if !r.enabled {
+        return Err(invalid(
+            d,
+            "routing_key",
+            vec!["this integration is disabled".into()],
+        ));
+    }
+    ingestor
+        .limiter
+        .take(
+            r.integration_id,
+            r.rate_limit_per_min,
+            events.len(),
+            state.clock.now(),
+        )
+        .map_err(|after| throttled(d, after))?;
+    let t = target(&r);
+    submit(
+        ingestor,
+        events.into_iter().map(|e| (t.clone(), e)).collect(),
+    )
+    .await
+}
+
+async fn submit(
+    ingestor: &Ingestor,
+    items: Vec<(IngestTarget, InboundEvent)>,
+) -> Result<Vec<String>, Response> {
+    let mut keys = Vec::with_capacity(items.len());
+    for r in ingestor.submit(items).await {
+        match r {
+            Ok(done) => keys.push(done.dedup_key),
+            Err(e) => {
+                tracing::error!(error = %e, "ingest failed");
+                return Err(unavailable(format!("{}; retry", e.user_message())));
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// `POST /v2/enqueue` (and `/api/v2/enqueue`): PagerDuty Events API v2.
+async fn enqueue(
+    State(state): State<AppState>,
+    Extension(ingestor): Extension<Arc<Ingestor>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let d = Dialect::PagerDuty;
+    let bytes = match read_json(d, &headers, body).await {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
+    let (key, event) = match pagerduty::parse(&bytes) {
+        Ok(p) => p,
+        Err(Invalid(errors)) => return invalid(d, "body", errors),
+    };
+    match deliver(d, &state, &ingestor, &key, vec![event]).await {
+        Ok(keys) => json(StatusCode::ACCEPTED, pagerduty::accepted_body(&keys[0])),
+        Err(res) => res,
+    }
+}
+
+/// `POST /api/events`: the Events v2 body, authenticated by `Authorization: Token
+/// token=<routing key>` (no `routing_key` needed in the body), or by an API key with
+/// `events:write` plus `"service_id"` in the body.
+async fn native(
+    State(state): State<AppState>,
+    Extension(ingestor): Extension<Arc<Ingestor>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let d = Dialect::OpsKnight;
+    let bytes = match read_json(d, &headers, body).await {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return invalid(d, "body", vec!["body is not valid JSON".into()]);
+    };
+    let Some(obj) = value.as_object_mut() else {
+        return invalid(d, "body", vec!["body must be a JSON object".into()]);
+    };
+    if let Some(key) = auth.strip_prefix("Token token=") {
+        obj.insert("routing_key".into(), key.trim().into());
+        let bytes = value.to_string();
+        return match pagerduty::parse(bytes.as_bytes()) {
+            Ok((key, ev)) => match deliver(d, &state, &ingestor, &key, vec![ev]).await {
+                Ok(keys) => accepted(&keys),
+                Err(res) => res,
+            },
+            Err(Invalid(errors)) => invalid(d, "body", errors),
+        };
+    }
+    // An API key: its owner needs events:write (RESPONDER or ADMIN), and names the service.
+    let info = app::auth::session::RequestInfo::from_parts(
+        &headers,
+        &Default::default(),
+        &Default::default(),
+    );
+    let caller = match app::auth::caller::identify(&state, &info).await {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    if let Err(e) = caller.check(Access::SendEvents) {
+        return error_response(e);
+    }
+    let service_id = obj
+        .remove("service_id")
+        .and_then(|v| v.as_str().and_then(|s| s.parse::<ServiceId>().ok()));
+    let Some(service_id) = service_id else {
+        return invalid(
+            d,
+            "service_id",
+            vec!["'service_id' must name a service when sending with an API key".into()],
+        );
+    };
+    obj.insert("routing_key".into(), "x".repeat(32).into());
+    let ev = match pagerduty::parse(value.to_string().as_bytes()) {
+        Ok((_, ev)) => ev,
+        Err(Invalid(errors)) => return invalid(d, "body", errors),
+    };
+    let service = match app::services::store::get(&state.pool, service_id).await {
+        Ok(s) => s,
+        Err(_) => return invalid(d, "service_id", vec!["no such service".into()]),
+    };
+    let t = IngestTarget {
+        service_id,
+        integration_id: None,
+        urgency_rule: service.urgency_rule,
+    };
+    match submit(&ingestor, vec![(t, ev)]).await {
+        Ok(keys) => accepted(&keys),
+        Err(res) => res,
+    }
+}
+
+fn error_response(e: app::error::AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+    json(status, serde_json::to_string(&e).unwrap_or_default())
+}
+
+fn accepted(keys: &[String]) -> Response {
+    json(
+        StatusCode::ACCEPTED,
+        serde_json::json!({"status": "success", "message": "Event processed", "dedup_keys": keys})
+            .to_string(),
+    )
+}
+
+/// `POST /api/integrations/<kind>/<routing key>`.
+async fn receiver(
+    State(state): State<AppState>,
+    Extension(ingestor): Extension<Arc<Ingestor>>,
+    Path((kind, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(&state, &ingestor, &kind, &key, &headers, body).await
+}
+
+/// `POST /api/integrations/<kind>` with the key in `X-Routing-Key` (or `Authorization:
+/// Token token=…`), for tools that keep secrets out of URLs.
+async fn receiver_header_key(
+    State(state): State<AppState>,
+    Extension(ingestor): Extension<Arc<Ingestor>>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let key = headers
+        .get("x-routing-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|a| a.strip_prefix("Token token="))
+        })
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    if key.is_empty() {
+        return invalid(
+            Dialect::OpsKnight,
+            "routing_key",
+            vec!["send the routing key in the URL or the X-Routing-Key header".into()],
+        );
+    }
+    receive(&state, &ingestor, &kind, &key, &headers, body).await
+}
+
+async fn receive(
+    state: &AppState,
+    ingestor: &Ingestor,
+    kind: &str,
+    key: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let d = Dialect::OpsKnight;
+    let parse: fn(&[u8]) -> Result<Vec<InboundEvent>, Invalid> = match kind {
+        "prometheus" | "alertmanager" => alertmanager::parse,
+        _ => {
+            return json(
+                StatusCode::NOT_FOUND,
+                serde_json::json!({"error": "not_found", "field": "kind",
+                    "message": format!("unknown integration type {kind:?}; use prometheus (or alertmanager)")})
+                .to_string(),
+            );
+        }
+    };
+    let bytes = match read_json(d, headers, body).await {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
+    let events = match parse(&bytes) {
+        Ok(e) => e,
+        Err(Invalid(errors)) => return invalid(d, "body", errors),
+    };
+    match deliver(d, state, ingestor, key, events).await {
+        Ok(keys) => accepted(&keys),
+        Err(res) => res,
+    }
+}

@@ -1,0 +1,237 @@
+//! Group commit for ingestion. Request handlers hand events to a few workers; each worker
+//! takes everything queued (up to a batch limit), applies it in one transaction with one
+//! NOTIFY, commits, and only then answers every caller. Under load many events share one
+//! commit; alone, an event waits for nobody. If a batch fails, each of its events is retried
+//! in its own transaction, so one bad event fails only itself. Also the per-integration
+//! rate limit.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use app::clock::SharedClock;
+use app::domain::{IncidentId, IntegrationId};
+use app::error::AppError;
+use app::incidents::InboundEvent;
+use app::incidents::store::{IngestTarget, Ingested, ingest, notify};
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot};
+
+struct Job {
+    target: IngestTarget,
+    event: InboundEvent,
+    reply: oneshot::Sender<Result<Ingested, AppError>>,
+}
+
+/// The ingestion front door shared by every receiver.
+pub struct Ingestor {
+    queue: mpsc::Sender<Job>,
+    pub limiter: RateLimiter,
+}
+
+impl std::fmt::Debug for Ingestor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ingestor").finish_non_exhaustive()
+    }
+}
+
+/// Events one transaction takes at most.
+pub const MAX_BATCH: usize = 256;
+
+impl Ingestor {
+    /// Starts `workers` batch workers on the current runtime.
+    pub fn start(pool: PgPool, clock: SharedClock, workers: usize) -> Arc<Ingestor> {
+        let (queue, rx) = mpsc::channel::<Job>(16 * MAX_BATCH);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..workers.max(1) {
+            tokio::spawn(worker(rx.clone(), pool.clone(), clock.clone()));
+        }
+        Arc::new(Ingestor {
+            queue,
+            limiter: RateLimiter::default(),
+        })
+    }
+
+    /// Applies the events (in order per dedup key) and returns once all are committed.
+    pub async fn submit(
+        &self,
+        items: Vec<(IngestTarget, InboundEvent)>,
+    ) -> Vec<Result<Ingested, AppError>> {
+        let mut waits = Vec::with_capacity(items.len());
+        for (target, event) in items {
+            let (reply, wait) = oneshot::channel();
+            if self
+                .queue
+                .send(Job {
+                    target,
+                    event,
+                    reply,
+                })
+                .await
+                .is_err()
+            {
+                waits.push(None);
+            } else {
+                waits.push(Some(wait));
+            }
+        }
+        let mut out = Vec::with_capacity(waits.len());
+        for w in waits {
+            out.push(match w {
+                Some(w) => w.await.unwrap_or_else(|_| Err(stopped())),
+                None => Err(stopped()),
+            });
+        }
+        out
+    }
+}
+
+fn stopped() -> AppError {
+    AppError::Unavailable {
+        message: "ingestion is shutting down; retry".into(),
+    }
+}
+
+async fn worker(
+    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
+    pool: PgPool,
+    clock: SharedClock,
+) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut rx = rx.lock().await;
+            match rx.recv().await {
+                Some(job) => batch.push(job),
+                None => return,
+            }
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
+        // A stable lock order across concurrent batches (no deadlocks between workers).
+        // The sort is stable, so events for one key keep their arrival order.
+        batch.sort_by(|a, b| {
+            (a.target.service_id, &a.event.dedup_key)
+                .cmp(&(b.target.service_id, &b.event.dedup_key))
+        });
+        run(&pool, clock.now(), batch).await;
+    }
+}
+
+async fn run(pool: &PgPool, now: DateTime<Utc>, batch: Vec<Job>) {
+    match apply(pool, now, batch.iter().map(|j| (&j.target, &j.event))).await {
+        Ok(results) => {
+            for (job, r) in batch.into_iter().zip(results) {
+                let _ = job.reply.send(Ok(r));
+            }
+        }
+        Err(e) if batch.len() == 1 => {
+            for job in batch {
+                let _ = job.reply.send(Err(e.clone()));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, events = batch.len(), "ingest batch failed; retrying its events one by one");
+            for job in batch {
+                let r = apply(pool, now, std::iter::once((&job.target, &job.event)))
+                    .await
+                    .map(|mut v| v.remove(0));
+                let _ = job.reply.send(r);
+            }
+        }
+    }
+}
+
+/// One transaction: every event, then one NOTIFY for all the incidents touched, then commit.
+async fn apply<'a>(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    items: impl Iterator<Item = (&'a IngestTarget, &'a InboundEvent)>,
+) -> Result<Vec<Ingested>, AppError> {
+    let mut tx = pool.begin().await?;
+    let mut results = Vec::new();
+    let mut touched: Vec<IncidentId> = Vec::new();
+    for (target, event) in items {
+        let r = ingest(&mut tx, target, event, now).await?;
+        if let Some(id) = r.incident
+            && !touched.contains(&id)
+        {
+            touched.push(id);
+        }
+        results.push(r);
+    }
+    notify(&mut tx, &touched).await?;
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// A token bucket per integration: `per_min` events a minute, bursts up to `per_min`.
+/// Per server instance; N instances allow up to N times the rate.
+#[derive(Default)]
+pub struct RateLimiter {
+    buckets: Mutex<HashMap<IntegrationId, (f64, DateTime<Utc>)>>,
+}
+
+impl RateLimiter {
+    /// Takes `n` tokens, or says how many seconds until they are available.
+    pub fn take(
+        &self,
+        id: IntegrationId,
+        per_min: i32,
+        n: usize,
+        now: DateTime<Utc>,
+    ) -> Result<(), u64> {
+        let capacity = f64::from(per_min.max(1));
+        let need = (n as f64).min(capacity);
+        let per_sec = capacity / 60.0;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let (tokens, at) = buckets.entry(id).or_insert((capacity, now));
+        let elapsed = (now - *at).num_milliseconds().max(0) as f64 / 1000.0;
+        *tokens = (*tokens + elapsed * per_sec).min(capacity);
+        *at = now;
+        if *tokens >= need {
+            *tokens -= need;
+            Ok(())
+        } else {
+            Err((((need - *tokens) / per_sec).ceil() as u64).max(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bucket_refills_at_the_configured_rate() {
+        let l = RateLimiter::default();
+        let id = IntegrationId::new();
+        let t0: DateTime<Utc> = "2026-03-08T06:30:00Z".parse().unwrap();
+        for _ in 0..120 {
+            assert!(l.take(id, 120, 1, t0).is_ok());
+        }
+        assert_eq!(
+            l.take(id, 120, 1, t0),
+            Err(1),
+            "one token every half second"
+        );
+        assert!(
+            l.take(id, 120, 1, t0 + chrono::Duration::milliseconds(500))
+                .is_ok()
+        );
+        assert!(
+            l.take(id, 120, 1, t0 + chrono::Duration::milliseconds(500))
+                .is_err()
+        );
+        assert!(
+            l.take(id, 120, 60, t0 + chrono::Duration::seconds(31))
+                .is_ok()
+        );
+        // Another integration has its own bucket.
+        assert!(l.take(IntegrationId::new(), 120, 1, t0).is_ok());
+    }
+}

@@ -1,0 +1,37 @@
+//! Alert sources. Each file is a pure `parse` from a request body (and headers) to normalised
+//! events, tested on real-format fixtures; nothing here touches the database.
+
+pub mod alertmanager;
+pub mod pagerduty;
+
+/// Why a payload was refused: one message per problem, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    pub fn one(message: impl Into<String>) -> Self {
+        Invalid(vec![message.into()])
+    }
+}
+
+/// Whole-word match of a resolve word: "upstream_down" and "backup" are not recoveries.
+pub fn has_word(text: &str, words: &[&str]) -> bool {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| words.iter().any(|x| w.eq_ignore_ascii_case(x)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_words_match_whole_words_only() {
+        let ok = ["ok", "resolved", "recovered"];
+        assert!(has_word("Resolved", &ok));
+        assert!(has_word("state: OK.", &ok));
+        assert!(!has_word("upstream_down", &["up"]));
+        assert!(!has_word("backup", &["up"]));
+        assert!(has_word("is up", &["up"]));
+        assert!(!has_word("broken", &ok));
+    }
+}
