@@ -105,12 +105,10 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <ParentRoute path=path!("") view=DesktopLayout>
                     <Route path=path!("") view=dashboard::Dashboard/>
-                    <Route path=path!("incidents") view=|| view! {
-                        <Placeholder title="Incidents" body="Incidents open here when a monitoring tool sends an alert to one of your services."/>
-                    }/>
-                    <Route path=path!("services") view=|| view! {
-                        <Placeholder title="Services" body="A service is something you run and get paged about. Each service has integrations that receive alerts."/>
-                    }/>
+                    <Route path=path!("incidents") view=incidents::pages::IncidentsPage/>
+                    <Route path=path!("incidents/:id") view=incidents::pages::IncidentPage/>
+                    <Route path=path!("services") view=services::pages::ServicesPage/>
+                    <Route path=path!("services/:id") view=services::pages::ServicePage/>
                     <Route path=path!("policies") view=|| view! {
                         <Placeholder title="Escalation policies" body="A policy says who gets paged, in what order, and how long to wait before escalating."/>
                     }/>

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{IncidentId, ServiceId, Severity, Status, Urgency};
 
 pub mod api;
+pub mod badges;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -51,6 +52,7 @@ pub struct IncidentSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TimelineEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -61,6 +63,7 @@ pub struct TimelineEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct AlertEntry {
     pub id: i64,
     pub summary: String,

@@ -1,1 +1,289 @@
-//! TODO
+//! `/incidents` (filters, search, multi-select acknowledge/resolve, paging) and
+//! `/incidents/{id}` (actions, snooze, notes, timeline, alerts with raw payloads).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::IncidentFilter;
+use super::api::{
+    AcknowledgeIncidents, AddNote, ReopenIncidents, ResolveIncidents, SnoozeIncidents,
+    get_incident, list_incidents,
+};
+use super::badges::{StatusBadge, UrgencyBadge};
+use crate::components::form::FormError;
+use crate::components::time::Time;
+use crate::domain::{IncidentId, Status, Urgency};
+
+const PAGE: i64 = 50;
+
+fn statuses(choice: &str) -> Vec<Status> {
+    match choice {
+        "active" => vec![Status::Open, Status::Acknowledged, Status::Snoozed],
+        "all" => vec![],
+        other => Status::parse(other).into_iter().collect(),
+    }
+}
+
+#[component]
+pub fn IncidentsPage() -> impl IntoView {
+    let status = RwSignal::new("active".to_owned());
+    let urgency = RwSignal::new(String::new());
+    let mine = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let cursors = RwSignal::new(vec![None::<i64>]);
+    let selected = RwSignal::new(Vec::<IncidentId>::new());
+    let ack = ServerAction::<AcknowledgeIncidents>::new();
+    let resolve = ServerAction::<ResolveIncidents>::new();
+    let page = Resource::new(
+        move || {
+            (
+                status.get(),
+                urgency.get(),
+                mine.get(),
+                query.get(),
+                cursors.with(|c| c.last().copied().flatten()),
+                ack.version().get() + resolve.version().get(),
+            )
+        },
+        |(s, u, mine, q, before, _)| {
+            let filter = IncidentFilter {
+                statuses: statuses(&s),
+                urgencies: Urgency::parse(&u).into_iter().collect(),
+                mine,
+                query: q,
+                ..Default::default()
+            };
+            list_incidents(filter, before, PAGE)
+        },
+    );
+    let reset = move || {
+        cursors.set(vec![None]);
+        selected.set(vec![]);
+    };
+    let error = Signal::derive(move || {
+        ack.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| resolve.value().get().and_then(Result::err))
+    });
+    Effect::new(move |_| {
+        if ack.version().get() + resolve.version().get() > 0 {
+            selected.set(vec![]);
+        }
+    });
+    view! {
+        <leptos_meta::Title text="Incidents · OpsKnight"/>
+        <header class="page-head"><h1>"Incidents"</h1></header>
+        <div class="toolbar" role="search">
+            <label class="inline">"Status "
+                <select aria-label="Status" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
+                    <option value="active" selected=true>"Active"</option>
+                    <option value="OPEN">"Open"</option>
+                    <option value="ACKNOWLEDGED">"Acknowledged"</option>
+                    <option value="SNOOZED">"Snoozed"</option>
+                    <option value="RESOLVED">"Resolved"</option>
+                    <option value="all">"All"</option>
+                </select>
+            </label>
+            <label class="inline">"Urgency "
+                <select aria-label="Urgency" on:change=move |ev| { urgency.set(event_target_value(&ev)); reset(); }>
+                    <option value="">"Any"</option>
+                    <option value="HIGH">"High"</option>
+                    <option value="MEDIUM">"Medium"</option>
+                    <option value="LOW">"Low"</option>
+                </select>
+            </label>
+            <label class="check"><input type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); }/>"Mine and my teams'"</label>
+            <input class="search" type="search" placeholder="Search title or #number" aria-label="Search incidents"
+                on:input=move |ev| { query.set(event_target_value(&ev)); reset(); }/>
+            <span class="toolbar__spacer"></span>
+            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty)
+                on:click=move |_| { ack.dispatch(AcknowledgeIncidents { ids: selected.get_untracked() }); }>
+                "Acknowledge"
+            </button>
+            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty)
+                on:click=move |_| { resolve.dispatch(ResolveIncidents { ids: selected.get_untracked() }); }>
+                "Resolve"
+            </button>
+        </div>
+        <FormError error=error/>
+        <section class="card">
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading incidents…"</p> }>
+                {move || page.get().map(|r| match r {
+                    Ok(p) if p.incidents.is_empty() => view! {
+                        <p class="muted" data-testid="no-incidents">"No incidents match. Quiet is good."</p>
+                    }.into_any(),
+                    Ok(p) => {
+                        let next = p.next_before;
+                        view! {
+                            <table class="table" data-testid="incidents">
+                                <thead><tr>
+                                    <th class="sel"><span class="visually-hidden">"Select"</span></th>
+                                    <th>"#"</th><th>"Urgency"</th><th>"Status"</th><th>"Title"</th>
+                                    <th class="opt">"Service"</th><th class="num opt">"Alerts"</th><th class="opt">"Opened"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {p.incidents.into_iter().map(|i| {
+                                        let id = i.id;
+                                        view! {
+                                            <tr>
+                                                <td class="sel"><input type="checkbox" aria-label=format!("Select incident {}", i.number)
+                                                    prop:checked=move || selected.with(|s| s.contains(&id))
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id); } });
+                                                    }/></td>
+                                                <td class="mono">{i.number}</td>
+                                                <td><UrgencyBadge urgency=i.urgency/></td>
+                                                <td><StatusBadge status=i.status/></td>
+                                                <td><a href=format!("/incidents/{}", i.id)>{i.title}</a></td>
+                                                <td class="opt">{i.service_name}</td>
+                                                <td class="num opt">{i.alert_count}</td>
+                                                <td class="opt nowrap"><Time at=i.created_at/></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <nav class="pager" aria-label="Pages">
+                                <button class="btn" type="button" disabled=move || cursors.with(|c| c.len() <= 1)
+                                    on:click=move |_| cursors.update(|c| { c.pop(); })>"Newer"</button>
+                                <button class="btn" type="button" disabled=next.is_none()
+                                    on:click=move |_| cursors.update(|c| c.push(next))>"Older"</button>
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<IncidentId>().ok()));
+    let ack = ServerAction::<AcknowledgeIncidents>::new();
+    let resolve = ServerAction::<ResolveIncidents>::new();
+    let reopen = ServerAction::<ReopenIncidents>::new();
+    let snooze = ServerAction::<SnoozeIncidents>::new();
+    let note = ServerAction::<AddNote>::new();
+    let versions = move || {
+        ack.version().get()
+            + resolve.version().get()
+            + reopen.version().get()
+            + snooze.version().get()
+            + note.version().get()
+    };
+    let detail = Resource::new(
+        move || (id(), versions()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_incident(id).await,
+                None => Err(crate::error::AppError::NotFound {
+                    what: "incident".into(),
+                }),
+            }
+        },
+    );
+    let error = Signal::derive(move || {
+        ack.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| resolve.value().get().and_then(Result::err))
+            .or_else(|| reopen.value().get().and_then(Result::err))
+            .or_else(|| snooze.value().get().and_then(Result::err))
+            .or_else(|| note.value().get().and_then(Result::err))
+    });
+    let minutes = RwSignal::new("60".to_owned());
+    let text = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if matches!(note.value().get(), Some(Ok(()))) {
+            text.set(String::new());
+        }
+    });
+    view! {
+        <leptos_meta::Title text="Incident · OpsKnight"/>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading incident…"</p> }>
+            {move || detail.get().map(|r| match r {
+                Ok(d) => {
+                    let i = d.incident.clone();
+                    let iid = i.id;
+                    let resolved = i.status == Status::Resolved;
+                    view! {
+                        <header class="page-head incident-head">
+                            <div>
+                                <p class="muted small"><a href="/incidents">"Incidents"</a>" / #"{i.number}" · "{i.service_name.clone()}</p>
+                                <h1>{i.title.clone()}</h1>
+                                <p class="incident-head__badges">
+                                    <UrgencyBadge urgency=i.urgency/>" "<StatusBadge status=i.status/>
+                                    " · "{i.alert_count}" alerts · opened "<Time at=i.created_at/>
+                                    {i.snoozed_until.map(|t| view! { " · snoozed until " <Time at=t/> })}
+                                </p>
+                            </div>
+                            <div class="actions" data-testid="incident-actions">
+                                {if resolved {
+                                    view! { <button class="btn" type="button" on:click=move |_| { reopen.dispatch(ReopenIncidents { ids: vec![iid] }); }>"Reopen"</button> }.into_any()
+                                } else {
+                                    view! {
+                                        <button class="btn btn--primary" type="button" disabled=i.status == Status::Acknowledged
+                                            on:click=move |_| { ack.dispatch(AcknowledgeIncidents { ids: vec![iid] }); }>"Acknowledge"</button>
+                                        <select aria-label="Snooze for" on:change=move |ev| minutes.set(event_target_value(&ev))>
+                                            <option value="30">"30 min"</option>
+                                            <option value="60" selected=true>"1 hour"</option>
+                                            <option value="240">"4 hours"</option>
+                                            <option value="1440">"1 day"</option>
+                                        </select>
+                                        <button class="btn" type="button"
+                                            on:click=move |_| { snooze.dispatch(SnoozeIncidents { ids: vec![iid], minutes: minutes.get_untracked().parse().unwrap_or(60) }); }>"Snooze"</button>
+                                        <button class="btn" type="button" on:click=move |_| { resolve.dispatch(ResolveIncidents { ids: vec![iid] }); }>"Resolve"</button>
+                                    }.into_any()
+                                }}
+                            </div>
+                        </header>
+                        <FormError error=error/>
+                        <div class="split">
+                            <section class="card" aria-labelledby="timeline-h">
+                                <h2 id="timeline-h" class="card__title">"Timeline"</h2>
+                                <form class="note-form" on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    note.dispatch(AddNote { id: iid, note: text.get_untracked() });
+                                }>
+                                    <label for="note" class="visually-hidden">"Add a note"</label>
+                                    <textarea id="note" rows="2" placeholder="Add a note…" prop:value=move || text.get()
+                                        on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                                    <button class="btn" type="submit">"Add note"</button>
+                                </form>
+                                <ol class="timeline" data-testid="timeline">
+                                    {d.timeline.into_iter().rev().map(|t| view! {
+                                        <li class=format!("timeline__item timeline__item--{}", t.kind.to_lowercase())>
+                                            <span class="timeline__kind">{t.kind.replace('_', " ").to_lowercase()}</span>
+                                            <span class="muted small"><Time at=t.at/>{t.actor.map(|a| format!(" · {a}"))}</span>
+                                            <code class="timeline__details">{t.details}</code>
+                                        </li>
+                                    }).collect_view()}
+                                </ol>
+                            </section>
+                            <section class="card" aria-labelledby="alerts-h">
+                                <h2 id="alerts-h" class="card__title">"Alerts"</h2>
+                                {if d.alerts.is_empty() {
+                                    view! { <p class="muted">"Opened by hand; no alerts."</p> }.into_any()
+                                } else {
+                                    d.alerts.into_iter().map(|a| view! {
+                                        <details class="alert">
+                                            <summary><span class="mono small">{a.severity}</span>" "{a.summary}" "<span class="muted small"><Time at=a.received_at/></span></summary>
+                                            <pre class="payload">{a.payload}</pre>
+                                        </details>
+                                    }).collect_view().into_any()
+                                }}
+                                <p class="muted small">"Dedup key: "<code>{d.dedup_key}</code></p>
+                            </section>
+                        </div>
+                    }.into_any()
+                }
+                Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}

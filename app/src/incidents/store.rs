@@ -515,30 +515,17 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
     let row = row.ok_or_else(|| AppError::NotFound {
         what: "incident".into(),
     })?;
-    let timeline: Vec<(
-        i64,
-        DateTime<Utc>,
-        String,
-        Option<String>,
-        serde_json::Value,
-    )> = sqlx::query_as(
-        "SELECT t.id, t.at, t.kind, u.name, t.details FROM incident_timeline t
-             LEFT JOIN users u ON u.id = t.actor_user_id
-             WHERE t.incident_id = $1 ORDER BY t.id LIMIT 1000",
+    let timeline: Vec<TimelineEntry> = sqlx::query_as(
+        "SELECT t.id, t.at, t.kind, u.name AS actor, t.details::text AS details
+         FROM incident_timeline t LEFT JOIN users u ON u.id = t.actor_user_id
+         WHERE t.incident_id = $1 ORDER BY t.id LIMIT 1000",
     )
     .bind(id)
     .fetch_all(pool)
     .await?;
-    let alerts: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        serde_json::Value,
-        DateTime<Utc>,
-    )> = sqlx::query_as(
-        "SELECT id, summary, severity, source, payload, received_at FROM alerts
-             WHERE incident_id = $1 ORDER BY id DESC LIMIT 50",
+    let alerts: Vec<AlertEntry> = sqlx::query_as(
+        "SELECT id, summary, severity, source, jsonb_pretty(payload) AS payload, received_at
+         FROM alerts WHERE incident_id = $1 ORDER BY id DESC LIMIT 50",
     )
     .bind(id)
     .fetch_all(pool)
@@ -547,29 +534,8 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
         incident: row.summary.into(),
         description: row.description,
         dedup_key: row.dedup_key,
-        timeline: timeline
-            .into_iter()
-            .map(|(id, at, kind, actor, details)| TimelineEntry {
-                id,
-                at,
-                kind,
-                actor,
-                details: details.to_string(),
-            })
-            .collect(),
-        alerts: alerts
-            .into_iter()
-            .map(
-                |(id, summary, severity, source, payload, received_at)| AlertEntry {
-                    id,
-                    summary,
-                    severity,
-                    source,
-                    payload: serde_json::to_string_pretty(&payload).unwrap_or_default(),
-                    received_at,
-                },
-            )
-            .collect(),
+        timeline,
+        alerts,
     })
 }
 
