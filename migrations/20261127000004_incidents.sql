@@ -27,7 +27,7 @@ CREATE TABLE integrations (
     key_hash           bytea NOT NULL,
     key_prefix         text NOT NULL,
     enabled            boolean NOT NULL DEFAULT true,
-    rate_limit_per_min integer NOT NULL DEFAULT 120 CHECK (rate_limit_per_min BETWEEN 1 AND 100000),
+    rate_limit_per_min integer NOT NULL DEFAULT 120 CHECK (rate_limit_per_min BETWEEN 1 AND 10000000),
     created_at         timestamptz NOT NULL,
     updated_at         timestamptz NOT NULL,
     CONSTRAINT integrations_name_check CHECK (length(name) BETWEEN 1 AND 100),

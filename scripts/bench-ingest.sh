@@ -41,7 +41,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres 
 BENCH_DIR=$(mktemp -d /tmp/opsknight-bench-sql.XXXXXX); chmod 755 "$BENCH_DIR"
 cp "$ROOT"/scripts/bench/*.sql "$BENCH_DIR/"; chmod 644 "$BENCH_DIR"/*.sql
 as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d postgres -c "CREATE DATABASE bench" >/dev/null
-as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d bench -f "$BENCH_DIR/schema.sql" >/dev/null
+as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d bench -f "$BENCH_DIR/schema.sql" >/dev/null 2>&1
 
 echo "== OpsKnight POST /v2/enqueue (mix 50% new / 40% repeat / 10% resolve), ${DURATION}s per level, $(nproc) cores shared by server, postgres and wrk"
 for c in $LEVELS; do

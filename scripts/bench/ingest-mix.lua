@@ -12,6 +12,7 @@ function init(args)
   math.randomseed(os.time() * 1000 + tid * 7919)
   prefix = "b" .. tid .. "-" .. os.time() .. "-"
   counter = 0
+  created = 0
   recent = {}
 end
 
@@ -24,15 +25,16 @@ request = function()
   counter = counter + 1
   local r = math.random()
   local action, dedup
-  if r < 0.5 or #recent == 0 then
+  if r < 0.5 or created == 0 then
     dedup = prefix .. counter
-    recent[(counter % 256) + 1] = dedup
+    recent[(created % 256) + 1] = dedup
+    created = created + 1
     action = "trigger"
   elseif r < 0.9 then
-    dedup = recent[math.random(#recent)]
+    dedup = recent[math.random(math.min(created, 256))]
     action = "trigger"
   else
-    dedup = recent[math.random(#recent)]
+    dedup = recent[math.random(math.min(created, 256))]
     action = "resolve"
   end
   return wrk.format("POST", "/v2/enqueue", {["Content-Type"] = "application/json"}, body(action, dedup))

@@ -12,7 +12,8 @@ use app::clock::SharedClock;
 use app::domain::{IncidentId, IntegrationId};
 use app::error::AppError;
 use app::incidents::InboundEvent;
-use app::incidents::store::{IngestTarget, Ingested, ingest, notify};
+use app::incidents::batch::ingest_batch;
+use app::incidents::store::{IngestTarget, Ingested, notify};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
@@ -152,18 +153,12 @@ async fn apply<'a>(
     now: DateTime<Utc>,
     items: impl Iterator<Item = (&'a IngestTarget, &'a InboundEvent)>,
 ) -> Result<Vec<Ingested>, AppError> {
+    let items: Vec<(&IngestTarget, &InboundEvent)> = items.collect();
     let mut tx = pool.begin().await?;
-    let mut results = Vec::new();
-    let mut touched: Vec<IncidentId> = Vec::new();
-    for (target, event) in items {
-        let r = ingest(&mut tx, target, event, now).await?;
-        if let Some(id) = r.incident
-            && !touched.contains(&id)
-        {
-            touched.push(id);
-        }
-        results.push(r);
-    }
+    let results = ingest_batch(&mut tx, &items, now).await?;
+    let mut touched: Vec<IncidentId> = results.iter().filter_map(|r| r.incident).collect();
+    touched.sort_unstable();
+    touched.dedup();
     notify(&mut tx, &touched).await?;
     tx.commit().await?;
     Ok(results)

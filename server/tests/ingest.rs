@@ -584,3 +584,60 @@ async fn every_change_sends_one_notify() {
         .unwrap();
     assert_eq!(kinds, ["TRIGGERED", "ACKNOWLEDGED", "RESOLVED"]);
 }
+
+#[tokio::test]
+async fn one_batch_keeps_each_keys_order_across_rounds() {
+    use app::incidents::store::IngestTarget;
+    use app::incidents::{EventAction, InboundEvent};
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let s = service(&app, &admin, "Batch", 1000, "events_v2").await;
+    let target = IngestTarget {
+        service_id: s.id.parse().unwrap(),
+        integration_id: None,
+        urgency_rule: app::services::UrgencyRule::Severity,
+    };
+    let ev = |action: EventAction, key: Option<&str>| InboundEvent {
+        action,
+        dedup_key: key.map(str::to_owned),
+        summary: format!("{action:?}"),
+        source: "test".into(),
+        severity: app::domain::Severity::Critical,
+        payload: json!({}),
+    };
+    let events = [
+        ev(EventAction::Trigger, Some("k")),
+        ev(EventAction::Trigger, None),
+        ev(EventAction::Trigger, Some("k")),
+        ev(EventAction::Resolve, Some("k")),
+        ev(EventAction::Acknowledge, Some("ghost")),
+        ev(EventAction::Trigger, Some("k")),
+        ev(EventAction::Trigger, None),
+    ];
+    let items: Vec<_> = events.iter().map(|e| (&target, e)).collect();
+    let mut tx = app.pool.begin().await.unwrap();
+    let out = app::incidents::batch::ingest_batch(&mut tx, &items, app.clock_now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(out.len(), 7);
+    assert_eq!(out[0].incident, out[2].incident, "the repeat appended");
+    assert_eq!(out[0].incident, out[3].incident, "the resolve hit it");
+    assert_ne!(
+        out[5].incident, out[0].incident,
+        "after the resolve, a new incident"
+    );
+    assert!(out[4].incident.is_none(), "unknown key ignored");
+    assert_ne!(
+        out[1].dedup_key, out[6].dedup_key,
+        "generated keys are distinct"
+    );
+    let k: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT status, alert_count FROM incidents WHERE dedup_key = 'k' ORDER BY number",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(k, [("RESOLVED".into(), 2), ("OPEN".into(), 1)]);
+    assert_eq!(app.count("incidents").await, 4);
+}

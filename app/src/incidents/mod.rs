@@ -8,6 +8,8 @@ use crate::domain::{IncidentId, ServiceId, Severity, Status, Urgency};
 
 pub mod api;
 pub mod badges;
+#[cfg(feature = "ssr")]
+pub mod batch;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -90,93 +90,63 @@ async fn trigger(
     dedup_key: &str,
     now: DateTime<Utc>,
 ) -> Result<IncidentId, AppError> {
-    // Usually the incident is open already (repeats): append in one statement.
+    let urgency = target.urgency_rule.urgency(ev.severity);
     for _ in 0..3 {
-        if let Some(id) = append_alert(tx, target, ev, dedup_key, now).await? {
-            return Ok(id);
-        }
-        let resolved_early: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "DELETE FROM early_resolves WHERE service_id = $1 AND dedup_key = $2 RETURNING received_at",
-        )
-        .bind(target.service_id)
-        .bind(dedup_key)
-        .fetch_optional(&mut *tx)
-        .await?
-        .filter(|at| now - *at <= early_resolve_window());
-        let status = if resolved_early.is_some() {
-            Status::Resolved
-        } else {
-            Status::Open
-        };
-        let urgency = target.urgency_rule.urgency(ev.severity);
-        let created: Option<IncidentId> = sqlx::query_scalar(
-            "WITH inc AS (
+        // One round trip: append to the open incident, or open one (already resolved when a
+        // resolve for this key arrived within the window), with its alert and timeline entry.
+        let id: Option<IncidentId> = sqlx::query_scalar(
+            "WITH upd AS (
+                UPDATE incidents SET alert_count = alert_count + 1, updated_at = $7
+                WHERE service_id = $2 AND dedup_key = $3 AND status <> 'RESOLVED'
+                RETURNING id),
+             er AS (
+                DELETE FROM early_resolves
+                WHERE service_id = $2 AND dedup_key = $3 AND NOT EXISTS (SELECT 1 FROM upd)
+                RETURNING received_at),
+             st AS (
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM er WHERE received_at >= $11)
+                            THEN 'RESOLVED' ELSE 'OPEN' END AS status),
+             ins AS (
                 INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, alert_count,
                                        created_at, updated_at, resolved_at)
-                VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, CASE WHEN $5 = 'RESOLVED' THEN $7 END)
+                SELECT $1, $2, $3, $4, st.status, $5, 1, $7, $7,
+                       CASE WHEN st.status = 'RESOLVED' THEN $7::timestamptz END
+                FROM st WHERE NOT EXISTS (SELECT 1 FROM upd)
                 ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
-                RETURNING id),
+                RETURNING id, status),
+             hit AS (SELECT id, false AS created, 'OPEN' AS status FROM upd
+                     UNION ALL SELECT id, true, status FROM ins),
              a AS (INSERT INTO alerts (incident_id, integration_id, summary, severity, source, payload, received_at)
-                   SELECT id, $8, $4, $9, $10, $11, $7 FROM inc),
+                   SELECT id, $6, $4, $8, $9, $10, $7 FROM hit),
              t AS (INSERT INTO incident_timeline (incident_id, at, kind, details)
-                   SELECT id, $7, 'TRIGGERED', jsonb_build_object('summary', $4::text, 'severity', $9::text) FROM inc
+                   SELECT id, $7, CASE WHEN created THEN 'TRIGGERED' ELSE 'ALERT_APPENDED' END,
+                          jsonb_build_object('summary', $4::text, 'severity', $8::text) FROM hit
                    UNION ALL
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-                   FROM inc WHERE $5 = 'RESOLVED')
-             SELECT id FROM inc",
+                   FROM hit WHERE status = 'RESOLVED')
+             SELECT id FROM hit",
         )
         .bind(IncidentId::new())
         .bind(target.service_id)
         .bind(dedup_key)
         .bind(&ev.summary)
-        .bind(status.as_str())
         .bind(urgency.as_str())
-        .bind(now)
         .bind(target.integration_id)
+        .bind(now)
         .bind(ev.severity.as_str())
         .bind(&ev.source)
         .bind(&ev.payload)
+        .bind(now - early_resolve_window())
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(id) = created {
+        if let Some(id) = id {
             return Ok(id);
         }
-        // Another instance opened it between our two statements: append to theirs.
+        // Another instance opened it concurrently (the insert yielded): append to theirs.
     }
     Err(AppError::Unavailable {
         message: "the incident changed concurrently too often; retry".into(),
     })
-}
-
-/// Appends the alert to the open incident of (service, dedup key), if there is one.
-async fn append_alert(
-    tx: &mut PgConnection,
-    target: &IngestTarget,
-    ev: &InboundEvent,
-    dedup_key: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<IncidentId>, AppError> {
-    Ok(sqlx::query_scalar(
-        "WITH inc AS (
-            UPDATE incidents SET alert_count = alert_count + 1, updated_at = $3
-            WHERE service_id = $1 AND dedup_key = $2 AND status <> 'RESOLVED'
-            RETURNING id),
-         a AS (INSERT INTO alerts (incident_id, integration_id, summary, severity, source, payload, received_at)
-               SELECT id, $4, $5, $6, $7, $8, $3 FROM inc),
-         t AS (INSERT INTO incident_timeline (incident_id, at, kind, details)
-               SELECT id, $3, 'ALERT_APPENDED', jsonb_build_object('summary', $5::text) FROM inc)
-         SELECT id FROM inc",
-    )
-    .bind(target.service_id)
-    .bind(dedup_key)
-    .bind(now)
-    .bind(target.integration_id)
-    .bind(&ev.summary)
-    .bind(ev.severity.as_str())
-    .bind(&ev.source)
-    .bind(&ev.payload)
-    .fetch_optional(&mut *tx)
-    .await?)
 }
 
 /// An event's acknowledge or resolve on the open incident of (service, dedup key). Unknown

@@ -46,10 +46,10 @@ fn parse_fields(
 fn parse_rate(rate_limit_per_min: Option<i32>) -> Result<i32, AppError> {
     match rate_limit_per_min {
         None => Ok(120),
-        Some(r) if (1..=100_000).contains(&r) => Ok(r),
+        Some(r) if (1..=10_000_000).contains(&r) => Ok(r),
         Some(_) => Err(AppError::invalid(
             "rate_limit_per_min",
-            "must be between 1 and 100000 events per minute",
+            "must be between 1 and 10000000 events per minute",
         )),
     }
 }
@@ -145,6 +145,7 @@ pub async fn update_service(
         .await?;
     let service = super::store::get(&mut *tx, id).await?;
     tx.commit().await?;
+    super::store::forget_routes();
     Ok(service)
 }
 
@@ -205,6 +206,7 @@ pub async fn rotate_integration(id: IntegrationId) -> Result<IntegrationWithKey,
         )
         .await?;
     tx.commit().await?;
+    super::store::forget_routes();
     Ok(rotated)
 }
 
@@ -233,5 +235,6 @@ pub async fn update_integration(
         )
         .await?;
     tx.commit().await?;
+    super::store::forget_routes();
     Ok(updated)
 }

@@ -268,13 +268,44 @@ pub struct RouteTarget {
     pub urgency_rule: String,
 }
 
-/// The integration and service a routing key belongs to: one indexed read.
+/// Known routing keys, cached for `ROUTE_TTL` so an event costs no lookup query. Changes
+/// made through this process clear the cache at once (`forget_routes`); other instances see
+/// a disabled or rotated key within the TTL.
+static ROUTES: std::sync::LazyLock<std::sync::Mutex<RouteCache>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Routing-key hash → (target, when it was read).
+type RouteCache = std::collections::HashMap<Vec<u8>, (RouteTarget, std::time::Instant)>;
+
+/// How long a cached routing key is trusted.
+pub const ROUTE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Drops every cached routing key (after any integration or service change).
+pub fn forget_routes() {
+    ROUTES.lock().unwrap_or_else(|p| p.into_inner()).clear();
+}
+
+/// The integration and service a routing key belongs to: from the cache, else one indexed read.
 pub async fn route(pool: &PgPool, routing_key: &str) -> Result<Option<RouteTarget>, AppError> {
-    Ok(sqlx::query_as(
+    let hash = key_hash(routing_key);
+    if let Some((t, at)) = ROUTES.lock().unwrap_or_else(|p| p.into_inner()).get(&hash)
+        && at.elapsed() < ROUTE_TTL
+    {
+        return Ok(Some(t.clone()));
+    }
+    let found: Option<RouteTarget> = sqlx::query_as(
         "SELECT i.id AS integration_id, i.service_id, i.kind, i.enabled, i.rate_limit_per_min, s.urgency_rule
          FROM integrations i JOIN services s ON s.id = i.service_id WHERE i.key_hash = $1",
     )
-    .bind(key_hash(routing_key))
+    .bind(&hash)
     .fetch_optional(pool)
-    .await?)
+    .await?;
+    if let Some(t) = &found {
+        let mut routes = ROUTES.lock().unwrap_or_else(|p| p.into_inner());
+        if routes.len() >= 10_000 {
+            routes.clear();
+        }
+        routes.insert(hash, (t.clone(), std::time::Instant::now()));
+    }
+    Ok(found)
 }
