@@ -166,6 +166,12 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSKNIGHT_SMTP_URL")]
     pub smtp_url: Option<String>,
 
+    /// Ingestion workers. Events are sharded over them by (service, dedup key); each commits
+    /// what has queued up for it as one transaction (group commit).
+    #[arg(long, env = "OPSKNIGHT_INGEST_WORKERS", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub ingest_workers: u16,
+
     /// The sender of OpsKnight's emails.
     #[arg(
         long,
@@ -185,6 +191,7 @@ impl fmt::Debug for ServeArgs {
             .field("public_url", &self.public_url)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
+            .field("ingest_workers", &self.ingest_workers)
             .finish()
     }
 }

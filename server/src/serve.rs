@@ -99,7 +99,12 @@ async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::
         mailer: mailer(args)?,
         public_url: public_url(args, addr)?,
     };
-    let app = http::router(state, Arc::new(HttpMetrics::default()));
+    let ingestor = crate::ingest::Ingestor::start(
+        state.pool.clone(),
+        state.clock.clone(),
+        usize::from(args.ingest_workers),
+    );
+    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor);
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

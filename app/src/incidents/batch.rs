@@ -93,8 +93,14 @@ async fn trigger_many(
     which: &[usize],
     now: DateTime<Utc>,
 ) -> Result<Vec<Option<IncidentId>>, AppError> {
-    if which.is_empty() {
-        return Ok(Vec::new());
+    match which {
+        [] => return Ok(Vec::new()),
+        // A lone trigger takes the cheaper single-row statement.
+        [i] => {
+            let ev = with_key(items[*i].1, &keys[*i]);
+            return Ok(vec![ingest(tx, items[*i].0, &ev, now).await?.incident]);
+        }
+        _ => {}
     }
     let n = which.len();
     let (mut new_ids, mut services, mut dedup, mut titles, mut urgencies) = (
