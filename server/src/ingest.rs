@@ -29,6 +29,45 @@ struct Job {
 pub struct Ingestor {
     shards: Vec<mpsc::Sender<Job>>,
     pub limiter: RateLimiter,
+    /// Fetches SNS subscription-confirmation URLs (CloudWatch).
+    pub sns: Arc<dyn SnsConfirmer>,
+}
+
+/// Confirms an SNS subscription by fetching its `SubscribeURL`. Behind a trait so tests fake
+/// Amazon at this HTTP boundary.
+pub trait SnsConfirmer: Send + Sync {
+    fn confirm(
+        &self,
+        url: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>>;
+}
+
+/// The real confirmer: an HTTPS GET with a short timeout.
+pub struct HttpsConfirmer(reqwest::Client);
+
+impl SnsConfirmer for HttpsConfirmer {
+    fn confirm(
+        &self,
+        url: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move {
+            let res = self.0.get(&url).send().await.map_err(|e| e.to_string())?;
+            if res.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!("SNS answered {}", res.status()))
+            }
+        })
+    }
+}
+
+fn https_confirmer() -> Arc<dyn SnsConfirmer> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    Arc::new(HttpsConfirmer(client))
 }
 
 impl std::fmt::Debug for Ingestor {
@@ -43,6 +82,16 @@ pub const MAX_BATCH: usize = 256;
 impl Ingestor {
     /// Starts `workers` batch workers on the current runtime.
     pub fn start(pool: PgPool, clock: SharedClock, workers: usize) -> Arc<Ingestor> {
+        Self::start_with(pool, clock, workers, https_confirmer())
+    }
+
+    /// `start` with a given SNS confirmer.
+    pub fn start_with(
+        pool: PgPool,
+        clock: SharedClock,
+        workers: usize,
+        sns: Arc<dyn SnsConfirmer>,
+    ) -> Arc<Ingestor> {
         let shards = (0..workers.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<Job>(16 * MAX_BATCH);
@@ -53,6 +102,7 @@ impl Ingestor {
         Arc::new(Ingestor {
             shards,
             limiter: RateLimiter::default(),
+            sns,
         })
     }
 

@@ -179,7 +179,9 @@ pub fn ServicePage() -> impl IntoView {
                                         create.dispatch(CreateIntegration { service_id: sid, kind: kind.get_untracked(), name: name.get_untracked(), rate_limit_per_min: None });
                                     } novalidate>
                                         <SelectField name="kind" label="Type" value=kind error=error options=vec![
-                                            ("events_v2", "PagerDuty Events v2"), ("prometheus", "Prometheus Alertmanager")]/>
+                                            ("events_v2", "PagerDuty Events v2"), ("prometheus", "Prometheus Alertmanager"),
+                                            ("grafana", "Grafana"), ("datadog", "Datadog"), ("cloudwatch", "CloudWatch (SNS)"),
+                                            ("webhook", "Generic webhook")]/>
                                         <Field name="name" form="int" label="Integration name" value=name error=error hint="e.g. Production Alertmanager"/>
                                         <FormError error=error fields=&["kind", "name"]/>
                                         <div class="form__actions"><button class="btn" type="submit">"Add integration"</button></div>
@@ -205,7 +207,19 @@ fn NewKey(created: IntegrationWithKey) -> impl IntoView {
         super::IntegrationKind::Prometheus => format!(
             "# alertmanager.yml\nreceivers:\n  - name: opsknight\n    webhook_configs:\n      - url: {origin}/api/integrations/prometheus/{key}\n        send_resolved: true\n# or, with the PagerDuty receiver:\n#   pagerduty_configs:\n#     - routing_key: {key}\n#       url: {origin}/v2/enqueue"
         ),
-        _ => format!(
+        super::IntegrationKind::Grafana => format!(
+            "Grafana → Alerting → Contact points → Webhook\nURL: {origin}/api/integrations/grafana/{key}\nHTTP method: POST"
+        ),
+        super::IntegrationKind::Datadog => format!(
+            "Datadog → Integrations → Webhooks → New\nURL: {origin}/api/integrations/datadog/{key}\nPayload:\n{{\"aggregate\": \"$AGGREG_KEY\", \"alert_id\": \"$ALERT_ID\", \"title\": \"$EVENT_TITLE\",\n \"transition\": \"$ALERT_TRANSITION\", \"priority\": \"$PRIORITY\", \"hostname\": \"$HOSTNAME\", \"link\": \"$LINK\"}}\nThen mention @webhook-<name> in your monitors."
+        ),
+        super::IntegrationKind::Cloudwatch => format!(
+            "SNS topic → Create subscription → Protocol HTTPS\nEndpoint: {origin}/api/integrations/cloudwatch/{key}\nOpsKnight confirms the subscription itself. Point your CloudWatch alarms' ALARM and OK actions at the topic."
+        ),
+        super::IntegrationKind::Webhook => format!(
+            "curl -X POST {origin}/api/integrations/webhook/{key} -H 'content-type: application/json' -d '{{\"summary\":\"Backup failed\",\"dedup_key\":\"backup-nightly\",\"status\":\"firing\",\"severity\":\"warning\"}}'"
+        ),
+        super::IntegrationKind::EventsV2 => format!(
             "curl -X POST {origin}/v2/enqueue -H 'content-type: application/json' -d '{{\"routing_key\":\"{key}\",\"event_action\":\"trigger\",\"dedup_key\":\"disk-db-1\",\"payload\":{{\"summary\":\"Disk 95% on db-1\",\"source\":\"db-1\",\"severity\":\"critical\"}}}}'"
         ),
     };

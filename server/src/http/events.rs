@@ -17,7 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router, routing::post};
 
 use crate::ingest::Ingestor;
-use crate::integrations::{Invalid, alertmanager, pagerduty};
+use crate::integrations::{
+    Invalid, alertmanager, cloudwatch, datadog, grafana, pagerduty, webhook,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -343,11 +345,15 @@ async fn receive(
     let d = Dialect::OpsKnight;
     let parse: fn(&[u8]) -> Result<Vec<InboundEvent>, Invalid> = match kind {
         "prometheus" | "alertmanager" => alertmanager::parse,
+        "grafana" => grafana::parse,
+        "datadog" => datadog::parse,
+        "webhook" => webhook::parse,
+        "cloudwatch" => return sns(state, ingestor, key, headers, body).await,
         _ => {
             return json(
                 StatusCode::NOT_FOUND,
                 serde_json::json!({"error": "not_found", "field": "kind",
-                    "message": format!("unknown integration type {kind:?}; use prometheus (or alertmanager)")})
+                    "message": format!("unknown integration type {kind:?}; use prometheus (or alertmanager), grafana, datadog, cloudwatch or webhook")})
                 .to_string(),
             );
         }
@@ -363,5 +369,83 @@ async fn receive(
     match deliver(d, state, ingestor, key, events).await {
         Ok(keys) => accepted(&keys),
         Err(res) => res,
+    }
+}
+
+/// CloudWatch through SNS: confirms subscriptions (SNS hosts only), ingests alarms.
+async fn sns(
+    state: &AppState,
+    ingestor: &Ingestor,
+    key: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let d = Dialect::OpsKnight;
+    // SNS posts JSON as text/plain; accept both.
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence != "application/json" && essence != "text/plain" {
+        return invalid(
+            d,
+            "content-type",
+            vec![format!(
+                "Content-Type must be application/json or text/plain, not {ct:?}"
+            )],
+        );
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, pagerduty::MAX_BODY).await else {
+        return too_large(d);
+    };
+    match cloudwatch::parse(&bytes) {
+        Err(Invalid(errors)) => invalid(d, "body", errors),
+        Ok(cloudwatch::Sns::Confirm(url)) => {
+            // Only for a known, enabled key: nobody else makes us fetch URLs.
+            match route(&state.pool, key).await {
+                Ok(Some(r)) if r.enabled => {}
+                Ok(_) => {
+                    return invalid(
+                        d,
+                        "routing_key",
+                        vec!["'routing_key' is not a known, enabled integration key".into()],
+                    );
+                }
+                Err(e) => return unavailable(e.user_message()),
+            }
+            match ingestor.sns.confirm(url).await {
+                Ok(()) => json(
+                    StatusCode::OK,
+                    serde_json::json!({"status": "success", "message": "Subscription confirmed"})
+                        .to_string(),
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, "SNS subscription confirmation failed");
+                    json(StatusCode::BAD_GATEWAY, serde_json::json!({"error": "unavailable", "message": "could not confirm the SNS subscription; SNS will retry"}).to_string())
+                }
+            }
+        }
+        Ok(cloudwatch::Sns::Events(events)) if events.is_empty() => {
+            match route(&state.pool, key).await {
+                Ok(Some(r)) if r.enabled => accepted(&[]),
+                Ok(_) => invalid(
+                    d,
+                    "routing_key",
+                    vec!["'routing_key' is not a known, enabled integration key".into()],
+                ),
+                Err(e) => unavailable(e.user_message()),
+            }
+        }
+        Ok(cloudwatch::Sns::Events(events)) => match deliver(d, state, ingestor, key, events).await
+        {
+            Ok(keys) => accepted(&keys),
+            Err(res) => res,
+        },
     }
 }

@@ -2,7 +2,11 @@
 //! events, tested on real-format fixtures; nothing here touches the database.
 
 pub mod alertmanager;
+pub mod cloudwatch;
+pub mod datadog;
+pub mod grafana;
 pub mod pagerduty;
+pub mod webhook;
 
 /// Why a payload was refused: one message per problem, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -164,19 +164,26 @@ async fn fresh_pool() -> (PgPool, String) {
 
 /// Starts the server against a given pool (for example one that cannot reach a database).
 pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
-    spawn_app_with(pool, db, None).await
+    spawn_app_with(pool, db, None, None).await
+}
+
+/// Starts the server with a fake SNS confirmer (CloudWatch subscriptions).
+pub async fn spawn_app_with_sns(sns: Arc<dyn opsknight_server::ingest::SnsConfirmer>) -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    spawn_app_with(pool, db, None, Some(sns)).await
 }
 
 /// Starts the server with a mailer (for example SMTP to a test server).
 pub async fn spawn_app_with_mailer(mailer: Arc<dyn app::mail::Mailer>) -> TestApp {
     let (pool, db) = fresh_pool().await;
-    spawn_app_with(pool, db, Some(mailer)).await
+    spawn_app_with(pool, db, Some(mailer), None).await
 }
 
 async fn spawn_app_with(
     pool: PgPool,
     db: String,
     mailer: Option<Arc<dyn app::mail::Mailer>>,
+    sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -188,7 +195,18 @@ async fn spawn_app_with(
         mailer,
         public_url: format!("http://{addr}"),
     };
-    let app = router(state, Arc::new(HttpMetrics::default()));
+    let app = match sns {
+        None => router(state, Arc::new(HttpMetrics::default())),
+        Some(sns) => {
+            let ingestor = opsknight_server::ingest::Ingestor::start_with(
+                pool.clone(),
+                state.clock.clone(),
+                2,
+                sns,
+            );
+            opsknight_server::http::router_with(state, Arc::new(HttpMetrics::default()), ingestor)
+        }
+    };
     tokio::spawn(async move {
         axum::serve(
             listener,
