@@ -306,6 +306,18 @@ const ROWS: &[Row] = &[
         "incidents:write",
         |f| json!({"id": f.incident, "note": ""}),
     ),
+    (
+        "/api/incidents/assign",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"id": f.incident, "user_id": random(), "team_id": null}),
+    ),
+    (
+        "/api/incidents/set-priority",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"id": f.incident, "priority": "P9"}),
+    ),
 ];
 
 /// A scope that does not grant `scope` (what a key "without the needed scope" holds).

@@ -641,3 +641,78 @@ async fn one_batch_keeps_each_keys_order_across_rounds() {
     assert_eq!(k, [("RESOLVED".into(), 2), ("OPEN".into(), 1)]);
     assert_eq!(app.count("incidents").await, 4);
 }
+
+#[tokio::test]
+async fn responders_assign_prioritise_and_open_incidents_by_hand() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let s = service(&app, &admin, "Manual", 1000, "events_v2").await;
+    let (status, id) = app
+        .call("/api/incidents/create", json!({"service_id": s.id, "title": "Customer reports checkout errors", "description": "Ticket 4711", "urgency": "HIGH"}), &admin)
+        .await;
+    assert_eq!(status, 200, "{id}");
+    let (status, body) = app
+        .call(
+            "/api/incidents/create",
+            json!({"service_id": s.id, "title": "", "description": "", "urgency": "HIGH"}),
+            &admin,
+        )
+        .await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("title")));
+    let user = app.add_user("ivy@example.com", Role::Responder).await;
+    let (status, _) = app
+        .call(
+            "/api/incidents/assign",
+            json!({"id": id, "user_id": user.id, "team_id": null}),
+            &admin,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .call(
+            "/api/incidents/set-priority",
+            json!({"id": id, "priority": "P2"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(
+            "/api/incidents/set-priority",
+            json!({"id": id, "priority": "P0"}),
+            &admin,
+        )
+        .await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("priority")));
+    let (_, d) = app
+        .call("/api/incidents/get", json!({"id": id}), &admin)
+        .await;
+    assert_eq!(d["incident"]["assignee"], "ivy");
+    assert_eq!(d["incident"]["priority"], "P2");
+    assert_eq!(d["description"], "Ticket 4711");
+    let kinds: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["TRIGGERED", "ASSIGNED"]);
+    // "Mine" finds it for the assignee.
+    let ivy = app.session_for(user.id).await;
+    let (_, page) = app
+        .call(
+            "/api/incidents/list",
+            json!({"filter": {"mine": true}, "before": null, "limit": 10}),
+            &ivy,
+        )
+        .await;
+    assert_eq!(page["incidents"].as_array().unwrap().len(), 1);
+    let (_, page) = app
+        .call(
+            "/api/incidents/list",
+            json!({"filter": {"mine": true}, "before": null, "limit": 10}),
+            &admin,
+        )
+        .await;
+    assert_eq!(page["incidents"].as_array().unwrap().len(), 0);
+}

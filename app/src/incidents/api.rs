@@ -179,3 +179,56 @@ pub async fn create_incident(
     )
     .await
 }
+
+/// `POST /api/incidents/assign` with `{"id","user_id":null,"team_id":null}`: assigns to a user
+/// or a team (not both), or unassigns when both are null.
+#[server(prefix = "/api", endpoint = "incidents/assign", input = server_fn::codec::Json)]
+pub async fn assign_incident(
+    id: IncidentId,
+    user_id: Option<crate::domain::UserId>,
+    team_id: Option<crate::domain::TeamId>,
+) -> Result<(), AppError> {
+    let (caller, state) = incident_actor(&[id]).await?;
+    if user_id.is_some() && team_id.is_some() {
+        return Err(AppError::invalid(
+            "team_id",
+            "assign to a user or a team, not both",
+        ));
+    }
+    if let Some(u) = user_id {
+        crate::users::store::get(&state.pool, u)
+            .await
+            .map_err(|_| AppError::invalid("user_id", "no such user"))?;
+    }
+    if let Some(t) = team_id {
+        crate::teams::store::get(&state.pool, t)
+            .await
+            .map_err(|_| AppError::invalid("team_id", "no such team"))?;
+    }
+    super::store::assign(
+        &state.pool,
+        id,
+        user_id,
+        team_id,
+        caller.user.id,
+        state.clock.now(),
+    )
+    .await
+}
+
+/// `POST /api/incidents/set-priority` with `{"id","priority":"P1"}` (P1–P5, or null to clear).
+#[server(prefix = "/api", endpoint = "incidents/set-priority", input = server_fn::codec::Json)]
+pub async fn set_priority(id: IncidentId, priority: Option<String>) -> Result<(), AppError> {
+    let (_, state) = incident_actor(&[id]).await?;
+    let priority = match priority.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(p @ ("P1" | "P2" | "P3" | "P4" | "P5")) => Some(p),
+        Some(_) => {
+            return Err(AppError::invalid(
+                "priority",
+                "must be P1, P2, P3, P4, P5 or null",
+            ));
+        }
+    };
+    super::store::set_priority(&state.pool, id, priority, state.clock.now()).await
+}

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::IncidentFilter;
 use super::api::{
-    AcknowledgeIncidents, AddNote, ReopenIncidents, ResolveIncidents, SnoozeIncidents,
-    get_incident, list_incidents,
+    AcknowledgeIncidents, AddNote, CreateIncident, ReopenIncidents, ResolveIncidents, SetPriority,
+    SnoozeIncidents, get_incident, list_incidents,
 };
 use super::badges::{StatusBadge, UrgencyBadge};
 use crate::components::form::FormError;
@@ -107,6 +107,7 @@ pub fn IncidentsPage() -> impl IntoView {
             </button>
         </div>
         <FormError error=error/>
+        <NewIncident/>
         <section class="card">
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading incidents…"</p> }>
                 {move || page.get().map(|r| match r {
@@ -169,12 +170,14 @@ pub fn IncidentPage() -> impl IntoView {
     let reopen = ServerAction::<ReopenIncidents>::new();
     let snooze = ServerAction::<SnoozeIncidents>::new();
     let note = ServerAction::<AddNote>::new();
+    let priority = ServerAction::<SetPriority>::new();
     let versions = move || {
         ack.version().get()
             + resolve.version().get()
             + reopen.version().get()
             + snooze.version().get()
             + note.version().get()
+            + priority.version().get()
     };
     let detail = Resource::new(
         move || (id(), versions()),
@@ -195,6 +198,7 @@ pub fn IncidentPage() -> impl IntoView {
             .or_else(|| reopen.value().get().and_then(Result::err))
             .or_else(|| snooze.value().get().and_then(Result::err))
             .or_else(|| note.value().get().and_then(Result::err))
+            .or_else(|| priority.value().get().and_then(Result::err))
     });
     let minutes = RwSignal::new("60".to_owned());
     let text = RwSignal::new(String::new());
@@ -223,6 +227,15 @@ pub fn IncidentPage() -> impl IntoView {
                                 </p>
                             </div>
                             <div class="actions" data-testid="incident-actions">
+                                <select aria-label="Priority" on:change=move |ev| {
+                                    let p = event_target_value(&ev);
+                                    priority.dispatch(SetPriority { id: iid, priority: (!p.is_empty()).then_some(p) });
+                                }>
+                                    <option value="" selected=i.priority.is_none()>"No priority"</option>
+                                    {["P1", "P2", "P3", "P4", "P5"].into_iter().map(|p| view! {
+                                        <option value=p selected=i.priority.as_deref() == Some(p)>{p}</option>
+                                    }).collect_view()}
+                                </select>
                                 {if resolved {
                                     view! { <button class="btn" type="button" on:click=move |_| { reopen.dispatch(ReopenIncidents { ids: vec![iid] }); }>"Reopen"</button> }.into_any()
                                 } else {
@@ -285,5 +298,53 @@ pub fn IncidentPage() -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
             })}
         </Transition>
+    }
+}
+
+/// Opening an incident by hand (responders): collapsed until needed.
+#[component]
+fn NewIncident() -> impl IntoView {
+    use crate::components::field::Field;
+    use crate::components::form::{SelectField, action_error};
+    let services = Resource::new(|| (), |_| crate::services::api::list_services());
+    let create = ServerAction::<CreateIncident>::new();
+    let service = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let urgency = RwSignal::new("HIGH".to_owned());
+    let error = action_error(create);
+    view! {
+        <details class="card new-incident">
+            <summary>"Open an incident by hand"</summary>
+            <form class="form form--inline" on:submit=move |ev| {
+                ev.prevent_default();
+                match service.get_untracked().parse() {
+                    Ok(service_id) => { create.dispatch(CreateIncident { service_id, title: title.get_untracked(), description: String::new(), urgency: urgency.get_untracked() }); }
+                    Err(_) => { create.value().set(Some(Err(crate::error::AppError::invalid("service_id", "choose a service")))); }
+                }
+            } novalidate>
+                <div class="field">
+                    <label for="f-service_id">"Service"</label>
+                    <Transition fallback=|| view! { <select id="f-service_id" disabled=true></select> }>
+                        {move || services.get().map(|r| {
+                            let list = r.unwrap_or_default();
+                            view! {
+                                <select id="f-service_id" on:change=move |ev| service.set(event_target_value(&ev))>
+                                    <option value="">"Choose…"</option>
+                                    {list.into_iter().map(|s| view! { <option value=s.id.to_string()>{s.name}</option> }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                    <p class="field__error" role="alert">{move || error.get().filter(|e| e.field() == Some("service_id")).map(|e| e.user_message())}</p>
+                </div>
+                <Field name="title" label="Title" value=title error=error/>
+                <SelectField name="urgency" label="Urgency" value=urgency error=error options=vec![("HIGH", "High"), ("MEDIUM", "Medium"), ("LOW", "Low")]/>
+                <FormError error=error fields=&["service_id", "title", "urgency"]/>
+                <div class="form__actions">
+                    <button class="btn btn--primary" type="submit">"Open incident"</button>
+                    {move || matches!(create.value().get(), Some(Ok(_))).then(|| view! { <span class="muted" role="status">"Opened"</span> })}
+                </div>
+            </form>
+        </details>
     }
 }

@@ -530,3 +530,56 @@ pub async fn teams_of(
     })?;
     Ok((user, a.into_iter().chain(b).collect()))
 }
+
+/// Sets (or clears) the assignee: a user, a team, or nobody. Timeline + NOTIFY.
+pub async fn assign(
+    pool: &PgPool,
+    id: IncidentId,
+    user: Option<UserId>,
+    team: Option<crate::domain::TeamId>,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "WITH inc AS (
+            UPDATE incidents SET assignee_user_id = $2, assignee_team_id = $3, updated_at = $4
+            WHERE id = $1 RETURNING id)
+         INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+         SELECT id, $4, 'ASSIGNED', $5,
+                jsonb_build_object('user', (SELECT name FROM users WHERE id = $2),
+                                   'team', (SELECT name FROM teams WHERE id = $3))
+         FROM inc",
+    )
+    .bind(id)
+    .bind(user)
+    .bind(team)
+    .bind(now)
+    .bind(actor)
+    .execute(&mut *tx)
+    .await?;
+    crate::error::found(done, "incident")?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets (or clears) the priority, P1 to P5. NOTIFY.
+pub async fn set_priority(
+    pool: &PgPool,
+    id: IncidentId,
+    priority: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("UPDATE incidents SET priority = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(priority)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    crate::error::found(done, "incident")?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
