@@ -31,6 +31,7 @@ test("a monitoring event becomes an incident that responders work from the list 
   await page.goto("/incidents");
   await waitForHydration(page);
   const table = page.getByTestId("incidents");
+  await page.getByLabel("Service", { exact: true }).selectOption({ label: "Checkout API" });
   await expect(table.locator("tbody tr")).toHaveCount(2);
   await expect(table).toContainText("Disk 95% on db-1");
   await expect(table).toContainText("HIGH");
@@ -44,6 +45,10 @@ test("a monitoring event becomes an incident that responders work from the list 
   await page.getByLabel("Add a note").fill("Rotating logs on db-1");
   await page.getByRole("button", { name: "Add note" }).click();
   await expect(page.getByTestId("timeline")).toContainText("Rotating logs on db-1");
+  await page.getByLabel("Assignee").selectOption({ label: "Ada Admin" });
+  await expect(page.getByTestId("timeline")).toContainText("assigned");
+  await page.getByLabel("Priority").selectOption("P1");
+  await expect(page.getByLabel("Priority")).toHaveValue("P1");
   await page.getByTestId("incident-actions").getByRole("button", { name: "Resolve" }).click();
   await expect(page.getByTestId("incident-actions").getByRole("button", { name: "Reopen" })).toBeVisible();
   await expect(page.getByTestId("timeline")).toContainText("resolved");

@@ -47,7 +47,10 @@ pub struct IncidentSummary {
     pub urgency: Urgency,
     pub priority: Option<String>,
     pub alert_count: i32,
+    /// The assignee's display name (a user or a team).
     pub assignee: Option<String>,
+    pub assignee_user_id: Option<crate::domain::UserId>,
+    pub assignee_team_id: Option<crate::domain::TeamId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub snoozed_until: Option<DateTime<Utc>>,

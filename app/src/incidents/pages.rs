@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::IncidentFilter;
 use super::api::{
-    AcknowledgeIncidents, AddNote, CreateIncident, ReopenIncidents, ResolveIncidents, SetPriority,
-    SnoozeIncidents, get_incident, list_incidents,
+    AcknowledgeIncidents, AddNote, AssignIncident, CreateIncident, ReopenIncidents,
+    ResolveIncidents, SetPriority, SnoozeIncidents, get_incident, list_incidents,
 };
 use super::badges::{StatusBadge, UrgencyBadge};
 use crate::components::form::FormError;
@@ -29,7 +29,19 @@ pub fn IncidentsPage() -> impl IntoView {
     let status = RwSignal::new("active".to_owned());
     let urgency = RwSignal::new(String::new());
     let mine = RwSignal::new(false);
+    let service = RwSignal::new(String::new());
+    let team = RwSignal::new(String::new());
     let query = RwSignal::new(String::new());
+    let choices = Resource::new(
+        || (),
+        |_| async {
+            let services = crate::services::api::list_services()
+                .await
+                .unwrap_or_default();
+            let teams = crate::teams::api::list_teams().await.unwrap_or_default();
+            (services, teams)
+        },
+    );
     let cursors = RwSignal::new(vec![None::<i64>]);
     let selected = RwSignal::new(Vec::<IncidentId>::new());
     let ack = ServerAction::<AcknowledgeIncidents>::new();
@@ -40,18 +52,20 @@ pub fn IncidentsPage() -> impl IntoView {
                 status.get(),
                 urgency.get(),
                 mine.get(),
+                (service.get(), team.get()),
                 query.get(),
                 cursors.with(|c| c.last().copied().flatten()),
                 ack.version().get() + resolve.version().get(),
             )
         },
-        |(s, u, mine, q, before, _)| {
+        |(s, u, mine, (svc, team), q, before, _)| {
             let filter = IncidentFilter {
                 statuses: statuses(&s),
                 urgencies: Urgency::parse(&u).into_iter().collect(),
                 mine,
+                service_id: svc.parse().ok(),
+                team_id: team.parse().ok(),
                 query: q,
-                ..Default::default()
             };
             list_incidents(filter, before, PAGE)
         },
@@ -93,6 +107,22 @@ pub fn IncidentsPage() -> impl IntoView {
                     <option value="LOW">"Low"</option>
                 </select>
             </label>
+            <Transition fallback=|| ()>
+                {move || choices.get().map(|(services, teams)| view! {
+                    <label class="inline">"Service "
+                        <select aria-label="Service" on:change=move |ev| { service.set(event_target_value(&ev)); reset(); }>
+                            <option value="">"Any"</option>
+                            {services.into_iter().map(|s| view! { <option value=s.id.to_string()>{s.name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="inline">"Team "
+                        <select aria-label="Team" on:change=move |ev| { team.set(event_target_value(&ev)); reset(); }>
+                            <option value="">"Any"</option>
+                            {teams.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+            </Transition>
             <label class="check"><input type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); }/>"Mine and my teams'"</label>
             <input class="search" type="search" placeholder="Search title or #number" aria-label="Search incidents"
                 on:input=move |ev| { query.set(event_target_value(&ev)); reset(); }/>
@@ -171,6 +201,18 @@ pub fn IncidentPage() -> impl IntoView {
     let snooze = ServerAction::<SnoozeIncidents>::new();
     let note = ServerAction::<AddNote>::new();
     let priority = ServerAction::<SetPriority>::new();
+    let assign = ServerAction::<AssignIncident>::new();
+    let people = Resource::new(
+        || (),
+        |_| async {
+            let users = crate::users::api::list_users(String::new(), 1, 200)
+                .await
+                .map(|p| p.users)
+                .unwrap_or_default();
+            let teams = crate::teams::api::list_teams().await.unwrap_or_default();
+            (users, teams)
+        },
+    );
     let versions = move || {
         ack.version().get()
             + resolve.version().get()
@@ -178,6 +220,7 @@ pub fn IncidentPage() -> impl IntoView {
             + snooze.version().get()
             + note.version().get()
             + priority.version().get()
+            + assign.version().get()
     };
     let detail = Resource::new(
         move || (id(), versions()),
@@ -199,6 +242,7 @@ pub fn IncidentPage() -> impl IntoView {
             .or_else(|| snooze.value().get().and_then(Result::err))
             .or_else(|| note.value().get().and_then(Result::err))
             .or_else(|| priority.value().get().and_then(Result::err))
+            .or_else(|| assign.value().get().and_then(Result::err))
     });
     let minutes = RwSignal::new("60".to_owned());
     let text = RwSignal::new(String::new());
@@ -227,6 +271,36 @@ pub fn IncidentPage() -> impl IntoView {
                                 </p>
                             </div>
                             <div class="actions" data-testid="incident-actions">
+                                <Transition fallback=|| ()>
+                                    {move || people.get().map(|(users, teams)| {
+                                        let (cu, ct) = (i.assignee_user_id, i.assignee_team_id);
+                                        view! {
+                                            <select aria-label="Assignee" on:change=move |ev| {
+                                                let v = event_target_value(&ev);
+                                                let (user_id, team_id) = match v.split_once(':') {
+                                                    Some(("u", id)) => (id.parse().ok(), None),
+                                                    Some(("t", id)) => (None, id.parse().ok()),
+                                                    _ => (None, None),
+                                                };
+                                                assign.dispatch(AssignIncident { id: iid, user_id, team_id });
+                                            }>
+                                                <option value="" selected=cu.is_none() && ct.is_none()>"Unassigned"</option>
+                                                <optgroup label="People">
+                                                    {users.into_iter().map(|u| {
+                                                        let selected = cu == Some(u.id);
+                                                        view! { <option value=format!("u:{}", u.id) selected=selected>{u.name}</option> }
+                                                    }).collect_view()}
+                                                </optgroup>
+                                                <optgroup label="Teams">
+                                                    {teams.into_iter().map(|t| {
+                                                        let selected = ct == Some(t.id);
+                                                        view! { <option value=format!("t:{}", t.id) selected=selected>{t.name}</option> }
+                                                    }).collect_view()}
+                                                </optgroup>
+                                            </select>
+                                        }
+                                    })}
+                                </Transition>
                                 <select aria-label="Priority" on:change=move |ev| {
                                     let p = event_target_value(&ev);
                                     priority.dispatch(SetPriority { id: iid, priority: (!p.is_empty()).then_some(p) });

@@ -364,6 +364,8 @@ struct SummaryRow {
     priority: Option<String>,
     alert_count: i32,
     assignee: Option<String>,
+    assignee_user_id: Option<UserId>,
+    assignee_team_id: Option<crate::domain::TeamId>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     snoozed_until: Option<DateTime<Utc>>,
@@ -382,6 +384,8 @@ impl From<SummaryRow> for IncidentSummary {
             priority: r.priority,
             alert_count: r.alert_count,
             assignee: r.assignee,
+            assignee_user_id: r.assignee_user_id,
+            assignee_team_id: r.assignee_team_id,
             created_at: r.created_at,
             updated_at: r.updated_at,
             snoozed_until: r.snoozed_until,
@@ -392,7 +396,7 @@ impl From<SummaryRow> for IncidentSummary {
 macro_rules! summary_select {
     () => {
         "SELECT i.id, i.number, i.service_id, s.name AS service_name, i.title, i.status, i.urgency,
-                i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee, i.created_at,
+                i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee, i.assignee_user_id, i.assignee_team_id, i.created_at,
                 i.updated_at, i.snoozed_until
          FROM incidents i JOIN services s ON s.id = i.service_id
          LEFT JOIN users au ON au.id = i.assignee_user_id
@@ -473,7 +477,7 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
     let row: Option<DetailRow> = sqlx::query_as(
         "SELECT i.description, i.dedup_key, i.id, i.number, i.service_id, s.name AS service_name, i.title,
                 i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee,
-                i.created_at, i.updated_at, i.snoozed_until
+                i.assignee_user_id, i.assignee_team_id, i.created_at, i.updated_at, i.snoozed_until
          FROM incidents i JOIN services s ON s.id = i.service_id
          LEFT JOIN users au ON au.id = i.assignee_user_id
          LEFT JOIN teams at ON at.id = i.assignee_team_id

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::IntegrationWithKey;
 use super::api::{
-    CreateIntegration, CreateService, RotateIntegration, UpdateIntegration, get_service,
-    list_services,
+    CreateIntegration, CreateService, RotateIntegration, UpdateIntegration, UpdateService,
+    get_service, list_services,
 };
 use crate::components::field::Field;
 use crate::components::form::{FormError, SelectField, action_error};
@@ -91,11 +91,15 @@ pub fn ServicePage() -> impl IntoView {
     let create = ServerAction::<CreateIntegration>::new();
     let rotate = ServerAction::<RotateIntegration>::new();
     let update = ServerAction::<UpdateIntegration>::new();
+    let update_service = ServerAction::<UpdateService>::new();
     let detail = Resource::new(
         move || {
             (
                 id(),
-                create.version().get() + rotate.version().get() + update.version().get(),
+                create.version().get()
+                    + rotate.version().get()
+                    + update.version().get()
+                    + update_service.version().get(),
             )
         },
         |(id, _)| async move {
@@ -188,6 +192,7 @@ pub fn ServicePage() -> impl IntoView {
                                     </form>
                                 })}
                             </section>
+                            {write.then(|| view! { <EditService service=d.service.clone() saved=update_service/> })}
                             <OpenIncidents service=sid/>
                         </div>
                     }.into_any()
@@ -276,5 +281,69 @@ fn OpenIncidents(service: ServiceId) -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Edit a service: name, description, owning team, urgency rule, acknowledgement timeout.
+#[component]
+fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> impl IntoView {
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
+    let name = RwSignal::new(service.name.clone());
+    let description = RwSignal::new(service.description.clone());
+    let team = RwSignal::new(service.team_id.map(|t| t.to_string()).unwrap_or_default());
+    let rule = RwSignal::new(service.urgency_rule.as_str().to_owned());
+    let timeout = RwSignal::new(
+        service
+            .ack_timeout_secs
+            .map(|t| (t / 60).to_string())
+            .unwrap_or_default(),
+    );
+    let error = action_error(saved);
+    let id = service.id;
+    let current_team = service.team_id;
+    view! {
+        <details class="card">
+            <summary class="card__title">"Edit service"</summary>
+            <form class="form form--inline" on:submit=move |ev| {
+                ev.prevent_default();
+                let minutes = timeout.get_untracked();
+                saved.dispatch(UpdateService {
+                    id,
+                    name: name.get_untracked(),
+                    description: description.get_untracked(),
+                    team_id: team.get_untracked().parse().ok(),
+                    urgency_rule: rule.get_untracked(),
+                    ack_timeout_secs: if minutes.trim().is_empty() { None } else { Some(minutes.trim().parse::<i32>().map(|m| m.saturating_mul(60)).unwrap_or(-1)) },
+                });
+            } novalidate>
+                <Field name="name" form="svc" label="Name" value=name error=error/>
+                <Field name="description" form="svc" label="Description" value=description error=error/>
+                <div class="field">
+                    <label for="f-svc-team">"Owning team"</label>
+                    <Transition fallback=|| view! { <select id="f-svc-team" disabled=true></select> }>
+                        {move || teams.get().map(|r| {
+                            let list = r.unwrap_or_default();
+                            view! {
+                                <select id="f-svc-team" on:change=move |ev| team.set(event_target_value(&ev))>
+                                    <option value="" selected=current_team.is_none()>"No team"</option>
+                                    {list.into_iter().map(|t| view! {
+                                        <option value=t.id.to_string() selected=current_team == Some(t.id)>{t.name}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                </div>
+                <SelectField name="urgency_rule" label="Urgency" value=rule error=error options=vec![
+                    ("SEVERITY", "From severity"), ("HIGH", "Always high"), ("MEDIUM", "Always medium"), ("LOW", "Always low")]/>
+                <Field name="ack_timeout_secs" form="svc" label="Ack timeout (minutes)" kind="number" value=timeout error=error
+                    hint="An acknowledged incident re-opens after this long. Empty: never."/>
+                <FormError error=error fields=&["name", "description", "urgency_rule", "ack_timeout_secs"]/>
+                <div class="form__actions">
+                    <button class="btn" type="submit">"Save service"</button>
+                    {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="muted" role="status">"Saved"</span> })}
+                </div>
+            </form>
+        </details>
     }
 }
