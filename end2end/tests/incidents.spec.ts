@@ -31,7 +31,7 @@ test("a monitoring event becomes an incident that responders work from the list 
   await page.goto("/incidents");
   await waitForHydration(page);
   const table = page.getByTestId("incidents");
-  await page.getByLabel("Service", { exact: true }).selectOption({ label: "Checkout API" });
+  await page.getByRole("search").getByLabel("Service").selectOption({ label: "Checkout API" });
   await expect(table.locator("tbody tr")).toHaveCount(2);
   await expect(table).toContainText("Disk 95% on db-1");
   await expect(table).toContainText("HIGH");
