@@ -219,17 +219,9 @@ async fn native(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return invalid(d, "body", vec!["body is not valid JSON".into()]);
-    };
-    let Some(obj) = value.as_object_mut() else {
-        return invalid(d, "body", vec!["body must be a JSON object".into()]);
-    };
     if let Some(key) = auth.strip_prefix("Token token=") {
-        obj.insert("routing_key".into(), key.trim().into());
-        let bytes = value.to_string();
-        return match pagerduty::parse(bytes.as_bytes()) {
-            Ok((key, ev)) => match deliver(d, &state, &ingestor, &key, vec![ev]).await {
+        return match pagerduty::parse_event(&bytes) {
+            Ok(ev) => match deliver(d, &state, &ingestor, key.trim(), vec![ev]).await {
                 Ok(keys) => accepted(&keys),
                 Err(res) => res,
             },
@@ -249,9 +241,13 @@ async fn native(
     if let Err(e) = caller.check(Access::SendEvents) {
         return error_response(e);
     }
-    let service_id = obj
-        .remove("service_id")
-        .and_then(|v| v.as_str().and_then(|s| s.parse::<ServiceId>().ok()));
+    let service_id = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| {
+            v.get("service_id")
+                .and_then(|s| s.as_str())
+                .and_then(|s| s.parse::<ServiceId>().ok())
+        });
     let Some(service_id) = service_id else {
         return invalid(
             d,
@@ -259,9 +255,8 @@ async fn native(
             vec!["'service_id' must name a service when sending with an API key".into()],
         );
     };
-    obj.insert("routing_key".into(), "x".repeat(32).into());
-    let ev = match pagerduty::parse(value.to_string().as_bytes()) {
-        Ok((_, ev)) => ev,
+    let ev = match pagerduty::parse_event(&bytes) {
+        Ok(ev) => ev,
         Err(Invalid(errors)) => return invalid(d, "body", errors),
     };
     let service = match app::services::store::get(&state.pool, service_id).await {

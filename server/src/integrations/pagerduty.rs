@@ -12,6 +12,15 @@ pub const MAX_BODY: usize = 512 * 1024;
 
 /// Parses an Events v2 body into its routing key and event. Every problem is reported.
 pub fn parse(body: &[u8]) -> Result<(String, InboundEvent), Invalid> {
+    parse_keyed(body, true)
+}
+
+/// The same body without a `routing_key` (`/api/events`, where the credential is a header).
+pub fn parse_event(body: &[u8]) -> Result<InboundEvent, Invalid> {
+    parse_keyed(body, false).map(|(_, ev)| ev)
+}
+
+fn parse_keyed(body: &[u8], needs_key: bool) -> Result<(String, InboundEvent), Invalid> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| Invalid::one(format!("body is not valid JSON: {e}")))?;
     let obj = value
@@ -21,6 +30,7 @@ pub fn parse(body: &[u8]) -> Result<(String, InboundEvent), Invalid> {
     let text = |name: &str| obj.get(name).and_then(Value::as_str).map(str::trim);
 
     let routing_key = match text("routing_key") {
+        _ if !needs_key => String::new(),
         Some(k) if k.len() == 32 => k.to_owned(),
         Some("") | None => {
             errors.push("'routing_key' is missing or blank".to_owned());
