@@ -1,10 +1,10 @@
 //! Group commit for ingestion. Request handlers hand events to a few workers, sharded by
 //! (service, dedup key) so two workers never touch the same incident (no lock waits or
-//! deadlocks between batches); each worker takes everything queued (up to a batch limit),
-//! applies it in one transaction with one NOTIFY, commits, and only then answers every caller. Under load many events share one
-//! commit; alone, an event waits for nobody. If a batch fails, each of its events is retried
-//! in its own transaction, so one bad event fails only itself. Also the per-integration
-//! rate limit.
+//! deadlocks between batches). Each worker takes everything queued for it (up to a batch
+//! limit), applies it in one transaction with one NOTIFY, commits, and only then answers every
+//! caller. Under load many events share one commit; alone, an event waits for nobody. If a
+//! batch fails, each of its events is retried in its own transaction, so one bad event fails
+//! only itself. Also the per-integration rate limit and the SNS confirmer.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
