@@ -294,6 +294,21 @@ pub async fn transition(
     Ok(changed)
 }
 
+/// Runs one statement that changes incident `id` (404 when it touches no row), then notifies,
+/// in one transaction: the shape notes, assignment and priority share.
+async fn change_and_notify(
+    pool: &PgPool,
+    id: IncidentId,
+    statement: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = statement.execute(&mut *tx).await?;
+    crate::error::found(done, "incident")?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn add_note(
     pool: &PgPool,
     id: IncidentId,
@@ -301,21 +316,15 @@ pub async fn add_note(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let done = sqlx::query(
+    let statement = sqlx::query(
         "INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
          SELECT id, $2, 'NOTE', $3, jsonb_build_object('note', $4::text) FROM incidents WHERE id = $1",
     )
     .bind(id)
     .bind(now)
     .bind(actor)
-    .bind(note)
-    .execute(&mut *tx)
-    .await?;
-    crate::error::found(done, "incident")?;
-    notify(&mut tx, &[id]).await?;
-    tx.commit().await?;
-    Ok(())
+    .bind(note);
+    change_and_notify(pool, id, statement).await
 }
 
 /// Opens an incident by hand (no alert); its dedup key is generated.
@@ -544,8 +553,7 @@ pub async fn assign(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let done = sqlx::query(
+    let statement = sqlx::query(
         "WITH inc AS (
             UPDATE incidents SET assignee_user_id = $2, assignee_team_id = $3, updated_at = $4
             WHERE id = $1 RETURNING id)
@@ -559,13 +567,8 @@ pub async fn assign(
     .bind(user)
     .bind(team)
     .bind(now)
-    .bind(actor)
-    .execute(&mut *tx)
-    .await?;
-    crate::error::found(done, "incident")?;
-    notify(&mut tx, &[id]).await?;
-    tx.commit().await?;
-    Ok(())
+    .bind(actor);
+    change_and_notify(pool, id, statement).await
 }
 
 /// Sets (or clears) the priority, P1 to P5. NOTIFY.
@@ -575,15 +578,10 @@ pub async fn set_priority(
     priority: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut tx = pool.begin().await?;
-    let done = sqlx::query("UPDATE incidents SET priority = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(priority)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    crate::error::found(done, "incident")?;
-    notify(&mut tx, &[id]).await?;
-    tx.commit().await?;
-    Ok(())
+    let statement =
+        sqlx::query("UPDATE incidents SET priority = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(priority)
+            .bind(now);
+    change_and_notify(pool, id, statement).await
 }

@@ -54,6 +54,48 @@ fn parse_rate(rate_limit_per_min: Option<i32>) -> Result<i32, AppError> {
     }
 }
 
+/// Creates (`id` None) or updates a service: authorize, validate, write, audit, one transaction.
+#[cfg(feature = "ssr")]
+async fn save_service(
+    id: Option<ServiceId>,
+    name: &str,
+    description: &str,
+    team_id: Option<TeamId>,
+    urgency_rule: &str,
+    ack_timeout_secs: Option<i32>,
+) -> Result<Service, AppError> {
+    use crate::domain::{Access, Area};
+    let caller = crate::auth::caller::authorize(Access::Write(Area::Services)).await?;
+    let state = crate::state::app_state()?;
+    let fields = parse_fields(name, description, team_id, urgency_rule, ack_timeout_secs)?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let (id, action) = match id {
+        None => (
+            super::store::create(&mut *tx, &fields, now).await?,
+            "service.create",
+        ),
+        Some(id) => {
+            super::store::update(&mut *tx, id, &fields, now).await?;
+            (id, "service.update")
+        }
+    };
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            action,
+            &fields.name,
+            serde_json::json!({"service_id": id}),
+        )
+        .await?;
+    let service = super::store::get(&mut *tx, id).await?;
+    tx.commit().await?;
+    // The urgency rule is part of a cached route.
+    super::store::forget_routes();
+    Ok(service)
+}
+
 /// `POST /api/services/list` → every service with its team and open incident count.
 #[server(prefix = "/api", endpoint = "services/list", input = server_fn::codec::Json)]
 pub async fn list_services() -> Result<Vec<Service>, AppError> {
@@ -84,31 +126,15 @@ pub async fn create_service(
     urgency_rule: String,
     ack_timeout_secs: Option<i32>,
 ) -> Result<Service, AppError> {
-    use crate::domain::{Access, Area};
-    let caller = crate::auth::caller::authorize(Access::Write(Area::Services)).await?;
-    let state = crate::state::app_state()?;
-    let fields = parse_fields(
+    save_service(
+        None,
         &name,
         &description,
         team_id,
         &urgency_rule,
         ack_timeout_secs,
-    )?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let id = super::store::create(&mut *tx, &fields, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "service.create",
-            &fields.name,
-            serde_json::json!({"service_id": id}),
-        )
-        .await?;
-    let service = super::store::get(&mut *tx, id).await?;
-    tx.commit().await?;
-    Ok(service)
+    )
+    .await
 }
 
 /// `POST /api/services/update` with `{"id", …the create fields}` → the service.
@@ -121,32 +147,15 @@ pub async fn update_service(
     urgency_rule: String,
     ack_timeout_secs: Option<i32>,
 ) -> Result<Service, AppError> {
-    use crate::domain::{Access, Area};
-    let caller = crate::auth::caller::authorize(Access::Write(Area::Services)).await?;
-    let state = crate::state::app_state()?;
-    let fields = parse_fields(
+    save_service(
+        Some(id),
         &name,
         &description,
         team_id,
         &urgency_rule,
         ack_timeout_secs,
-    )?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    super::store::update(&mut *tx, id, &fields, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "service.update",
-            &fields.name,
-            serde_json::json!({"service_id": id}),
-        )
-        .await?;
-    let service = super::store::get(&mut *tx, id).await?;
-    tx.commit().await?;
-    super::store::forget_routes();
-    Ok(service)
+    )
+    .await
 }
 
 /// `POST /api/integrations/create` with `{"service_id","kind":"events_v2","name",
