@@ -24,6 +24,8 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod constraints;
 #[cfg(feature = "ssr")]
+pub mod sql;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;

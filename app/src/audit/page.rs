@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::api::list_audit;
+use crate::components::pager::{CursorPager, current_cursor, cursor_stack, reset_cursors};
 use crate::components::time::Time;
 
 const PAGE: i64 = 50;
@@ -10,10 +11,9 @@ const PAGE: i64 = 50;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let action = RwSignal::new(String::new());
-    // The stack of `before` cursors: the last one is the page shown.
-    let cursors = RwSignal::new(vec![None::<i64>]);
+    let cursors = cursor_stack();
     let entries = Resource::new(
-        move || (action.get(), cursors.with(|c| c.last().copied().flatten())),
+        move || (action.get(), current_cursor(cursors)),
         |(a, before)| list_audit(before, a, PAGE),
     );
     view! {
@@ -22,7 +22,7 @@ pub fn AuditPage() -> impl IntoView {
             <h1>"Audit log"</h1>
             <input class="search" type="search" placeholder="Filter by action, e.g. login. or user." aria-label="Filter by action"
                 prop:value=move || action.get()
-                on:input=move |ev| { action.set(event_target_value(&ev)); cursors.set(vec![None]); }/>
+                on:input=move |ev| { action.set(event_target_value(&ev)); reset_cursors(cursors); }/>
         </header>
         <section class="card">
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
@@ -46,12 +46,7 @@ pub fn AuditPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <nav class="pager" aria-label="Pages">
-                                <button class="btn" type="button" disabled=move || cursors.with(|c| c.len() <= 1)
-                                    on:click=move |_| cursors.update(|c| { c.pop(); })>"Newer"</button>
-                                <button class="btn" type="button" disabled=next.is_none()
-                                    on:click=move |_| cursors.update(|c| c.push(next))>"Older"</button>
-                            </nav>
+                            <CursorPager cursors=cursors next=next/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error" role="alert" data-testid="audit-error">{e.user_message()}</p> }.into_any(),

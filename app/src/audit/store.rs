@@ -57,12 +57,7 @@ pub async fn list(
              ORDER BY a.id DESC LIMIT $3",
     )
     .bind(before)
-    .bind(
-        action_prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_"),
-    )
+    .bind(crate::sql::like_escape(action_prefix))
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;

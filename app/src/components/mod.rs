@@ -6,5 +6,6 @@ pub mod form;
 pub mod icons;
 pub mod layout;
 pub mod not_found;
+pub mod pager;
 pub mod theme;
 pub mod time;

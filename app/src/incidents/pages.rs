@@ -11,6 +11,7 @@ use super::api::{
 };
 use super::badges::{StatusBadge, UrgencyBadge};
 use crate::components::form::FormError;
+use crate::components::pager::{CursorPager, current_cursor, cursor_stack, reset_cursors};
 use crate::components::time::Time;
 use crate::domain::{IncidentId, Status, Urgency};
 
@@ -42,7 +43,7 @@ pub fn IncidentsPage() -> impl IntoView {
             (services, teams)
         },
     );
-    let cursors = RwSignal::new(vec![None::<i64>]);
+    let cursors = cursor_stack();
     let selected = RwSignal::new(Vec::<IncidentId>::new());
     let ack = ServerAction::<AcknowledgeIncidents>::new();
     let resolve = ServerAction::<ResolveIncidents>::new();
@@ -54,7 +55,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 mine.get(),
                 (service.get(), team.get()),
                 query.get(),
-                cursors.with(|c| c.last().copied().flatten()),
+                current_cursor(cursors),
                 ack.version().get() + resolve.version().get(),
             )
         },
@@ -71,7 +72,7 @@ pub fn IncidentsPage() -> impl IntoView {
         },
     );
     let reset = move || {
-        cursors.set(vec![None]);
+        reset_cursors(cursors);
         selected.set(vec![]);
     };
     let error = Signal::derive(move || {
@@ -176,12 +177,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <nav class="pager" aria-label="Pages">
-                                <button class="btn" type="button" disabled=move || cursors.with(|c| c.len() <= 1)
-                                    on:click=move |_| cursors.update(|c| { c.pop(); })>"Newer"</button>
-                                <button class="btn" type="button" disabled=next.is_none()
-                                    on:click=move |_| cursors.update(|c| c.push(next))>"Older"</button>
-                            </nav>
+                            <CursorPager cursors=cursors next=next/>
                         }.into_any()
                     }
                     Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),

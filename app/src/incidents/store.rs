@@ -423,15 +423,7 @@ pub async fn list(
 ) -> Result<IncidentPage, AppError> {
     let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
     let urgencies: Vec<&str> = f.urgencies.iter().map(|u| u.as_str()).collect();
-    let query = format!(
-        "%{}%",
-        f.query
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let query = crate::sql::contains_pattern(&f.query);
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
         summary_select!(),
         " WHERE ($1::bigint IS NULL OR i.number < $1)

@@ -119,15 +119,7 @@ pub async fn list(
     page: i64,
     per_page: i64,
 ) -> Result<(Vec<UserSummary>, i64), AppError> {
-    let pattern = format!(
-        "%{}%",
-        query
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = crate::sql::contains_pattern(query);
     let rows: Vec<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
