@@ -120,14 +120,8 @@ fn target(r: &RouteTarget) -> IngestTarget {
     }
 }
 
-/// Looks up the routing key, checks it is enabled and within its rate, ingests, answers.
-async fn deliver(
-    d: Dialect,
-    state: &AppState,
-    ingestor: &Ingestor,
-    key: &str,
-    events: Vec<InboundEvent>,
-) -> Result<Vec<String>, Response> {
+/// The integration of a routing key, or the 400 for an unknown or disabled one.
+async fn enabled_route(d: Dialect, state: &AppState, key: &str) -> Result<RouteTarget, Response> {
     let found = route(&state.pool, key)
         .await
         .map_err(|e| unavailable(e.user_message()))?;
@@ -145,6 +139,18 @@ async fn deliver(
             vec!["this integration is disabled".into()],
         ));
     }
+    Ok(r)
+}
+
+/// Looks up the routing key, checks it is enabled and within its rate, ingests, answers.
+async fn deliver(
+    d: Dialect,
+    state: &AppState,
+    ingestor: &Ingestor,
+    key: &str,
+    events: Vec<InboundEvent>,
+) -> Result<Vec<String>, Response> {
+    let r = enabled_route(d, state, key).await?;
     ingestor
         .limiter
         .take(
@@ -241,23 +247,21 @@ async fn native(
     if let Err(e) = caller.check(Access::SendEvents) {
         return error_response(e);
     }
-    let service_id = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| {
-            v.get("service_id")
-                .and_then(|s| s.as_str())
-                .and_then(|s| s.parse::<ServiceId>().ok())
-        });
+    let ev = match pagerduty::parse_event(&bytes) {
+        Ok(ev) => ev,
+        Err(Invalid(errors)) => return invalid(d, "body", errors),
+    };
+    let service_id = ev
+        .payload
+        .get("service_id")
+        .and_then(|s| s.as_str())
+        .and_then(|s| s.parse::<ServiceId>().ok());
     let Some(service_id) = service_id else {
         return invalid(
             d,
             "service_id",
             vec!["'service_id' must name a service when sending with an API key".into()],
         );
-    };
-    let ev = match pagerduty::parse_event(&bytes) {
-        Ok(ev) => ev,
-        Err(Invalid(errors)) => return invalid(d, "body", errors),
     };
     let service = match app::services::store::get(&state.pool, service_id).await {
         Ok(s) => s,
@@ -403,16 +407,8 @@ async fn sns(
         Err(Invalid(errors)) => invalid(d, "body", errors),
         Ok(cloudwatch::Sns::Confirm(url)) => {
             // Only for a known, enabled key: nobody else makes us fetch URLs.
-            match route(&state.pool, key).await {
-                Ok(Some(r)) if r.enabled => {}
-                Ok(_) => {
-                    return invalid(
-                        d,
-                        "routing_key",
-                        vec!["'routing_key' is not a known, enabled integration key".into()],
-                    );
-                }
-                Err(e) => return unavailable(e.user_message()),
+            if let Err(res) = enabled_route(d, state, key).await {
+                return res;
             }
             match ingestor.sns.confirm(url).await {
                 Ok(()) => json(
@@ -427,14 +423,9 @@ async fn sns(
             }
         }
         Ok(cloudwatch::Sns::Events(events)) if events.is_empty() => {
-            match route(&state.pool, key).await {
-                Ok(Some(r)) if r.enabled => accepted(&[]),
-                Ok(_) => invalid(
-                    d,
-                    "routing_key",
-                    vec!["'routing_key' is not a known, enabled integration key".into()],
-                ),
-                Err(e) => unavailable(e.user_message()),
+            match enabled_route(d, state, key).await {
+                Ok(_) => accepted(&[]),
+                Err(res) => res,
             }
         }
         Ok(cloudwatch::Sns::Events(events)) => match deliver(d, state, ingestor, key, events).await
