@@ -1,11 +1,23 @@
 //! The one source of time: stores and workers take `now` from an injected `Clock`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
+/// A future that ends when a clock reaches a time.
+#[cfg(feature = "ssr")]
+pub type Sleep<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Ends once `now() >= deadline`. Timers (escalation steps, retries) wait on this, so a
+    /// test clock can fast-forward them.
+    #[cfg(feature = "ssr")]
+    fn sleep_until(&self, deadline: DateTime<Utc>) -> Sleep<'_> {
+        let wait = (deadline - self.now()).to_std().unwrap_or_default();
+        Box::pin(tokio::time::sleep(wait))
+    }
 }
 
 /// Wall-clock time.
@@ -18,34 +30,45 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock tests set and advance by hand; clones share one time.
+/// A clock tests set and advance by hand; clones share one time, and advancing it wakes
+/// everything sleeping on it (`sleep_until`), so timers fire without real waiting.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
-pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
+pub struct ManualClock(Arc<tokio::sync::watch::Sender<DateTime<Utc>>>);
 
+#[cfg(feature = "ssr")]
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self(Arc::new(Mutex::new(start)))
+        Self(Arc::new(tokio::sync::watch::Sender::new(start)))
     }
 
     pub fn set(&self, t: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = t;
+        self.0.send_replace(t);
     }
 
     pub fn advance(&self, by: Duration) {
-        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        *t += by;
+        self.0.send_modify(|t| *t += by);
     }
 }
 
+#[cfg(feature = "ssr")]
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        *self.0.borrow()
+    }
+
+    fn sleep_until(&self, deadline: DateTime<Utc>) -> Sleep<'_> {
+        let mut rx = self.0.subscribe();
+        Box::pin(async move {
+            // The sender lives as long as `self`, so `wait_for` only ends at the deadline.
+            let _ = rx.wait_for(|now| *now >= deadline).await;
+        })
     }
 }
 
 pub type SharedClock = Arc<dyn Clock>;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 

@@ -19,6 +19,10 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "services_description_check" => ("description", "must be at most 2000 characters"),
         "services_team_id_fkey" => ("team_id", "no such team"),
         "integrations_name_check" => ("name", "must be 1 to 100 characters"),
+        "services_escalation_policy_fkey" => ("escalation_policy_id", "no such escalation policy"),
+        "escalation_policies_name_key" => ("name", "a policy with this name already exists"),
+        "escalation_policies_name_check" => ("name", "must be 1 to 100 characters"),
+        "notification_rules_key" => ("delay_minutes", "you already have this rule"),
         _ => return None,
     };
     Some(AppError::invalid(field, message))

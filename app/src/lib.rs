@@ -8,10 +8,14 @@ pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+pub mod escalation;
 pub mod incidents;
+pub mod jobs;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod mobile;
+pub mod notifications;
+pub mod policies;
 pub mod profile;
 pub mod services;
 pub mod setup;
@@ -23,6 +27,8 @@ pub mod users;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod constraints;
+#[cfg(feature = "ssr")]
+pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod sql;
 #[cfg(feature = "ssr")]
@@ -99,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot") view=auth::links::ForgotPage/>
                 <Route path=path!("/reset") view=|| view! { <auth::links::LinkPage invite=false/> }/>
                 <Route path=path!("/invite") view=|| view! { <auth::links::LinkPage invite=true/> }/>
+                <Route path=path!("/ack") view=notifications::ack_link::AckPage/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=mobile::MobileIncidents/>
                     <Route path=path!("oncall") view=mobile::MobileOnCall/>
@@ -111,9 +118,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("incidents/:id") view=incidents::pages::IncidentPage/>
                     <Route path=path!("services") view=services::pages::ServicesPage/>
                     <Route path=path!("services/:id") view=services::pages::ServicePage/>
-                    <Route path=path!("policies") view=|| view! {
-                        <Placeholder title="Escalation policies" body="A policy says who gets paged, in what order, and how long to wait before escalating."/>
-                    }/>
+                    <Route path=path!("policies") view=policies::pages::PoliciesPage/>
+                    <Route path=path!("policies/:id") view=policies::pages::PolicyPage/>
+                    <Route path=path!("jobs") view=jobs::page::JobsPage/>
                     <Route path=path!("schedules") view=|| view! {
                         <Placeholder title="Schedules" body="Schedules decide who is on call: rotations, layers and overrides, in the schedule's time zone."/>
                     }/>

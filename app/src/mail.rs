@@ -4,17 +4,43 @@
 use std::future::Future;
 use std::pin::Pin;
 
-/// One plain-text message.
+/// One message: a plain-text body and, optionally, an HTML alternative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
 }
 
-/// Sends mail. `Err` carries a reason fit for the log (never shown to users).
+/// Why a message was not sent. `permanent`: retrying will not help (a 5xx reply, a bad
+/// address); otherwise it is worth retrying (connection refused, 4xx, timeout).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl SendError {
+    pub fn temporary(message: impl Into<String>) -> Self {
+        Self {
+            permanent: false,
+            message: message.into(),
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            permanent: true,
+            message: message.into(),
+        }
+    }
+}
+
+/// Sends mail. The error's message is fit for logs and the incident timeline, not for users.
 pub trait Mailer: Send + Sync + std::fmt::Debug {
-    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + '_>>;
 }
 
 /// What a one-time link is for.
@@ -45,5 +71,6 @@ pub fn link_mail(kind: LinkKind, to: &str, name: &str, link: &str, valid_hours: 
             "Hello {name},\n\n{intro}\n\n{link}\n\nThe link works once and expires in {valid_hours} hours.\n\
              If you did not expect this email, ignore it.\n"
         ),
+        html: None,
     }
 }

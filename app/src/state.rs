@@ -16,6 +16,8 @@ pub struct AppState {
     pub mailer: Option<std::sync::Arc<dyn crate::mail::Mailer>>,
     /// The base URL people reach this server at, for links in emails (no trailing slash).
     pub public_url: String,
+    /// Encrypts secrets at rest and signs one-click links.
+    pub keys: std::sync::Arc<crate::secrets::Keyring>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

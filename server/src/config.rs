@@ -179,6 +179,33 @@ pub struct ServeArgs {
         default_value = "OpsKnight <opsknight@localhost>"
     )]
     pub smtp_from: String,
+
+    /// Keys that encrypt secrets at rest (AES-256-GCM) and sign acknowledge links: a
+    /// comma-separated list of base64 32-byte keys, newest first (`openssl rand -base64 32`).
+    /// The first encrypts and signs; all decrypt and verify, so rotate by prepending.
+    /// Unset: a key is generated once into `<data dir>/secret.key` (mode 0600).
+    #[arg(long, env = "OPSKNIGHT_SECRET_KEYS", hide_env_values = true)]
+    pub secret_keys: Option<String>,
+
+    /// Jobs (escalation steps, pages, timers) this instance runs at once.
+    #[arg(long, env = "OPSKNIGHT_ENGINE_CONCURRENCY", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub engine_concurrency: u16,
+
+    /// Days to keep resolved incidents (with their alerts, timeline and pages).
+    #[arg(long, env = "OPSKNIGHT_RETENTION_INCIDENT_DAYS", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub retention_incident_days: u32,
+
+    /// Days to keep the alerts of resolved incidents.
+    #[arg(long, env = "OPSKNIGHT_RETENTION_ALERT_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub retention_alert_days: u32,
+
+    /// Days to keep finished jobs (completed, cancelled, failed for good).
+    #[arg(long, env = "OPSKNIGHT_RETENTION_JOB_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_job_days: u32,
 }
 
 /// The SMTP URL may hold a password: Debug shows it redacted.
@@ -192,6 +219,14 @@ impl fmt::Debug for ServeArgs {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
             .field("ingest_workers", &self.ingest_workers)
+            .field(
+                "secret_keys",
+                &self.secret_keys.as_ref().map(|_| "[redacted]"),
+            )
+            .field("engine_concurrency", &self.engine_concurrency)
+            .field("retention_incident_days", &self.retention_incident_days)
+            .field("retention_alert_days", &self.retention_alert_days)
+            .field("retention_job_days", &self.retention_job_days)
             .finish()
     }
 }

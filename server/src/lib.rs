@@ -5,9 +5,11 @@
 pub mod commands;
 pub mod config;
 pub mod database;
+pub mod engine;
 pub mod http;
 pub mod ingest;
 pub mod integrations;
+pub mod keys;
 pub mod notify;
 pub mod postgres;
 pub mod serve;

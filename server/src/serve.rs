@@ -63,17 +63,26 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     // Validate options that need no I/O before anything starts.
     mailer(args)?;
     public_url(args, args.addr)?;
+    crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let db = Database::open(global).await?;
-    let result = run(&db, listener, args).await;
+    let result = match crate::keys::load(args.secret_keys.as_deref(), &global.data_dir) {
+        Ok(keys) => run(&db, listener, args, Arc::new(keys)).await,
+        Err(e) => Err(e),
+    };
     let closed = db.close().await;
     result.and(closed)
 }
 
-async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::Result<()> {
+async fn run(
+    db: &Database,
+    listener: TcpListener,
+    args: &ServeArgs,
+    keys: Arc<app::secrets::Keyring>,
+) -> anyhow::Result<()> {
     database::migrate(&db.pool).await?;
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(),
@@ -98,7 +107,22 @@ async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::
         leptos_options: leptos_options(&args.site_root, addr),
         mailer: mailer(args)?,
         public_url: public_url(args, addr)?,
+        keys,
     };
+    let mut engine = crate::engine::Engine::new(
+        state.pool.clone(),
+        state.clock.clone(),
+        state.mailer.clone(),
+        state.keys.clone(),
+        state.public_url.clone(),
+    );
+    engine.concurrency = usize::from(args.engine_concurrency);
+    engine.retention = crate::engine::Retention {
+        incident_days: i64::from(args.retention_incident_days),
+        alert_days: i64::from(args.retention_alert_days),
+        job_days: i64::from(args.retention_job_days),
+    };
+    let engine = engine.start();
     let ingestor = crate::ingest::Ingestor::start(
         state.pool.clone(),
         state.clock.clone(),
@@ -126,6 +150,7 @@ async fn run(db: &Database, listener: TcpListener, args: &ServeArgs) -> anyhow::
             tokio::time::sleep(timeout).await;
         } => tracing::warn!("connections still open after {}s; closing them", timeout.as_secs()),
     }
+    engine.stop().await;
     Ok(())
 }
 

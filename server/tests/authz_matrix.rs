@@ -218,6 +218,78 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"before": null, "action": "", "limit": 10}),
     ),
+    ("/api/jobs/overview", "DDDDAAD", "admin", |_| json!({})),
+    ("/api/jobs/retry", "DDDDAAD", "admin", |_| json!({"id": -1})),
+    (
+        "/api/jobs/cancel",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"id": -1}),
+    ),
+    ("/api/policies/list", "DAAAAAD", "services:read", |_| {
+        json!({})
+    }),
+    (
+        "/api/policies/get",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/policies/preview",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/policies/create",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"name": "", "description": "", "repeat_count": 0, "steps": []}),
+    ),
+    (
+        "/api/policies/update",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random(), "name": "", "description": "", "repeat_count": 0, "steps": []}),
+    ),
+    (
+        "/api/policies/delete",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/profile/notification-rules",
+        "DAAAAAD",
+        "admin",
+        |_| json!({}),
+    ),
+    (
+        "/api/profile/notification-rules/add",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"contact_method_id": random(), "delay_minutes": -1}),
+    ),
+    (
+        "/api/profile/notification-rules/remove",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    // The signed token is the credential: anyone may try one.
+    (
+        "/api/ack-link/info",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"token": "nope"}),
+    ),
+    (
+        "/api/ack-link/confirm",
+        "AAAAAAA",
+        "admin",
+        |_| json!({"token": "nope"}),
+    ),
     ("/api/services/list", "DAAAAAD", "services:read", |_| {
         json!({})
     }),
@@ -402,6 +474,7 @@ async fn setup(app: &TestApp) -> (Principals, Fixture) {
             team_id: Some(team),
             urgency_rule: app::services::UrgencyRule::Severity,
             ack_timeout_secs: None,
+            escalation_policy_id: None,
         },
         app.clock_now(),
     )

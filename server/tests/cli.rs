@@ -51,6 +51,11 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_ADDR",
         "OPSKNIGHT_SITE_ROOT",
         "OPSKNIGHT_SHUTDOWN_TIMEOUT",
+        "OPSKNIGHT_SECRET_KEYS",
+        "OPSKNIGHT_ENGINE_CONCURRENCY",
+        "OPSKNIGHT_RETENTION_INCIDENT_DAYS",
+        "OPSKNIGHT_RETENTION_ALERT_DAYS",
+        "OPSKNIGHT_RETENTION_JOB_DAYS",
     ] {
         assert!(serve.contains(var), "serve --help mentions {var}");
     }
@@ -77,6 +82,10 @@ fn bad_input_exits_non_zero_with_one_line() {
     assert_one_line_error(
         &run(&mut opsknight(&["--log-format", "xml"])),
         "--log-format",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_SECRET_KEYS", "c2hvcnQ=")),
+        "OPSKNIGHT_SECRET_KEYS",
     );
     assert_one_line_error(
         &run(&mut opsknight(&[

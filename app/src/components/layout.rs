@@ -72,6 +72,7 @@ pub fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
                     <div class="account">
                         {(admin && !mobile).then(|| view! {
                             <A href="/audit" attr:class="account__link"><Icon name="audit"/><span>"Audit log"</span></A>
+                            <A href="/jobs" attr:class="account__link"><Icon name="audit"/><span>"Job queue"</span></A>
                         })}
                         <A href=if mobile { "/m/profile" } else { "/profile" } attr:class="account__me">
                             <span class="account__name">{u.name.clone()}</span>

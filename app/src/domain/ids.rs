@@ -72,6 +72,15 @@ typed_id!(
     IncidentId
 );
 
+typed_id!(
+    /// An escalation policy.
+    PolicyId
+);
+typed_id!(
+    /// One of a user's notification rules.
+    NotificationRuleId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -114,6 +114,8 @@ pub enum Transition {
     Unsnooze,
     Resolve,
     Reopen,
+    /// The acknowledgement timed out (the service's ack timeout): back to OPEN, escalating.
+    Unacknowledge,
 }
 
 /// The status after `t`, or `None` when `t` does not apply (a repeat, or a transition that
@@ -126,6 +128,7 @@ pub fn next_status(from: Status, t: Transition) -> Option<Status> {
         (Snoozed, Transition::Unsnooze) => Some(Open),
         (Open | Acknowledged | Snoozed | Suppressed, Transition::Resolve) => Some(Resolved),
         (Resolved, Transition::Reopen) => Some(Open),
+        (Acknowledged, Transition::Unacknowledge) => Some(Open),
         _ => None,
     }
 }
@@ -143,6 +146,7 @@ mod tests {
                 Transition::Unsnooze,
                 Transition::Resolve,
                 Transition::Reopen,
+                Transition::Unacknowledge,
             ] {
                 if let Some(to) = next_status(s, t) {
                     // Applying the same transition again never changes anything.

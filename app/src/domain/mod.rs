@@ -1,6 +1,7 @@
 //! Pure domain logic with no IO; compiles for the server and for WASM.
 
 pub mod email;
+pub mod escalation;
 pub mod ids;
 pub mod incident;
 pub mod password;
@@ -11,7 +12,8 @@ pub mod timezone;
 
 pub use email::Email;
 pub use ids::{
-    ApiKeyId, ContactMethodId, IncidentId, IntegrationId, ServiceId, SessionId, TeamId, UserId,
+    ApiKeyId, ContactMethodId, IncidentId, IntegrationId, NotificationRuleId, PolicyId, ServiceId,
+    SessionId, TeamId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

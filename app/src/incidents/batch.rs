@@ -168,7 +168,10 @@ async fn trigger_many(
             FROM hit JOIN ev ON ev.ord = hit.ord
             UNION ALL
             SELECT hit.id, $10, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-            FROM hit WHERE hit.status = 'RESOLVED')
+            FROM hit WHERE hit.status = 'RESOLVED'),
+         j AS (
+            INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+            SELECT 'ESCALATION', hit.id, $12, $10, $10, $10 FROM hit WHERE hit.created AND hit.status = 'OPEN')
          SELECT ord, id FROM hit",
     )
     .bind(&new_ids)
@@ -182,6 +185,7 @@ async fn trigger_many(
     .bind(&payloads)
     .bind(now)
     .bind(now - early_resolve_window())
+    .bind(crate::escalation::store::first_step_payload())
     .fetch_all(&mut *tx)
     .await?;
     let mut out = vec![None; n];

@@ -123,7 +123,9 @@ async fn trigger(
                           jsonb_build_object('summary', $4::text, 'severity', $8::text) FROM hit
                    UNION ALL
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-                   FROM hit WHERE status = 'RESOLVED')
+                   FROM hit WHERE status = 'RESOLVED'),
+             j AS (INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+                   SELECT 'ESCALATION', id, $12, $7, $7, $7 FROM hit WHERE created AND status = 'OPEN')
              SELECT id FROM hit",
         )
         .bind(IncidentId::new())
@@ -137,6 +139,7 @@ async fn trigger(
         .bind(&ev.source)
         .bind(&ev.payload)
         .bind(now - early_resolve_window())
+        .bind(crate::escalation::store::first_step_payload())
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
@@ -206,17 +209,19 @@ async fn apply(
         Transition::Unsnooze => "UNSNOOZED",
         Transition::Resolve => "RESOLVED",
         Transition::Reopen => "REOPENED",
+        Transition::Unacknowledge => "UNACKNOWLEDGED",
     };
-    let done = sqlx::query(
+    let generation: Option<i64> = sqlx::query_scalar(
         "WITH inc AS (
             UPDATE incidents SET status = $2, generation = generation + 1, updated_at = $3,
                 acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $3 WHEN $2 = 'OPEN' THEN NULL ELSE acknowledged_at END,
                 resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE NULL END,
                 snoozed_until = CASE WHEN $2 = 'SNOOZED' THEN $4 ELSE NULL END
             WHERE id = $1 AND status = $5
-            RETURNING id)
-         INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
-         SELECT id, $3, $6, $7, $8 FROM inc",
+            RETURNING id, generation),
+         t AS (INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+               SELECT id, $3, $6, $7, $8 FROM inc)
+         SELECT generation FROM inc",
     )
     .bind(id)
     .bind(to.as_str())
@@ -226,9 +231,43 @@ async fn apply(
     .bind(kind)
     .bind(actor)
     .bind(details)
-    .execute(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    let Some(generation) = generation else {
+        return Ok(false);
+    };
+    // The jobs this change causes (or makes moot) commit with it.
+    crate::escalation::store::after_transition(tx, id, to, generation, snooze_until, now).await?;
+    Ok(true)
+}
+
+/// A change the engine makes (a snooze ended, an acknowledgement timed out): applied only
+/// while the incident is still in `generation`, so a stale job changes nothing.
+pub async fn engine_transition(
+    tx: &mut PgConnection,
+    id: IncidentId,
+    generation: i64,
+    t: Transition,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT status, generation FROM incidents WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((status, current)) = row else {
+        return Ok(false);
+    };
+    if current != generation {
+        return Ok(false);
+    }
+    let from = Status::parse(&status).unwrap_or(Status::Open);
+    let changed = apply(tx, id, from, t, None, None, details, now).await?;
+    if changed {
+        notify(tx, &[id]).await?;
+    }
+    Ok(changed)
 }
 
 /// One NOTIFY for a set of changed incidents (a whole ingest batch shares one).
@@ -242,9 +281,11 @@ pub async fn notify(tx: &mut PgConnection, ids: &[IncidentId]) -> Result<(), App
     } else {
         "\"many\"".to_owned()
     };
-    sqlx::query("SELECT pg_notify($1, $2)")
+    // Ingestion and transitions enqueue jobs in the same transaction: wake the workers too.
+    sqlx::query("SELECT pg_notify($1, $2), pg_notify($3, '')")
         .bind(CHANNEL)
         .bind(payload)
+        .bind(crate::jobs::store::CHANNEL)
         .execute(&mut *tx)
         .await?;
     Ok(())
@@ -343,8 +384,10 @@ pub async fn create_manual(
         "WITH inc AS (
             INSERT INTO incidents (id, service_id, dedup_key, title, description, status, urgency, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, 'OPEN', $6, $7, $7) RETURNING id)
-         INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
-         SELECT id, $7, 'TRIGGERED', $8, jsonb_build_object('manual', true) FROM inc",
+         , t AS (INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
+                 SELECT id, $7, 'TRIGGERED', $8, jsonb_build_object('manual', true) FROM inc)
+         INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+         SELECT 'ESCALATION', id, $9, $7, $7, $7 FROM inc",
     )
     .bind(id)
     .bind(service)
@@ -354,6 +397,7 @@ pub async fn create_manual(
     .bind(urgency.as_str())
     .bind(now)
     .bind(actor)
+    .bind(crate::escalation::store::first_step_payload())
     .execute(&mut *tx)
     .await?;
     notify(&mut tx, &[id]).await?;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{Integration, IntegrationWithKey, Service, ServiceDetail};
-use crate::domain::{IntegrationId, ServiceId, TeamId};
+use crate::domain::{IntegrationId, PolicyId, ServiceId, TeamId};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
@@ -14,6 +14,7 @@ fn parse_fields(
     team_id: Option<TeamId>,
     urgency_rule: &str,
     ack_timeout_secs: Option<i32>,
+    escalation_policy_id: Option<PolicyId>,
 ) -> Result<super::store::ServiceFields, AppError> {
     let name = crate::domain::parse_name("name", name, super::NAME_MAX)?;
     if description.chars().count() > super::DESCRIPTION_MAX {
@@ -39,6 +40,7 @@ fn parse_fields(
         team_id,
         urgency_rule,
         ack_timeout_secs,
+        escalation_policy_id,
     })
 }
 
@@ -63,11 +65,19 @@ async fn save_service(
     team_id: Option<TeamId>,
     urgency_rule: &str,
     ack_timeout_secs: Option<i32>,
+    escalation_policy_id: Option<PolicyId>,
 ) -> Result<Service, AppError> {
     use crate::domain::{Access, Area};
     let caller = crate::auth::caller::authorize(Access::Write(Area::Services)).await?;
     let state = crate::state::app_state()?;
-    let fields = parse_fields(name, description, team_id, urgency_rule, ack_timeout_secs)?;
+    let fields = parse_fields(
+        name,
+        description,
+        team_id,
+        urgency_rule,
+        ack_timeout_secs,
+        escalation_policy_id,
+    )?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let (id, action) = match id {
@@ -117,7 +127,7 @@ pub async fn get_service(id: ServiceId) -> Result<ServiceDetail, AppError> {
 }
 
 /// `POST /api/services/create` with `{"name","description","team_id":null,
-/// "urgency_rule":"SEVERITY","ack_timeout_secs":null}` → the service.
+/// "urgency_rule":"SEVERITY","ack_timeout_secs":null,"escalation_policy_id":null}` → the service.
 #[server(prefix = "/api", endpoint = "services/create", input = server_fn::codec::Json)]
 pub async fn create_service(
     name: String,
@@ -125,6 +135,7 @@ pub async fn create_service(
     team_id: Option<TeamId>,
     urgency_rule: String,
     ack_timeout_secs: Option<i32>,
+    #[server(default)] escalation_policy_id: Option<PolicyId>,
 ) -> Result<Service, AppError> {
     save_service(
         None,
@@ -133,6 +144,7 @@ pub async fn create_service(
         team_id,
         &urgency_rule,
         ack_timeout_secs,
+        escalation_policy_id,
     )
     .await
 }
@@ -146,6 +158,7 @@ pub async fn update_service(
     team_id: Option<TeamId>,
     urgency_rule: String,
     ack_timeout_secs: Option<i32>,
+    #[server(default)] escalation_policy_id: Option<PolicyId>,
 ) -> Result<Service, AppError> {
     save_service(
         Some(id),
@@ -154,6 +167,7 @@ pub async fn update_service(
         team_id,
         &urgency_rule,
         ack_timeout_secs,
+        escalation_policy_id,
     )
     .await
 }

@@ -102,6 +102,8 @@ pub struct Service {
     pub team_name: Option<String>,
     pub urgency_rule: UrgencyRule,
     pub ack_timeout_secs: Option<i32>,
+    pub escalation_policy_id: Option<crate::domain::PolicyId>,
+    pub escalation_policy_name: Option<String>,
     pub open_incidents: i64,
     pub created_at: DateTime<Utc>,
 }

@@ -67,6 +67,7 @@ pub fn ServicesPage() -> impl IntoView {
                             create.dispatch(CreateService {
                                 name: name.get_untracked(), description: description.get_untracked(),
                                 team_id: None, urgency_rule: rule.get_untracked(), ack_timeout_secs: None,
+                                escalation_policy_id: None,
                             });
                         } novalidate>
                             <Field name="name" label="Name" value=name error=error/>
@@ -288,6 +289,14 @@ fn OpenIncidents(service: ServiceId) -> impl IntoView {
 #[component]
 fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> impl IntoView {
     let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
+    let policies = Resource::new(|| (), |_| crate::policies::api::list_policies());
+    let policy = RwSignal::new(
+        service
+            .escalation_policy_id
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+    );
+    let current_policy = service.escalation_policy_id;
     let name = RwSignal::new(service.name.clone());
     let description = RwSignal::new(service.description.clone());
     let team = RwSignal::new(service.team_id.map(|t| t.to_string()).unwrap_or_default());
@@ -314,6 +323,7 @@ fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> i
                     team_id: team.get_untracked().parse().ok(),
                     urgency_rule: rule.get_untracked(),
                     ack_timeout_secs: if minutes.trim().is_empty() { None } else { Some(minutes.trim().parse::<i32>().map(|m| m.saturating_mul(60)).unwrap_or(-1)) },
+                    escalation_policy_id: policy.get_untracked().parse().ok(),
                 });
             } novalidate>
                 <Field name="name" form="svc" label="Name" value=name error=error/>
@@ -334,11 +344,27 @@ fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> i
                         })}
                     </Transition>
                 </div>
+                <div class="field">
+                    <label for="f-svc-policy">"Escalation policy"</label>
+                    <Transition fallback=|| view! { <select id="f-svc-policy" disabled=true></select> }>
+                        {move || policies.get().map(|r| {
+                            let list = r.unwrap_or_default();
+                            view! {
+                                <select id="f-svc-policy" name="escalation_policy_id" on:change=move |ev| policy.set(event_target_value(&ev))>
+                                    <option value="" selected=current_policy.is_none()>"None (nobody is paged)"</option>
+                                    {list.into_iter().map(|p| view! {
+                                        <option value=p.id.to_string() selected=current_policy == Some(p.id)>{p.name}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                </div>
                 <SelectField name="urgency_rule" label="Urgency" value=rule error=error options=vec![
                     ("SEVERITY", "From severity"), ("HIGH", "Always high"), ("MEDIUM", "Always medium"), ("LOW", "Always low")]/>
                 <Field name="ack_timeout_secs" form="svc" label="Ack timeout (minutes)" kind="number" value=timeout error=error
                     hint="An acknowledged incident re-opens after this long. Empty: never."/>
-                <FormError error=error fields=&["name", "description", "urgency_rule", "ack_timeout_secs"]/>
+                <FormError error=error fields=&["name", "description", "urgency_rule", "ack_timeout_secs", "escalation_policy_id"]/>
                 <div class="form__actions">
                     <button class="btn" type="submit">"Save service"</button>
                     {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="muted" role="status">"Saved"</span> })}

@@ -32,6 +32,8 @@ struct ServiceRow {
     team_name: Option<String>,
     urgency_rule: String,
     ack_timeout_secs: Option<i32>,
+    escalation_policy_id: Option<crate::domain::PolicyId>,
+    escalation_policy_name: Option<String>,
     open_incidents: i64,
     created_at: DateTime<Utc>,
 }
@@ -46,6 +48,8 @@ impl From<ServiceRow> for Service {
             team_name: r.team_name,
             urgency_rule: UrgencyRule::parse(&r.urgency_rule).unwrap_or(UrgencyRule::Severity),
             ack_timeout_secs: r.ack_timeout_secs,
+            escalation_policy_id: r.escalation_policy_id,
+            escalation_policy_name: r.escalation_policy_name,
             open_incidents: r.open_incidents,
             created_at: r.created_at,
         }
@@ -55,9 +59,10 @@ impl From<ServiceRow> for Service {
 macro_rules! service_select {
     () => {
         "SELECT s.id, s.name, s.description, s.team_id, t.name AS team_name, s.urgency_rule,
-                s.ack_timeout_secs, s.created_at,
+                s.ack_timeout_secs, s.escalation_policy_id, p.name AS escalation_policy_name, s.created_at,
                 (SELECT count(*) FROM incidents i WHERE i.service_id = s.id AND i.status <> 'RESOLVED') AS open_incidents
-         FROM services s LEFT JOIN teams t ON t.id = s.team_id"
+         FROM services s LEFT JOIN teams t ON t.id = s.team_id
+         LEFT JOIN escalation_policies p ON p.id = s.escalation_policy_id"
     };
 }
 
@@ -88,6 +93,7 @@ pub struct ServiceFields {
     pub team_id: Option<TeamId>,
     pub urgency_rule: UrgencyRule,
     pub ack_timeout_secs: Option<i32>,
+    pub escalation_policy_id: Option<crate::domain::PolicyId>,
 }
 
 pub async fn create<'e>(
@@ -97,8 +103,9 @@ pub async fn create<'e>(
 ) -> Result<ServiceId, AppError> {
     let id = ServiceId::new();
     sqlx::query(
-        "INSERT INTO services (id, name, description, team_id, urgency_rule, ack_timeout_secs, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO services (id, name, description, team_id, urgency_rule, ack_timeout_secs,
+                               escalation_policy_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)",
     )
     .bind(id)
     .bind(&f.name)
@@ -107,6 +114,7 @@ pub async fn create<'e>(
     .bind(f.urgency_rule.as_str())
     .bind(f.ack_timeout_secs)
     .bind(now)
+    .bind(f.escalation_policy_id)
     .execute(db)
     .await?;
     Ok(id)
@@ -120,7 +128,7 @@ pub async fn update<'e>(
 ) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE services SET name = $2, description = $3, team_id = $4, urgency_rule = $5,
-                ack_timeout_secs = $6, updated_at = $7 WHERE id = $1",
+                ack_timeout_secs = $6, updated_at = $7, escalation_policy_id = $8 WHERE id = $1",
     )
     .bind(id)
     .bind(&f.name)
@@ -129,6 +137,7 @@ pub async fn update<'e>(
     .bind(f.urgency_rule.as_str())
     .bind(f.ack_timeout_secs)
     .bind(now)
+    .bind(f.escalation_policy_id)
     .execute(db)
     .await?;
     crate::error::found(done, "service")

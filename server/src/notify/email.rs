@@ -4,8 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use anyhow::Context;
-use app::mail::{Mail, Mailer};
+use app::mail::{Mail, Mailer, SendError};
 use lettre::message::Mailbox;
+use lettre::message::{MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Sends through one SMTP server; a connection per message.
@@ -28,6 +29,8 @@ impl SmtpMailer {
     pub fn from_url(url: &str, from: &str) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("--smtp-url (OPSKNIGHT_SMTP_URL): {e}"))?
+            // Well inside the notification lease, so a hung server is a retry, not a stale claim.
+            .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
         let from = from.parse::<Mailbox>().with_context(|| {
             format!("--smtp-from (OPSKNIGHT_SMTP_FROM): {from:?} is not an email sender")
@@ -35,27 +38,46 @@ impl SmtpMailer {
         Ok(Self { transport, from })
     }
 
-    async fn deliver(&self, mail: Mail) -> Result<(), String> {
+    async fn deliver(&self, mail: Mail) -> Result<(), SendError> {
         let to = mail
             .to
             .parse::<Mailbox>()
-            .map_err(|e| format!("bad recipient {:?}: {e}", mail.to))?;
-        let message = Message::builder()
+            .map_err(|e| SendError::permanent(format!("bad recipient {:?}: {e}", mail.to)))?;
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject)
-            .body(mail.body)
-            .map_err(|e| format!("build message: {e}"))?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("smtp: {e}"))
+            .subject(mail.subject);
+        let message = match mail.html {
+            None => builder.body(mail.body),
+            Some(html) => builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.body),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
+            ),
+        }
+        .map_err(|e| SendError::permanent(format!("build message: {e}")))?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            // A 5xx reply will not change on retry; refused connections, timeouts and 4xx may.
+            let message = format!("smtp: {e}");
+            if e.is_permanent() {
+                SendError::permanent(message)
+            } else {
+                SendError::temporary(message)
+            }
+        })
     }
 }
 
 impl Mailer for SmtpMailer {
-    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+    fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + '_>> {
         Box::pin(self.deliver(mail))
     }
 }

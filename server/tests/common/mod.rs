@@ -194,6 +194,7 @@ async fn spawn_app_with(
         leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
         mailer,
         public_url: format!("http://{addr}"),
+        keys: test_keys(),
     };
     let app = match sns {
         None => router(state, Arc::new(HttpMetrics::default())),
@@ -225,6 +226,60 @@ async fn spawn_app_with(
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+    }
+}
+
+/// One fixed keyring for every test app (links signed by one instance verify on another).
+pub fn test_keys() -> Arc<app::secrets::Keyring> {
+    Arc::new(app::secrets::Keyring::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap())
+}
+
+impl TestApp {
+    /// Starts an escalation engine (a worker pool) on this app's database and clock. Several
+    /// may run at once, like several server instances.
+    pub fn start_engine(
+        &self,
+        mailer: Option<Arc<dyn app::mail::Mailer>>,
+    ) -> opsknight_server::engine::EngineHandle {
+        let mut engine = opsknight_server::engine::Engine::new(
+            self.pool.clone(),
+            Arc::new(self.clock.clone()),
+            mailer,
+            test_keys(),
+            self.base.clone(),
+        );
+        engine.concurrency = 4;
+        engine.start()
+    }
+
+    /// Waits until no job is due or running at the current (manual) time: everything the
+    /// last change or clock step caused has run. Bounded; fails the test on timeout.
+    pub async fn settle(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let busy: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM jobs WHERE status = 'PROCESSING'
+                    OR ((status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)) AND run_at <= $1)",
+            )
+            .bind(self.clock_now())
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+            if busy == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs still due or running after 30 s: {busy}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Moves the manual clock forward, then waits for what became due to run.
+    pub async fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+        self.settle().await;
     }
 }
 
@@ -347,6 +402,7 @@ pub struct SmtpSink {
     child: std::process::Child,
     dir: tempfile::TempDir,
     pub port: u16,
+    seen: std::sync::Mutex<std::collections::HashSet<std::ffi::OsString>>,
 }
 
 impl SmtpSink {
@@ -358,15 +414,42 @@ impl SmtpSink {
             .unwrap()
             .port();
         let dir = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new("/usr/bin/python3")
+        let child = Self::spawn(port, dir.path());
+        let mut sink = SmtpSink {
+            child,
+            dir,
+            port,
+            seen: Default::default(),
+        };
+        sink.wait_up().await;
+        sink
+    }
+
+    fn spawn(port: u16, dir: &Path) -> std::process::Child {
+        std::process::Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(dir.path().join("maildir"))
+            .arg(dir.join("maildir"))
             .stdout(std::process::Stdio::null())
             .spawn()
-            .expect("start aiosmtpd (scripts/install-tools.sh installs python3-aiosmtpd)");
-        let sink = SmtpSink { child, dir, port };
+            .expect("start aiosmtpd (scripts/install-tools.sh installs python3-aiosmtpd)")
+    }
+
+    /// Kills the server: connections are refused until `restart`.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same port and Maildir.
+    pub async fn restart(&mut self) {
+        self.child = Self::spawn(self.port, self.dir.path());
+        self.wait_up().await;
+    }
+
+    async fn wait_up(&mut self) {
+        let port = self.port;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -379,7 +462,32 @@ impl SmtpSink {
             tokio::task::yield_now().await;
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        sink
+    }
+
+    /// Messages that arrived since the last call, as (recipient, full text), sorted by
+    /// recipient. Every message is returned exactly once across calls.
+    pub fn take_new(&self) -> Vec<(String, String)> {
+        let new = self.dir.path().join("maildir/new");
+        let mut seen = self.seen.lock().unwrap();
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&new).into_iter().flatten().flatten() {
+            if seen.insert(entry.file_name()) {
+                let text = std::fs::read_to_string(entry.path())
+                    .unwrap()
+                    .replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("=3D", "=");
+                let to = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("To: "))
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                out.push((to, text));
+            }
+        }
+        out.sort();
+        out
     }
 
     pub fn url(&self) -> String {

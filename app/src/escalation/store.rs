@@ -1,0 +1,265 @@
+//! Jobs caused by state changes, and running one escalation step. Everything here runs in
+//! the caller's transaction, so a change and its jobs commit (or vanish) together.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgConnection;
+
+use crate::domain::escalation::{Position, next_position};
+use crate::domain::{IncidentId, PolicyId, Status, Transition, UserId};
+use crate::error::AppError;
+use crate::jobs::store::{cancel_for_incident, enqueue};
+use crate::jobs::{EscalationJob, JobKind, UnsnoozeJob};
+
+/// The payload of a new incident's first step (generation 0, step 0, pass 0).
+pub fn first_step_payload() -> serde_json::Value {
+    serde_json::to_value(EscalationJob::Step {
+        generation: 0,
+        step: 0,
+        loop_no: 0,
+    })
+    .unwrap_or_default()
+}
+
+const INCIDENT_JOBS: [JobKind; 3] = [
+    JobKind::Escalation,
+    JobKind::Notification,
+    JobKind::AutoUnsnooze,
+];
+
+/// After an incident moved to `to` in `generation`: cancel the jobs the change made moot,
+/// then enqueue what the new state needs. Entering OPEN escalates from step 1; an
+/// acknowledgement starts the service's ack timeout; a snooze schedules its end.
+pub async fn after_transition(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    to: Status,
+    generation: i64,
+    snooze_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    cancel_for_incident(tx, incident, &INCIDENT_JOBS, now).await?;
+    if to != Status::Open {
+        crate::notifications::store::cancel_for_incident(tx, incident, now).await?;
+    }
+    match to {
+        Status::Open => {
+            let job = EscalationJob::Step {
+                generation,
+                step: 0,
+                loop_no: 0,
+            };
+            enqueue(tx, JobKind::Escalation, Some(incident), &job, now, now).await?;
+        }
+        Status::Acknowledged => {
+            let timeout: Option<i32> = sqlx::query_scalar(
+                "SELECT s.ack_timeout_secs FROM incidents i JOIN services s ON s.id = i.service_id WHERE i.id = $1",
+            )
+            .bind(incident)
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+            if let Some(secs) = timeout {
+                let job = EscalationJob::AckTimeout { generation };
+                let at = now + Duration::seconds(i64::from(secs));
+                enqueue(tx, JobKind::Escalation, Some(incident), &job, at, now).await?;
+            }
+        }
+        Status::Snoozed => {
+            if let Some(until) = snooze_until {
+                let job = UnsnoozeJob { generation };
+                enqueue(tx, JobKind::AutoUnsnooze, Some(incident), &job, until, now).await?;
+            }
+        }
+        // Suppressed pauses; resolved stops.
+        Status::Suppressed | Status::Resolved => {}
+    }
+    Ok(())
+}
+
+/// What running a job did, for logs and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// The job's generation is not current, or the incident is not in the state it needs.
+    Stale,
+    /// Paged these users (and found no contact method for `unreachable`).
+    Paged {
+        users: Vec<UserId>,
+        unreachable: Vec<UserId>,
+    },
+    /// The step resolved to nobody; logged, and escalation moved on.
+    Nobody,
+    /// The service has no escalation policy.
+    NoPolicy,
+    /// The engine changed the incident's state (a snooze ended, an ack timed out).
+    Transitioned,
+}
+
+async fn timeline(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    now: DateTime<Utc>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO incident_timeline (incident_id, at, kind, details) VALUES ($1, $2, 'ESCALATED', $3)",
+    )
+    .bind(incident)
+    .bind(now)
+    .bind(details)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Runs an ESCALATION job for `incident` inside the job's transaction.
+pub async fn run(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    job: EscalationJob,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, AppError> {
+    match job {
+        EscalationJob::AckTimeout { generation } => {
+            let details = serde_json::json!({"reason": "acknowledgement timed out"});
+            let done = crate::incidents::store::engine_transition(
+                tx,
+                incident,
+                generation,
+                Transition::Unacknowledge,
+                details,
+                now,
+            )
+            .await?;
+            Ok(if done {
+                StepOutcome::Transitioned
+            } else {
+                StepOutcome::Stale
+            })
+        }
+        EscalationJob::Step {
+            generation,
+            step,
+            loop_no,
+        } => run_step(tx, incident, generation, Position { step, loop_no }, now).await,
+    }
+}
+
+/// Runs an AUTO_UNSNOOZE job: the snooze of `generation` ended, so escalation resumes.
+pub async fn unsnooze(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    job: UnsnoozeJob,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, AppError> {
+    let details = serde_json::json!({"reason": "snooze ended"});
+    let done = crate::incidents::store::engine_transition(
+        tx,
+        incident,
+        job.generation,
+        Transition::Unsnooze,
+        details,
+        now,
+    )
+    .await?;
+    Ok(if done {
+        StepOutcome::Transitioned
+    } else {
+        StepOutcome::Stale
+    })
+}
+
+async fn run_step(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    generation: i64,
+    at: Position,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, AppError> {
+    // The row lock orders this step after any acknowledge that committed before it.
+    let row: Option<(String, i64, Option<PolicyId>)> = sqlx::query_as(
+        "SELECT i.status, i.generation, s.escalation_policy_id
+         FROM incidents i JOIN services s ON s.id = i.service_id WHERE i.id = $1 FOR UPDATE OF i",
+    )
+    .bind(incident)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((status, current, policy)) = row else {
+        return Ok(StepOutcome::Stale);
+    };
+    if current != generation || status != Status::Open.as_str() {
+        return Ok(StepOutcome::Stale);
+    }
+    let Some(policy) = policy else {
+        if at.step == 0 && at.loop_no == 0 {
+            timeline(tx, incident, now, serde_json::json!({
+                "nobody": true, "message": "the service has no escalation policy: nobody was paged"}))
+            .await?;
+            crate::incidents::store::notify(tx, &[incident]).await?;
+        }
+        return Ok(StepOutcome::NoPolicy);
+    };
+    let Some(plan) = crate::policies::store::step_plan(&mut *tx, policy, at.step).await? else {
+        timeline(
+            tx,
+            incident,
+            now,
+            serde_json::json!({
+            "nobody": true, "step": at.step + 1,
+            "message": "the policy has no such step any more: escalation ended"}),
+        )
+        .await?;
+        crate::incidents::store::notify(tx, &[incident]).await?;
+        return Ok(StepOutcome::Nobody);
+    };
+    let people = crate::policies::store::step_users(&mut *tx, policy, at.step, now).await?;
+    let outcome = if people.is_empty() {
+        timeline(
+            tx,
+            incident,
+            now,
+            serde_json::json!({
+            "nobody": true, "step": at.step + 1, "pass": at.loop_no + 1,
+            "message": "no one to page at this step; moving on"}),
+        )
+        .await?;
+        StepOutcome::Nobody
+    } else {
+        let ids: Vec<UserId> = people.iter().map(|p| p.id).collect();
+        let key = crate::notifications::store::PageKey {
+            incident,
+            generation,
+            step: at.step,
+            loop_no: at.loop_no,
+        };
+        let unreachable =
+            crate::notifications::store::page_users(tx, key, &ids, &plan.channels, now).await?;
+        let paged: Vec<&str> = people
+            .iter()
+            .filter(|p| !unreachable.contains(&p.id))
+            .map(|p| p.name.as_str())
+            .collect();
+        let missing: Vec<&str> = people
+            .iter()
+            .filter(|p| unreachable.contains(&p.id))
+            .map(|p| p.name.as_str())
+            .collect();
+        timeline(tx, incident, now, serde_json::json!({
+            "step": at.step + 1, "pass": at.loop_no + 1, "paged": paged, "no_contact_method": missing}))
+        .await?;
+        StepOutcome::Paged {
+            users: ids,
+            unreachable,
+        }
+    };
+    if let Some(next) = next_position(at, plan.steps, plan.repeat_count) {
+        let job = EscalationJob::Step {
+            generation,
+            step: next.step,
+            loop_no: next.loop_no,
+        };
+        let run_at = now + Duration::minutes(i64::from(plan.delay_minutes));
+        enqueue(tx, JobKind::Escalation, Some(incident), &job, run_at, now).await?;
+    }
+    crate::incidents::store::notify(tx, &[incident]).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,380 @@
+//! All SQL of the job queue: enqueue (inside the caller's transaction), claims with
+//! `FOR UPDATE SKIP LOCKED` and a lease, fenced completion, retry with backoff and jitter,
+//! cancellation, the next wake-up time, and the admin figures.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::{JobKind, JobRow, JobStatus, QueueDepth, QueueOverview, Task, TaskJob};
+use crate::domain::IncidentId;
+use crate::error::AppError;
+
+/// The NOTIFY channel workers listen on: a job was enqueued or made due.
+pub const CHANNEL: &str = "opsknight_jobs";
+
+/// A job a worker holds. `claim` fences it: only the holder of the current claim may finish it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub incident_id: Option<IncidentId>,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub claim: Uuid,
+    pub run_at: DateTime<Utc>,
+}
+
+impl Claimed {
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::parse(&self.kind)
+    }
+
+    /// Whether a failure now is the last one allowed.
+    pub fn out_of_attempts(&self) -> bool {
+        self.attempts >= self.max_attempts
+    }
+}
+
+/// Enqueues a job inside the caller's transaction and wakes the workers on commit.
+pub async fn enqueue(
+    tx: &mut PgConnection,
+    kind: JobKind,
+    incident: Option<IncidentId>,
+    payload: &impl serde::Serialize,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let payload = serde_json::to_value(payload).map_err(|e| AppError::Internal {
+        message: format!("encode job payload: {e}"),
+    })?;
+    let id: i64 = sqlx::query_scalar(
+        "WITH j AS (
+            INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $5) RETURNING id),
+         n AS (SELECT pg_notify($6, ''))
+         SELECT j.id FROM j, n",
+    )
+    .bind(kind.as_str())
+    .bind(incident)
+    .bind(payload)
+    .bind(run_at)
+    .bind(now)
+    .bind(CHANNEL)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(id)
+}
+
+/// Wakes the workers when this transaction commits (for jobs inserted by other statements).
+pub async fn wake(tx: &mut PgConnection) -> Result<(), AppError> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(CHANNEL)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Claims up to `n` due jobs: PENDING ones, FAILED ones with attempts left, and PROCESSING
+/// ones whose lease ran out (their worker died). Oldest `run_at` first.
+pub async fn claim(
+    pool: &PgPool,
+    n: i64,
+    lease: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<Claimed>, AppError> {
+    let rows = sqlx::query_as::<_, Claimed>(
+        "WITH due AS (
+            SELECT id FROM jobs
+            WHERE ((status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)) AND run_at <= $1)
+               OR (status = 'PROCESSING' AND locked_until <= $1)
+            ORDER BY run_at LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+         UPDATE jobs j SET status = 'PROCESSING', attempts = j.attempts + 1, locked_until = $3,
+                claim = gen_random_uuid(), updated_at = $1
+         FROM due WHERE j.id = due.id
+         RETURNING j.id, j.kind, j.payload, j.incident_id, j.attempts, j.max_attempts, j.claim, j.run_at",
+    )
+    .bind(now)
+    .bind(n)
+    .bind(now + lease)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows)
+}
+
+/// Locks a claimed job for the transaction that does its work. `false`: the claim is no
+/// longer ours (the lease ran out and another worker took it); do nothing.
+pub async fn hold(tx: &mut PgConnection, job: &Claimed) -> Result<bool, AppError> {
+    let held: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE id = $1 AND claim = $2 AND status = 'PROCESSING' FOR UPDATE",
+    )
+    .bind(job.id)
+    .bind(job.claim)
+    .fetch_optional(&mut *tx)
+    .await?;
+    Ok(held.is_some())
+}
+
+/// Marks a held job COMPLETED (in the transaction of its effects). `false` when the claim was lost.
+pub async fn complete(
+    tx: &mut PgConnection,
+    job: &Claimed,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'COMPLETED', locked_until = NULL, last_error = NULL, updated_at = $3
+         WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'",
+    )
+    .bind(job.id)
+    .bind(job.claim)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The wait before retry `attempt` (1-based): 10 s doubling to at most 10 min, ±20 % jitter
+/// so jobs that failed together do not retry together.
+pub fn backoff(attempt: i32) -> Duration {
+    let base_ms = 10_000_i64 << attempt.clamp(1, 7).saturating_sub(1);
+    let base_ms = base_ms.min(600_000);
+    let jitter = rand::thread_rng().gen_range(-base_ms / 5..=base_ms / 5);
+    Duration::milliseconds(base_ms + jitter)
+}
+
+/// Records a failure: FAILED, retried after a backoff while attempts remain. Returns whether
+/// a retry is scheduled.
+pub async fn fail(
+    conn: &mut PgConnection,
+    job: &Claimed,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let retry = !job.out_of_attempts();
+    sqlx::query(
+        "UPDATE jobs SET status = 'FAILED', locked_until = NULL, last_error = $3, run_at = $4, updated_at = $5
+         WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'",
+    )
+    .bind(job.id)
+    .bind(job.claim)
+    .bind(truncate(error, 2000))
+    .bind(now + backoff(job.attempts))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(retry)
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Cancels the incident's waiting jobs of `kinds` (a state change made them moot).
+pub async fn cancel_for_incident(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    kinds: &[JobKind],
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'CANCELLED', updated_at = $3
+         WHERE incident_id = $1 AND kind = ANY($2)
+           AND (status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts))",
+    )
+    .bind(incident)
+    .bind(&kinds)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// When the next job becomes claimable: the earliest due time or lease expiry.
+pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, AppError> {
+    let at: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT LEAST(
+            (SELECT min(run_at) FROM jobs
+             WHERE status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)),
+            (SELECT min(locked_until) FROM jobs WHERE status = 'PROCESSING'))",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(at)
+}
+
+/// Makes sure each recurring task has one live job (every instance calls this at start;
+/// the partial unique index on `task_key` keeps it to one).
+pub async fn ensure_tasks(pool: &PgPool, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    for task in Task::ALL {
+        schedule_task(&mut tx, task, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enqueues the next run of `task` at `at` unless one is already live.
+pub async fn schedule_task(
+    tx: &mut PgConnection,
+    task: Task,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let payload = serde_json::to_value(TaskJob { task }).map_err(|e| AppError::Internal {
+        message: format!("encode task payload: {e}"),
+    })?;
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, run_at, task_key, max_attempts, created_at, updated_at)
+         VALUES ('SCHEDULED_TASK', $1, $2, $3, 10, $2, $2)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(payload)
+    .bind(at)
+    .bind(task.key())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Jobs per (kind, status).
+pub async fn depth(pool: &PgPool) -> Result<Vec<QueueDepth>, AppError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, s, count)| {
+            Some(QueueDepth {
+                kind: JobKind::parse(&k)?,
+                status: JobStatus::parse(&s)?,
+                count,
+            })
+        })
+        .collect())
+}
+
+/// Seconds the oldest due, unclaimed job has been waiting.
+pub async fn oldest_due_secs(pool: &PgPool, now: DateTime<Utc>) -> Result<f64, AppError> {
+    let oldest: Option<DateTime<Utc>> = sqlx::query_scalar(
+        "SELECT min(run_at) FROM jobs
+         WHERE status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(oldest.map_or(0.0, |t| {
+        ((now - t).num_milliseconds().max(0) as f64) / 1000.0
+    }))
+}
+
+/// The admin page's figures and the most recent failed jobs.
+pub async fn overview(pool: &PgPool, now: DateTime<Utc>) -> Result<QueueOverview, AppError> {
+    let failed = sqlx::query_as::<_, JobRowDb>(
+        "SELECT j.id, j.kind, j.status, j.incident_id, i.number AS incident_number, j.payload::text AS payload,
+                j.run_at, j.attempts, j.max_attempts, j.last_error, j.updated_at
+         FROM jobs j LEFT JOIN incidents i ON i.id = j.incident_id
+         WHERE j.status = 'FAILED' ORDER BY j.updated_at DESC, j.id DESC LIMIT 100",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(QueueOverview {
+        depth: depth(pool).await?,
+        oldest_due_secs: oldest_due_secs(pool, now).await?,
+        failed: failed.into_iter().filter_map(JobRowDb::into_row).collect(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRowDb {
+    id: i64,
+    kind: String,
+    status: String,
+    incident_id: Option<IncidentId>,
+    incident_number: Option<i64>,
+    payload: String,
+    run_at: DateTime<Utc>,
+    attempts: i32,
+    max_attempts: i32,
+    last_error: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+impl JobRowDb {
+    fn into_row(self) -> Option<JobRow> {
+        Some(JobRow {
+            id: self.id,
+            kind: JobKind::parse(&self.kind)?,
+            status: JobStatus::parse(&self.status)?,
+            incident_id: self.incident_id,
+            incident_number: self.incident_number,
+            payload: self.payload,
+            run_at: self.run_at,
+            attempts: self.attempts,
+            max_attempts: self.max_attempts,
+            last_error: self.last_error,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Runs a FAILED job again now, with a fresh set of attempts.
+pub async fn retry(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'PENDING', attempts = 0, run_at = $2, last_error = NULL, updated_at = $2
+         WHERE id = $1 AND status = 'FAILED'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict("only a failed job can be retried"));
+    }
+    wake(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a waiting or failed job.
+pub async fn cancel(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'CANCELLED', updated_at = $2
+         WHERE id = $1 AND status IN ('PENDING', 'FAILED')",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "only a pending or failed job can be cancelled",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_caps() {
+        for attempt in 1..=20 {
+            let base = (10_000_i64 << (attempt.min(7) - 1)).min(600_000);
+            let got = backoff(attempt).num_milliseconds();
+            assert!(
+                got >= base - base / 5 && got <= base + base / 5,
+                "{attempt}: {got}"
+            );
+        }
+        assert!(backoff(30).num_milliseconds() <= 720_000);
+    }
+}

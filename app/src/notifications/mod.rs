@@ -1,0 +1,88 @@
+//! Paging people: per-user notification rules (contact method + delay), the notification
+//! outbox the escalation engine writes and the sender drains, what a page email says, and
+//! the signed one-click acknowledge link it carries.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ContactMethodId, NotificationRuleId, UserId};
+use crate::profile::ContactKind;
+
+pub mod ack_link;
+pub mod api;
+pub mod message;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// Longest wait a rule may have, in minutes (one day).
+pub const MAX_RULE_DELAY: i32 = 1440;
+/// Rules per user, at most.
+pub const MAX_RULES: i64 = 20;
+/// Temporary send failures retried at most this many times in all.
+pub const MAX_SEND_ATTEMPTS: i32 = 5;
+
+/// "Page me on this contact method N minutes after I am paged."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationRule {
+    pub id: NotificationRuleId,
+    pub contact_method_id: ContactMethodId,
+    pub kind: ContactKind,
+    pub address: String,
+    pub label: String,
+    pub delay_minutes: i32,
+}
+
+/// Where one page stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+    Cancelled,
+    /// The sender stopped mid-send (a crash): it may or may not have arrived; not resent.
+    Unknown,
+}
+
+impl DeliveryStatus {
+    pub fn parse(raw: &str) -> Option<DeliveryStatus> {
+        Some(match raw {
+            "PENDING" => DeliveryStatus::Pending,
+            "SENDING" => DeliveryStatus::Sending,
+            "SENT" => DeliveryStatus::Sent,
+            "FAILED" => DeliveryStatus::Failed,
+            "CANCELLED" => DeliveryStatus::Cancelled,
+            "UNKNOWN" => DeliveryStatus::Unknown,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "waiting",
+            DeliveryStatus::Sending => "sending",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Cancelled => "cancelled",
+            DeliveryStatus::Unknown => "interrupted",
+        }
+    }
+}
+
+/// One page of an incident, for its detail page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub user_id: UserId,
+    pub user_name: String,
+    pub channel: ContactKind,
+    pub address: String,
+    pub step: i32,
+    pub loop_no: i32,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub send_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}

@@ -1,0 +1,394 @@
+//! Desktop pages for escalation policies: `/policies` (list) and `/policies/:id` (the editor,
+//! `new` for a new one) with steps to add, reorder and remove, and a preview of who each
+//! step would page right now.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use super::api::{
+    CreatePolicy, DeletePolicy, UpdatePolicy, get_policy, list_policies, preview_policy,
+};
+use super::{Policy, Step, Target};
+use crate::components::field::Field;
+use crate::components::form::FormError;
+use crate::components::time::CurrentUser;
+use crate::domain::escalation::TargetKind;
+use crate::domain::{PolicyId, Role};
+use crate::profile::ContactKind;
+
+fn can_write(me: Resource<Result<crate::users::UserSummary, crate::error::AppError>>) -> bool {
+    matches!(me.get(), Some(Ok(u)) if u.role.at_least(Role::Responder))
+}
+
+#[component]
+pub fn PoliciesPage() -> impl IntoView {
+    let me = expect_context::<CurrentUser>().0;
+    let policies = Resource::new(|| (), |_| list_policies());
+    view! {
+        <leptos_meta::Title text="Escalation policies · OpsKnight"/>
+        <header class="page-head">
+            <h1>"Escalation policies"</h1>
+            <Transition fallback=|| ()>
+                {move || can_write(me).then(|| view! { <a class="btn btn--primary" href="/policies/new">"New policy"</a> })}
+            </Transition>
+        </header>
+        <div class="stack">
+            <section class="card" aria-label="Policy list">
+                <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading policies…"</p> }>
+                    {move || policies.get().map(|r| match r {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="muted">"No escalation policies yet. A policy says who is paged, in which order, and how long each step waits before the next."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <table class="table" data-testid="policies">
+                                <thead><tr><th>"Policy"</th><th class="num">"Steps"</th><th class="num">"Repeats"</th><th class="num">"Services"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|p| view! {
+                                        <tr>
+                                            <td><a href=format!("/policies/{}", p.id)>{p.name}</a>
+                                                <div class="muted small">{p.description}</div></td>
+                                            <td class="num">{p.steps}</td>
+                                            <td class="num">{p.repeat_count}</td>
+                                            <td class="num">{p.services}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+/// `/policies/:id`: loads the policy (or starts a new one) and shows the editor.
+#[component]
+pub fn PolicyPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let policy = Resource::new(id, |id| async move {
+        match id.parse::<PolicyId>() {
+            Ok(pid) => get_policy(pid).await.map(Some),
+            Err(_) => Ok(None),
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading policy…"</p> }>
+            {move || policy.get().map(|r| match r {
+                Ok(p) => view! { <PolicyEditor policy=p/> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+fn move_item<T>(v: &mut [T], from: usize, up: bool) {
+    let to = if up {
+        from.checked_sub(1)
+    } else {
+        Some(from + 1)
+    };
+    if let Some(to) = to.filter(|t| *t < v.len()) {
+        v.swap(from, to);
+    }
+}
+
+#[component]
+fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
+    let me = expect_context::<CurrentUser>().0;
+    let existing = policy.as_ref().map(|p| p.id);
+    let name = RwSignal::new(policy.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+    let description = RwSignal::new(
+        policy
+            .as_ref()
+            .map(|p| p.description.clone())
+            .unwrap_or_default(),
+    );
+    let repeat = RwSignal::new(policy.as_ref().map_or(0, |p| p.repeat_count).to_string());
+    let steps = RwSignal::new(policy.as_ref().map(|p| p.steps.clone()).unwrap_or_else(|| {
+        vec![Step {
+            delay_minutes: 15,
+            channels: Vec::new(),
+            targets: Vec::new(),
+        }]
+    }));
+    let services = policy
+        .as_ref()
+        .map(|p| p.services.clone())
+        .unwrap_or_default();
+    let create = ServerAction::<CreatePolicy>::new();
+    let update = ServerAction::<UpdatePolicy>::new();
+    let delete = ServerAction::<DeletePolicy>::new();
+    let error = Signal::derive(move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| update.value().get().and_then(Result::err))
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    let navigate = use_navigate();
+    let nav = navigate.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = create.value().get() {
+            nav(&format!("/policies/{}", p.id), Default::default());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            navigate("/policies", Default::default());
+        }
+    });
+    let preview = Resource::new(
+        move || update.version().get(),
+        move |_| async move {
+            match existing {
+                Some(id) => preview_policy(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let repeat_count = repeat.get_untracked().trim().parse::<i32>().unwrap_or(-1);
+        let (name, description, steps) = (
+            name.get_untracked(),
+            description.get_untracked(),
+            steps.get_untracked(),
+        );
+        match existing {
+            Some(id) => {
+                update.dispatch(UpdatePolicy {
+                    id,
+                    name,
+                    description,
+                    repeat_count,
+                    steps,
+                });
+            }
+            None => {
+                create.dispatch(CreatePolicy {
+                    name,
+                    description,
+                    repeat_count,
+                    steps,
+                });
+            }
+        }
+    };
+    let title = if existing.is_some() {
+        "Edit escalation policy"
+    } else {
+        "New escalation policy"
+    };
+    view! {
+        <leptos_meta::Title text="Escalation policy · OpsKnight"/>
+        <header class="page-head"><h1>{title}</h1><a class="btn btn--quiet" href="/policies">"All policies"</a></header>
+        <div class="stack">
+            <form class="card form" on:submit=on_submit novalidate data-testid="policy-form">
+                <div class="form--inline form">
+                    <Field name="name" label="Name" value=name error=error/>
+                    <Field name="description" label="Description" value=description error=error/>
+                    <Field name="repeat_count" label="Repeat (0–9 more passes)" kind="number" value=repeat error=error/>
+                </div>
+                <ol class="steps" aria-label="Steps">
+                    {move || {
+                        let n = steps.with(Vec::len);
+                        (0..n).map(|i| view! { <StepEditor index=i steps=steps error=error/> }).collect_view()
+                    }}
+                </ol>
+                <div class="form__actions">
+                    <button class="btn" type="button" data-testid="add-step" on:click=move |_| steps.update(|s| s.push(Step {
+                        delay_minutes: 15, channels: Vec::new(), targets: Vec::new() }))>"Add step"</button>
+                </div>
+                <FormError error=error fields=&["name", "description", "repeat_count"]/>
+                <Transition fallback=|| ()>
+                    {move || can_write(me).then(|| view! {
+                        <div class="form__actions">
+                            <button class="btn btn--primary" type="submit" data-testid="save-policy"
+                                disabled=move || create.pending().get() || update.pending().get()>"Save policy"</button>
+                            {move || matches!(update.value().get(), Some(Ok(_))).then(|| view! { <span class="muted" role="status">"Saved"</span> })}
+                            {existing.map(|id| view! {
+                                <button class="btn btn--quiet" type="button" on:click=move |_| { delete.dispatch(DeletePolicy { id }); }>"Delete policy"</button>
+                            })}
+                        </div>
+                    })}
+                </Transition>
+            </form>
+            {existing.is_some().then(|| view! {
+                <section class="card" aria-labelledby="preview-h" data-testid="preview">
+                    <h2 id="preview-h" class="card__title">"Who would be paged right now"</h2>
+                    <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Resolving…"</p> }>
+                        {move || preview.get().map(|r| match r {
+                            Ok(Some(list)) => view! {
+                                <ol class="preview">
+                                    {list.into_iter().map(|s| view! {
+                                        <li>
+                                            <strong>{format!("Step {}", s.step + 1)}</strong>
+                                            {if s.users.is_empty() {
+                                                view! { <span class="badge badge--high">"nobody: this step is skipped"</span> }.into_any()
+                                            } else {
+                                                view! { <span>{s.users.iter().map(|u| u.name.clone()).collect::<Vec<_>>().join(", ")}</span> }.into_any()
+                                            }}
+                                            <span class="muted small">{format!(" · then {} min", s.delay_minutes)}</span>
+                                        </li>
+                                    }).collect_view()}
+                                </ol>
+                            }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+                        })}
+                    </Transition>
+                </section>
+                <section class="card" aria-labelledby="used-h">
+                    <h2 id="used-h" class="card__title">"Used by"</h2>
+                    {if services.is_empty() {
+                        view! { <p class="muted">"No service uses this policy yet. Pick it on a service's page."</p> }.into_any()
+                    } else {
+                        view! { <ul>{services.clone().into_iter().map(|s| view! {
+                            <li><a href=format!("/services/{}", s.id)>{s.name}</a></li>
+                        }).collect_view()}</ul> }.into_any()
+                    }}
+                </section>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn StepEditor(
+    index: usize,
+    steps: RwSignal<Vec<Step>>,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let users = Resource::new(
+        || (),
+        |_| crate::users::api::list_users(String::new(), 1, 200),
+    );
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
+    let delay = move || steps.with(|s| s.get(index).map_or(0, |s| s.delay_minutes).to_string());
+    let targets =
+        move || steps.with(|s| s.get(index).map(|s| s.targets.clone()).unwrap_or_default());
+    let channel = move || {
+        steps.with(|s| match s.get(index).map(|s| s.channels.as_slice()) {
+            Some([ContactKind::Email]) => "EMAIL",
+            Some([ContactKind::Phone]) => "PHONE",
+            _ => "",
+        })
+    };
+    let kind = RwSignal::new("USER".to_owned());
+    let pick = RwSignal::new(String::new());
+    let field = format!("steps[{index}]");
+    let message = move || {
+        error
+            .get()
+            .filter(|e| e.field().is_some_and(|f| f.starts_with(&field)))
+            .map(|e| e.user_message())
+    };
+    let add_target = move |_| {
+        let (Some(k), Ok(id)) = (
+            TargetKind::parse(&kind.get_untracked()),
+            pick.get_untracked().parse::<uuid::Uuid>(),
+        ) else {
+            return;
+        };
+        let label = if k == TargetKind::User {
+            users
+                .get_untracked()
+                .and_then(Result::ok)
+                .and_then(|p| p.users.into_iter().find(|u| u.id.0 == id).map(|u| u.name))
+        } else {
+            teams
+                .get_untracked()
+                .and_then(Result::ok)
+                .and_then(|l| l.into_iter().find(|t| t.id.0 == id).map(|t| t.name))
+        };
+        steps.update(|s| {
+            if let Some(step) = s.get_mut(index)
+                && !step.targets.iter().any(|t| t.kind == k && t.id == id)
+            {
+                step.targets.push(Target {
+                    kind: k,
+                    id,
+                    name: label.unwrap_or_default(),
+                });
+            }
+        });
+    };
+    view! {
+        <li class="step card" data-testid="step">
+            <div class="step__head">
+                <strong>{format!("Step {}", index + 1)}</strong>
+                <label>"then wait "
+                    <input class="step__delay" type="number" min="1" max="1440" aria-label=format!("Step {} delay in minutes", index + 1)
+                        prop:value=delay on:change=move |ev| {
+                            let v = event_target_value(&ev).trim().parse::<i32>().unwrap_or(0);
+                            steps.update(|s| if let Some(st) = s.get_mut(index) { st.delay_minutes = v; });
+                        }/>
+                    " min"</label>
+                <label>"Channels "
+                    <select aria-label=format!("Step {} channels", index + 1) on:change=move |ev| {
+                        let c = match event_target_value(&ev).as_str() {
+                            "EMAIL" => vec![ContactKind::Email],
+                            "PHONE" => vec![ContactKind::Phone],
+                            _ => Vec::new(),
+                        };
+                        steps.update(|s| if let Some(st) = s.get_mut(index) { st.channels = c; });
+                    }>
+                        <option value="" selected=move || channel().is_empty()>"Each person's rules"</option>
+                        <option value="EMAIL" selected=move || channel() == "EMAIL">"Email only"</option>
+                        <option value="PHONE" selected=move || channel() == "PHONE">"Phone only"</option>
+                    </select>
+                </label>
+                <span class="step__tools">
+                    <button class="btn btn--quiet" type="button" aria-label=format!("Move step {} up", index + 1)
+                        on:click=move |_| steps.update(|s| move_item(s, index, true))>"↑"</button>
+                    <button class="btn btn--quiet" type="button" aria-label=format!("Move step {} down", index + 1)
+                        on:click=move |_| steps.update(|s| move_item(s, index, false))>"↓"</button>
+                    <button class="btn btn--quiet" type="button" aria-label=format!("Remove step {}", index + 1)
+                        on:click=move |_| steps.update(|s| { if index < s.len() { s.remove(index); } })>"Remove"</button>
+                </span>
+            </div>
+            <ul class="targets">
+                {move || {
+                    let list = targets();
+                    if list.is_empty() {
+                        return view! { <li class="muted">"No targets yet: add a user or a team."</li> }.into_any();
+                    }
+                    list.into_iter().enumerate().map(|(ti, t)| view! {
+                        <li class="target">
+                            <span class="badge">{t.kind.label()}</span>" "{t.name.clone()}
+                            <button class="btn btn--quiet" type="button" aria-label=format!("Remove {}", t.name)
+                                on:click=move |_| steps.update(|s| if let Some(st) = s.get_mut(index) && ti < st.targets.len() { st.targets.remove(ti); })>"×"</button>
+                        </li>
+                    }).collect_view().into_any()
+                }}
+            </ul>
+            <div class="step__add">
+                <select aria-label=format!("Step {} target kind", index + 1) on:change=move |ev| { kind.set(event_target_value(&ev)); pick.set(String::new()); }>
+                    {TargetKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                </select>
+                <Transition fallback=|| view! { <select disabled=true></select> }>
+                    {move || {
+                        let is_user = kind.get() == "USER";
+                        let options: Vec<(String, String)> = if is_user {
+                            users.get().and_then(Result::ok).map(|p| p.users.into_iter().map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))).collect()).unwrap_or_default()
+                        } else {
+                            teams.get().and_then(Result::ok).map(|l| l.into_iter().map(|t| (t.id.to_string(), t.name)).collect()).unwrap_or_default()
+                        };
+                        view! {
+                            <select aria-label=format!("Step {} target", index + 1) data-testid="target-pick" on:change=move |ev| pick.set(event_target_value(&ev))>
+                                <option value="">{if is_user { "Choose a user…" } else { "Choose a team…" }}</option>
+                                {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                            </select>
+                        }
+                    }}
+                </Transition>
+                <button class="btn" type="button" data-testid="add-target" on:click=add_target>"Add target"</button>
+            </div>
+            <p class="field__error" role="alert">{message}</p>
+        </li>
+    }
+}

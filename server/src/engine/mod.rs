@@ -1,0 +1,260 @@
+//! The queue runner: every server instance runs one. It claims due jobs (`FOR UPDATE SKIP
+//! LOCKED`, with a lease), runs them on a bounded set of tasks, and otherwise sleeps until
+//! the earliest `run_at` or a NOTIFY on the jobs channel, whichever comes first.
+
+pub mod escalation;
+pub mod notification;
+pub mod tasks;
+
+use std::sync::Arc;
+
+use app::clock::SharedClock;
+use app::jobs::JobKind;
+use app::jobs::store::{self as queue, Claimed};
+use app::mail::Mailer;
+use app::secrets::Keyring;
+use chrono::Duration;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::{Notify, Semaphore, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// Retention for the cleanup task, in days.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    pub incident_days: i64,
+    pub alert_days: i64,
+    pub job_days: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            incident_days: 365,
+            alert_days: 90,
+            job_days: 7,
+        }
+    }
+}
+
+/// What the engine needs: the database, time, the channels it pages through, and limits.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub pool: PgPool,
+    pub clock: SharedClock,
+    pub mailer: Option<Arc<dyn Mailer>>,
+    pub keys: Arc<Keyring>,
+    pub public_url: String,
+    /// Jobs run at once on this instance.
+    pub concurrency: usize,
+    /// How long a claim lasts before another instance may take the job over.
+    pub lease: Duration,
+    pub retention: Retention,
+}
+
+/// A running engine; `stop` ends its loop (jobs in flight finish or time out on their lease).
+pub struct EngineHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl EngineHandle {
+    /// Stops claiming and waits for the loop to end.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Kills the loop at once, as a crash would (tests): claimed jobs stay PROCESSING
+    /// until their lease runs out.
+    pub fn abort(self) {
+        self.task.abort();
+    }
+}
+
+impl Engine {
+    pub fn new(
+        pool: PgPool,
+        clock: SharedClock,
+        mailer: Option<Arc<dyn Mailer>>,
+        keys: Arc<Keyring>,
+        public_url: String,
+    ) -> Self {
+        Self {
+            pool,
+            clock,
+            mailer,
+            keys,
+            public_url,
+            concurrency: 8,
+            lease: Duration::seconds(60),
+            retention: Retention::default(),
+        }
+    }
+
+    /// Starts the loop on its own task.
+    pub fn start(self) -> EngineHandle {
+        let (stop, rx) = watch::channel(false);
+        let engine = Arc::new(self);
+        let task = tokio::spawn(async move { engine.run(rx).await });
+        EngineHandle { stop, task }
+    }
+
+    async fn listen(&self) -> Option<PgListener> {
+        match PgListener::connect_with(&self.pool).await {
+            Ok(mut l) => match l.listen(queue::CHANNEL).await {
+                Ok(()) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "engine: LISTEN failed; retrying");
+                    None
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "engine: cannot connect for LISTEN; retrying");
+                None
+            }
+        }
+    }
+
+    async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        if let Err(e) = queue::ensure_tasks(&self.pool, self.clock.now()).await {
+            tracing::warn!(error = %e, "engine: cannot schedule recurring tasks");
+        }
+        let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
+        let freed = Arc::new(Notify::new());
+        let mut listener = self.listen().await;
+        // Jobs in flight belong to the loop: if the loop is aborted (a crash), so are they.
+        let mut running = JoinSet::new();
+        tracing::info!(
+            concurrency = self.concurrency,
+            "engine started: waiting for jobs"
+        );
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            while running.try_join_next().is_some() {}
+            // Claim as many due jobs as there are free slots, until none is due.
+            let mut claimed_any = false;
+            loop {
+                let free = slots.available_permits();
+                if free == 0 {
+                    break;
+                }
+                let jobs = match queue::claim(
+                    &self.pool,
+                    i64::try_from(free).unwrap_or(1),
+                    self.lease,
+                    self.clock.now(),
+                )
+                .await
+                {
+                    Ok(jobs) => jobs,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "engine: claim failed");
+                        break;
+                    }
+                };
+                if jobs.is_empty() {
+                    break;
+                }
+                claimed_any = true;
+                for job in jobs {
+                    let Ok(permit) = slots.clone().try_acquire_owned() else {
+                        break;
+                    };
+                    let engine = self.clone();
+                    let freed = freed.clone();
+                    running.spawn(async move {
+                        engine.execute(job).await;
+                        drop(permit);
+                        freed.notify_one();
+                    });
+                }
+            }
+            let saturated = slots.available_permits() == 0;
+            let next = if saturated || claimed_any {
+                None
+            } else {
+                match queue::next_due(&self.pool).await {
+                    Ok(at) => at,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "engine: cannot read the next due time");
+                        Some(self.clock.now() + Duration::seconds(1))
+                    }
+                }
+            };
+            if claimed_any && !saturated {
+                // More may have become due while we claimed; look again at once.
+                continue;
+            }
+            let timer = async {
+                match next {
+                    Some(at) => self.clock.sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let heard = async {
+                match listener.as_mut() {
+                    Some(l) => {
+                        if let Err(e) = l.recv().await {
+                            tracing::warn!(error = %e, "engine: LISTEN connection lost");
+                            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        }
+                    }
+                    None => {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            };
+            tokio::select! {
+                changed = stop.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+                _ = freed.notified(), if saturated => {}
+                _ = timer => {}
+                _ = heard => {}
+            }
+            if listener.is_none() {
+                listener = self.listen().await;
+            }
+        }
+        // A clean stop lets jobs in flight finish (each is bounded by its send timeout).
+        while running.join_next().await.is_some() {}
+        tracing::info!("engine stopped");
+    }
+
+    /// Runs one claimed job; a failure is recorded on the job (retried with backoff).
+    #[tracing::instrument(skip_all, fields(job = job.id, kind = %job.kind))]
+    async fn execute(&self, job: Claimed) {
+        let result = match job.kind() {
+            Some(JobKind::Escalation) => escalation::run(self, &job).await,
+            Some(JobKind::AutoUnsnooze) => escalation::unsnooze(self, &job).await,
+            Some(JobKind::Notification) => notification::run(self, &job).await,
+            Some(JobKind::ScheduledTask) => tasks::run(self, &job).await,
+            None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
+        };
+        if let Err(e) = result {
+            let error = format!("{e:#}");
+            tracing::warn!(error = %error, attempts = job.attempts, "job failed");
+            let mut conn = match self.pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot record a job failure; its lease will expire");
+                    return;
+                }
+            };
+            if let Err(e) = queue::fail(&mut conn, &job, &error, self.clock.now()).await {
+                tracing::error!(error = %e, "cannot record a job failure; its lease will expire");
+            }
+        }
+    }
+}
+
+/// Decodes a job's payload.
+pub fn payload<T: serde::de::DeserializeOwned>(job: &Claimed) -> anyhow::Result<T> {
+    serde_json::from_value(job.payload.clone())
+        .map_err(|e| anyhow::anyhow!("bad {} payload: {e}", job.kind))
+}

@@ -1,0 +1,80 @@
+//! NOTIFICATION jobs: mark the outbox row SENDING (committed before the provider call), send,
+//! then record the outcome. A temporary failure retries the job with backoff (at most 5
+//! attempts); a permanent one is final. A row found SENDING after a crash is never resent.
+
+use anyhow::Context;
+use app::jobs::NotificationJob;
+use app::jobs::store::{self as queue, Claimed};
+use app::mail::SendError;
+use app::notifications::store::{Begin, Outcome, begin_send, finish_send};
+use app::profile::ContactKind;
+
+use super::{Engine, payload};
+
+/// A provider call that has not answered in this long is a temporary failure.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
+    let p: NotificationJob = payload(job)?;
+    let now = engine.clock.now();
+    let mut tx = engine.pool.begin().await.context("begin")?;
+    if !queue::hold(&mut tx, job).await? {
+        return Ok(());
+    }
+    let begin = begin_send(&mut tx, p.notification, now + engine.lease, now).await?;
+    let (channel, user, facts) = match begin {
+        Begin::Skip => {
+            queue::complete(&mut tx, job, now).await?;
+            tx.commit().await.context("commit")?;
+            return Ok(());
+        }
+        Begin::Send {
+            channel,
+            user,
+            facts,
+        } => (channel, user, facts),
+    };
+    // SENDING is durable before anyone is paged.
+    tx.commit().await.context("commit sending")?;
+
+    let sent = match (channel, engine.mailer.as_ref()) {
+        (ContactKind::Email, Some(mailer)) => {
+            let expires = now + chrono::Duration::hours(app::notifications::ack_link::VALID_HOURS);
+            let token =
+                app::notifications::ack_link::issue(&engine.keys, facts.incident, user, expires);
+            let ack_url = format!("{}/ack?token={token}", engine.public_url);
+            let mail = app::notifications::message::page_mail(&facts, &engine.public_url, &ack_url);
+            match tokio::time::timeout(SEND_TIMEOUT, mailer.send(mail)).await {
+                Ok(r) => r,
+                Err(_) => Err(SendError::temporary(
+                    "the mail server did not answer in 30 s",
+                )),
+            }
+        }
+        (ContactKind::Email, None) => Err(SendError::permanent(
+            "email is not configured (set OPSKNIGHT_SMTP_URL)",
+        )),
+        (ContactKind::Phone, _) => Err(SendError::permanent(
+            "no SMS or voice provider is configured",
+        )),
+    };
+    let outcome = match sent {
+        Ok(()) => Outcome::Sent,
+        Err(e) if !e.permanent && !job.out_of_attempts() => Outcome::Retry(e.message),
+        Err(e) => Outcome::Failed(e.message),
+    };
+    let done = engine.clock.now();
+    let mut tx = engine.pool.begin().await.context("begin outcome")?;
+    finish_send(&mut tx, p.notification, &outcome, done).await?;
+    match &outcome {
+        Outcome::Retry(e) => {
+            queue::fail(&mut tx, job, e, done).await?;
+            tracing::info!(notification = p.notification, error = %e, "page not sent; will retry");
+        }
+        Outcome::Sent | Outcome::Failed(_) => {
+            queue::complete(&mut tx, job, done).await?;
+        }
+    }
+    tx.commit().await.context("commit outcome")?;
+    Ok(())
+}
