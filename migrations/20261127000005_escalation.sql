@@ -120,3 +120,12 @@ CREATE TABLE service_daily_stats (
     computed_at    timestamptz NOT NULL,
     PRIMARY KEY (service_id, day)
 );
+
+-- Settings an admin changes at run time (today: SMTP). Secrets inside `value` are stored
+-- encrypted (AES-256-GCM, `v1:<key id>:…`), never in plain text.
+CREATE TABLE settings (
+    key        text PRIMARY KEY,
+    value      jsonb NOT NULL,
+    updated_at timestamptz NOT NULL,
+    updated_by uuid REFERENCES users (id) ON DELETE SET NULL
+);

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod policies;
 pub mod profile;
 pub mod services;
+pub mod settings;
 pub mod setup;
 pub mod system;
 pub mod teams;
@@ -129,9 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=users::pages::UsersPage/>
                     <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage/> }/>
                     <Route path=path!("audit") view=audit::page::AuditPage/>
-                    <Route path=path!("settings") view=|| view! {
-                        <Placeholder title="Settings" body="Email delivery, notification channels and data retention."/>
-                    }/>
+                    <Route path=path!("settings") view=settings::page::SettingsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

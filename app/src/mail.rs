@@ -74,3 +74,77 @@ pub fn link_mail(kind: LinkKind, to: &str, name: &str, link: &str, valid_hours: 
         html: None,
     }
 }
+
+/// Builds a mailer from saved SMTP settings (the server provides one backed by lettre).
+pub type BuildMailer = std::sync::Arc<
+    dyn Fn(&crate::settings::SmtpConfig) -> Result<std::sync::Arc<dyn Mailer>, String>
+        + Send
+        + Sync,
+>;
+
+/// A mailer built from saved settings, and the settings version it was built from.
+type Cached = (String, std::sync::Arc<dyn Mailer>);
+
+/// Where mail goes right now: the settings an admin saved (rebuilt when they change, on
+/// every instance), else the environment's `OPSKNIGHT_SMTP_URL`, else nowhere.
+#[derive(Clone)]
+pub struct MailerSource {
+    env: Option<std::sync::Arc<dyn Mailer>>,
+    build: Option<BuildMailer>,
+    cache: std::sync::Arc<std::sync::Mutex<Option<Cached>>>,
+}
+
+impl std::fmt::Debug for MailerSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailerSource")
+            .field("env", &self.env.is_some())
+            .field("settings", &self.build.is_some())
+            .finish()
+    }
+}
+
+impl MailerSource {
+    pub fn new(env: Option<std::sync::Arc<dyn Mailer>>, build: Option<BuildMailer>) -> Self {
+        Self {
+            env,
+            build,
+            cache: Default::default(),
+        }
+    }
+
+    /// Only the given mailer (tests, and servers without settings support).
+    pub fn fixed(env: Option<std::sync::Arc<dyn Mailer>>) -> Self {
+        Self::new(env, None)
+    }
+
+    /// Whether any source is configured: the environment, or saved settings.
+    pub fn environment(&self) -> bool {
+        self.env.is_some()
+    }
+
+    /// The mailer to use now. One primary-key read per call; a rebuild only when the saved
+    /// settings changed (the version is the stored JSON, which a save always changes).
+    pub async fn current(
+        &self,
+        pool: &sqlx::PgPool,
+        keys: &crate::secrets::Keyring,
+    ) -> Result<Option<std::sync::Arc<dyn Mailer>>, crate::error::AppError> {
+        let Some(build) = &self.build else {
+            return Ok(self.env.clone());
+        };
+        let Some((config, at)) = crate::settings::store::smtp(pool, keys).await? else {
+            return Ok(self.env.clone());
+        };
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cached_at, mailer)) = cache.as_ref()
+            && *cached_at == at
+        {
+            return Ok(Some(mailer.clone()));
+        }
+        let mailer = build(&config).map_err(|e| crate::error::AppError::Internal {
+            message: format!("saved SMTP settings: {e}"),
+        })?;
+        *cache = Some((at, mailer.clone()));
+        Ok(Some(mailer))
+    }
+}

@@ -12,8 +12,9 @@ pub struct AppState {
     pub pool: PgPool,
     pub clock: SharedClock,
     pub leptos_options: LeptosOptions,
-    /// Sends invite and reset emails; `None` when SMTP is not configured (admins copy links).
-    pub mailer: Option<std::sync::Arc<dyn crate::mail::Mailer>>,
+    /// Where email goes: saved settings, else the environment, else nowhere (admins then
+    /// copy invite and reset links).
+    pub mailer: crate::mail::MailerSource,
     /// The base URL people reach this server at, for links in emails (no trailing slash).
     pub public_url: String,
     /// Encrypts secrets at rest and signs one-click links.

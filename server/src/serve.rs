@@ -105,7 +105,7 @@ async fn run(
         pool: db.pool.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
-        mailer: mailer(args)?,
+        mailer: app::mail::MailerSource::new(mailer(args)?, Some(crate::notify::email::builder())),
         public_url: public_url(args, addr)?,
         keys,
     };

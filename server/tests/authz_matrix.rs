@@ -218,6 +218,25 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"before": null, "action": "", "limit": 10}),
     ),
+    ("/api/settings/smtp", "DDDDAAD", "admin", |_| json!({})),
+    (
+        "/api/settings/smtp/save",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"host": "", "port": 25, "security": "NONE", "username": "", "password": null, "from": "x@example.com"}),
+    ),
+    (
+        "/api/settings/smtp/clear",
+        "DDDDAAD",
+        "admin",
+        |_| json!({}),
+    ),
+    (
+        "/api/settings/smtp/test",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"to": "not-an-email"}),
+    ),
     ("/api/jobs/overview", "DDDDAAD", "admin", |_| json!({})),
     ("/api/jobs/retry", "DDDDAAD", "admin", |_| json!({"id": -1})),
     (

@@ -531,6 +531,35 @@ async fn pages_are_retried_while_the_mail_server_refuses_and_delivered_once_it_i
             .await
             .unwrap();
     assert_eq!(job, ("FAILED".to_owned(), 3));
+    // The admin queue view and /metrics show the failing job and its error.
+    let (s, o) = p.app.call("/api/jobs/overview", json!({}), &p.admin).await;
+    assert_eq!(s, 200, "{o}");
+    assert_eq!(o["failed"].as_array().unwrap().len(), 1);
+    assert!(
+        o["failed"][0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("smtp")
+    );
+    let metrics = p.app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"opsknight_jobs{kind="NOTIFICATION",status="FAILED"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("opsknight_jobs_oldest_due_seconds 0.000"),
+        "{metrics}"
+    );
+    // Only failed or pending jobs can be retried or cancelled.
+    let done: i64 = sqlx::query_scalar("SELECT id FROM jobs WHERE status = 'COMPLETED' LIMIT 1")
+        .fetch_one(&p.app.pool)
+        .await
+        .unwrap();
+    let (s, _) = p
+        .app
+        .call("/api/jobs/cancel", json!({"id": done}), &p.admin)
+        .await;
+    assert_eq!(s, 409);
     p.sink.restart().await;
     p.app.advance(Duration::minutes(2)).await;
     assert_eq!(p.new_mail(), ["alice"]);

@@ -231,7 +231,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     use crate::users::tokens::{self, Purpose};
     let state = crate::state::app_state()?;
     let email = Email::parse("email", &email)?;
-    let Some(_) = state.mailer else {
+    let Ok(Some(_)) = state.mailer.current(&state.pool, &state.keys).await else {
         return Ok(());
     };
     let now = state.clock.now();

@@ -87,6 +87,8 @@ pub struct IncidentDetail {
     pub timeline: Vec<TimelineEntry>,
     /// The newest alerts (at most 50).
     pub alerts: Vec<AlertEntry>,
+    /// Every page for this incident, oldest first.
+    pub deliveries: Vec<crate::notifications::Delivery>,
 }
 
 /// One page of incidents, newest first; pass `next_before` back as `before`.

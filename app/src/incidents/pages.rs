@@ -363,6 +363,7 @@ pub fn IncidentPage() -> impl IntoView {
                                 <p class="muted small">"Dedup key: "<code>{d.dedup_key}</code></p>
                             </section>
                         </div>
+                        <crate::notifications::deliveries::Deliveries deliveries=d.deliveries/>
                     }.into_any()
                 }
                 Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),

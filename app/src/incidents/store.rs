@@ -555,6 +555,7 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
         dedup_key: row.dedup_key,
         timeline,
         alerts,
+        deliveries: crate::notifications::store::for_incident(pool, id).await?,
     })
 }
 

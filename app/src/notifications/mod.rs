@@ -10,7 +10,9 @@ use crate::profile::ContactKind;
 
 pub mod ack_link;
 pub mod api;
+pub mod deliveries;
 pub mod message;
+pub mod rules_page;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -24,6 +24,7 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
         <div class="stack">
             {view! { <Details/> }.into_any()}
             {view! { <ContactMethods/> }.into_any()}
+            {view! { <crate::notifications::rules_page::NotificationRules/> }.into_any()}
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
             {view! { <crate::apikeys::page::ApiKeys/> }.into_any()}

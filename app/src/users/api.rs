@@ -29,8 +29,13 @@ pub(crate) async fn deliver_link(
         LinkKind::Reset => "reset",
     };
     let link = format!("{}/{path}?token={token}", state.public_url);
-    let Some(mailer) = state.mailer.clone() else {
-        return (false, Some(link));
+    let mailer = match state.mailer.current(&state.pool, &state.keys).await {
+        Ok(Some(m)) => m,
+        Ok(None) => return (false, Some(link)),
+        Err(e) => {
+            tracing::warn!(error = %e, "email settings unusable; returning the link instead");
+            return (false, Some(link));
+        }
     };
     let mail = link_mail(kind, &user.email, &user.name, &link, hours);
     if background {

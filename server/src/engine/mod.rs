@@ -11,7 +11,7 @@ use std::sync::Arc;
 use app::clock::SharedClock;
 use app::jobs::JobKind;
 use app::jobs::store::{self as queue, Claimed};
-use app::mail::Mailer;
+use app::mail::MailerSource;
 use app::secrets::Keyring;
 use chrono::Duration;
 use sqlx::PgPool;
@@ -42,7 +42,7 @@ impl Default for Retention {
 pub struct Engine {
     pub pool: PgPool,
     pub clock: SharedClock,
-    pub mailer: Option<Arc<dyn Mailer>>,
+    pub mailer: MailerSource,
     pub keys: Arc<Keyring>,
     pub public_url: String,
     /// Jobs run at once on this instance.
@@ -76,7 +76,7 @@ impl Engine {
     pub fn new(
         pool: PgPool,
         clock: SharedClock,
-        mailer: Option<Arc<dyn Mailer>>,
+        mailer: MailerSource,
         keys: Arc<Keyring>,
         public_url: String,
     ) -> Self {

@@ -37,8 +37,13 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     // SENDING is durable before anyone is paged.
     tx.commit().await.context("commit sending")?;
 
-    let sent = match (channel, engine.mailer.as_ref()) {
-        (ContactKind::Email, Some(mailer)) => {
+    let mailer = match channel {
+        ContactKind::Email => engine.mailer.current(&engine.pool, &engine.keys).await,
+        ContactKind::Phone => Ok(None),
+    };
+    let sent = match (channel, mailer) {
+        (ContactKind::Email, Err(e)) => Err(SendError::temporary(format!("email settings: {e}"))),
+        (ContactKind::Email, Ok(Some(mailer))) => {
             let expires = now + chrono::Duration::hours(app::notifications::ack_link::VALID_HOURS);
             let token =
                 app::notifications::ack_link::issue(&engine.keys, facts.incident, user, expires);
@@ -51,7 +56,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
                 )),
             }
         }
-        (ContactKind::Email, None) => Err(SendError::permanent(
+        (ContactKind::Email, Ok(None)) => Err(SendError::permanent(
             "email is not configured (set OPSKNIGHT_SMTP_URL)",
         )),
         (ContactKind::Phone, _) => Err(SendError::permanent(

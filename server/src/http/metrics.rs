@@ -159,21 +159,21 @@ pub async fn render(
         pool.options().get_max_connections()
     );
 
-    let depth: Result<Vec<(String, String, i64)>, sqlx::Error> = sqlx::query_as(
-        "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
-    )
-    .fetch_all(pool)
-    .await;
+    // The same figures as the admin job queue page.
+    let depth = app::jobs::store::depth(pool).await;
     let _ = writeln!(
         out,
         "# HELP opsknight_jobs Jobs in the queue by kind and status.\n# TYPE opsknight_jobs gauge"
     );
     let db_up = match depth {
         Ok(rows) => {
-            for (kind, status, n) in rows {
+            for d in rows {
                 let _ = writeln!(
                     out,
-                    "opsknight_jobs{{kind=\"{kind}\",status=\"{status}\"}} {n}"
+                    "opsknight_jobs{{kind=\"{}\",status=\"{}\"}} {}",
+                    d.kind.as_str(),
+                    d.status.as_str(),
+                    d.count
                 );
             }
             1
@@ -183,6 +183,12 @@ pub async fn render(
             0
         }
     };
+    if let Ok(late) = app::jobs::store::oldest_due_secs(pool, state.clock.now()).await {
+        let _ = writeln!(
+            out,
+            "# HELP opsknight_jobs_oldest_due_seconds How long the oldest due, unclaimed job has waited.\n# TYPE opsknight_jobs_oldest_due_seconds gauge\nopsknight_jobs_oldest_due_seconds {late:.3}"
+        );
+    }
     let _ = writeln!(
         out,
         "# HELP opsknight_db_up Whether the last metrics query reached the database.\n# TYPE opsknight_db_up gauge\nopsknight_db_up {db_up}"

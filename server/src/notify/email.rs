@@ -38,6 +38,35 @@ impl SmtpMailer {
         Ok(Self { transport, from })
     }
 
+    /// From settings saved in the UI (host, port, security, user, password, sender).
+    pub fn from_config(c: &app::settings::SmtpConfig) -> Result<Self, String> {
+        use app::settings::SmtpSecurity;
+        use lettre::transport::smtp::authentication::Credentials;
+        let builder = match c.security {
+            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host),
+            SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host),
+            SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                &c.host,
+            )),
+        }
+        .map_err(|e| format!("host: {e}"))?
+        .port(c.port)
+        .timeout(Some(std::time::Duration::from_secs(20)));
+        let builder = if c.username.is_empty() {
+            builder
+        } else {
+            builder.credentials(Credentials::new(c.username.clone(), c.password.clone()))
+        };
+        let from = c
+            .from
+            .parse::<Mailbox>()
+            .map_err(|e| format!("from: {e}"))?;
+        Ok(Self {
+            transport: builder.build(),
+            from,
+        })
+    }
+
     async fn deliver(&self, mail: Mail) -> Result<(), SendError> {
         let to = mail
             .to
@@ -80,4 +109,11 @@ impl Mailer for SmtpMailer {
     fn send(&self, mail: Mail) -> Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + '_>> {
         Box::pin(self.deliver(mail))
     }
+}
+
+/// The builder the app uses to turn saved SMTP settings into a mailer.
+pub fn builder() -> app::mail::BuildMailer {
+    std::sync::Arc::new(|c| {
+        SmtpMailer::from_config(c).map(|m| std::sync::Arc::new(m) as std::sync::Arc<dyn Mailer>)
+    })
 }

@@ -192,7 +192,10 @@ async fn spawn_app_with(
         pool: pool.clone(),
         clock: Arc::new(clock.clone()),
         leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
-        mailer,
+        mailer: app::mail::MailerSource::new(
+            mailer,
+            Some(opsknight_server::notify::email::builder()),
+        ),
         public_url: format!("http://{addr}"),
         keys: test_keys(),
     };
@@ -244,7 +247,7 @@ impl TestApp {
         let mut engine = opsknight_server::engine::Engine::new(
             self.pool.clone(),
             Arc::new(self.clock.clone()),
-            mailer,
+            app::mail::MailerSource::new(mailer, Some(opsknight_server::notify::email::builder())),
             test_keys(),
             self.base.clone(),
         );
