@@ -9,35 +9,16 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 DURATION="${DURATION:-10}"
 LEVELS="${LEVELS:-1 16 64}"
-BIN="$CARGO_TARGET_DIR/release/opsknight"
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
-unset DATABASE_URL
-DATA=$(mktemp -d /tmp/opsknight-bench.XXXXXX)
-chmod 755 "$DATA"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-BASE="http://127.0.0.1:$PORT"
-OPSKNIGHT_LOG=warn "$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" &
-PID=$!
-cleanup() { kill -TERM $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"; }
-trap cleanup EXIT
-until curl -fsS "$BASE/health" >/dev/null 2>&1; do sleep 0.1; done
-
-echo 'bench-ingest-passphrase' | OPSKNIGHT_LOG=warn "$BIN" user add --data-dir "$DATA" \
-  --email bench@example.com --name Bench --role admin >/dev/null
-KEY=$(OPSKNIGHT_LOG=warn "$BIN" apikey create --data-dir "$DATA" --email bench@example.com --scopes admin)
+source "$ROOT/scripts/bench/embedded.sh"
+KEY="$API_KEY"
 api() { curl -fsS -X POST "$BASE/api/$1" -H "authorization: Bearer $KEY" -H 'content-type: application/json' -d "$2"; }
 SVC=$(api services/create '{"name":"Bench","description":"","team_id":null,"urgency_rule":"SEVERITY","ack_timeout_secs":null}' \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 export ROUTING_KEY=$(api integrations/create "{\"service_id\":\"$SVC\",\"kind\":\"events_v2\",\"name\":\"bench\",\"rate_limit_per_min\":10000000}" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["routing_key"])')
 
-# The embedded cluster's socket directory, from the config OpsKnight writes.
-PGDATA_DIR="$DATA/postgres"
-[ -f "$DATA/postgres-location" ] && PGDATA_DIR="$(cat "$DATA/postgres-location")"
-SOCK=$(sed -n "s/^unix_socket_directories = '\(.*\)'/\1/p" "$PGDATA_DIR/opsknight.conf")
-PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n1)")
-as_pg() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 BENCH_DIR=$(mktemp -d /tmp/opsknight-bench-sql.XXXXXX); chmod 755 "$BENCH_DIR"
 cp "$ROOT"/scripts/bench/*.sql "$BENCH_DIR/"; chmod 644 "$BENCH_DIR"/*.sql
 as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d postgres -c "CREATE DATABASE bench" >/dev/null

@@ -50,6 +50,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 SERVER_LOG="$LOGDIR/server.log"
 OPSKNIGHT_LOG=info "$CARGO_TARGET_DIR/release/opsknight" serve \
   --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" --database-url "$E2E_DB_URL" \
+  --data-dir "$LOGDIR/e2e-data" \
   >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do

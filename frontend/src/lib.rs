@@ -1,5 +1,7 @@
 //! The WASM entry point: hydrate the server-rendered `App`. Nothing else lives here.
 #![cfg(target_arch = "wasm32")]
+// Hydrating deeply nested Leptos views needs more than the default query depth.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

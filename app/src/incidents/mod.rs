@@ -10,6 +10,7 @@ pub mod api;
 pub mod badges;
 #[cfg(feature = "ssr")]
 pub mod batch;
+pub mod describe;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -343,7 +343,10 @@ pub fn IncidentPage() -> impl IntoView {
                                         <li class=format!("timeline__item timeline__item--{}", t.kind.to_lowercase())>
                                             <span class="timeline__kind">{t.kind.replace('_', " ").to_lowercase()}</span>
                                             <span class="muted small"><Time at=t.at/>{t.actor.map(|a| format!(" · {a}"))}</span>
-                                            <code class="timeline__details">{t.details}</code>
+                                            {match super::describe::describe(&t.kind, &t.details) {
+                                                Some(text) => view! { <p class="timeline__text">{text}</p> }.into_any(),
+                                                None => view! { <code class="timeline__details">{t.details}</code> }.into_any(),
+                                            }}
                                         </li>
                                     }).collect_view()}
                                 </ol>

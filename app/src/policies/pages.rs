@@ -118,6 +118,14 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
         .as_ref()
         .map(|p| p.services.clone())
         .unwrap_or_default();
+    // Step editors re-render when steps are added, removed or moved, not on every keystroke.
+    let step_count = Memo::new(move |_| steps.with(Vec::len));
+    // Loaded once for every step's target pickers.
+    let users = Resource::new(
+        || (),
+        |_| crate::users::api::list_users(String::new(), 1, 200),
+    );
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
     let create = ServerAction::<CreatePolicy>::new();
     let update = ServerAction::<UpdatePolicy>::new();
     let delete = ServerAction::<DeletePolicy>::new();
@@ -187,6 +195,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
         <leptos_meta::Title text="Escalation policy · OpsKnight"/>
         <header class="page-head"><h1>{title}</h1><a class="btn btn--quiet" href="/policies">"All policies"</a></header>
         <div class="stack">
+            {view! {
             <form class="card form" on:submit=on_submit novalidate data-testid="policy-form">
                 <div class="form--inline form">
                     <Field name="name" label="Name" value=name error=error/>
@@ -195,8 +204,8 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 </div>
                 <ol class="steps" aria-label="Steps">
                     {move || {
-                        let n = steps.with(Vec::len);
-                        (0..n).map(|i| view! { <StepEditor index=i steps=steps error=error/> }).collect_view()
+                        let n = step_count.get();
+                        (0..n).map(|i| view! { <StepEditor index=i steps=steps error=error users=users teams=teams/> }).collect_view()
                     }}
                 </ol>
                 <div class="form__actions">
@@ -217,13 +226,14 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                     })}
                 </Transition>
             </form>
+            }.into_any()}
             {existing.is_some().then(|| view! {
                 <section class="card" aria-labelledby="preview-h" data-testid="preview">
                     <h2 id="preview-h" class="card__title">"Who would be paged right now"</h2>
                     <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Resolving…"</p> }>
                         {move || preview.get().map(|r| match r {
                             Ok(Some(list)) => view! {
-                                <ol class="preview">
+                                <ul class="preview">
                                     {list.into_iter().map(|s| view! {
                                         <li>
                                             <strong>{format!("Step {}", s.step + 1)}</strong>
@@ -235,7 +245,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                                             <span class="muted small">{format!(" · then {} min", s.delay_minutes)}</span>
                                         </li>
                                     }).collect_view()}
-                                </ol>
+                                </ul>
                             }.into_any(),
                             Ok(None) => ().into_any(),
                             Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
@@ -262,12 +272,9 @@ fn StepEditor(
     index: usize,
     steps: RwSignal<Vec<Step>>,
     error: Signal<Option<crate::error::AppError>>,
+    users: Resource<Result<crate::users::UserPage, crate::error::AppError>>,
+    teams: Resource<Result<Vec<crate::teams::TeamSummary>, crate::error::AppError>>,
 ) -> impl IntoView {
-    let users = Resource::new(
-        || (),
-        |_| crate::users::api::list_users(String::new(), 1, 200),
-    );
-    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
     let delay = move || steps.with(|s| s.get(index).map_or(0, |s| s.delay_minutes).to_string());
     let targets =
         move || steps.with(|s| s.get(index).map(|s| s.targets.clone()).unwrap_or_default());
@@ -323,7 +330,7 @@ fn StepEditor(
                 <strong>{format!("Step {}", index + 1)}</strong>
                 <label>"then wait "
                     <input class="step__delay" type="number" min="1" max="1440" aria-label=format!("Step {} delay in minutes", index + 1)
-                        prop:value=delay on:change=move |ev| {
+                        prop:value=delay on:input=move |ev| {
                             let v = event_target_value(&ev).trim().parse::<i32>().unwrap_or(0);
                             steps.update(|s| if let Some(st) = s.get_mut(index) { st.delay_minutes = v; });
                         }/>

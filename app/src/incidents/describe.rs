@@ -1,0 +1,88 @@
+//! Timeline entries in words: the engine's entries (escalation steps, pages, timers) read as
+//! sentences instead of raw JSON. Pure, so the browser renders the same text as the server.
+
+use serde_json::Value;
+
+fn names(v: &Value) -> String {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// A sentence for a timeline entry of `kind` with JSON `details`, or `None` to show the
+/// details as they are.
+pub fn describe(kind: &str, details: &str) -> Option<String> {
+    let d: Value = serde_json::from_str(details).ok()?;
+    let s = |k: &str| d.get(k).and_then(Value::as_str);
+    match kind {
+        "ESCALATED" => {
+            let step = d.get("step").and_then(Value::as_i64);
+            let pass = d.get("pass").and_then(Value::as_i64).unwrap_or(1);
+            let at = match step {
+                Some(n) if pass > 1 => format!("Step {n} (pass {pass}): "),
+                Some(n) => format!("Step {n}: "),
+                None => String::new(),
+            };
+            if let Some(m) = s("message") {
+                return Some(format!("{at}{m}"));
+            }
+            let mut out = format!("{at}paged {}", names(&d["paged"]));
+            let missing = names(&d["no_contact_method"]);
+            if !missing.is_empty() {
+                out.push_str(&format!("; no contact method for {missing}"));
+            }
+            Some(out)
+        }
+        "NOTIFIED" => {
+            let who = format!(
+                "{} to {} <{}>",
+                if s("channel") == Some("PHONE") {
+                    "SMS"
+                } else {
+                    "Email"
+                },
+                s("user")?,
+                s("address").unwrap_or("")
+            );
+            Some(match s("outcome")? {
+                "sent" => format!("{who}: delivered"),
+                "interrupted" => format!("{who}: interrupted by a restart; not resent"),
+                _ => format!("{who}: failed: {}", s("error").unwrap_or("unknown error")),
+            })
+        }
+        "UNACKNOWLEDGED" | "UNSNOOZED" | "REOPENED" => s("reason").map(str::to_owned),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_entries_read_as_sentences() {
+        assert_eq!(
+            describe(
+                "ESCALATED",
+                r#"{"step":2,"pass":2,"paged":["Ada","Bo"],"no_contact_method":[]}"#
+            )
+            .unwrap(),
+            "Step 2 (pass 2): paged Ada, Bo"
+        );
+        assert_eq!(
+            describe("ESCALATED", r#"{"step":1,"pass":1,"nobody":true,"message":"no one to page at this step; moving on"}"#).unwrap(),
+            "Step 1: no one to page at this step; moving on"
+        );
+        assert_eq!(
+            describe("NOTIFIED", r#"{"user":"Ada","channel":"EMAIL","address":"a@x.io","outcome":"failed","error":"smtp: 550"}"#).unwrap(),
+            "Email to Ada <a@x.io>: failed: smtp: 550"
+        );
+        assert_eq!(describe("NOTE", r#"{"note":"x"}"#), None);
+        assert_eq!(describe("ESCALATED", "not json"), None);
+    }
+}

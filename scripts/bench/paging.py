@@ -1,0 +1,153 @@
+"""Paging benchmarks against a running OpsKnight (release build) and a real SMTP server.
+
+latency  : from the 202 of POST /v2/enqueue to the SMTP server receiving the page, at
+           1, 10 and 100 new incidents per second (open loop). Prints p50/p99 and misses.
+timers   : with 10,000 active escalations, how late escalation steps run (run_at to
+           completion, from the jobs table). Prints p50/p99/max.
+
+Prints figures; asserts nothing. Run by scripts/bench-paging.sh.
+"""
+import concurrent.futures as cf
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from aiosmtpd.controller import Controller
+
+BASE = os.environ["BASE"]
+KEY = os.environ["API_KEY"]
+received = {}
+lock = threading.Lock()
+SUBJECT = re.compile(rb"^Subject: .*?\b(bench-[0-9a-z-]+)", re.M)
+
+
+class Sink:
+    async def handle_DATA(self, server, session, envelope):
+        now = time.monotonic()
+        m = SUBJECT.search(envelope.content)
+        if m:
+            with lock:
+                received.setdefault(m.group(1).decode(), now)
+        return "250 OK"
+
+
+def api(path, body):
+    req = urllib.request.Request(f"{BASE}/api/{path}", data=json.dumps(body).encode(),
+                                 headers={"authorization": f"Bearer {KEY}", "content-type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.loads(r.read() or b"null")
+
+
+def enqueue(routing_key, dedup):
+    body = json.dumps({"routing_key": routing_key, "event_action": "trigger", "dedup_key": dedup,
+                       "payload": {"summary": dedup, "source": "bench", "severity": "critical"}}).encode()
+    req = urllib.request.Request(f"{BASE}/v2/enqueue", data=body, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        assert r.status == 202
+    return time.monotonic()
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def service(name, steps):
+    policy = api("policies/create", {"name": name, "description": "", "repeat_count": 0, "steps": steps})
+    svc = api("services/create", {"name": name, "description": "", "team_id": None, "urgency_rule": "SEVERITY",
+                                  "ack_timeout_secs": None, "escalation_policy_id": policy["id"]})
+    integ = api("integrations/create", {"service_id": svc["id"], "kind": "events_v2", "name": "bench",
+                                        "rate_limit_per_min": 10000000})
+    return integ["routing_key"]
+
+
+def latency(user_id):
+    key = service("Latency", [{"delay_minutes": 60, "targets": [{"kind": "USER", "id": user_id}]}])
+    pool = cf.ThreadPoolExecutor(max_workers=32)
+    for rate, seconds in [(1, 20), (10, 20), (100, 20)]:
+        n = rate * seconds
+        sent = {}
+        start = time.monotonic()
+        futures = {}
+        for i in range(n):
+            due = start + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            dedup = f"bench-{rate}-{i}"
+            futures[pool.submit(enqueue, key, dedup)] = dedup
+        for f, dedup in futures.items():
+            sent[dedup] = f.result()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with lock:
+                if all(d in received for d in sent):
+                    break
+            time.sleep(0.05)
+        with lock:
+            lat = [(received[d] - t) * 1000 for d, t in sent.items() if d in received]
+        missing = n - len(lat)
+        print(f"{rate:4d} incidents/s x {seconds}s: {n:5d} pages  p50 {pct(lat, 50):7.1f} ms  "
+              f"p99 {pct(lat, 99):7.1f} ms  max {max(lat):7.1f} ms  missing {missing}", flush=True)
+
+
+def timers(psql):
+    team = api("teams/create", {"name": "Empty", "description": ""})
+    # Two steps that resolve to nobody: each run is a timer firing plus a timeline entry.
+    key = service("Timers", [{"delay_minutes": 1, "targets": [{"kind": "TEAM", "id": team["id"]}]},
+                             {"delay_minutes": 1, "targets": [{"kind": "TEAM", "id": team["id"]}]}])
+    n = int(os.environ.get("TIMERS", "10000"))
+    pool = cf.ThreadPoolExecutor(max_workers=32)
+    start = time.monotonic()
+    list(pool.map(lambda i: enqueue(key, f"timer-{i}"), range(n)))
+    took = time.monotonic() - start
+    print(f"created {n} escalating incidents in {took:.1f}s; waiting for every step 2 to run", flush=True)
+    q = ("SELECT count(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id "
+         "WHERE i.dedup_key LIKE 'timer-%' AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        done = int(psql(q))
+        if done >= 2 * n:
+            break
+        time.sleep(1)
+    out = psql("SELECT (payload->>'step')::int, extract(epoch FROM j.updated_at - j.run_at) * 1000 "
+               "FROM jobs j JOIN incidents i ON i.id = j.incident_id "
+               "WHERE i.dedup_key LIKE 'timer-%' AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
+    by_step = {0: [], 1: []}
+    for line in out.splitlines():
+        step, ms = line.split("|")
+        by_step[int(step)].append(float(ms))
+    for step, xs in by_step.items():
+        if xs:
+            print(f"step {step + 1} ({len(xs)} timers): lateness p50 {pct(xs, 50):7.1f} ms  p99 {pct(xs, 99):7.1f} ms  "
+                  f"max {max(xs):7.1f} ms", flush=True)
+
+
+def main():
+    psql_cmd = os.environ["PSQL"].split()
+
+    def psql(sql):
+        return subprocess.check_output(psql_cmd + ["-AtX", "-c", sql], text=True).strip()
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=int(os.environ["SMTP_PORT"]))
+    controller.start()
+    try:
+        me = api("auth/me", {})
+        which = sys.argv[1:] or ["latency", "timers"]
+        if "latency" in which:
+            print("== page latency: 202 of /v2/enqueue -> SMTP server received the page", flush=True)
+            latency(me["id"])
+        if "timers" in which:
+            print("== timer lateness with 10,000 active escalations (run_at -> step done)", flush=True)
+            timers(psql)
+    finally:
+        controller.stop()
+
+
+main()
