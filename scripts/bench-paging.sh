@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-SERVER_ENV="OPSKNIGHT_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT OPSKNIGHT_SMTP_FROM=pager@example.com"
+SERVER_ENV="OPSKNIGHT_SMTP_URL=smtp://127.0.0.1:$SMTP_PORT OPSKNIGHT_SMTP_FROM=pager@example.com ${SERVER_ENV:-}"
 source "$ROOT/scripts/bench/embedded.sh"
 PRE=""; [ "$(id -u)" = 0 ] && PRE="setpriv --reuid=postgres --regid=postgres --init-groups"
 export BASE SMTP_PORT API_KEY PSQL="$PRE $PGBIN/psql -h $SOCK -U opsknight -d opsknight"

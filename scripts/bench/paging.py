@@ -103,11 +103,20 @@ def timers(psql):
     key = service("Timers", [{"delay_minutes": 1, "targets": [{"kind": "TEAM", "id": team["id"]}]},
                              {"delay_minutes": 1, "targets": [{"kind": "TEAM", "id": team["id"]}]}])
     n = int(os.environ.get("TIMERS", "10000"))
+    rate = int(os.environ.get("TIMER_RATE", "500"))
     pool = cf.ThreadPoolExecutor(max_workers=32)
     start = time.monotonic()
-    list(pool.map(lambda i: enqueue(key, f"timer-{i}"), range(n)))
+    futures = []
+    for i in range(n):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        futures.append(pool.submit(enqueue, key, f"timer-{i}"))
+    for f in futures:
+        f.result()
     took = time.monotonic() - start
-    print(f"created {n} escalating incidents in {took:.1f}s; waiting for every step 2 to run", flush=True)
+    print(f"opened {n} escalating incidents in {took:.1f}s (target {rate}/s); "
+          f"all {n} are escalating at once; waiting for every step 2 to run", flush=True)
     q = ("SELECT count(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id "
          "WHERE i.dedup_key LIKE 'timer-%' AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
     deadline = time.monotonic() + 600
@@ -144,7 +153,7 @@ def main():
             print("== page latency: 202 of /v2/enqueue -> SMTP server received the page", flush=True)
             latency(me["id"])
         if "timers" in which:
-            print("== timer lateness with 10,000 active escalations (run_at -> step done)", flush=True)
+            print("== timer lateness with 10,000 active escalations (run_at -> step done; steps page nobody)", flush=True)
             timers(psql)
     finally:
         controller.stop()

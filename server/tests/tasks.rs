@@ -51,8 +51,12 @@ async fn rollup_computes_daily_figures_and_cleanup_applies_retention() {
     app.call("/api/incidents/resolve", json!({"ids": [ids[0]]}), &admin)
         .await;
 
-    // The engine schedules both tasks when it starts; they run at once.
+    // The engine schedules both tasks when it starts (so does this, idempotently, so that
+    // settle() cannot look before the engine's task did); they run at once.
     let _engine = app.start_engine(None);
+    app::jobs::store::ensure_tasks(&app.pool, app.clock_now())
+        .await
+        .unwrap();
     app.settle().await;
     let (incidents, acked, resolved, mtta, mttr): (i32, i32, i32, f64, f64) = sqlx::query_as(
         "SELECT incidents, acknowledged, resolved, mtta_secs, mttr_secs FROM service_daily_stats",

@@ -171,7 +171,9 @@ async fn trigger_many(
             FROM hit WHERE hit.status = 'RESOLVED'),
          j AS (
             INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-            SELECT 'ESCALATION', hit.id, $12, $10, $10, $10 FROM hit WHERE hit.created AND hit.status = 'OPEN')
+            SELECT 'ESCALATION', hit.id, $12, $10, $10, $10
+            FROM hit JOIN ev ON ev.ord = hit.ord JOIN services s ON s.id = ev.service_id
+            WHERE hit.created AND hit.status = 'OPEN' AND s.escalation_policy_id IS NOT NULL)
          SELECT ord, id FROM hit",
     )
     .bind(&new_ids)

@@ -85,6 +85,8 @@ pub struct IncidentDetail {
     pub incident: IncidentSummary,
     pub description: String,
     pub dedup_key: String,
+    /// The service's escalation policy; `None`: nobody is paged for this service.
+    pub escalation_policy: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     /// The newest alerts (at most 50).
     pub alerts: Vec<AlertEntry>,

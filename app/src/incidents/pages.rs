@@ -364,6 +364,10 @@ pub fn IncidentPage() -> impl IntoView {
                                     }).collect_view().into_any()
                                 }}
                                 <p class="muted small">"Dedup key: "<code>{d.dedup_key}</code></p>
+                                {match d.escalation_policy {
+                                    Some(p) => view! { <p class="muted small">"Escalation policy: "{p}</p> }.into_any(),
+                                    None => view! { <p class="notice notice--error small" data-testid="no-policy">"This service has no escalation policy: nobody is paged. Choose one on the service's page."</p> }.into_any(),
+                                }}
                             </section>
                         </div>
                         <crate::notifications::deliveries::Deliveries deliveries=d.deliveries/>

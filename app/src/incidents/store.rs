@@ -125,7 +125,9 @@ async fn trigger(
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
                    FROM hit WHERE status = 'RESOLVED'),
              j AS (INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-                   SELECT 'ESCALATION', id, $12, $7, $7, $7 FROM hit WHERE created AND status = 'OPEN')
+                   SELECT 'ESCALATION', id, $12, $7, $7, $7 FROM hit
+                   WHERE created AND status = 'OPEN'
+                     AND EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL))
              SELECT id FROM hit",
         )
         .bind(IncidentId::new())
@@ -387,7 +389,8 @@ pub async fn create_manual(
          , t AS (INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
                  SELECT id, $7, 'TRIGGERED', $8, jsonb_build_object('manual', true) FROM inc)
          INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-         SELECT 'ESCALATION', id, $9, $7, $7, $7 FROM inc",
+         SELECT 'ESCALATION', id, $9, $7, $7, $7 FROM inc
+         WHERE EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL)",
     )
     .bind(id)
     .bind(service)
@@ -514,13 +517,16 @@ pub async fn list(
 struct DetailRow {
     description: String,
     dedup_key: String,
+    escalation_policy: Option<String>,
     #[sqlx(flatten)]
     summary: SummaryRow,
 }
 
 pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppError> {
     let row: Option<DetailRow> = sqlx::query_as(
-        "SELECT i.description, i.dedup_key, i.id, i.number, i.service_id, s.name AS service_name, i.title,
+        "SELECT i.description, i.dedup_key,
+                (SELECT p.name FROM escalation_policies p WHERE p.id = s.escalation_policy_id) AS escalation_policy,
+                i.id, i.number, i.service_id, s.name AS service_name, i.title,
                 i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee,
                 i.assignee_user_id, i.assignee_team_id, i.created_at, i.updated_at, i.snoozed_until
          FROM incidents i JOIN services s ON s.id = i.service_id
@@ -553,6 +559,7 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
         incident: row.summary.into(),
         description: row.description,
         dedup_key: row.dedup_key,
+        escalation_policy: row.escalation_policy,
         timeline,
         alerts,
         deliveries: crate::notifications::store::for_incident(pool, id).await?,

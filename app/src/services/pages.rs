@@ -39,12 +39,16 @@ pub fn ServicesPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <table class="table" data-testid="services">
-                                <thead><tr><th>"Service"</th><th class="opt">"Team"</th><th class="opt">"Urgency"</th><th class="num">"Open incidents"</th></tr></thead>
+                                <thead><tr><th>"Service"</th><th class="opt">"Team"</th><th>"Escalation"</th><th class="opt">"Urgency"</th><th class="num">"Open incidents"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|s| view! {
                                         <tr>
                                             <td><a href=format!("/services/{}", s.id)>{s.name}</a><div class="muted small">{s.description}</div></td>
                                             <td class="opt">{s.team_name.unwrap_or_else(|| "—".into())}</td>
+                                            <td>{match s.escalation_policy_name {
+                                                Some(p) => p.into_any(),
+                                                None => view! { <span class="badge badge--high">"none: nobody is paged"</span> }.into_any(),
+                                            }}</td>
                                             <td class="opt">{s.urgency_rule.as_str().to_lowercase()}</td>
                                             <td class="num">{if s.open_incidents > 0 {
                                                 view! { <span class="badge badge--high">{s.open_incidents}</span> }.into_any()
