@@ -33,6 +33,18 @@ async fn rollup_computes_daily_figures_and_cleanup_applies_retention() {
         assert_eq!(s, 200, "{id}");
         ids.push(id);
     }
+    // The service has no escalation policy: no escalation work is queued, and the incident
+    // says that nobody is paged.
+    let escalations: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'ESCALATION'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(escalations, 0);
+    let (_, detail) = app
+        .call("/api/incidents/get", json!({"id": ids[0]}), &admin)
+        .await;
+    assert_eq!(detail["escalation_policy"], serde_json::Value::Null);
     app.clock.advance(Duration::minutes(2));
     app.call(
         "/api/incidents/acknowledge",

@@ -173,8 +173,10 @@ async fn trigger_many(
             INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
             SELECT 'ESCALATION', hit.id, $12, $10, $10, $10
             FROM hit JOIN ev ON ev.ord = hit.ord JOIN services s ON s.id = ev.service_id
-            WHERE hit.created AND hit.status = 'OPEN' AND s.escalation_policy_id IS NOT NULL)
-         SELECT ord, id FROM hit",
+            WHERE hit.created AND hit.status = 'OPEN' AND s.escalation_policy_id IS NOT NULL
+            RETURNING 1)
+         -- Wake the job workers only when a job was enqueued.
+         SELECT ord, id FROM hit, (SELECT count(*) FROM (SELECT pg_notify($13, '') FROM (SELECT 1 FROM j LIMIT 1) one) w) wake",
     )
     .bind(&new_ids)
     .bind(&services)
@@ -188,6 +190,7 @@ async fn trigger_many(
     .bind(now)
     .bind(now - early_resolve_window())
     .bind(crate::escalation::store::first_step_payload())
+    .bind(crate::jobs::store::CHANNEL)
     .fetch_all(&mut *tx)
     .await?;
     let mut out = vec![None; n];

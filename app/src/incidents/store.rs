@@ -127,8 +127,9 @@ async fn trigger(
              j AS (INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
                    SELECT 'ESCALATION', id, $12, $7, $7, $7 FROM hit
                    WHERE created AND status = 'OPEN'
-                     AND EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL))
-             SELECT id FROM hit",
+                     AND EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL)
+                   RETURNING 1)
+             SELECT id FROM hit, (SELECT count(*) FROM (SELECT pg_notify($13, '') FROM (SELECT 1 FROM j LIMIT 1) one) w) wake",
         )
         .bind(IncidentId::new())
         .bind(target.service_id)
@@ -142,6 +143,7 @@ async fn trigger(
         .bind(&ev.payload)
         .bind(now - early_resolve_window())
         .bind(crate::escalation::store::first_step_payload())
+        .bind(crate::jobs::store::CHANNEL)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {
@@ -283,11 +285,9 @@ pub async fn notify(tx: &mut PgConnection, ids: &[IncidentId]) -> Result<(), App
     } else {
         "\"many\"".to_owned()
     };
-    // Ingestion and transitions enqueue jobs in the same transaction: wake the workers too.
-    sqlx::query("SELECT pg_notify($1, $2), pg_notify($3, '')")
+    sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(payload)
-        .bind(crate::jobs::store::CHANNEL)
         .execute(&mut *tx)
         .await?;
     Ok(())
@@ -390,7 +390,8 @@ pub async fn create_manual(
                  SELECT id, $7, 'TRIGGERED', $8, jsonb_build_object('manual', true) FROM inc)
          INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
          SELECT 'ESCALATION', id, $9, $7, $7, $7 FROM inc
-         WHERE EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL)",
+         WHERE EXISTS (SELECT 1 FROM services WHERE id = $2 AND escalation_policy_id IS NOT NULL)
+         RETURNING pg_notify($10, '')",
     )
     .bind(id)
     .bind(service)
@@ -401,6 +402,7 @@ pub async fn create_manual(
     .bind(now)
     .bind(actor)
     .bind(crate::escalation::store::first_step_payload())
+    .bind(crate::jobs::store::CHANNEL)
     .execute(&mut *tx)
     .await?;
     notify(&mut tx, &[id]).await?;
