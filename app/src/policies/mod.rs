@@ -12,6 +12,7 @@ use crate::profile::ContactKind;
 
 pub mod api;
 pub mod pages;
+pub mod step_editor;
 #[cfg(feature = "ssr")]
 pub mod store;
 

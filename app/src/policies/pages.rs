@@ -8,13 +8,11 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use super::api::{
     CreatePolicy, DeletePolicy, UpdatePolicy, get_policy, list_policies, preview_policy,
 };
-use super::{Policy, Step, Target};
+use super::{Policy, Step};
 use crate::components::field::Field;
 use crate::components::form::FormError;
 use crate::components::time::CurrentUser;
-use crate::domain::escalation::TargetKind;
 use crate::domain::{PolicyId, Role};
-use crate::profile::ContactKind;
 
 fn can_write(me: Resource<Result<crate::users::UserSummary, crate::error::AppError>>) -> bool {
     matches!(me.get(), Some(Ok(u)) if u.role.at_least(Role::Responder))
@@ -81,17 +79,6 @@ pub fn PolicyPage() -> impl IntoView {
                 Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
             })}
         </Transition>
-    }
-}
-
-fn move_item<T>(v: &mut [T], from: usize, up: bool) {
-    let to = if up {
-        from.checked_sub(1)
-    } else {
-        Some(from + 1)
-    };
-    if let Some(to) = to.filter(|t| *t < v.len()) {
-        v.swap(from, to);
     }
 }
 
@@ -205,7 +192,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 <ol class="steps" aria-label="Steps">
                     {move || {
                         let n = step_count.get();
-                        (0..n).map(|i| view! { <StepEditor index=i steps=steps error=error users=users teams=teams/> }).collect_view()
+                        (0..n).map(|i| view! { <super::step_editor::StepEditor index=i steps=steps error=error users=users teams=teams/> }).collect_view()
                     }}
                 </ol>
                 <div class="form__actions">
@@ -264,138 +251,5 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 </section>
             })}
         </div>
-    }
-}
-
-#[component]
-fn StepEditor(
-    index: usize,
-    steps: RwSignal<Vec<Step>>,
-    error: Signal<Option<crate::error::AppError>>,
-    users: Resource<Result<crate::users::UserPage, crate::error::AppError>>,
-    teams: Resource<Result<Vec<crate::teams::TeamSummary>, crate::error::AppError>>,
-) -> impl IntoView {
-    let delay = move || steps.with(|s| s.get(index).map_or(0, |s| s.delay_minutes).to_string());
-    let targets =
-        move || steps.with(|s| s.get(index).map(|s| s.targets.clone()).unwrap_or_default());
-    let channel = move || {
-        steps.with(|s| match s.get(index).map(|s| s.channels.as_slice()) {
-            Some([ContactKind::Email]) => "EMAIL",
-            Some([ContactKind::Phone]) => "PHONE",
-            _ => "",
-        })
-    };
-    let kind = RwSignal::new("USER".to_owned());
-    let pick = RwSignal::new(String::new());
-    let field = format!("steps[{index}]");
-    let message = move || {
-        error
-            .get()
-            .filter(|e| e.field().is_some_and(|f| f.starts_with(&field)))
-            .map(|e| e.user_message())
-    };
-    let add_target = move |_| {
-        let (Some(k), Ok(id)) = (
-            TargetKind::parse(&kind.get_untracked()),
-            pick.get_untracked().parse::<uuid::Uuid>(),
-        ) else {
-            return;
-        };
-        let label = if k == TargetKind::User {
-            users
-                .get_untracked()
-                .and_then(Result::ok)
-                .and_then(|p| p.users.into_iter().find(|u| u.id.0 == id).map(|u| u.name))
-        } else {
-            teams
-                .get_untracked()
-                .and_then(Result::ok)
-                .and_then(|l| l.into_iter().find(|t| t.id.0 == id).map(|t| t.name))
-        };
-        steps.update(|s| {
-            if let Some(step) = s.get_mut(index)
-                && !step.targets.iter().any(|t| t.kind == k && t.id == id)
-            {
-                step.targets.push(Target {
-                    kind: k,
-                    id,
-                    name: label.unwrap_or_default(),
-                });
-            }
-        });
-    };
-    view! {
-        <li class="step card" data-testid="step">
-            <div class="step__head">
-                <strong>{format!("Step {}", index + 1)}</strong>
-                <label>"then wait "
-                    <input class="step__delay" type="number" min="1" max="1440" aria-label=format!("Step {} delay in minutes", index + 1)
-                        prop:value=delay on:input=move |ev| {
-                            let v = event_target_value(&ev).trim().parse::<i32>().unwrap_or(0);
-                            steps.update(|s| if let Some(st) = s.get_mut(index) { st.delay_minutes = v; });
-                        }/>
-                    " min"</label>
-                <label>"Channels "
-                    <select aria-label=format!("Step {} channels", index + 1) on:change=move |ev| {
-                        let c = match event_target_value(&ev).as_str() {
-                            "EMAIL" => vec![ContactKind::Email],
-                            "PHONE" => vec![ContactKind::Phone],
-                            _ => Vec::new(),
-                        };
-                        steps.update(|s| if let Some(st) = s.get_mut(index) { st.channels = c; });
-                    }>
-                        <option value="" selected=move || channel().is_empty()>"Each person's rules"</option>
-                        <option value="EMAIL" selected=move || channel() == "EMAIL">"Email only"</option>
-                        <option value="PHONE" selected=move || channel() == "PHONE">"Phone only"</option>
-                    </select>
-                </label>
-                <span class="step__tools">
-                    <button class="btn btn--quiet" type="button" aria-label=format!("Move step {} up", index + 1)
-                        on:click=move |_| steps.update(|s| move_item(s, index, true))>"↑"</button>
-                    <button class="btn btn--quiet" type="button" aria-label=format!("Move step {} down", index + 1)
-                        on:click=move |_| steps.update(|s| move_item(s, index, false))>"↓"</button>
-                    <button class="btn btn--quiet" type="button" aria-label=format!("Remove step {}", index + 1)
-                        on:click=move |_| steps.update(|s| { if index < s.len() { s.remove(index); } })>"Remove"</button>
-                </span>
-            </div>
-            <ul class="targets">
-                {move || {
-                    let list = targets();
-                    if list.is_empty() {
-                        return view! { <li class="muted">"No targets yet: add a user or a team."</li> }.into_any();
-                    }
-                    list.into_iter().enumerate().map(|(ti, t)| view! {
-                        <li class="target">
-                            <span class="badge">{t.kind.label()}</span>" "{t.name.clone()}
-                            <button class="btn btn--quiet" type="button" aria-label=format!("Remove {}", t.name)
-                                on:click=move |_| steps.update(|s| if let Some(st) = s.get_mut(index) && ti < st.targets.len() { st.targets.remove(ti); })>"×"</button>
-                        </li>
-                    }).collect_view().into_any()
-                }}
-            </ul>
-            <div class="step__add">
-                <select aria-label=format!("Step {} target kind", index + 1) on:change=move |ev| { kind.set(event_target_value(&ev)); pick.set(String::new()); }>
-                    {TargetKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
-                </select>
-                <Transition fallback=|| view! { <select disabled=true></select> }>
-                    {move || {
-                        let is_user = kind.get() == "USER";
-                        let options: Vec<(String, String)> = if is_user {
-                            users.get().and_then(Result::ok).map(|p| p.users.into_iter().map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))).collect()).unwrap_or_default()
-                        } else {
-                            teams.get().and_then(Result::ok).map(|l| l.into_iter().map(|t| (t.id.to_string(), t.name)).collect()).unwrap_or_default()
-                        };
-                        view! {
-                            <select aria-label=format!("Step {} target", index + 1) data-testid="target-pick" on:change=move |ev| pick.set(event_target_value(&ev))>
-                                <option value="">{if is_user { "Choose a user…" } else { "Choose a team…" }}</option>
-                                {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                            </select>
-                        }
-                    }}
-                </Transition>
-                <button class="btn" type="button" data-testid="add-target" on:click=add_target>"Add target"</button>
-            </div>
-            <p class="field__error" role="alert">{message}</p>
-        </li>
     }
 }

@@ -1,110 +1,14 @@
-//! All SQL for paging people: notification rules, writing a step's outbox rows (with their
-//! NOTIFICATION jobs, in the escalation's transaction), the sender's state changes, and the
-//! delivery list of an incident.
+//! The outbox: a step writes rows (and their NOTIFICATION jobs) in the escalation's
+//! transaction; the sender marks a row SENDING before the provider call and records the outcome.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use super::message::PageFacts;
-use super::{Delivery, DeliveryStatus, NotificationRule};
-use crate::domain::{ContactMethodId, IncidentId, NotificationRuleId, Status, Urgency, UserId};
+use super::kind;
+use crate::domain::{IncidentId, Status, Urgency, UserId};
 use crate::error::AppError;
+use crate::notifications::message::PageFacts;
 use crate::profile::ContactKind;
-
-fn kind(raw: &str) -> ContactKind {
-    if raw == "PHONE" {
-        ContactKind::Phone
-    } else {
-        ContactKind::Email
-    }
-}
-
-pub async fn rules(pool: &PgPool, user: UserId) -> Result<Vec<NotificationRule>, AppError> {
-    let rows: Vec<(
-        NotificationRuleId,
-        ContactMethodId,
-        String,
-        String,
-        String,
-        i32,
-    )> = sqlx::query_as(
-        "SELECT r.id, c.id, c.kind, c.address, c.label, r.delay_minutes
-             FROM notification_rules r JOIN contact_methods c ON c.id = r.contact_method_id
-             WHERE r.user_id = $1 ORDER BY r.delay_minutes, c.kind, c.address",
-    )
-    .bind(user)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, contact_method_id, k, address, label, delay_minutes)| NotificationRule {
-                id,
-                contact_method_id,
-                kind: kind(&k),
-                address,
-                label,
-                delay_minutes,
-            },
-        )
-        .collect())
-}
-
-/// Adds a rule on one of the user's own contact methods.
-pub async fn add_rule(
-    pool: &PgPool,
-    user: UserId,
-    contact_method: ContactMethodId,
-    delay_minutes: i32,
-    now: DateTime<Utc>,
-) -> Result<NotificationRuleId, AppError> {
-    let id = NotificationRuleId::new();
-    let done = sqlx::query(
-        "INSERT INTO notification_rules (id, user_id, contact_method_id, delay_minutes, created_at)
-         SELECT $1, $2, c.id, $4, $5 FROM contact_methods c
-         WHERE c.id = $3 AND c.user_id = $2
-           AND (SELECT count(*) FROM notification_rules WHERE user_id = $2) < $6",
-    )
-    .bind(id)
-    .bind(user)
-    .bind(contact_method)
-    .bind(delay_minutes)
-    .bind(now)
-    .bind(super::MAX_RULES)
-    .execute(pool)
-    .await?;
-    if done.rows_affected() == 0 {
-        let mine: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM contact_methods WHERE id = $1 AND user_id = $2)",
-        )
-        .bind(contact_method)
-        .bind(user)
-        .fetch_one(pool)
-        .await?;
-        return Err(if mine {
-            AppError::conflict(format!(
-                "you already have {} rules; remove one first",
-                super::MAX_RULES
-            ))
-        } else {
-            AppError::invalid("contact_method_id", "not one of your contact methods")
-        });
-    }
-    Ok(id)
-}
-
-pub async fn delete_rule(
-    pool: &PgPool,
-    user: UserId,
-    id: NotificationRuleId,
-) -> Result<(), AppError> {
-    let done = sqlx::query("DELETE FROM notification_rules WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user)
-        .execute(pool)
-        .await?;
-    crate::error::found(done, "notification rule")
-}
 
 /// Where a step is, for the outbox key.
 #[derive(Debug, Clone, Copy)]
@@ -172,7 +76,7 @@ pub async fn page_users(
     .bind(key.step)
     .bind(key.loop_no)
     .bind(now)
-    .bind(super::MAX_SEND_ATTEMPTS)
+    .bind(crate::notifications::MAX_SEND_ATTEMPTS)
     .fetch_all(&mut *tx)
     .await?;
     crate::jobs::store::wake(tx).await?;
@@ -380,90 +284,4 @@ pub async fn finish_send(
         }
     };
     timeline(tx, incident, now, details).await
-}
-
-/// Every page of an incident, oldest first.
-pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Delivery>, AppError> {
-    type Row = (
-        i64,
-        UserId,
-        String,
-        String,
-        String,
-        i32,
-        i32,
-        String,
-        i32,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT n.id, n.user_id, u.name, n.channel, n.address, n.step, n.loop_no, n.status, n.attempts,
-                n.send_at, n.sent_at, n.last_error
-         FROM notifications n JOIN users u ON u.id = n.user_id
-         WHERE n.incident_id = $1 ORDER BY n.send_at, n.id LIMIT 500",
-    )
-    .bind(incident)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                id,
-                user_id,
-                user_name,
-                channel,
-                address,
-                step,
-                loop_no,
-                status,
-                attempts,
-                send_at,
-                sent_at,
-                last_error,
-            )| Delivery {
-                id,
-                user_id,
-                user_name,
-                channel: kind(&channel),
-                address,
-                step,
-                loop_no,
-                status: DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Unknown),
-                attempts,
-                send_at,
-                sent_at,
-                last_error,
-            },
-        )
-        .collect())
-}
-
-/// The confirm page's view of an acknowledge link.
-pub async fn ack_link_info(
-    pool: &PgPool,
-    incident: IncidentId,
-    user: UserId,
-) -> Result<super::ack_link::AckTarget, AppError> {
-    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "SELECT i.number, i.title, s.name, i.status, u.name
-         FROM incidents i JOIN services s ON s.id = i.service_id, users u
-         WHERE i.id = $1 AND u.id = $2 AND u.status = 'ACTIVE'",
-    )
-    .bind(incident)
-    .bind(user)
-    .fetch_optional(pool)
-    .await?;
-    let (number, title, service, status, user_name) = row.ok_or_else(|| AppError::NotFound {
-        what: "incident".into(),
-    })?;
-    Ok(super::ack_link::AckTarget {
-        number,
-        title,
-        service,
-        status: Status::parse(&status).unwrap_or(Status::Open),
-        user_name,
-    })
 }

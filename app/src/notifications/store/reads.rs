@@ -1,0 +1,95 @@
+//! Reads: every page of an incident, and what an acknowledge link's confirm page shows.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::kind;
+use crate::domain::{IncidentId, Status, UserId};
+use crate::error::AppError;
+use crate::notifications::{Delivery, DeliveryStatus};
+
+/// Every page of an incident, oldest first.
+pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Delivery>, AppError> {
+    type Row = (
+        i64,
+        UserId,
+        String,
+        String,
+        String,
+        i32,
+        i32,
+        String,
+        i32,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT n.id, n.user_id, u.name, n.channel, n.address, n.step, n.loop_no, n.status, n.attempts,
+                n.send_at, n.sent_at, n.last_error
+         FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE n.incident_id = $1 ORDER BY n.send_at, n.id LIMIT 500",
+    )
+    .bind(incident)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                user_id,
+                user_name,
+                channel,
+                address,
+                step,
+                loop_no,
+                status,
+                attempts,
+                send_at,
+                sent_at,
+                last_error,
+            )| Delivery {
+                id,
+                user_id,
+                user_name,
+                channel: kind(&channel),
+                address,
+                step,
+                loop_no,
+                status: DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Unknown),
+                attempts,
+                send_at,
+                sent_at,
+                last_error,
+            },
+        )
+        .collect())
+}
+
+/// The confirm page's view of an acknowledge link.
+pub async fn ack_link_info(
+    pool: &PgPool,
+    incident: IncidentId,
+    user: UserId,
+) -> Result<crate::notifications::ack_link::AckTarget, AppError> {
+    let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "SELECT i.number, i.title, s.name, i.status, u.name
+         FROM incidents i JOIN services s ON s.id = i.service_id, users u
+         WHERE i.id = $1 AND u.id = $2 AND u.status = 'ACTIVE'",
+    )
+    .bind(incident)
+    .bind(user)
+    .fetch_optional(pool)
+    .await?;
+    let (number, title, service, status, user_name) = row.ok_or_else(|| AppError::NotFound {
+        what: "incident".into(),
+    })?;
+    Ok(crate::notifications::ack_link::AckTarget {
+        number,
+        title,
+        service,
+        status: Status::parse(&status).unwrap_or(Status::Open),
+        user_name,
+    })
+}
