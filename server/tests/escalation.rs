@@ -725,3 +725,82 @@ async fn policies_validate_name_fields_and_cannot_be_deleted_while_used() {
     assert_eq!(s, 200);
     assert_eq!(p.app.count("escalation_steps").await, 0);
 }
+
+#[tokio::test]
+async fn a_job_that_keeps_failing_backs_off_gives_up_visibly_and_can_be_retried() {
+    let p = setup().await;
+    p.policy(0, p.three_steps(), None).await;
+    let _engine = p.engine();
+    let incident = p.trigger("db-8").await;
+    p.app.settle().await;
+    assert_eq!(p.new_mail(), ["alice"]);
+    // A job the engine cannot run (an unknown action), allowed three attempts.
+    let now = p.app.clock_now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO jobs (kind, incident_id, payload, run_at, max_attempts, created_at, updated_at)
+         VALUES ('ESCALATION', $1::uuid, '{\"action\": \"bogus\"}', $2, 3, $2, $2) RETURNING id",
+    )
+    .bind(&incident)
+    .bind(now)
+    .fetch_one(&p.app.pool)
+    .await
+    .unwrap();
+    sqlx::query("SELECT pg_notify('opsknight_jobs', '')")
+        .execute(&p.app.pool)
+        .await
+        .unwrap();
+    p.app.settle().await;
+    let state = || async {
+        sqlx::query_as::<_, (String, i32, chrono::DateTime<chrono::Utc>)>(
+            "SELECT status, attempts, run_at FROM jobs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&p.app.pool)
+        .await
+        .unwrap()
+    };
+    let (status, attempts, run_at) = state().await;
+    assert_eq!((status.as_str(), attempts), ("FAILED", 1));
+    // The first retry waits 10 s ± 20 %; the second 20 s ± 20 %.
+    let wait = (run_at - p.app.clock_now()).num_milliseconds();
+    assert!((8_000..=12_000).contains(&wait), "{wait}");
+    p.app.advance(Duration::seconds(12)).await;
+    let (_, attempts, run_at) = state().await;
+    assert_eq!(attempts, 2);
+    let wait = (run_at - p.app.clock_now()).num_milliseconds();
+    assert!((16_000..=24_000).contains(&wait), "{wait}");
+    p.app.advance(Duration::seconds(24)).await;
+    let (status, attempts, _) = state().await;
+    assert_eq!((status.as_str(), attempts), ("FAILED", 3));
+    // Given up: written on the incident, where responders look.
+    let note: Value = sqlx::query_scalar(
+        "SELECT details FROM incident_timeline WHERE kind = 'ESCALATED' AND details ? 'message'
+         ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&p.app.pool)
+    .await
+    .unwrap();
+    assert!(
+        note["message"].as_str().unwrap().contains("failed 3 times"),
+        "{note}"
+    );
+    // No further attempt however long we wait; an admin retry runs it again at once.
+    p.app.advance(Duration::minutes(10)).await;
+    assert_eq!(state().await.1, 3);
+    let (s, _) = p
+        .app
+        .call("/api/jobs/retry", json!({"id": id}), &p.admin)
+        .await;
+    assert_eq!(s, 200);
+    p.app.settle().await;
+    let (status, attempts, _) = state().await;
+    assert_eq!((status.as_str(), attempts), ("FAILED", 1));
+    let (s, _) = p
+        .app
+        .call("/api/jobs/cancel", json!({"id": id}), &p.admin)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(state().await.0, "CANCELLED");
+    // Meanwhile the real escalation went on: step 2 at +5 min happened during the waits.
+    assert_eq!(p.new_mail(), ["carol"]);
+}

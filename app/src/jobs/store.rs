@@ -153,8 +153,10 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::milliseconds(base_ms + jitter)
 }
 
-/// Records a failure: FAILED, retried after a backoff while attempts remain. Returns whether
-/// a retry is scheduled.
+/// Records a failure: FAILED, retried after a backoff while attempts remain. A final failure
+/// of an incident's job is also written on the incident's timeline, so a stopped escalation
+/// is visible where responders look, not only on the admin page. Returns whether a retry is
+/// scheduled.
 pub async fn fail(
     conn: &mut PgConnection,
     job: &Claimed,
@@ -163,8 +165,15 @@ pub async fn fail(
 ) -> Result<bool, AppError> {
     let retry = !job.out_of_attempts();
     sqlx::query(
-        "UPDATE jobs SET status = 'FAILED', locked_until = NULL, last_error = $3, run_at = $4, updated_at = $5
-         WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'",
+        "WITH f AS (
+            UPDATE jobs SET status = 'FAILED', locked_until = NULL, last_error = $3, run_at = $4, updated_at = $5
+            WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'
+            RETURNING incident_id, kind, attempts, attempts >= max_attempts AS final)
+         INSERT INTO incident_timeline (incident_id, at, kind, details)
+         SELECT incident_id, $5, 'ESCALATED', jsonb_build_object('nobody', true, 'message',
+                format('a %s job failed %s times and was given up (%s); an admin can retry it under Jobs',
+                       lower(kind), attempts, $3::text))
+         FROM f WHERE final AND incident_id IS NOT NULL",
     )
     .bind(job.id)
     .bind(job.claim)

@@ -213,7 +213,9 @@ impl Engine {
                         break;
                     }
                 }
-                _ = freed.notified(), if saturated => {}
+                // A finished job frees a slot and may have rescheduled itself (a retry's new
+                // run_at) earlier than the wake-up computed while it was running: look again.
+                _ = freed.notified() => {}
                 _ = timer => {}
                 _ = heard => {}
             }

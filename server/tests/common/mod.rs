@@ -271,10 +271,15 @@ impl TestApp {
             if busy == 0 {
                 return;
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "jobs still due or running after 30 s: {busy}"
-            );
+            if std::time::Instant::now() >= deadline {
+                let stuck: Vec<(i64, String, String, i32, serde_json::Value)> = sqlx::query_as(
+                    "SELECT id, kind, status, attempts, payload FROM jobs WHERE status IN ('PROCESSING', 'PENDING', 'FAILED') ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .unwrap();
+                panic!("jobs still due or running after 30 s: {busy}: {stuck:?}");
+            }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }
