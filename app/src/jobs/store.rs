@@ -155,8 +155,8 @@ pub fn backoff(attempt: i32) -> Duration {
 
 /// Records a failure: FAILED, retried after a backoff while attempts remain. A final failure
 /// of an incident's job is also written on the incident's timeline, so a stopped escalation
-/// is visible where responders look, not only on the admin page. Returns whether a retry is
-/// scheduled.
+/// is visible where responders look, not only on the admin page. A retry wakes the workers
+/// (its `run_at` may come before their planned wake-up). Returns whether a retry is scheduled.
 pub async fn fail(
     conn: &mut PgConnection,
     job: &Claimed,
@@ -168,18 +168,22 @@ pub async fn fail(
         "WITH f AS (
             UPDATE jobs SET status = 'FAILED', locked_until = NULL, last_error = $3, run_at = $4, updated_at = $5
             WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'
-            RETURNING incident_id, kind, attempts, attempts >= max_attempts AS final)
-         INSERT INTO incident_timeline (incident_id, at, kind, details)
-         SELECT incident_id, $5, 'ESCALATED', jsonb_build_object('nobody', true, 'message',
-                format('a %s job failed %s times and was given up (%s); an admin can retry it under Jobs',
-                       lower(kind), attempts, $3::text))
-         FROM f WHERE final AND incident_id IS NOT NULL",
+            RETURNING incident_id, kind, attempts, attempts >= max_attempts AS final),
+         t AS (
+            INSERT INTO incident_timeline (incident_id, at, kind, details)
+            SELECT incident_id, $5, 'ESCALATED', jsonb_build_object('nobody', true, 'message',
+                   format('a %s job failed %s times and was given up (%s); an admin can retry it under Jobs',
+                          lower(kind), attempts, $3::text))
+            FROM f WHERE final AND incident_id IS NOT NULL)
+         -- A retry's run_at may be earlier than any worker's planned wake-up: tell them.
+         SELECT pg_notify($6, '') FROM f WHERE NOT final",
     )
     .bind(job.id)
     .bind(job.claim)
     .bind(truncate(error, 2000))
     .bind(now + backoff(job.attempts))
     .bind(now)
+    .bind(CHANNEL)
     .execute(&mut *conn)
     .await?;
     Ok(retry)

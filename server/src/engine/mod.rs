@@ -213,9 +213,7 @@ impl Engine {
                         break;
                     }
                 }
-                // A finished job frees a slot and may have rescheduled itself (a retry's new
-                // run_at) earlier than the wake-up computed while it was running: look again.
-                _ = freed.notified() => {}
+                _ = freed.notified(), if saturated => {}
                 _ = timer => {}
                 _ = heard => {}
             }
