@@ -37,10 +37,9 @@ pub async fn after_transition(
     snooze_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    // The generation changed: every waiting job and page belongs to the old one.
     cancel_for_incident(tx, incident, &INCIDENT_JOBS, now).await?;
-    if to != Status::Open {
-        crate::notifications::store::cancel_for_incident(tx, incident, now).await?;
-    }
+    crate::notifications::store::cancel_for_incident(tx, incident, now).await?;
     match to {
         Status::Open => {
             let job = EscalationJob::Step {

@@ -57,7 +57,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
             }
         }
         (ContactKind::Email, Ok(None)) => Err(SendError::permanent(
-            "email is not configured (set OPSKNIGHT_SMTP_URL)",
+            "email is not configured (Settings, or OPSKNIGHT_SMTP_URL)",
         )),
         (ContactKind::Phone, _) => Err(SendError::permanent(
             "no SMS or voice provider is configured",
