@@ -172,7 +172,7 @@ pub async fn fail(
          t AS (
             INSERT INTO incident_timeline (incident_id, at, kind, details)
             SELECT incident_id, $5, 'ESCALATED', jsonb_build_object('nobody', true, 'message',
-                   format('a %s job failed %s times and was given up (%s); an admin can retry it under Jobs',
+                   format('the %s job failed %s times and was given up (%s); an admin can retry it under Jobs',
                           lower(kind), attempts, $3::text))
             FROM f WHERE final AND incident_id IS NOT NULL)
          -- A retry's run_at may be earlier than any worker's planned wake-up: tell them.
