@@ -119,21 +119,15 @@ pub async fn run(
 ) -> Result<StepOutcome, AppError> {
     match job {
         EscalationJob::AckTimeout { generation } => {
-            let details = serde_json::json!({"reason": "acknowledgement timed out"});
-            let done = crate::incidents::store::engine_transition(
+            timed_transition(
                 tx,
                 incident,
                 generation,
                 Transition::Unacknowledge,
-                details,
+                "acknowledgement timed out",
                 now,
             )
-            .await?;
-            Ok(if done {
-                StepOutcome::Transitioned
-            } else {
-                StepOutcome::Stale
-            })
+            .await
         }
         EscalationJob::Step {
             generation,
@@ -150,16 +144,30 @@ pub async fn unsnooze(
     job: UnsnoozeJob,
     now: DateTime<Utc>,
 ) -> Result<StepOutcome, AppError> {
-    let details = serde_json::json!({"reason": "snooze ended"});
-    let done = crate::incidents::store::engine_transition(
+    timed_transition(
         tx,
         incident,
         job.generation,
         Transition::Unsnooze,
-        details,
+        "snooze ended",
         now,
     )
-    .await?;
+    .await
+}
+
+/// A timer's state change (a snooze ended, an ack timed out), applied only in `generation`.
+async fn timed_transition(
+    tx: &mut PgConnection,
+    incident: IncidentId,
+    generation: i64,
+    t: Transition,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, AppError> {
+    let details = serde_json::json!({ "reason": reason });
+    let done =
+        crate::incidents::store::engine_transition(tx, incident, generation, t, details, now)
+            .await?;
     Ok(if done {
         StepOutcome::Transitioned
     } else {

@@ -38,13 +38,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<PolicySummary>, AppError> {
 }
 
 fn parse_channels(raw: Vec<String>) -> Vec<ContactKind> {
-    raw.iter()
-        .filter_map(|c| match c.as_str() {
-            "EMAIL" => Some(ContactKind::Email),
-            "PHONE" => Some(ContactKind::Phone),
-            _ => None,
-        })
-        .collect()
+    raw.iter().filter_map(|c| ContactKind::parse(c)).collect()
 }
 
 pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppError> {

@@ -112,16 +112,16 @@ pub async fn add_contact_method(
     use super::ContactKind;
     use crate::domain::{Email, PhoneNumber};
     let (caller, state) = own_account().await?;
-    let (kind, address) = match kind.trim().to_ascii_uppercase().as_str() {
-        "EMAIL" => (
+    let (kind, address) = match ContactKind::parse(&kind) {
+        Some(ContactKind::Email) => (
             ContactKind::Email,
             Email::parse("address", &address)?.as_str().to_owned(),
         ),
-        "PHONE" => (
+        Some(ContactKind::Phone) => (
             ContactKind::Phone,
             PhoneNumber::parse("address", &address)?.as_str().to_owned(),
         ),
-        _ => return Err(AppError::invalid("kind", "must be EMAIL or PHONE")),
+        None => return Err(AppError::invalid("kind", "must be EMAIL or PHONE")),
     };
     let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;
     let verified = kind == ContactKind::Email && address == caller.user.email;

@@ -39,6 +39,13 @@ impl ContactKind {
             ContactKind::Phone => "PHONE",
         }
     }
+
+    /// `EMAIL` or `PHONE`, any case, surrounding space ignored.
+    pub fn parse(raw: &str) -> Option<ContactKind> {
+        [ContactKind::Email, ContactKind::Phone]
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(raw.trim()))
+    }
 }
 
 /// An email address or E.164 phone number someone can be paged at.

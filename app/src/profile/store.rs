@@ -21,11 +21,7 @@ impl From<Row> for ContactMethod {
     fn from(r: Row) -> Self {
         ContactMethod {
             id: r.id,
-            kind: if r.kind == "PHONE" {
-                ContactKind::Phone
-            } else {
-                ContactKind::Email
-            },
+            kind: ContactKind::parse(&r.kind).unwrap_or(ContactKind::Email),
             address: r.address,
             label: r.label,
             verified: r.verified,

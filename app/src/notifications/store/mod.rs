@@ -13,9 +13,5 @@ pub use rules::*;
 use crate::profile::ContactKind;
 
 fn kind(raw: &str) -> ContactKind {
-    if raw == "PHONE" {
-        ContactKind::Phone
-    } else {
-        ContactKind::Email
-    }
+    ContactKind::parse(raw).unwrap_or(ContactKind::Email)
 }
