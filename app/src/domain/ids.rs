@@ -81,6 +81,27 @@ typed_id!(
     NotificationRuleId
 );
 
+typed_id!(
+    /// An on-call schedule.
+    ScheduleId
+);
+typed_id!(
+    /// One rotation layer of a schedule.
+    LayerId
+);
+typed_id!(
+    /// A schedule override (add, remove or replace someone for a window).
+    OverrideId
+);
+typed_id!(
+    /// A temporary schedule: fixed shifts that replace a schedule for a window.
+    TemporaryId
+);
+typed_id!(
+    /// A secret iCal feed URL (not the secret itself).
+    FeedId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

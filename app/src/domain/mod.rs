@@ -7,13 +7,14 @@ pub mod incident;
 pub mod password;
 pub mod phone;
 pub mod role;
+pub mod schedule;
 pub mod scope;
 pub mod timezone;
 
 pub use email::Email;
 pub use ids::{
-    ApiKeyId, ContactMethodId, IncidentId, IntegrationId, NotificationRuleId, PolicyId, ServiceId,
-    SessionId, TeamId, UserId,
+    ApiKeyId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId, NotificationRuleId,
+    OverrideId, PolicyId, ScheduleId, ServiceId, SessionId, TeamId, TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;
