@@ -17,6 +17,7 @@ pub mod mobile;
 pub mod notifications;
 pub mod policies;
 pub mod profile;
+pub mod schedules;
 pub mod services;
 pub mod settings;
 pub mod setup;
@@ -40,7 +41,6 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use components::empty::Placeholder;
 use components::layout::{DesktopLayout, MobileLayout};
 use components::not_found::NotFound;
 use components::theme::current_theme;
@@ -122,9 +122,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("policies") view=policies::pages::PoliciesPage/>
                     <Route path=path!("policies/:id") view=policies::pages::PolicyPage/>
                     <Route path=path!("jobs") view=jobs::page::JobsPage/>
-                    <Route path=path!("schedules") view=|| view! {
-                        <Placeholder title="Schedules" body="Schedules decide who is on call: rotations, layers and overrides, in the schedule's time zone."/>
-                    }/>
+                    <Route path=path!("schedules") view=schedules::pages::SchedulesPage/>
+                    <Route path=path!("schedules/:id") view=schedules::pages::SchedulePage/>
+                    <Route path=path!("bench/schedules") view=schedules::bench_page::ScheduleBenchPage/>
                     <Route path=path!("teams") view=teams::pages::TeamsPage/>
                     <Route path=path!("teams/:id") view=teams::pages::TeamPage/>
                     <Route path=path!("users") view=users::pages::UsersPage/>

@@ -1,4 +1,5 @@
-//! The `/m` screens of the phone PWA. The foundation ships the shell and empty states.
+//! The `/m` screens of the phone PWA: incidents (still an empty state), who is on call now,
+//! and my shifts with the personal calendar link.
 
 use leptos::prelude::*;
 
@@ -20,10 +21,21 @@ pub fn MobileIncidents() -> impl IntoView {
 
 #[component]
 pub fn MobileOnCall() -> impl IntoView {
-    view! { <MobilePage title="On call now" body="Who is on call for each schedule."/> }
+    view! {
+        <leptos_meta::Title text="On call now · OpsKnight"/>
+        <h1 class="m-title">"On call now"</h1>
+        <crate::schedules::widgets::OnCallNowList/>
+    }
 }
 
 #[component]
 pub fn MobileShifts() -> impl IntoView {
-    view! { <MobilePage title="My shifts" body="Your upcoming on-call shifts, in your time zone."/> }
+    view! {
+        <leptos_meta::Title text="My shifts · OpsKnight"/>
+        <h1 class="m-title">"My shifts"</h1>
+        <p class="muted small">"The next 14 days, in your time zone."</p>
+        <crate::schedules::widgets::MyShiftsList/>
+        <h2 class="m-subtitle">"Calendar"</h2>
+        <crate::schedules::widgets::FeedControls can_manage=true/>
+    }
 }

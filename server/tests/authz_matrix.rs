@@ -278,6 +278,97 @@ const ROWS: &[Row] = &[
         "services:write",
         |_| json!({"id": random()}),
     ),
+    ("/api/schedules/list", "DAAAAAD", "schedules:read", |_| {
+        json!({})
+    }),
+    (
+        "/api/schedules/get",
+        "DAAAAAD",
+        "schedules:read",
+        |_| json!({"id": random(), "from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"}),
+    ),
+    (
+        "/api/schedules/save",
+        "DDDAAAD",
+        "schedules:write",
+        |_| json!({"id": null, "name": "", "description": "", "time_zone": "UTC"}),
+    ),
+    (
+        "/api/schedules/delete",
+        "DDDAAAD",
+        "schedules:write",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/schedules/layers/save",
+        "DDDAAAD",
+        "schedules:write",
+        |_| {
+            json!({"schedule_id": random(), "layer": {"id": random(), "name": "L", "priority": 0,
+            "participants": [], "rotation": {"unit": "DAYS", "every": 1}, "start": "2026-03-01T09:00:00"}})
+        },
+    ),
+    (
+        "/api/schedules/layers/delete",
+        "DDDAAAD",
+        "schedules:write",
+        |_| json!({"schedule_id": random(), "layer_id": random()}),
+    ),
+    (
+        "/api/schedules/overrides/create",
+        "DDDAAAD",
+        "schedules:write",
+        |_| {
+            json!({"schedule_id": random(), "kind": "ADD", "user": null, "replaces": null,
+            "start": "2026-03-01T00:00:00Z", "end": "2026-03-01T00:00:00Z"})
+        },
+    ),
+    (
+        "/api/schedules/overrides/delete",
+        "DDDAAAD",
+        "schedules:write",
+        |_| json!({"schedule_id": random(), "id": random()}),
+    ),
+    (
+        "/api/schedules/temporary/save",
+        "DDDAAAD",
+        "schedules:write",
+        |_| {
+            json!({"schedule_id": random(), "temporary": {"id": random(),
+            "start": "2026-03-01T00:00:00Z", "end": "2026-03-01T00:00:00Z", "shifts": []}})
+        },
+    ),
+    (
+        "/api/schedules/temporary/delete",
+        "DDDAAAD",
+        "schedules:write",
+        |_| json!({"schedule_id": random(), "id": random()}),
+    ),
+    (
+        "/api/schedules/on-call",
+        "DAAAAAD",
+        "schedules:read",
+        |_| json!({}),
+    ),
+    (
+        "/api/schedules/my-shifts",
+        "DAAAAAD",
+        "schedules:read",
+        |_| json!({"days": 0}),
+    ),
+    // Without a schedule id these act on the caller's own calendar link.
+    (
+        "/api/schedules/feeds/get",
+        "DAAAAAD",
+        "admin",
+        |_| json!({}),
+    ),
+    ("/api/schedules/feeds/create", "DAAAAAD", "admin", |_| {
+        json!({})
+    }),
+    ("/api/schedules/feeds/revoke", "DAAAAAD", "admin", |_| {
+        json!({})
+    }),
     (
         "/api/profile/notification-rules",
         "DAAAAAD",

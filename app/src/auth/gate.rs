@@ -30,6 +30,8 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),
     ("/schedules", PageAccess::SignedIn),
+    ("/schedules/{id}", PageAccess::SignedIn),
+    ("/bench/schedules", PageAccess::SignedIn),
     ("/teams", PageAccess::SignedIn),
     ("/teams/{id}", PageAccess::SignedIn),
     ("/users", PageAccess::SignedIn),

@@ -17,6 +17,10 @@ pub fn Dashboard() -> impl IntoView {
                 body="1. Create a service. 2. Add an integration to it and copy its routing key. 3. Send a test event from your monitoring tool or with curl."
                 action=("Create a service", "/services")
             />
+            <section class="card" aria-labelledby="oncall-h">
+                <h2 id="oncall-h" class="card__title">"On call now"</h2>
+                <crate::schedules::widgets::OnCallNowList/>
+            </section>
             <section class="card" aria-labelledby="status-h">
                 <h2 id="status-h" class="card__title">"System status"</h2>
                 <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Checking…"</p> }>

@@ -50,16 +50,24 @@ pub enum TargetKind {
     Team,
     /// A team's lead only.
     TeamLead,
+    /// Whoever an on-call schedule has on call when the step runs.
+    Schedule,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 3] = [TargetKind::User, TargetKind::Team, TargetKind::TeamLead];
+    pub const ALL: [TargetKind; 4] = [
+        TargetKind::User,
+        TargetKind::Team,
+        TargetKind::TeamLead,
+        TargetKind::Schedule,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             TargetKind::User => "USER",
             TargetKind::Team => "TEAM",
             TargetKind::TeamLead => "TEAM_LEAD",
+            TargetKind::Schedule => "SCHEDULE",
         }
     }
 
@@ -74,6 +82,7 @@ impl TargetKind {
             TargetKind::User => "User",
             TargetKind::Team => "Whole team",
             TargetKind::TeamLead => "Team lead",
+            TargetKind::Schedule => "On call in schedule",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Escalation policies: ordered steps, each with a delay, targets (a user, a whole team or a
-//! team's lead) and optional channel overrides, looped `repeat_count` more times. The engine
-//! resolves a step's targets to people through `store::step_users`; schedules slot in there.
+//! team's lead, or whoever a schedule has on call) and optional channel overrides, looped
+//! `repeat_count` more times. The engine resolves a step's targets to people through
+//! `store::step_users` when the step runs.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub const DESCRIPTION_MAX: usize = 2000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub kind: TargetKind,
-    /// A user id for USER, a team id for TEAM and TEAM_LEAD.
+    /// A user id for USER, a team id for TEAM and TEAM_LEAD, a schedule id for SCHEDULE.
     pub id: Uuid,
     #[serde(default)]
     pub name: String,

@@ -12,22 +12,18 @@ use super::{Policy, Step};
 use crate::components::field::Field;
 use crate::components::form::FormError;
 use crate::components::time::CurrentUser;
-use crate::domain::{PolicyId, Role};
-
-fn can_write(me: Resource<Result<crate::users::UserSummary, crate::error::AppError>>) -> bool {
-    matches!(me.get(), Some(Ok(u)) if u.role.at_least(Role::Responder))
-}
+use crate::domain::PolicyId;
 
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
-    let me = expect_context::<CurrentUser>().0;
+    let me = expect_context::<CurrentUser>();
     let policies = Resource::new(|| (), |_| list_policies());
     view! {
         <leptos_meta::Title text="Escalation policies · OpsKnight"/>
         <header class="page-head">
             <h1>"Escalation policies"</h1>
             <Transition fallback=|| ()>
-                {move || can_write(me).then(|| view! { <a class="btn btn--primary" href="/policies/new">"New policy"</a> })}
+                {move || me.can_write().then(|| view! { <a class="btn btn--primary" href="/policies/new">"New policy"</a> })}
             </Transition>
         </header>
         <div class="stack">
@@ -84,7 +80,7 @@ pub fn PolicyPage() -> impl IntoView {
 
 #[component]
 fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
-    let me = expect_context::<CurrentUser>().0;
+    let me = expect_context::<CurrentUser>();
     let existing = policy.as_ref().map(|p| p.id);
     let name = RwSignal::new(policy.as_ref().map(|p| p.name.clone()).unwrap_or_default());
     let description = RwSignal::new(
@@ -113,6 +109,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
         |_| crate::users::api::list_users(String::new(), 1, 200),
     );
     let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
+    let schedules = Resource::new(|| (), |_| crate::schedules::api::list_schedules());
     let create = ServerAction::<CreatePolicy>::new();
     let update = ServerAction::<UpdatePolicy>::new();
     let delete = ServerAction::<DeletePolicy>::new();
@@ -192,7 +189,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 <ol class="steps" aria-label="Steps">
                     {move || {
                         let n = step_count.get();
-                        (0..n).map(|i| view! { <super::step_editor::StepEditor index=i steps=steps error=error users=users teams=teams/> }).collect_view()
+                        (0..n).map(|i| view! { <super::step_editor::StepEditor index=i steps=steps error=error users=users teams=teams schedules=schedules/> }).collect_view()
                     }}
                 </ol>
                 <div class="form__actions">
@@ -201,7 +198,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 </div>
                 <FormError error=error fields=&["name", "description", "repeat_count"]/>
                 <Transition fallback=|| ()>
-                    {move || can_write(me).then(|| view! {
+                    {move || me.can_write().then(|| view! {
                         <div class="form__actions">
                             <button class="btn btn--primary" type="submit" data-testid="save-policy"
                                 disabled=move || create.pending().get() || update.pending().get()>"Save policy"</button>

@@ -25,6 +25,7 @@ pub fn StepEditor(
     error: Signal<Option<crate::error::AppError>>,
     users: Resource<Result<crate::users::UserPage, crate::error::AppError>>,
     teams: Resource<Result<Vec<crate::teams::TeamSummary>, crate::error::AppError>>,
+    schedules: Resource<Result<Vec<crate::schedules::ScheduleSummary>, crate::error::AppError>>,
 ) -> impl IntoView {
     let delay = move || steps.with(|s| s.get(index).map_or(0, |s| s.delay_minutes).to_string());
     let targets =
@@ -52,16 +53,19 @@ pub fn StepEditor(
         ) else {
             return;
         };
-        let label = if k == TargetKind::User {
-            users
+        let label = match k {
+            TargetKind::User => users
                 .get_untracked()
                 .and_then(Result::ok)
-                .and_then(|p| p.users.into_iter().find(|u| u.id.0 == id).map(|u| u.name))
-        } else {
-            teams
+                .and_then(|p| p.users.into_iter().find(|u| u.id.0 == id).map(|u| u.name)),
+            TargetKind::Team | TargetKind::TeamLead => teams
                 .get_untracked()
                 .and_then(Result::ok)
-                .and_then(|l| l.into_iter().find(|t| t.id.0 == id).map(|t| t.name))
+                .and_then(|l| l.into_iter().find(|t| t.id.0 == id).map(|t| t.name)),
+            TargetKind::Schedule => schedules
+                .get_untracked()
+                .and_then(Result::ok)
+                .and_then(|l| l.into_iter().find(|t| t.id.0 == id).map(|t| t.name)),
         };
         steps.update(|s| {
             if let Some(step) = s.get_mut(index)
@@ -113,7 +117,7 @@ pub fn StepEditor(
                 {move || {
                     let list = targets();
                     if list.is_empty() {
-                        return view! { <li class="muted">"No targets yet: add a user or a team."</li> }.into_any();
+                        return view! { <li class="muted">"No targets yet: add a user, a team or a schedule."</li> }.into_any();
                     }
                     list.into_iter().enumerate().map(|(ti, t)| view! {
                         <li class="target">
@@ -130,15 +134,20 @@ pub fn StepEditor(
                 </select>
                 <Transition fallback=|| view! { <select disabled=true></select> }>
                     {move || {
-                        let is_user = kind.get() == "USER";
-                        let options: Vec<(String, String)> = if is_user {
-                            users.get().and_then(Result::ok).map(|p| p.users.into_iter().map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))).collect()).unwrap_or_default()
-                        } else {
-                            teams.get().and_then(Result::ok).map(|l| l.into_iter().map(|t| (t.id.to_string(), t.name)).collect()).unwrap_or_default()
+                        let k = TargetKind::parse(&kind.get()).unwrap_or(TargetKind::User);
+                        let options: Vec<(String, String)> = match k {
+                            TargetKind::User => users.get().and_then(Result::ok).map(|p| p.users.into_iter().map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))).collect()).unwrap_or_default(),
+                            TargetKind::Team | TargetKind::TeamLead => teams.get().and_then(Result::ok).map(|l| l.into_iter().map(|t| (t.id.to_string(), t.name)).collect()).unwrap_or_default(),
+                            TargetKind::Schedule => schedules.get().and_then(Result::ok).map(|l| l.into_iter().map(|t| (t.id.to_string(), t.name)).collect()).unwrap_or_default(),
+                        };
+                        let prompt = match k {
+                            TargetKind::User => "Choose a user…",
+                            TargetKind::Schedule => "Choose a schedule…",
+                            _ => "Choose a team…",
                         };
                         view! {
                             <select aria-label=format!("Step {} target", index + 1) data-testid="target-pick" on:change=move |ev| pick.set(event_target_value(&ev))>
-                                <option value="">{if is_user { "Choose a user…" } else { "Choose a team…" }}</option>
+                                <option value="">{prompt}</option>
                                 {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
                             </select>
                         }

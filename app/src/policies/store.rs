@@ -58,9 +58,11 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
     .fetch_all(&mut *conn)
     .await?;
     let targets: Vec<(i32, String, Uuid, String)> = sqlx::query_as(
-        "SELECT t.position, t.target_kind, COALESCE(t.user_id, t.team_id), COALESCE(u.name, m.name, '')
+        "SELECT t.position, t.target_kind, COALESCE(t.user_id, t.team_id, t.schedule_id),
+                COALESCE(u.name, m.name, c.name, '')
          FROM escalation_targets t
          LEFT JOIN users u ON u.id = t.user_id LEFT JOIN teams m ON m.id = t.team_id
+         LEFT JOIN schedules c ON c.id = t.schedule_id
          WHERE t.policy_id = $1 ORDER BY t.position, t.ord",
     )
     .bind(id)
@@ -111,29 +113,36 @@ pub struct PolicyFields {
     pub steps: Vec<Step>,
 }
 
-/// Each referenced user and team must exist: an error names the target's field.
+/// What table a target's id lives in.
+fn target_table(kind: TargetKind) -> &'static str {
+    match kind {
+        TargetKind::User => "user",
+        TargetKind::Team | TargetKind::TeamLead => "team",
+        TargetKind::Schedule => "schedule",
+    }
+}
+
+/// Each referenced user, team and schedule must exist: an error names the target's field.
 async fn check_targets(conn: &mut PgConnection, steps: &[Step]) -> Result<(), AppError> {
     let ids: Vec<Uuid> = steps
         .iter()
         .flat_map(|s| s.targets.iter().map(|t| t.id))
         .collect();
-    let known: Vec<(Uuid, bool)> = sqlx::query_as(
-        "SELECT id, true FROM users WHERE id = ANY($1) UNION ALL SELECT id, false FROM teams WHERE id = ANY($1)",
+    let known: Vec<(Uuid, String)> = sqlx::query_as(
+        "SELECT id, 'user' FROM users WHERE id = ANY($1)
+         UNION ALL SELECT id, 'team' FROM teams WHERE id = ANY($1)
+         UNION ALL SELECT id, 'schedule' FROM schedules WHERE id = ANY($1)",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     for (si, step) in steps.iter().enumerate() {
         for (ti, t) in step.targets.iter().enumerate() {
-            let want_user = t.kind == TargetKind::User;
-            if !known.contains(&(t.id, want_user)) {
+            let table = target_table(t.kind);
+            if !known.iter().any(|(id, k)| *id == t.id && k == table) {
                 return Err(AppError::invalid(
                     format!("steps[{si}].targets[{ti}].id"),
-                    if want_user {
-                        "no such user"
-                    } else {
-                        "no such team"
-                    },
+                    format!("no such {table}"),
                 ));
             }
         }
@@ -186,8 +195,8 @@ pub async fn save(
         }
     };
     let (mut positions, mut delays, mut channels) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut t_pos, mut t_ord, mut t_kind, mut t_user, mut t_team) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut t_pos, mut t_ord, mut t_kind) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t_user, mut t_team, mut t_schedule) = (Vec::new(), Vec::new(), Vec::new());
     for (si, step) in f.steps.iter().enumerate() {
         let pos = i32::try_from(si).unwrap_or(i32::MAX);
         positions.push(pos);
@@ -198,9 +207,10 @@ pub async fn save(
             t_pos.push(pos);
             t_ord.push(i32::try_from(ti).unwrap_or(i32::MAX));
             t_kind.push(t.kind.as_str());
-            let user = t.kind == TargetKind::User;
-            t_user.push(user.then_some(t.id));
-            t_team.push((!user).then_some(t.id));
+            let table = target_table(t.kind);
+            t_user.push((table == "user").then_some(t.id));
+            t_team.push((table == "team").then_some(t.id));
+            t_schedule.push((table == "schedule").then_some(t.id));
         }
     }
     let channels = serde_json::to_value(&channels).unwrap_or_default();
@@ -216,8 +226,9 @@ pub async fn save(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "INSERT INTO escalation_targets (policy_id, position, ord, target_kind, user_id, team_id)
-         SELECT $1, p, o, k, u, t FROM unnest($2::int[], $3::int[], $4::text[], $5::uuid[], $6::uuid[]) AS x(p, o, k, u, t)",
+        "INSERT INTO escalation_targets (policy_id, position, ord, target_kind, user_id, team_id, schedule_id)
+         SELECT $1, p, o, k, u, t, s
+         FROM unnest($2::int[], $3::int[], $4::text[], $5::uuid[], $6::uuid[], $7::uuid[]) AS x(p, o, k, u, t, s)",
     )
     .bind(id)
     .bind(&t_pos)
@@ -225,6 +236,7 @@ pub async fn save(
     .bind(&t_kind)
     .bind(&t_user)
     .bind(&t_team)
+    .bind(&t_schedule)
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -291,33 +303,62 @@ pub async fn step_plan<'e>(
     })
 }
 
-/// The active people step `step` of `policy` pages right now, each once, in target order.
-/// Schedules slot in here as one more target kind resolved at `now`.
-pub async fn step_users<'e>(
-    db: impl PgExecutor<'e>,
+/// The active people step `step` of `policy` pages right now, each once, in target order. A
+/// schedule target is resolved by the schedule engine at `now`: whoever is on call then (a
+/// gap adds nobody).
+pub async fn step_users(
+    conn: &mut PgConnection,
     policy: PolicyId,
     step: i32,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<PagedUser>, AppError> {
+    let schedules: Vec<(i32, crate::domain::ScheduleId)> = sqlx::query_as(
+        "SELECT ord, schedule_id FROM escalation_targets
+         WHERE policy_id = $1 AND position = $2 AND target_kind = 'SCHEDULE' ORDER BY ord",
+    )
+    .bind(policy)
+    .bind(step)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (mut s_ord, mut s_user) = (Vec::new(), Vec::new());
+    if !schedules.is_empty() {
+        let ids: Vec<_> = schedules.iter().map(|s| s.1).collect();
+        let on_call = crate::schedules::store::on_call_at(conn, &ids, now).await?;
+        for (ord, sid) in &schedules {
+            for (_, users) in on_call.iter().filter(|(id, _)| id == sid) {
+                for u in users {
+                    s_ord.push(*ord);
+                    s_user.push(*u);
+                }
+            }
+        }
+    }
     let rows: Vec<(UserId, String, String)> = sqlx::query_as(
         "SELECT id, name, email FROM (
-            SELECT DISTINCT ON (u.id) u.id, u.name, u.email, t.ord, u.name AS sort_name
-            FROM escalation_targets t
-            JOIN LATERAL (
-                SELECT t.user_id AS user_id WHERE t.target_kind = 'USER'
+            SELECT DISTINCT ON (u.id) u.id, u.name, u.email, w.ord, u.name AS sort_name
+            FROM (
+                SELECT t.ord, who.user_id
+                FROM escalation_targets t
+                JOIN LATERAL (
+                    SELECT t.user_id AS user_id WHERE t.target_kind = 'USER'
+                    UNION ALL
+                    SELECT m.user_id FROM team_members m
+                    WHERE m.team_id = t.team_id
+                      AND (t.target_kind = 'TEAM' OR (t.target_kind = 'TEAM_LEAD' AND m.is_lead))
+                ) who ON true
+                WHERE t.policy_id = $1 AND t.position = $2
                 UNION ALL
-                SELECT m.user_id FROM team_members m
-                WHERE m.team_id = t.team_id
-                  AND (t.target_kind = 'TEAM' OR (t.target_kind = 'TEAM_LEAD' AND m.is_lead))
-            ) who ON true
-            JOIN users u ON u.id = who.user_id AND u.status = 'ACTIVE'
-            WHERE t.policy_id = $1 AND t.position = $2
-            ORDER BY u.id, t.ord) x
+                SELECT o, u FROM unnest($3::int[], $4::uuid[]) AS s(o, u)
+            ) w
+            JOIN users u ON u.id = w.user_id AND u.status = 'ACTIVE'
+            ORDER BY u.id, w.ord) x
          ORDER BY ord, lower(sort_name), id",
     )
     .bind(policy)
     .bind(step)
-    .fetch_all(db)
+    .bind(&s_ord)
+    .bind(&s_user)
+    .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()

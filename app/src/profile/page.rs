@@ -27,6 +27,14 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <crate::notifications::rules_page::NotificationRules/> }.into_any()}
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
+            {view! {
+                <section class="card" aria-labelledby="shifts-h">
+                    <h2 id="shifts-h" class="card__title">"My shifts and calendar"</h2>
+                    <crate::schedules::widgets::MyShiftsList/>
+                    <p class="muted small">"A secret calendar address with your shifts on every schedule."</p>
+                    <crate::schedules::widgets::FeedControls can_manage=true/>
+                </section>
+            }.into_any()}
             {view! { <crate::apikeys::page::ApiKeys/> }.into_any()}
             {mobile.then(|| view! { <crate::components::layout::Account mobile=true/> }.into_any())}
         </div>

@@ -12,15 +12,11 @@ use super::api::{
 use crate::components::field::Field;
 use crate::components::form::{FormError, SelectField, action_error};
 use crate::components::time::CurrentUser;
-use crate::domain::{Role, ServiceId};
-
-fn can_write(me: Resource<Result<crate::users::UserSummary, crate::error::AppError>>) -> bool {
-    matches!(me.get(), Some(Ok(u)) if u.role.at_least(Role::Responder))
-}
+use crate::domain::ServiceId;
 
 #[component]
 pub fn ServicesPage() -> impl IntoView {
-    let me = expect_context::<CurrentUser>().0;
+    let me = expect_context::<CurrentUser>();
     let create = ServerAction::<CreateService>::new();
     let services = Resource::new(move || create.version().get(), |_| list_services());
     let name = RwSignal::new(String::new());
@@ -63,7 +59,7 @@ pub fn ServicesPage() -> impl IntoView {
                 </Transition>
             </section>
             <Transition fallback=|| ()>
-                {move || can_write(me).then(|| view! {
+                {move || me.can_write().then(|| view! {
                     <section class="card" aria-labelledby="svc-new-h">
                         <h2 id="svc-new-h" class="card__title">"New service"</h2>
                         <form class="form form--inline" on:submit=move |ev| {
@@ -90,7 +86,7 @@ pub fn ServicesPage() -> impl IntoView {
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
-    let me = expect_context::<CurrentUser>().0;
+    let me = expect_context::<CurrentUser>();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<ServiceId>().ok()));
     let create = ServerAction::<CreateIntegration>::new();
@@ -139,7 +135,7 @@ pub fn ServicePage() -> impl IntoView {
             {move || detail.get().map(|r| match r {
                 Ok(d) => {
                     let sid = d.service.id;
-                    let write = can_write(me);
+                    let write = me.can_write();
                     view! {
                         <header class="page-head"><h1>{d.service.name.clone()}</h1><a href="/services">"All services"</a></header>
                         <p class="muted">{d.service.description.clone()}</p>

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod events;
 pub mod health;
+pub mod ical;
 pub mod metrics;
 pub mod pages;
 pub mod security;
@@ -33,6 +34,7 @@ pub fn router_with(
     let options = state.leptos_options.clone();
     Router::new()
         .merge(events::routes())
+        .merge(ical::routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

@@ -266,6 +266,36 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Each person's continuous time on call, merged across segments, sorted by start: the
+    /// shifts a person sees ("my shifts", calendar events).
+    pub fn stretches(&self) -> Vec<Shift> {
+        let mut open: Vec<Shift> = Vec::new();
+        let mut done: Vec<Shift> = Vec::new();
+        for seg in &self.segments {
+            // Close what did not continue into this segment.
+            open.retain(|o| {
+                let goes_on = o.end == seg.start && seg.on_call.iter().any(|x| x.user == o.user);
+                if !goes_on {
+                    done.push(*o);
+                }
+                goes_on
+            });
+            for x in &seg.on_call {
+                match open.iter_mut().find(|o| o.user == x.user) {
+                    Some(o) => o.end = seg.end,
+                    None => open.push(Shift {
+                        user: x.user,
+                        start: seg.start,
+                        end: seg.end,
+                    }),
+                }
+            }
+        }
+        done.extend(open);
+        done.sort_by_key(|s| (s.start, s.user));
+        done
+    }
+
     /// Who is on call at `t` according to this timeline (empty in a gap or outside the window).
     pub fn at(&self, t: DateTime<Utc>) -> &[OnCall] {
         let i = self.segments.partition_point(|s| s.end <= t);
@@ -280,12 +310,21 @@ fn invalid(field: String, message: impl Into<String>) -> AppError {
     AppError::invalid(field, message)
 }
 
+/// `name` under `prefix` (`layer.participants`), or just `name` when there is no prefix.
+fn sub(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
 impl Restriction {
     /// Checks the window; errors name `field.end`.
     pub fn validate(&self, field: &str) -> Result<(), AppError> {
         if self.overnight && self.end >= self.start {
             return Err(invalid(
-                format!("{field}.end"),
+                sub(field, "end"),
                 if self.end == self.start {
                     "an overnight window cannot end when it starts; for the whole day turn \
                      overnight off and use the same start and end"
@@ -301,22 +340,22 @@ impl Restriction {
 impl Layer {
     /// Checks a layer's shape; errors name the field under `field` (`layers[0].participants`).
     pub fn validate(&self, field: &str) -> Result<(), AppError> {
-        crate::domain::parse_name(&format!("{field}.name"), &self.name, 100)?;
+        crate::domain::parse_name(&sub(field, "name"), &self.name, 100)?;
         if self.participants.is_empty() {
             return Err(invalid(
-                format!("{field}.participants"),
+                sub(field, "participants"),
                 "add at least one participant",
             ));
         }
         if self.participants.len() > MAX_PARTICIPANTS {
             return Err(invalid(
-                format!("{field}.participants"),
+                sub(field, "participants"),
                 format!("at most {MAX_PARTICIPANTS} participants"),
             ));
         }
         if self.rotation.every == 0 || self.rotation.every > MAX_EVERY {
             return Err(invalid(
-                format!("{field}.rotation.every"),
+                sub(field, "rotation.every"),
                 format!("must be between 1 and {MAX_EVERY}"),
             ));
         }
@@ -324,13 +363,13 @@ impl Layer {
             let longest = self.rotation.unit.min_minutes() * u64::from(self.rotation.every);
             if minutes == 0 {
                 return Err(invalid(
-                    format!("{field}.shift_minutes"),
+                    sub(field, "shift_minutes"),
                     "must be at least 1 minute",
                 ));
             }
             if u64::from(minutes) > longest {
                 return Err(invalid(
-                    format!("{field}.shift_minutes"),
+                    sub(field, "shift_minutes"),
                     format!(
                         "a shift of {minutes} minutes is longer than the rotation ({})",
                         self.rotation.label().to_lowercase()
@@ -341,16 +380,16 @@ impl Layer {
         if let Some(end) = self.end
             && end <= self.start
         {
-            return Err(invalid(format!("{field}.end"), "must be after the start"));
+            return Err(invalid(sub(field, "end"), "must be after the start"));
         }
         if self.restrictions.len() > MAX_RESTRICTIONS {
             return Err(invalid(
-                format!("{field}.restrictions"),
+                sub(field, "restrictions"),
                 format!("at most {MAX_RESTRICTIONS} windows"),
             ));
         }
         for (i, r) in self.restrictions.iter().enumerate() {
-            r.validate(&format!("{field}.restrictions[{i}]"))?;
+            r.validate(&sub(field, &format!("restrictions[{i}]")))?;
         }
         Ok(())
     }
