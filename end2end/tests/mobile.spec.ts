@@ -58,3 +58,28 @@ test("anonymous visitors of /m are sent to the phone sign-in and back", async ({
   await expect(page).toHaveURL(/\/m\/oncall$/);
   await context.close();
 });
+
+test("/m shows who is on call now and my next shifts, at phone width", async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  const me = await (await page.request.post("/api/auth/me", { data: {} })).json();
+  const id = await (await page.request.post("/api/schedules/save", {
+    data: { id: null, name: "Phone rota", description: "", time_zone: "Asia/Kolkata" },
+  })).json();
+  const start = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) + "T09:30:00";
+  const layer = await page.request.post("/api/schedules/layers/save", {
+    data: { schedule_id: id, layer: { id: crypto.randomUUID(), name: "Only me", priority: 0, participants: [me.id],
+      rotation: { unit: "WEEKS", every: 1 }, start, shift_minutes: 720 } },
+  });
+  expect(layer.status(), await layer.text()).toBe(200);
+  await page.goto("/m/shifts");
+  await waitForHydration(page);
+  await expect(page.getByRole("heading", { level: 1, name: "My shifts" })).toBeVisible();
+  await expect(page.getByTestId("my-shifts")).toContainText("Phone rota");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshot(page, "mobile-shifts");
+  await page.goto("/m/oncall");
+  await expect(page.getByTestId("on-call-now")).toContainText("Phone rota");
+  await screenshot(page, "mobile-oncall-list");
+  await expectNoConsoleErrors(errors);
+});

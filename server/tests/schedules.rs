@@ -66,10 +66,7 @@ impl World {
     async fn error_field(&self, path: &str, body: Value) -> String {
         let (s, b) = self.call(path, body).await;
         assert_eq!(s, 400, "{path}: {b}");
-        b["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        b["field"].as_str().unwrap_or_default().to_owned()
     }
 }
 

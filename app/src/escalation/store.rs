@@ -218,7 +218,8 @@ async fn run_step(
         crate::incidents::store::notify(tx, &[incident]).await?;
         return Ok(StepOutcome::Nobody);
     };
-    let people = crate::policies::store::step_users(&mut *tx, policy, at.step, now).await?;
+    let people =
+        crate::policies::store::step_users(&mut *tx, policy, at.step, &plan.schedules, now).await?;
     let outcome = if people.is_empty() {
         timeline(
             tx,

@@ -187,7 +187,14 @@ pub async fn preview_policy(id: PolicyId) -> Result<Vec<PreviewStep>, AppError> 
         out.push(PreviewStep {
             step: step_no,
             delay_minutes: step.delay_minutes,
-            users: super::store::step_users(&mut conn, id, step_no, now).await?,
+            users: super::store::step_users(
+                &mut conn,
+                id,
+                step_no,
+                &super::store::schedule_targets(&step.targets),
+                now,
+            )
+            .await?,
         });
     }
     Ok(out)

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{PagedUser, Policy, PolicySummary, ServiceRef, Step, Target};
 use crate::domain::escalation::TargetKind;
-use crate::domain::{PolicyId, UserId};
+use crate::domain::{PolicyId, ScheduleId, UserId};
 use crate::error::AppError;
 use crate::profile::ContactKind;
 
@@ -273,6 +273,18 @@ pub struct StepPlan {
     pub repeat_count: i32,
     pub delay_minutes: i32,
     pub channels: Vec<ContactKind>,
+    /// The step's SCHEDULE targets as (target order, schedule), for `step_users`.
+    pub schedules: Vec<(i32, ScheduleId)>,
+}
+
+/// A step's SCHEDULE targets as (target order, schedule), from its targets in order.
+pub fn schedule_targets(targets: &[Target]) -> Vec<(i32, ScheduleId)> {
+    targets
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind == TargetKind::Schedule)
+        .map(|(i, t)| (i32::try_from(i).unwrap_or(i32::MAX), ScheduleId(t.id)))
+        .collect()
 }
 
 /// The plan of step `step` of `policy`, or `None` when the policy has no such step.
@@ -281,11 +293,22 @@ pub async fn step_plan<'e>(
     policy: PolicyId,
     step: i32,
 ) -> Result<Option<StepPlan>, AppError> {
-    type Row = (i64, i32, Option<i32>, Option<Vec<String>>);
+    type Row = (
+        i64,
+        i32,
+        Option<i32>,
+        Option<Vec<String>>,
+        Option<Vec<i32>>,
+        Option<Vec<ScheduleId>>,
+    );
     let row: Option<Row> = sqlx::query_as(
         "SELECT (SELECT count(*) FROM escalation_steps WHERE policy_id = p.id), p.repeat_count,
-                s.delay_minutes, s.channels
+                s.delay_minutes, s.channels, sched.ords, sched.ids
          FROM escalation_policies p LEFT JOIN escalation_steps s ON s.policy_id = p.id AND s.position = $2
+         LEFT JOIN LATERAL (
+             SELECT array_agg(t.ord ORDER BY t.ord) AS ords, array_agg(t.schedule_id ORDER BY t.ord) AS ids
+             FROM escalation_targets t
+             WHERE t.policy_id = p.id AND t.position = $2 AND t.target_kind = 'SCHEDULE') sched ON true
          WHERE p.id = $1",
     )
     .bind(policy)
@@ -293,38 +316,37 @@ pub async fn step_plan<'e>(
     .fetch_optional(db)
     .await?;
     Ok(match row {
-        Some((steps, repeat_count, Some(delay_minutes), channels)) => Some(StepPlan {
+        Some((steps, repeat_count, Some(delay_minutes), channels, ords, ids)) => Some(StepPlan {
             steps: usize::try_from(steps).unwrap_or(0),
             repeat_count,
             delay_minutes,
             channels: parse_channels(channels.unwrap_or_default()),
+            schedules: ords
+                .unwrap_or_default()
+                .into_iter()
+                .zip(ids.unwrap_or_default())
+                .collect(),
         }),
         _ => None,
     })
 }
 
-/// The active people step `step` of `policy` pages right now, each once, in target order. A
-/// schedule target is resolved by the schedule engine at `now`: whoever is on call then (a
-/// gap adds nobody).
+/// The active people step `step` of `policy` pages right now, each once, in target order.
+/// `schedules` are the step's SCHEDULE targets (from `StepPlan` or `schedule_targets`),
+/// resolved by the schedule engine at `now`: whoever is on call then (a gap adds nobody).
+/// No extra round trip for a step without schedule targets.
 pub async fn step_users(
     conn: &mut PgConnection,
     policy: PolicyId,
     step: i32,
+    schedules: &[(i32, ScheduleId)],
     now: DateTime<Utc>,
 ) -> Result<Vec<PagedUser>, AppError> {
-    let schedules: Vec<(i32, crate::domain::ScheduleId)> = sqlx::query_as(
-        "SELECT ord, schedule_id FROM escalation_targets
-         WHERE policy_id = $1 AND position = $2 AND target_kind = 'SCHEDULE' ORDER BY ord",
-    )
-    .bind(policy)
-    .bind(step)
-    .fetch_all(&mut *conn)
-    .await?;
     let (mut s_ord, mut s_user) = (Vec::new(), Vec::new());
     if !schedules.is_empty() {
-        let ids: Vec<_> = schedules.iter().map(|s| s.1).collect();
+        let ids: Vec<ScheduleId> = schedules.iter().map(|s| s.1).collect();
         let on_call = crate::schedules::store::on_call_at(conn, &ids, now).await?;
-        for (ord, sid) in &schedules {
+        for (ord, sid) in schedules {
             for (_, users) in on_call.iter().filter(|(id, _)| id == sid) {
                 for u in users {
                     s_ord.push(*ord);

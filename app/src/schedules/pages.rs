@@ -208,7 +208,7 @@ pub fn SchedulePage() -> impl IntoView {
                     </div>
                     <div class="seg-buttons">
                         <button type="button" class="btn btn--quiet" aria-label="Earlier" on:click=move |_| step(-1)>"← Earlier"</button>
-                        <button type="button" class="btn btn--quiet" on:click=move |_| anchor.set(None)>"Today"</button>
+                        <button type="button" class="btn btn--quiet" on:click=move |_| anchor.set(None)>"Now"</button>
                         <button type="button" class="btn btn--quiet" aria-label="Later" on:click=move |_| step(1)>"Later →"</button>
                     </div>
                     <span class="muted small" data-testid="window">{move || format!("{} → {}",
@@ -257,7 +257,7 @@ pub fn SchedulePage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
-            <p class="error" role="alert">{move || action_error.get()}</p>
+            {move || action_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || {
                 let Some(sid) = id.get() else { return ().into_any() };
                 let zone_now = zone.get();

@@ -154,7 +154,7 @@ pub fn rows(
 }
 
 /// `Mon 30 Nov 09:00 CET`, compact when both ends share a day.
-fn span_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
+pub fn span_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
     if s.date_naive() == e.date_naive() {
         format!("{} – {}", s.format("%a %-d %b %H:%M"), e.format("%H:%M %Z"))
@@ -212,10 +212,11 @@ fn ticks(from: DateTime<Utc>, to: DateTime<Utc>, viewer: Tz) -> Vec<(f64, String
             break;
         }
         if t >= from && i % step == 0 {
-            let label = if day.day() == 1 || out.is_empty() {
-                day.format("%a %-d %b").to_string()
-            } else {
-                day.format("%a %-d").to_string()
+            let label = match (step, day.day() == 1 || out.is_empty()) {
+                (1, true) => day.format("%a %-d %b").to_string(),
+                (1, false) => day.format("%a %-d").to_string(),
+                (_, true) => day.format("%-d %b").to_string(),
+                (_, false) => day.format("%-d").to_string(),
             };
             out.push((pct(t, from, to), label));
         }
@@ -229,8 +230,13 @@ fn ticks(from: DateTime<Utc>, to: DateTime<Utc>, viewer: Tz) -> Vec<(f64, String
 /// Someone's stretch of time on call: (who, start, end).
 pub type Pick = (UserId, DateTime<Utc>, DateTime<Utc>);
 
-/// The timeline. `on_pick` is called with a final-row bar that has someone on call ("cover
-/// this shift").
+/// `12.345%`, for SVG coordinates (attributes, not inline styles: the CSP forbids those).
+fn at(p: f64) -> String {
+    format!("{p:.3}%")
+}
+
+/// The timeline, drawn as inline SVG. `on_pick` is called with a final-row bar that has
+/// someone on call ("cover this shift"); bars are focusable and open it with Enter too.
 #[component]
 pub fn TimelineGrid(
     rows: Signal<Vec<Row>>,
@@ -243,13 +249,22 @@ pub fn TimelineGrid(
     let viewer = crate::components::time::user_time_zone;
     view! {
         <div class="sched" role="group" aria-label="Schedule timeline" data-testid="timeline">
+            <svg width="0" height="0" class="sched__defs" aria-hidden="true" focusable="false">
+                <defs>
+                    <pattern id="sched-hatch" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect class="hatch__bg" width="8" height="8"></rect>
+                        <line class="hatch__line" x1="0" y1="0" x2="0" y2="8"></line>
+                    </pattern>
+                </defs>
+            </svg>
             <div class="sched__row sched__row--ticks" aria-hidden="true">
                 <div class="sched__label muted small">{move || format!("Times in {}", viewer().name())}</div>
-                <div class="sched__track">
+                <svg class="sched__svg sched__svg--ticks" width="100%" height="18">
                     {move || ticks(from.get(), to.get(), viewer()).into_iter().map(|(left, label)| view! {
-                        <span class="sched__tick" style=format!("left:{left:.3}%")>{label}</span>
+                        <line class="sched__tick" x1=at(left) x2=at(left) y1="0" y2="18"></line>
+                        <text class="sched__ticktext" x=at(left) dx="3" y="13">{label}</text>
                     }).collect_view()}
-                </div>
+                </svg>
             </div>
             {move || {
                 let (f, t, z, v) = (from.get(), to.get(), zone.get(), viewer());
@@ -259,27 +274,35 @@ pub fn TimelineGrid(
                     view! {
                         <div class="sched__row" class:sched__row--final=row.is_final data-testid=testid>
                             <div class="sched__label" title=row.title.clone()>{row.title.clone()}</div>
-                            <div class="sched__track">
+                            <svg class="sched__svg" width="100%" height="28">
+                                <rect class="sched__track" width="100%" height="28" rx="4"></rect>
                                 {row.bars.into_iter().map(|bar| {
                                     let left = pct(bar.start, f, t);
                                     let width = (pct(bar.end, f, t) - left).max(0.15);
                                     let title = bar_title(&bar, v, z);
+                                    let aria = title.clone();
+                                    let gap = matches!(bar.kind, BarKind::Gap);
                                     let class = match bar.kind {
                                         BarKind::Gap => "seg seg--gap".to_owned(),
                                         BarKind::Person(c) => format!("seg seg--c{c}{}", if bar.note.is_some() { " seg--override" } else { "" }),
                                     };
                                     let pick = (row.is_final && bar.user.is_some()).then_some(on_pick).flatten();
                                     let (user, start, end) = (bar.user, bar.start, bar.end);
+                                    let fire = move || if let (Some(cb), Some(u)) = (pick, user) { cb.run((u, start, end)); };
                                     view! {
-                                        <button type="button" class=class style=format!("left:{left:.3}%;width:{width:.3}%")
-                                            title=title.clone() aria-label=title data-testid=if matches!(bar.kind, BarKind::Gap) { "gap" } else { "segment" }
-                                            on:click=move |_| if let (Some(cb), Some(u)) = (pick, user) { cb.run((u, start, end)); }>
-                                            <span class="seg__text">{bar.label}</span>
-                                        </button>
+                                        <svg class=class x=at(left) y="2" width=at(width) height="24"
+                                            role=if pick.is_some() { "button" } else { "img" } tabindex="0" aria-label=aria
+                                            data-testid=if gap { "gap" } else { "segment" }
+                                            on:click=move |_| fire()
+                                            on:keydown=move |ev| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); fire(); }>
+                                            <title>{title}</title>
+                                            <rect class="seg__box" width="100%" height="100%" rx="3"></rect>
+                                            <text class="seg__text" x="5" y="16">{bar.label}</text>
+                                        </svg>
                                     }
                                 }).collect_view()}
-                                {now_line.map(|left| view! { <span class="sched__now" style=format!("left:{left:.3}%") aria-hidden="true"></span> })}
-                            </div>
+                                {now_line.map(|left| view! { <line class="sched__now" x1=at(left) x2=at(left) y1="0" y2="28"></line> })}
+                            </svg>
                         </div>
                     }
                 }).collect_view()

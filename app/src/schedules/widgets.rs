@@ -56,7 +56,7 @@ pub fn MyShiftsList(#[prop(default = 14)] days: u32) -> impl IntoView {
                         {list.into_iter().map(|s| view! {
                             <li class="shifts__item">
                                 <a href=format!("/schedules/{}", s.schedule_id)>{s.schedule_name}</a>
-                                <span><Time at=s.start/>" → "<Time at=s.end/></span>
+                                <span>{move || super::timeline_view::span_text(s.start, s.end, crate::components::time::user_time_zone())}</span>
                                 <span class="muted small">{crate::components::time::duration_text(s.end - s.start)}</span>
                             </li>
                         }).collect_view()}
