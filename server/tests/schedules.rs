@@ -260,6 +260,37 @@ async fn on_call_now_my_shifts_and_the_schedule_view_agree_with_the_engine() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["alice", "bob", "carol"]);
+    // A temporary schedule replaces everything in its window, overrides included; uncovered
+    // time inside it is a gap, and a second one overlapping it is refused.
+    let temp = uuid::Uuid::new_v4();
+    w.ok(
+        "/api/schedules/temporary/save",
+        json!({"schedule_id": id, "temporary": {"id": temp, "start": "2026-03-08T06:00:00Z",
+            "end": "2026-03-08T12:00:00Z", "shifts": [
+                {"user": w.bob.id, "start": "2026-03-08T06:00:00Z", "end": "2026-03-08T07:00:00Z"}]}}),
+    )
+    .await;
+    let now = w.call("/api/schedules/on-call", json!({})).await.1;
+    assert_eq!(now[0]["on_call"][0]["name"], "bob");
+    assert_eq!(now[0]["until"], "2026-03-08T07:00:00Z");
+    let (s, b) = w
+        .call(
+            "/api/schedules/temporary/save",
+            json!({"schedule_id": id, "temporary": {"id": uuid::Uuid::new_v4(), "start": "2026-03-08T11:00:00Z",
+                "end": "2026-03-08T13:00:00Z", "shifts": []}}),
+        )
+        .await;
+    assert_eq!((s, b["field"].as_str()), (400, Some("start")), "{b}");
+    // Re-saving by id moves it: at 06:30 the schedule is back to the override (carol).
+    w.ok(
+        "/api/schedules/temporary/save",
+        json!({"schedule_id": id, "temporary": {"id": temp, "start": "2026-03-09T06:00:00Z",
+            "end": "2026-03-09T12:00:00Z", "shifts": []}}),
+    )
+    .await;
+    assert_eq!(w.app.count("schedule_temporary").await, 1);
+    let now = w.call("/api/schedules/on-call", json!({})).await.1;
+    assert_eq!(now[0]["on_call"][0]["name"], "carol");
     // The schedule page renders (server-side) with the timeline rows.
     let res = w.app.get_as(&format!("/schedules/{id}"), &w.admin).await;
     assert_eq!(res.status(), 200);
