@@ -521,3 +521,54 @@ fn a_gap_is_nobody_never_everyone() {
     assert_eq!(on_call_at(&s, utc("2026-03-02T10:00:00Z")).len(), 1);
     let _ = NaiveDate::from_ymd_opt(2026, 1, 1);
 }
+
+#[test]
+fn stretches_merge_a_person_across_segments_and_split_on_gaps() {
+    let (a, b) = (uid(0), uid(1));
+    let src = Source::Layer(LayerId(Uuid::nil()));
+    let on = |u: UserId| OnCall {
+        user: u,
+        source: src,
+    };
+    let seg = |s: &str, e: &str, who: Vec<OnCall>| Segment {
+        start: utc(s),
+        end: utc(e),
+        on_call: who,
+    };
+    let t = Timeline {
+        segments: vec![
+            seg("2026-03-01T00:00:00Z", "2026-03-01T08:00:00Z", vec![on(a)]),
+            seg(
+                "2026-03-01T08:00:00Z",
+                "2026-03-01T10:00:00Z",
+                vec![on(a), on(b)],
+            ),
+            seg("2026-03-01T10:00:00Z", "2026-03-01T12:00:00Z", vec![on(b)]),
+            // A gap from 12:00 to 13:00, then a again.
+            seg("2026-03-01T13:00:00Z", "2026-03-01T14:00:00Z", vec![on(a)]),
+        ],
+        gaps: vec![Span {
+            start: utc("2026-03-01T12:00:00Z"),
+            end: utc("2026-03-01T13:00:00Z"),
+        }],
+    };
+    let got: Vec<(UserId, String, String)> = t
+        .stretches()
+        .into_iter()
+        .map(|s| {
+            (
+                s.user,
+                s.start.format("%H").to_string(),
+                s.end.format("%H").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (a, "00".into(), "10".into()),
+            (b, "08".into(), "12".into()),
+            (a, "13".into(), "14".into()),
+        ]
+    );
+}
