@@ -167,10 +167,13 @@ pub fn span_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
     }
 }
 
-/// The hover text: who, when in the viewer's zone, and the same span in the schedule's zone.
+/// The hover text: who, when in the viewer's zone, and the schedule's zone (with the span in
+/// it when the zones differ).
 pub fn bar_title(bar: &Bar, viewer: Tz, zone: Tz) -> String {
     let mut text = format!("{} · {}", bar.label, span_text(bar.start, bar.end, viewer));
-    if viewer != zone {
+    if viewer == zone {
+        text.push_str(&format!(" (the schedule's zone, {})", zone.name()));
+    } else {
         text.push_str(&format!(
             " (schedule time: {}, {})",
             span_text(bar.start, bar.end, zone),
