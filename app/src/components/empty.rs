@@ -16,13 +16,3 @@ pub fn EmptyState(
         </section>
     }
 }
-
-/// A page whose feature is still on the roadmap: a heading and an honest empty state.
-#[component]
-pub fn Placeholder(title: &'static str, body: &'static str) -> impl IntoView {
-    view! {
-        <leptos_meta::Title text=format!("{title} · OpsKnight")/>
-        <header class="page-head"><h1>{title}</h1></header>
-        <EmptyState title="Nothing here yet" body=body/>
-    }
-}
