@@ -291,6 +291,19 @@ async fn on_call_now_my_shifts_and_the_schedule_view_agree_with_the_engine() {
     assert_eq!(w.app.count("schedule_temporary").await, 1);
     let now = w.call("/api/schedules/on-call", json!({})).await.1;
     assert_eq!(now[0]["on_call"][0]["name"], "carol");
+    // Carol is deactivated: her override is ignored and alice, whose shift it is, is on call.
+    sqlx::query("UPDATE users SET status = 'DISABLED' WHERE id = $1")
+        .bind(w.carol.id)
+        .execute(&w.app.pool)
+        .await
+        .unwrap();
+    let now = w.call("/api/schedules/on-call", json!({})).await.1;
+    assert_eq!(now[0]["on_call"][0]["name"], "alice");
+    sqlx::query("UPDATE users SET status = 'ACTIVE' WHERE id = $1")
+        .bind(w.carol.id)
+        .execute(&w.app.pool)
+        .await
+        .unwrap();
     // The schedule page renders (server-side) with the timeline rows.
     let res = w.app.get_as(&format!("/schedules/{id}"), &w.admin).await;
     assert_eq!(res.status(), 200);

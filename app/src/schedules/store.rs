@@ -32,7 +32,8 @@ fn not_found() -> AppError {
 }
 
 /// Loads schedules (`ids` None: all, by name) with overrides and temporary schedules that
-/// overlap `[from, to)`. Four statements whatever the number of schedules.
+/// overlap `[from, to)`, and who of the people they mention cannot be paged (not ACTIVE).
+/// Five statements whatever the number of schedules.
 pub async fn load(
     conn: &mut PgConnection,
     ids: Option<&[ScheduleId]>,
@@ -132,6 +133,7 @@ pub async fn load(
                 layers: Vec::new(),
                 overrides: Vec::new(),
                 temporary: Vec::new(),
+                unavailable: Vec::new(),
             },
             overrides: Vec::new(),
         })
@@ -193,6 +195,27 @@ pub async fn load(
             end,
             shifts,
         });
+    }
+    // Who of everyone mentioned cannot be paged (not ACTIVE): the engine skips them.
+    let mut everyone: Vec<UserId> = out.iter().flat_map(|l| mentioned(&l.definition)).collect();
+    everyone.sort_unstable();
+    everyone.dedup();
+    if !everyone.is_empty() {
+        let inactive: Vec<UserId> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = ANY($1) AND status <> 'ACTIVE'")
+                .bind(&everyone)
+                .fetch_all(&mut *conn)
+                .await?;
+        if !inactive.is_empty() {
+            for l in &mut out {
+                let mine = mentioned(&l.definition);
+                l.definition.unavailable = inactive
+                    .iter()
+                    .copied()
+                    .filter(|u| mine.contains(u))
+                    .collect();
+            }
+        }
     }
     Ok(out)
 }

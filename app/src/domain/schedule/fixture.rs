@@ -125,6 +125,7 @@ pub fn large_schedule() -> Schedule {
         layers,
         overrides,
         temporary: vec![],
+        unavailable: vec![],
     }
 }
 

@@ -211,6 +211,11 @@ pub struct Schedule {
     pub overrides: Vec<Override>,
     #[serde(default)]
     pub temporary: Vec<Temporary>,
+    /// People who cannot be paged (deactivated, or invited and not yet active): their layer
+    /// shifts fall through to lower layers, and overrides or temporary shifts naming them
+    /// count as nobody. The layer rows still show them.
+    #[serde(default)]
+    pub unavailable: Vec<UserId>,
 }
 
 /// Where someone's time on call comes from.

@@ -9,6 +9,7 @@ use super::layer::layer_shifts;
 use super::{
     Layer, OnCall, Override, OverrideKind, Schedule, Segment, Shift, Source, Span, Timeline,
 };
+use crate::domain::UserId;
 
 /// A schedule with its zone parsed and its layers in priority order (highest first; ties go
 /// to the later layer in the list).
@@ -31,6 +32,16 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    fn available(&self, user: UserId) -> bool {
+        !self.schedule.unavailable.contains(&user)
+    }
+
+    /// An override that would put someone who cannot be paged on call is ignored (the
+    /// rotation stands); a REMOVE always applies.
+    fn applies(&self, o: &Override) -> bool {
+        o.user.is_none_or(|u| self.available(u))
+    }
+
     /// Who is on call at `t`.
     pub fn on_call_at(&self, t: DateTime<Utc>) -> Vec<OnCall> {
         if let Some(temp) = self
@@ -39,7 +50,7 @@ impl<'a> Resolver<'a> {
             .iter()
             .find(|x| x.start <= t && t < x.end)
         {
-            return temp
+            let mut on_call = temp
                 .shifts
                 .iter()
                 .filter(|s| s.start <= t && t < s.end)
@@ -48,12 +59,15 @@ impl<'a> Resolver<'a> {
                     source: Source::Temporary(temp.id),
                 })
                 .fold(Vec::new(), push_unique);
+            on_call.retain(|o| self.available(o.user));
+            return on_call;
         }
         let mut on_call = Vec::with_capacity(2);
         let probe = t + Duration::seconds(1);
         for layer in &self.layers {
             if let Some(shift) = layer_shifts(layer, self.tz, t, probe).first()
                 && shift.start <= t
+                && self.available(shift.user)
             {
                 on_call.push(OnCall {
                     user: shift.user,
@@ -63,10 +77,11 @@ impl<'a> Resolver<'a> {
             }
         }
         for o in &self.schedule.overrides {
-            if o.start <= t && t < o.end {
+            if o.start <= t && t < o.end && self.applies(o) {
                 apply_override(&mut on_call, o);
             }
         }
+        on_call.retain(|o| self.available(o.user));
         on_call
     }
 
@@ -88,7 +103,11 @@ impl<'a> Resolver<'a> {
         let shifts: Vec<Vec<Shift>> = self
             .layers
             .iter()
-            .map(|l| layer_shifts(l, self.tz, from, to))
+            .map(|l| {
+                let mut list = layer_shifts(l, self.tz, from, to);
+                list.retain(|s| self.available(s.user));
+                list
+            })
             .collect();
         let overlaps = |s: DateTime<Utc>, e: DateTime<Utc>| s < to && e > from;
         let mut overrides: Vec<(usize, &Override)> = self
@@ -177,9 +196,13 @@ impl<'a> Resolver<'a> {
                 let mut order: Vec<usize> = active.iter().map(|&i| overrides[i].0).collect();
                 order.sort_unstable();
                 for i in order {
-                    apply_override(&mut on_call, &self.schedule.overrides[i]);
+                    let o = &self.schedule.overrides[i];
+                    if self.applies(o) {
+                        apply_override(&mut on_call, o);
+                    }
                 }
             }
+            on_call.retain(|o| self.available(o.user));
             push_stretch(&mut out, a, b, &on_call);
         }
         out

@@ -39,6 +39,7 @@ fn schedule(zone: &str, layers: Vec<Layer>) -> Schedule {
         layers,
         overrides: vec![],
         temporary: vec![],
+        unavailable: vec![],
     }
 }
 
@@ -386,6 +387,7 @@ fn arb_schedule() -> impl Strategy<Value = Schedule> {
                 layers,
                 overrides,
                 temporary,
+                unavailable: vec![],
             }
         })
 }
@@ -571,4 +573,38 @@ fn stretches_merge_a_person_across_segments_and_split_on_gaps() {
             (a, "13".into(), "14".into()),
         ]
     );
+}
+
+#[test]
+fn someone_who_cannot_be_paged_falls_through_to_the_layer_below() {
+    let mut high = layer("2026-03-02 00:00", RotationUnit::Weeks, 1, 1);
+    high.id = LayerId(Uuid::from_u128(901));
+    high.priority = 5;
+    high.participants = vec![uid(7)];
+    let low = layer("2026-03-02 00:00", RotationUnit::Weeks, 1, 1);
+    let mut s = schedule("UTC", vec![low, high]);
+    let at = utc("2026-03-03T12:00:00Z");
+    assert_eq!(on_call_at(&s, at)[0].user, uid(7));
+    s.unavailable = vec![uid(7)];
+    assert_eq!(
+        on_call_at(&s, at)[0].user,
+        uid(0),
+        "the lower layer shows through"
+    );
+    // An override naming them is ignored; the rotation stands.
+    s.overrides.push(Override {
+        id: OverrideId(Uuid::from_u128(1)),
+        kind: OverrideKind::Replace,
+        user: Some(uid(7)),
+        replaces: Some(uid(0)),
+        start: utc("2026-03-03T00:00:00Z"),
+        end: utc("2026-03-04T00:00:00Z"),
+    });
+    assert_eq!(on_call_at(&s, at)[0].user, uid(0));
+    let t = timeline(&s, utc("2026-03-03T00:00:00Z"), utc("2026-03-04T00:00:00Z"));
+    assert_eq!(t.segments.len(), 1);
+    assert_eq!(t.segments[0].on_call[0].user, uid(0));
+    // With nobody else, it is a gap, never "everyone".
+    s.unavailable = vec![uid(7), uid(0)];
+    assert!(on_call_at(&s, at).is_empty());
 }
