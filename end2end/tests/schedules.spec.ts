@@ -4,11 +4,17 @@
 import { test, expect } from "@playwright/test";
 import { collectConsoleErrors, expectNoConsoleErrors, screenshot, signIn, waitForHydration } from "./helpers";
 
-test("a layer is previewed in the browser, saved, and a shift is covered from the timeline", async ({ page }) => {
+test("a layer is previewed in the browser, saved, and a shift is covered from the timeline", async ({ page, playwright, baseURL }) => {
   const errors = collectConsoleErrors(page);
   await signIn(page.request);
   const invited = await page.request.post("/api/users/invite", { data: { email: "bea@example.com", name: "Bea Backup", role: "RESPONDER" } });
   expect(invited.status(), await invited.text()).toBe(200);
+  // Bea accepts in her own context: only ACTIVE people can be on call (an invited one falls through).
+  const token = new URL((await invited.json()).link).searchParams.get("token");
+  const bea = await playwright.request.newContext({ baseURL });
+  const accepted = await bea.post("/api/auth/accept-invite", { data: { token, password: "tangerine-kettle-orbit" } });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  await bea.dispose();
 
   await page.goto("/schedules");
   await waitForHydration(page);
