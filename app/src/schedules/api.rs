@@ -27,17 +27,7 @@ mod server {
 
 /// Checks a window for a timeline: `to` after `from`, at most `MAX_WINDOW_DAYS` long.
 pub fn check_window(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<(), AppError> {
-    use crate::domain::schedule::MAX_WINDOW_DAYS;
-    if to <= from {
-        return Err(AppError::invalid("to", "must be after from"));
-    }
-    if to - from > chrono::Duration::days(MAX_WINDOW_DAYS) {
-        return Err(AppError::invalid(
-            "to",
-            format!("a window is at most {MAX_WINDOW_DAYS} days"),
-        ));
-    }
-    Ok(())
+    crate::domain::schedule::check_span("to", from, to, "from", "a window is at most")
 }
 
 /// `POST /api/schedules/list` → every schedule with who is on call now.

@@ -197,7 +197,8 @@ pub async fn load(
         });
     }
     // Who of everyone mentioned cannot be paged (not ACTIVE): the engine skips them.
-    let mut everyone: Vec<UserId> = out.iter().flat_map(|l| mentioned(&l.definition)).collect();
+    let per_schedule: Vec<Vec<UserId>> = out.iter().map(|l| mentioned(&l.definition)).collect();
+    let mut everyone: Vec<UserId> = per_schedule.iter().flatten().copied().collect();
     everyone.sort_unstable();
     everyone.dedup();
     if !everyone.is_empty() {
@@ -207,8 +208,7 @@ pub async fn load(
                 .fetch_all(&mut *conn)
                 .await?;
         if !inactive.is_empty() {
-            for l in &mut out {
-                let mine = mentioned(&l.definition);
+            for (l, mine) in out.iter_mut().zip(&per_schedule) {
                 l.definition.unavailable = inactive
                     .iter()
                     .copied()

@@ -400,18 +400,37 @@ impl Layer {
     }
 }
 
+/// Checks a span: `end` (named `end_field`) after `start`, and at most `MAX_WINDOW_DAYS` long.
+/// `after` completes "must be after …"; `longest` opens "… N days" (`an override lasts at most`).
+pub fn check_span(
+    end_field: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    after: &str,
+    longest: &str,
+) -> Result<(), AppError> {
+    if end <= start {
+        return Err(invalid(end_field.into(), format!("must be after {after}")));
+    }
+    if end - start > chrono::Duration::days(MAX_WINDOW_DAYS) {
+        return Err(invalid(
+            end_field.into(),
+            format!("{longest} {MAX_WINDOW_DAYS} days"),
+        ));
+    }
+    Ok(())
+}
+
 impl Override {
     /// Checks an override's shape; errors name the field.
     pub fn validate(&self) -> Result<(), AppError> {
-        if self.end <= self.start {
-            return Err(invalid("end".into(), "must be after the start"));
-        }
-        if self.end - self.start > chrono::Duration::days(MAX_WINDOW_DAYS) {
-            return Err(invalid(
-                "end".into(),
-                format!("an override lasts at most {MAX_WINDOW_DAYS} days"),
-            ));
-        }
+        check_span(
+            "end",
+            self.start,
+            self.end,
+            "the start",
+            "an override lasts at most",
+        )?;
         match self.kind {
             OverrideKind::Add if self.user.is_none() => {
                 Err(invalid("user".into(), "choose who is added"))
@@ -437,15 +456,13 @@ impl Override {
 impl Temporary {
     /// Checks a temporary schedule; errors name the field (`shifts[2].end`).
     pub fn validate(&self) -> Result<(), AppError> {
-        if self.end <= self.start {
-            return Err(invalid("end".into(), "must be after the start"));
-        }
-        if self.end - self.start > chrono::Duration::days(MAX_WINDOW_DAYS) {
-            return Err(invalid(
-                "end".into(),
-                format!("a temporary schedule lasts at most {MAX_WINDOW_DAYS} days"),
-            ));
-        }
+        check_span(
+            "end",
+            self.start,
+            self.end,
+            "the start",
+            "a temporary schedule lasts at most",
+        )?;
         if self.shifts.len() > MAX_TEMPORARY_SHIFTS {
             return Err(invalid(
                 "shifts".into(),
