@@ -8,4 +8,5 @@ cd "$ROOT"
 
 "$ROOT/scripts/install-tools.sh"
 cargo leptos build --release
+node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site" >/dev/null
 exec "$CARGO_TARGET_DIR/release/opsknight" serve --site-root "$ROOT/target/site" "$@"

@@ -1,6 +1,7 @@
 //! OpsKnight's Leptos library: the HTML shell, the root component and the router (desktop and `/m`).
 #![recursion_limit = "256"]
 
+pub mod analytics;
 pub mod apikeys;
 pub mod audit;
 pub mod auth;
@@ -11,13 +12,17 @@ pub mod error;
 pub mod escalation;
 pub mod incidents;
 pub mod jobs;
+pub mod live;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod mobile;
 pub mod notifications;
+pub mod offline;
 pub mod policies;
 pub mod profile;
+pub mod push;
 pub mod schedules;
+pub mod search;
 pub mod services;
 pub mod settings;
 pub mod setup;
@@ -98,6 +103,8 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="OpsKnight: self-hosted incident management and on-call"/>
         <Meta name="theme-color" content="#1d4ed8"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/setup") view=setup::page::SetupPage/>
@@ -108,7 +115,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite") view=|| view! { <auth::links::LinkPage invite=true/> }/>
                 <Route path=path!("/ack") view=notifications::ack_link::AckPage/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
-                    <Route path=path!("") view=mobile::MobileIncidents/>
+                    <Route path=path!("") view=incidents::mobile::MobileIncidents/>
+                    <Route path=path!("incidents/:id") view=incidents::mobile::MobileIncident/>
                     <Route path=path!("oncall") view=mobile::MobileOnCall/>
                     <Route path=path!("shifts") view=mobile::MobileShifts/>
                     <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage mobile=true/> }/>
@@ -117,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=dashboard::Dashboard/>
                     <Route path=path!("incidents") view=incidents::pages::IncidentsPage/>
                     <Route path=path!("incidents/:id") view=incidents::pages::IncidentPage/>
+                    <Route path=path!("events") view=incidents::event_log::EventLogPage/>
                     <Route path=path!("services") view=services::pages::ServicesPage/>
                     <Route path=path!("services/:id") view=services::pages::ServicePage/>
                     <Route path=path!("policies") view=policies::pages::PoliciesPage/>

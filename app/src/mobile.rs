@@ -1,23 +1,7 @@
-//! The `/m` screens of the phone PWA: incidents (still an empty state), who is on call now,
-//! and my shifts with the personal calendar link.
+//! The `/m` screens of the phone PWA that are not a feature's own: who is on call now, and my
+//! shifts with the personal calendar link (incidents: `incidents::mobile`).
 
 use leptos::prelude::*;
-
-use crate::components::empty::EmptyState;
-
-#[component]
-fn MobilePage(title: &'static str, body: &'static str) -> impl IntoView {
-    view! {
-        <leptos_meta::Title text=format!("{title} · OpsKnight")/>
-        <h1 class="m-title">{title}</h1>
-        <EmptyState title="Nothing here yet" body=body/>
-    }
-}
-
-#[component]
-pub fn MobileIncidents() -> impl IntoView {
-    view! { <MobilePage title="My incidents" body="Incidents assigned to you appear here, with large buttons to acknowledge and resolve."/> }
-}
 
 #[component]
 pub fn MobileOnCall() -> impl IntoView {

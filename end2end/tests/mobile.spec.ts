@@ -8,7 +8,7 @@ test("the /m shell renders at 390x844 with a usable tab bar", async ({ page }) =
   const errors = collectConsoleErrors(page);
   await page.goto("/m");
   await waitForHydration(page);
-  await expect(page.getByRole("heading", { level: 1, name: "My incidents" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Incidents" })).toBeVisible();
   const tabs = page.getByRole("navigation", { name: "Sections" }).getByRole("link");
   await expect(tabs).toHaveCount(4);
   for (const tab of await tabs.all()) {

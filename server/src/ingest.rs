@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use app::clock::SharedClock;
 use app::domain::{IncidentId, IntegrationId};
 use app::error::AppError;
-use app::incidents::InboundEvent;
 use app::incidents::batch::ingest_batch;
-use app::incidents::store::{IngestTarget, Ingested, notify};
+use app::incidents::store::{IngestTarget, Ingested, notify_ingest};
+use app::incidents::{EventDigest, InboundEvent};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
@@ -216,7 +216,21 @@ async fn apply<'a>(
     let mut touched: Vec<IncidentId> = results.iter().filter_map(|r| r.incident).collect();
     touched.sort_unstable();
     touched.dedup();
-    notify(&mut tx, &touched).await?;
+    let digests: Vec<EventDigest> = items
+        .iter()
+        .zip(&results)
+        .map(|((target, ev), r)| EventDigest {
+            at: now,
+            service_id: target.service_id,
+            action: ev.action,
+            dedup_key: r.dedup_key.clone(),
+            summary: ev.summary.chars().take(200).collect(),
+            severity: ev.severity,
+            source: ev.source.chars().take(200).collect(),
+            incident_id: r.incident,
+        })
+        .collect();
+    notify_ingest(&mut tx, &touched, &digests).await?;
     tx.commit().await?;
     Ok(results)
 }

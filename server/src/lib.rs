@@ -12,6 +12,7 @@ pub mod integrations;
 pub mod keys;
 pub mod notify;
 pub mod postgres;
+pub mod realtime;
 pub mod serve;
 pub mod telemetry;
 

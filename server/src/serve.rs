@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use app::clock::{SharedClock, SystemClock};
 use app::state::AppState;
+use axum::serve::ListenerExt;
 use leptos::config::{Env, LeptosOptions};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -109,6 +110,11 @@ async fn run(
         public_url: public_url(args, addr)?,
         keys,
     };
+    // The Web Push (VAPID) key is made on first start and sealed with the keyring.
+    let (_, vapid) = app::push::store::ensure_key(&state.pool, &state.keys, state.clock.now())
+        .await
+        .context("create the Web Push (VAPID) key")?;
+    tracing::info!(public_key = %vapid, "web push ready");
     let mut engine = crate::engine::Engine::new(
         state.pool.clone(),
         state.clock.clone(),
@@ -137,6 +143,13 @@ async fn run(
     });
     let mut graceful_rx = stop_rx.clone();
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    // No Nagle: a streamed page is written in several small pieces, and on a kept-alive
+    // connection each would otherwise wait for the client's delayed ACK (40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         let _ = graceful_rx.wait_for(|stop| *stop).await;
         tracing::info!("shutting down: finishing in-flight requests");

@@ -20,6 +20,7 @@ pub fn Icon(name: &'static str) -> impl IntoView {
         }
         "audit" => "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7",
         "oncall" => "M12 21a9 9 0 100-18 9 9 0 000 18zM12 7v5l3 3",
+        "bell" => "M6 16V11a6 6 0 0112 0v5l2 2H4l2-2zM10 20a2 2 0 004 0",
         _ => "M12 12h.01",
     };
     view! {

@@ -87,9 +87,93 @@ pub fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
     }
 }
 
+/// Whether the live stream is connected: "Live", or "Reconnecting…" while it backs off.
+#[component]
+fn LiveStatus() -> impl IntoView {
+    let live = crate::live::use_live();
+    let on = move || live.connected.get();
+    view! {
+        <span class="live" data-testid="live" data-state=move || if on() { "on" } else { "off" }
+            title=move || if on() { "Updates arrive as they happen" } else { "Not connected: reconnecting" }>
+            <span class="live__dot" aria-hidden="true"></span>
+            <span class="live__text">{move || if on() { "Live" } else { "Reconnecting…" }}</span>
+        </span>
+    }
+}
+
+/// The in-app bell: the caller's pages since this page loaded, newest first.
+#[component]
+fn Bell(#[prop(optional)] mobile: bool) -> impl IntoView {
+    let live = crate::live::use_live();
+    let base = if mobile {
+        "/m/incidents/"
+    } else {
+        "/incidents/"
+    };
+    view! {
+        <details class="bell" data-testid="bell" on:toggle=move |_| live.unseen.set(0)>
+            <summary class="btn btn--quiet bell__button" aria-label=move || format!("Your pages: {} new", live.unseen.get())>
+                <Icon name="bell"/>
+                {move || (live.unseen.get() > 0).then(|| view! { <span class="bell__count">{live.unseen.get()}</span> })}
+            </summary>
+            <div class="bell__panel">
+                {move || {
+                    let notices = live.notices.get();
+                    if notices.is_empty() {
+                        view! { <p class="muted small">"No pages for you since this page opened."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="bell__list">
+                                {notices.into_iter().map(|n| view! {
+                                    <li>
+                                        <a href=format!("{base}{}", n.incident_id)>"#"{n.number}" "{n.title}</a>
+                                        <span class="muted small">" "{n.channel.as_str().to_lowercase()}" · "{n.status.label()}" · "<super::time::Time at=n.at/></span>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }}
+            </div>
+        </details>
+    }
+}
+
+/// Whether a user agent is a phone's.
+pub fn is_phone(user_agent: &str) -> bool {
+    ["Mobi", "iPhone", "Android", "Windows Phone"]
+        .iter()
+        .any(|p| user_agent.contains(p))
+        && !user_agent.contains("iPad")
+}
+
+/// A phone landing on the desktop pages is offered `/m` (decided in the browser, so the
+/// server's HTML is the same for everyone).
+#[component]
+fn PhoneOffer() -> impl IntoView {
+    let phone = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let ua = window().navigator().user_agent().unwrap_or_default();
+        phone.set(is_phone(&ua));
+    });
+    view! {
+        <Show when=move || phone.get()>
+            <aside class="phone-offer" data-testid="phone-offer" aria-label="Mobile view">
+                <span>"On a phone? The mobile view has large buttons to acknowledge and resolve."</span>
+                <a class="btn btn--primary" href="/m">"Open the mobile view"</a>
+                <button class="btn btn--quiet" type="button" on:click=move |_| phone.set(false)>"Dismiss"</button>
+            </aside>
+        </Show>
+    }
+}
+
 #[component]
 pub fn DesktopLayout() -> impl IntoView {
     provide_current_user();
+    crate::live::provide_live();
+    super::toast::provide_toasts();
+    crate::offline::provide_outbox();
     view! {
         <a class="skip-link" href="#main" on:click=skip_to_main>"Skip to content"</a>
         <div class="app">
@@ -98,6 +182,7 @@ pub fn DesktopLayout() -> impl IntoView {
                     <span class="brand__mark" aria-hidden="true">"◆"</span>
                     <span class="brand__name">"OpsKnight"</span>
                 </a>
+                <crate::search::widget::GlobalSearch/>
                 <nav class="nav" aria-label="Main">
                     <ul>
                         {NAV.into_iter().map(|(label, href, icon)| view! {
@@ -106,14 +191,18 @@ pub fn DesktopLayout() -> impl IntoView {
                     </ul>
                 </nav>
                 <div class="sidebar__foot">
+                    <div class="sidebar__live"><LiveStatus/><Bell/></div>
                     <Account/>
                     <ThemeToggle/>
                     <a class="sidebar__mobile" href="/m">"Mobile view"</a>
                 </div>
             </aside>
             <main class="content" id="main" tabindex="-1">
+                <PhoneOffer/>
                 <Outlet/>
             </main>
+            <super::toast::ToastRegion/>
+            <super::shortcuts::Shortcuts/>
         </div>
     }
 }
@@ -121,6 +210,9 @@ pub fn DesktopLayout() -> impl IntoView {
 #[component]
 pub fn MobileLayout() -> impl IntoView {
     provide_current_user();
+    crate::live::provide_live();
+    super::toast::provide_toasts();
+    crate::offline::provide_outbox();
     view! {
         <div class="m-app">
             <header class="m-top">
@@ -128,11 +220,12 @@ pub fn MobileLayout() -> impl IntoView {
                     <span class="brand__mark" aria-hidden="true">"◆"</span>
                     <span class="brand__name">"OpsKnight"</span>
                 </a>
-                <ThemeToggle/>
+                <span class="m-top__tools"><LiveStatus/><Bell mobile=true/><ThemeToggle/></span>
             </header>
             <main class="m-content" id="main">
                 <Outlet/>
             </main>
+            <super::toast::ToastRegion/>
             <nav class="m-tabs" aria-label="Sections">
                 {TABS.into_iter().map(|(label, href, icon)| view! {
                     <A href=href exact=true><Icon name=icon/><span>{label}</span></A>

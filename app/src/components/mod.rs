@@ -1,5 +1,6 @@
-//! Shared widgets: layouts, form fields, empty states, icons, theme, times.
+//! Shared widgets: layouts, form fields, empty states, icons, theme, times, toasts, a trend chart, keyboard shortcuts.
 
+pub mod chart;
 pub mod empty;
 pub mod field;
 pub mod form;
@@ -7,5 +8,7 @@ pub mod icons;
 pub mod layout;
 pub mod not_found;
 pub mod pager;
+pub mod shortcuts;
 pub mod theme;
 pub mod time;
+pub mod toast;

@@ -101,6 +101,10 @@ typed_id!(
     /// A secret iCal feed URL (not the secret itself).
     FeedId
 );
+typed_id!(
+    /// One device's Web Push subscription.
+    PushSubscriptionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,8 @@ pub mod timezone;
 pub use email::Email;
 pub use ids::{
     ApiKeyId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId, NotificationRuleId,
-    OverrideId, PolicyId, ScheduleId, ServiceId, SessionId, TeamId, TemporaryId, UserId,
+    OverrideId, PolicyId, PushSubscriptionId, ScheduleId, ServiceId, SessionId, TeamId,
+    TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

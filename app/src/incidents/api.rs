@@ -103,6 +103,16 @@ pub async fn get_incident(id: IncidentId) -> Result<IncidentDetail, AppError> {
     super::store::get(&crate::state::app_state()?.pool, id).await
 }
 
+/// `POST /api/incidents/counters` with `{}` → open, acknowledged, high-urgency open,
+/// unassigned, and resolved in the last 24 h.
+#[server(prefix = "/api", endpoint = "incidents/counters", input = server_fn::codec::Json)]
+pub async fn incident_counters() -> Result<super::Counters, AppError> {
+    use crate::domain::{Access, Area};
+    crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
+    let state = crate::state::app_state()?;
+    super::store::counters(&state.pool, state.clock.now()).await
+}
+
 /// `POST /api/incidents/acknowledge` with `{"ids":[…]}` → how many changed (repeats change nothing).
 #[server(prefix = "/api", endpoint = "incidents/acknowledge", input = server_fn::codec::Json)]
 pub async fn acknowledge_incidents(ids: Vec<IncidentId>) -> Result<u64, AppError> {

@@ -11,9 +11,12 @@ pub mod badges;
 #[cfg(feature = "ssr")]
 pub mod batch;
 pub mod describe;
+pub mod event_log;
+pub mod mobile;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod widgets;
 
 /// What an inbound event asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,3 +126,44 @@ pub const SUMMARY_MAX: usize = 1024;
 pub const DEDUP_KEY_MAX: usize = 255;
 pub const NOTE_MAX: usize = 10_000;
 pub const MAX_PAGE: i64 = 200;
+
+/// The command center's counters, as of `at`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Counters {
+    pub open: i64,
+    pub acknowledged: i64,
+    /// OPEN and HIGH urgency.
+    pub high_open: i64,
+    /// Not resolved and assigned to nobody.
+    pub unassigned: i64,
+    /// Resolved in the 24 hours before `at`.
+    pub resolved_24h: i64,
+}
+
+/// One message of the live incident stream (`GET /api/realtime/stream`, event `incidents`):
+/// the current state of the incidents that changed, and the counters after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveUpdate {
+    pub incidents: Vec<IncidentSummary>,
+    pub counters: Counters,
+    /// Too many incidents changed at once to list them: reload what you show.
+    #[serde(default)]
+    pub resync: bool,
+}
+
+/// What the live event log shows of one inbound event (`GET /api/events/stream`, event
+/// `event`: a JSON array of these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDigest {
+    pub at: DateTime<Utc>,
+    pub service_id: ServiceId,
+    pub action: EventAction,
+    pub dedup_key: String,
+    /// At most 200 characters.
+    pub summary: String,
+    pub severity: Severity,
+    pub source: String,
+    /// The incident it opened or touched; `None`: an acknowledge or resolve for no open incident.
+    pub incident_id: Option<IncidentId>,
+}

@@ -47,6 +47,17 @@ pub fn IncidentsPage() -> impl IntoView {
     let selected = RwSignal::new(Vec::<IncidentId>::new());
     let ack = ServerAction::<AcknowledgeIncidents>::new();
     let resolve = ServerAction::<ResolveIncidents>::new();
+    // New incidents (or a reset) reload the first page; changed rows update in place.
+    let shown = RwSignal::new(Vec::<IncidentId>::new());
+    let live = crate::live::use_live();
+    let fresh = crate::live::follow_list(move || {
+        if current_cursor(cursors).is_none() {
+            shown.get_untracked()
+        } else {
+            // Later pages do not grow with new incidents.
+            live.last.get_untracked()
+        }
+    });
     let page = Resource::new(
         move || {
             (
@@ -56,7 +67,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 (service.get(), team.get()),
                 query.get(),
                 current_cursor(cursors),
-                ack.version().get() + resolve.version().get(),
+                ack.version().get() + resolve.version().get() + fresh.get(),
             )
         },
         |(s, u, mine, (svc, team), q, before, _)| {
@@ -71,10 +82,17 @@ pub fn IncidentsPage() -> impl IntoView {
             list_incidents(filter, before, PAGE)
         },
     );
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = page.get() {
+            shown.set(p.incidents.iter().map(|i| i.id).collect());
+        }
+    });
     let reset = move || {
         reset_cursors(cursors);
         selected.set(vec![]);
     };
+    let cursor = RwSignal::new(None::<IncidentId>);
+    list_shortcuts(shown, selected, cursor, ack, resolve);
     let error = Signal::derive(move || {
         ack.value()
             .get()
@@ -155,26 +173,7 @@ pub fn IncidentsPage() -> impl IntoView {
                                     <th class="opt">"Service"</th><th class="num opt">"Alerts"</th><th class="opt">"Opened"</th>
                                 </tr></thead>
                                 <tbody>
-                                    {p.incidents.into_iter().map(|i| {
-                                        let id = i.id;
-                                        view! {
-                                            <tr>
-                                                <td class="sel"><input type="checkbox" aria-label=format!("Select incident {}", i.number)
-                                                    prop:checked=move || selected.with(|s| s.contains(&id))
-                                                    on:change=move |ev| {
-                                                        let on = event_target_checked(&ev);
-                                                        selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id); } });
-                                                    }/></td>
-                                                <td class="mono">{i.number}</td>
-                                                <td><UrgencyBadge urgency=i.urgency/></td>
-                                                <td><StatusBadge status=i.status/></td>
-                                                <td><a href=format!("/incidents/{}", i.id)>{i.title}</a></td>
-                                                <td class="opt">{i.service_name}</td>
-                                                <td class="num opt">{i.alert_count}</td>
-                                                <td class="opt nowrap"><Time at=i.created_at/></td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
+                                    {p.incidents.into_iter().map(|i| view! { <IncidentRow base=i selected=selected cursor=cursor/> }).collect_view()}
                                 </tbody>
                             </table>
                             <CursorPager cursors=cursors next=next/>
@@ -184,6 +183,110 @@ pub fn IncidentsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// `j` / `k` move the cursor, `x` selects, `a` / `r` acknowledge / resolve the selection (or
+/// the cursor's incident). The listener goes with the page.
+fn list_shortcuts(
+    shown: RwSignal<Vec<IncidentId>>,
+    selected: RwSignal<Vec<IncidentId>>,
+    cursor: RwSignal<Option<IncidentId>>,
+    ack: ServerAction<AcknowledgeIncidents>,
+    resolve: ServerAction<ResolveIncidents>,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if crate::components::shortcuts::is_typing(&ev) {
+                return;
+            }
+            let rows = shown.get_untracked();
+            let at = cursor
+                .get_untracked()
+                .and_then(|c| rows.iter().position(|r| *r == c));
+            let targets = || {
+                let sel = selected.get_untracked();
+                if sel.is_empty() {
+                    cursor.get_untracked().into_iter().collect()
+                } else {
+                    sel
+                }
+            };
+            match ev.key().as_str() {
+                "j" => cursor.set(
+                    rows.get(at.map_or(0, |i| (i + 1).min(rows.len().saturating_sub(1))))
+                        .copied(),
+                ),
+                "k" => cursor.set(rows.get(at.map_or(0, |i| i.saturating_sub(1))).copied()),
+                "x" => {
+                    if let Some(c) = cursor.get_untracked() {
+                        selected.update(|s| {
+                            if s.contains(&c) {
+                                s.retain(|x| *x != c);
+                            } else {
+                                s.push(c);
+                            }
+                        });
+                    }
+                }
+                "a" => {
+                    let ids = targets();
+                    if !ids.is_empty() {
+                        ack.dispatch(AcknowledgeIncidents { ids });
+                    }
+                }
+                "r" => {
+                    let ids = targets();
+                    if !ids.is_empty() {
+                        resolve.dispatch(ResolveIncidents { ids });
+                    }
+                }
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (shown, selected, cursor, ack, resolve);
+}
+
+/// One row of the list, kept current by the live stream and highlighted when it changes.
+#[component]
+fn IncidentRow(
+    base: super::IncidentSummary,
+    selected: RwSignal<Vec<IncidentId>>,
+    cursor: RwSignal<Option<IncidentId>>,
+) -> impl IntoView {
+    let live = crate::live::use_live();
+    let id = base.id;
+    let number = base.number;
+    let i = Memo::new(move |_| live.current(&base));
+    let link = NodeRef::<leptos::html::A>::new();
+    // The keyboard cursor moves focus to its row's link (visible focus, read by screen readers).
+    Effect::new(move |_| {
+        if cursor.get() == Some(id)
+            && let Some(a) = link.get()
+        {
+            let _ = a.focus();
+        }
+    });
+    view! {
+        <tr class:flash=move || live.is_flashing(id) class:row--cursor=move || cursor.get() == Some(id) data-incident=number>
+            <td class="sel"><input type="checkbox" aria-label=format!("Select incident {number}")
+                prop:checked=move || selected.with(|s| s.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { s.retain(|x| *x != id); if on { s.push(id); } });
+                }/></td>
+            <td class="mono">{number}</td>
+            <td>{move || view! { <UrgencyBadge urgency=i.with(|i| i.urgency)/> }}</td>
+            <td>{move || view! { <StatusBadge status=i.with(|i| i.status)/> }}</td>
+            <td><a node_ref=link href=format!("/incidents/{id}")>{move || i.with(|i| i.title.clone())}</a></td>
+            <td class="opt">{move || i.with(|i| i.service_name.clone())}</td>
+            <td class="num opt">{move || i.with(|i| i.alert_count)}</td>
+            <td class="opt nowrap"><Time at=i.with_untracked(|i| i.created_at)/></td>
+        </tr>
     }
 }
 
@@ -218,8 +321,9 @@ pub fn IncidentPage() -> impl IntoView {
             + priority.version().get()
             + assign.version().get()
     };
+    let tick = crate::live::follow_one(id);
     let detail = Resource::new(
-        move || (id(), versions()),
+        move || (id(), versions() + tick.get()),
         |(id, _)| async move {
             match id {
                 Some(id) => get_incident(id).await,
@@ -338,18 +442,7 @@ pub fn IncidentPage() -> impl IntoView {
                                         on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                                     <button class="btn" type="submit">"Add note"</button>
                                 </form>
-                                <ol class="timeline" data-testid="timeline">
-                                    {d.timeline.into_iter().rev().map(|t| view! {
-                                        <li class=format!("timeline__item timeline__item--{}", t.kind.to_lowercase())>
-                                            <span class="timeline__kind">{t.kind.replace('_', " ").to_lowercase()}</span>
-                                            <span class="muted small"><Time at=t.at/>{t.actor.map(|a| format!(" · {a}"))}</span>
-                                            {match super::describe::describe(&t.kind, &t.details) {
-                                                Some(text) => view! { <p class="timeline__text">{text}</p> }.into_any(),
-                                                None => view! { <code class="timeline__details">{t.details}</code> }.into_any(),
-                                            }}
-                                        </li>
-                                    }).collect_view()}
-                                </ol>
+                                <super::widgets::Timeline entries=d.timeline/>
                             </section>
                             <section class="card" aria-labelledby="alerts-h">
                                 <h2 id="alerts-h" class="card__title">"Alerts"</h2>

@@ -279,18 +279,68 @@ pub async fn notify(tx: &mut PgConnection, ids: &[IncidentId]) -> Result<(), App
     if ids.is_empty() {
         return Ok(());
     }
-    // NOTIFY payloads are limited to 8000 bytes: send at most 150 ids, else just "changed".
-    let payload = if ids.len() <= 150 {
-        serde_json::to_string(ids).unwrap_or_default()
-    } else {
-        "\"many\"".to_owned()
-    };
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
-        .bind(payload)
+        .bind(incidents_payload(ids))
         .execute(&mut *tx)
         .await?;
     Ok(())
+}
+
+/// The NOTIFY channel of the live event log; the payload is a JSON array of
+/// [`super::EventDigest`].
+pub const EVENTS_CHANNEL: &str = "opsknight_events";
+
+/// NOTIFY payloads must stay under 8000 bytes.
+const NOTIFY_MAX: usize = 7000;
+
+/// An ingest batch's notifications in one statement: the incidents it touched, and the event
+/// log's digests (split across as many payloads as their size needs).
+pub async fn notify_ingest(
+    tx: &mut PgConnection,
+    ids: &[IncidentId],
+    events: &[super::EventDigest],
+) -> Result<(), AppError> {
+    let mut chunks: Vec<String> = Vec::new();
+    let mut current = String::from("[");
+    for e in events {
+        let Ok(json) = serde_json::to_string(e) else {
+            continue;
+        };
+        if current.len() + json.len() + 2 > NOTIFY_MAX && current.len() > 1 {
+            current.push(']');
+            chunks.push(std::mem::replace(&mut current, String::from("[")));
+        }
+        if current.len() > 1 {
+            current.push(',');
+        }
+        current.push_str(&json);
+    }
+    if current.len() > 1 {
+        current.push(']');
+        chunks.push(current);
+    }
+    let incidents = (!ids.is_empty()).then(|| incidents_payload(ids));
+    sqlx::query(
+        "SELECT (SELECT count(*) FROM (SELECT pg_notify($1, $2) WHERE $2 IS NOT NULL) a),
+                (SELECT count(*) FROM (SELECT pg_notify($3, c) FROM unnest($4::text[]) c) b)",
+    )
+    .bind(CHANNEL)
+    .bind(incidents)
+    .bind(EVENTS_CHANNEL)
+    .bind(&chunks)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// At most 150 ids (NOTIFY's payload limit), else `"many"`.
+fn incidents_payload(ids: &[IncidentId]) -> String {
+    if ids.len() <= 150 {
+        serde_json::to_string(ids).unwrap_or_default()
+    } else {
+        "\"many\"".to_owned()
+    }
 }
 
 /// A person's transition, by incident id: locks the row, applies the state machine,
@@ -513,6 +563,40 @@ pub async fn list(
         incidents,
         next_before,
     })
+}
+
+/// The current summaries of `ids` (unknown ids are skipped), in `ids`' order of numbers.
+pub async fn summaries(
+    db: impl sqlx::PgExecutor<'_>,
+    ids: &[IncidentId],
+) -> Result<Vec<IncidentSummary>, AppError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
+        summary_select!(),
+        " WHERE i.id = ANY($1) ORDER BY i.number DESC"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The command center's counters: one pass over the active incidents (partial index) and one
+/// over the last day's resolves (partial index on `resolved_at`).
+pub async fn counters(
+    db: impl sqlx::PgExecutor<'_>,
+    now: DateTime<Utc>,
+) -> Result<super::Counters, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE status = 'OPEN') AS open,
+                count(*) FILTER (WHERE status = 'ACKNOWLEDGED') AS acknowledged,
+                count(*) FILTER (WHERE status = 'OPEN' AND urgency = 'HIGH') AS high_open,
+                count(*) FILTER (WHERE assignee_user_id IS NULL AND assignee_team_id IS NULL) AS unassigned,
+                (SELECT count(*) FROM incidents WHERE status = 'RESOLVED' AND resolved_at > $1) AS resolved_24h
+         FROM incidents WHERE status <> 'RESOLVED'",
+    )
+    .bind(now - Duration::hours(24))
+    .fetch_one(db)
+    .await?)
 }
 
 #[derive(sqlx::FromRow)]

@@ -88,3 +88,18 @@ pub struct Delivery {
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
 }
+
+/// A final page outcome, live to the person paged (`GET /api/notifications/stream`, event
+/// `notification`): the in-app bell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageNotice {
+    /// The delivery's id.
+    pub id: i64,
+    pub user_id: UserId,
+    pub incident_id: crate::domain::IncidentId,
+    pub number: i64,
+    pub title: String,
+    pub channel: ContactKind,
+    pub status: DeliveryStatus,
+    pub at: DateTime<Utc>,
+}

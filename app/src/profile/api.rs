@@ -121,6 +121,12 @@ pub async fn add_contact_method(
             ContactKind::Phone,
             PhoneNumber::parse("address", &address)?.as_str().to_owned(),
         ),
+        Some(ContactKind::Push) => {
+            return Err(AppError::invalid(
+                "kind",
+                "push is enabled from a device (Push notifications, Enable on this device)",
+            ));
+        }
         None => return Err(AppError::invalid("kind", "must be EMAIL or PHONE")),
     };
     let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;

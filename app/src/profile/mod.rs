@@ -30,6 +30,8 @@ pub struct SessionInfo {
 pub enum ContactKind {
     Email,
     Phone,
+    /// Web Push to every device the person enabled (address: "all devices").
+    Push,
 }
 
 impl ContactKind {
@@ -37,12 +39,13 @@ impl ContactKind {
         match self {
             ContactKind::Email => "EMAIL",
             ContactKind::Phone => "PHONE",
+            ContactKind::Push => "PUSH",
         }
     }
 
-    /// `EMAIL` or `PHONE`, any case, surrounding space ignored.
+    /// `EMAIL`, `PHONE` or `PUSH`, any case, surrounding space ignored.
     pub fn parse(raw: &str) -> Option<ContactKind> {
-        [ContactKind::Email, ContactKind::Phone]
+        [ContactKind::Email, ContactKind::Phone, ContactKind::Push]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(raw.trim()))
     }

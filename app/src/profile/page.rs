@@ -25,6 +25,7 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <Details/> }.into_any()}
             {view! { <ContactMethods/> }.into_any()}
             {view! { <crate::notifications::rules_page::NotificationRules/> }.into_any()}
+            {view! { <crate::push::widget::PushDevices/> }.into_any()}
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
             {view! {

@@ -25,7 +25,7 @@ pub fn ServicesPage() -> impl IntoView {
     let error = action_error(create);
     view! {
         <leptos_meta::Title text="Services · OpsKnight"/>
-        <header class="page-head"><h1>"Services"</h1></header>
+        <header class="page-head"><h1>"Services"</h1><a href="/events">"Live event log"</a></header>
         <div class="stack">
             <section class="card" aria-label="Service list">
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading services…"</p> }>

@@ -27,7 +27,34 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Transition>
             <TestEmail/>
+            <PushKey/>
         </div>
+    }
+}
+
+/// The Web Push (VAPID) key: its public half, and rotation.
+#[component]
+fn PushKey() -> impl IntoView {
+    let rotate = ServerAction::<crate::push::api::PushRotateKey>::new();
+    let key = Resource::new(
+        move || rotate.version().get(),
+        |_| crate::push::api::push_key(),
+    );
+    view! {
+        <section class="card" aria-labelledby="vapid-h">
+            <h2 id="vapid-h" class="card__title">"Web Push key"</h2>
+            <p class="muted small">"Made on first start; the private half is stored encrypted. After a rotation, devices keep working with the old key until they next open OpsKnight and subscribe again."</p>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+                {move || key.get().map(|r| match r {
+                    Ok(k) => view! { <p><code class="mono small break" data-testid="vapid-key">{k}</code></p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+                })}
+            </Transition>
+            <button class="btn" type="button" disabled=move || rotate.pending().get()
+                aria-busy=move || rotate.pending().get().to_string()
+                on:click=move |_| { rotate.dispatch(crate::push::api::PushRotateKey {}); }>"Rotate the key"</button>
+            <crate::components::form::FormError error=Signal::derive(move || rotate.value().get().and_then(Result::err))/>
+        </section>
     }
 }
 

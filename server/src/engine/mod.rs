@@ -45,6 +45,8 @@ pub struct Engine {
     pub mailer: MailerSource,
     pub keys: Arc<Keyring>,
     pub public_url: String,
+    /// For push services (Web Push).
+    pub http: reqwest::Client,
     /// Jobs run at once on this instance.
     pub concurrency: usize,
     /// How long a claim lasts before another instance may take the job over.
@@ -86,6 +88,7 @@ impl Engine {
             mailer,
             keys,
             public_url,
+            http: reqwest::Client::new(),
             concurrency: 8,
             lease: Duration::seconds(60),
             retention: Retention::default(),

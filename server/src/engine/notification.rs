@@ -39,7 +39,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
 
     let mailer = match channel {
         ContactKind::Email => engine.mailer.current(&engine.pool, &engine.keys).await,
-        ContactKind::Phone => Ok(None),
+        ContactKind::Phone | ContactKind::Push => Ok(None),
     };
     let sent = match (channel, mailer) {
         (ContactKind::Email, Err(e)) => Err(SendError::temporary(format!("email settings: {e}"))),
@@ -62,6 +62,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         (ContactKind::Phone, _) => Err(SendError::permanent(
             "no SMS or voice provider is configured",
         )),
+        (ContactKind::Push, _) => crate::notify::push::page(engine, &facts, user, now).await,
     };
     let outcome = match sent {
         Ok(()) => Outcome::Sent,

@@ -12,9 +12,13 @@ use std::sync::Arc;
 
 use app::state::AppState;
 use app::{App, shell};
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use axum::{Extension, Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeader;
 
 pub use metrics::HttpMetrics;
 
@@ -30,11 +34,23 @@ pub fn router_with(
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
 ) -> Router {
+    let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    // The WASM bundle and its JS and CSS, precompressed at build time (scripts/precompress.mjs):
+    // `.br` or `.gz` is sent to browsers that accept it. Names are not hashed, so browsers
+    // revalidate (Last-Modified) instead of caching blindly.
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let assets = SetResponseHeader::overriding(
+        ServeDir::new(pkg).precompressed_br().precompressed_gzip(),
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
     Router::new()
+        .nest_service(&format!("/{}", options.site_pkg_dir), assets)
         .merge(events::routes())
         .merge(ical::routes())
+        .merge(crate::realtime::routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))
@@ -48,7 +64,10 @@ pub fn router_with(
             metrics.clone(),
             metrics::track,
         ))
+        // Pages and JSON, compressed on the fly (not event streams, not what is already compressed).
+        .layer(CompressionLayer::new())
         .layer(Extension(metrics))
         .layer(Extension(ingestor))
+        .layer(Extension(hub))
         .with_state(state)
 }

@@ -1,3 +1,4 @@
 //! Outgoing notification channels. Today: email over SMTP (invites and password resets).
 
 pub mod email;
+pub mod push;

@@ -386,6 +386,54 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// A service (urgency from severity, no policy) with an Events v2 integration, made as
+    /// `cred`: (service id, routing key).
+    pub async fn service_with_key(&self, cred: &Cred, name: &str) -> (String, String) {
+        let (s, svc) = self
+            .call(
+                "/api/services/create",
+                serde_json::json!({"name": name, "description": "", "team_id": null,
+                    "urgency_rule": "SEVERITY", "ack_timeout_secs": null}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{svc}");
+        let (s, i) = self
+            .call(
+                "/api/integrations/create",
+                serde_json::json!({"service_id": svc["id"], "kind": "events_v2", "name": "main",
+                    "rate_limit_per_min": null}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{i}");
+        (
+            svc["id"].as_str().unwrap().to_owned(),
+            i["routing_key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Sends one Events v2 event (summary "<dedup> is down", source "db-1"); asserts the 202.
+    pub async fn enqueue(&self, routing_key: &str, action: &str, dedup: &str, severity: &str) {
+        let res = self
+            .http
+            .post(self.url("/v2/enqueue"))
+            .json(
+                &serde_json::json!({"routing_key": routing_key, "event_action": action,
+                "dedup_key": dedup, "payload": {"summary": format!("{dedup} is down"),
+                "source": "db-1", "severity": severity}}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            202,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+
     /// A session of a fresh ADMIN (`root@example.com`).
     pub async fn admin_session(&self) -> Cred {
         let admin = self

@@ -247,6 +247,9 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// The NOTIFY channel of the in-app bell; the payload is a [`crate::notifications::PageNotice`].
+pub const LIVE_CHANNEL: &str = "opsknight_notifications";
+
 /// Records a send's outcome on the row (and, when final, on the incident timeline).
 pub async fn finish_send(
     tx: &mut PgConnection,
@@ -259,19 +262,27 @@ pub async fn finish_send(
         Outcome::Retry(e) => ("PENDING", Some(e.as_str())),
         Outcome::Failed(e) => ("FAILED", Some(e.as_str())),
     };
-    let row: Option<(IncidentId, String, String, String, i32)> = sqlx::query_as(
+    // A final outcome is also a live notice to the person paged (their in-app bell).
+    let row: Option<(IncidentId, String, String, String, i32, i64)> = sqlx::query_as(
         "UPDATE notifications n SET status = $2, last_error = $3, deadline = NULL, updated_at = $4,
                 sent_at = CASE WHEN $2 = 'SENT' THEN $4 END
-         FROM users u WHERE n.id = $1 AND n.status = 'SENDING' AND u.id = n.user_id
-         RETURNING n.incident_id, u.name, n.channel, n.address, n.attempts",
+         FROM users u, incidents i
+         WHERE n.id = $1 AND n.status = 'SENDING' AND u.id = n.user_id AND i.id = n.incident_id
+         RETURNING n.incident_id, u.name, n.channel, n.address, n.attempts,
+                   (SELECT count(*) FROM (SELECT pg_notify($5, json_build_object(
+                        'id', n.id, 'user_id', n.user_id, 'incident_id', n.incident_id,
+                        'number', i.number, 'title', left(i.title, 200), 'channel', n.channel,
+                        'status', $2::text, 'at', $4::timestamptz)::text)
+                    WHERE $2 <> 'PENDING') x)",
     )
     .bind(id)
     .bind(status)
     .bind(error)
     .bind(now)
+    .bind(LIVE_CHANNEL)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((incident, user, channel, address, attempts)) = row else {
+    let Some((incident, user, channel, address, attempts, _)) = row else {
         return Ok(());
     };
     let details = match outcome {

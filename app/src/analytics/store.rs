@@ -1,0 +1,44 @@
+//! The SQL behind the command center's analytics: one grouped scan of the last 30 days of
+//! incidents (index on `created_at`) and the getting-started counts.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::{DayStat, Overview, fill_days, means};
+use crate::error::AppError;
+
+pub async fn overview(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, AppError> {
+    let today = now.date_naive();
+    let since = (today - chrono::Days::new(29))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
+    let rows: Vec<DayStat> = sqlx::query_as(
+        "SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*) AS opened,
+                count(acknowledged_at) AS acknowledged, count(resolved_at) AS resolved,
+                avg(EXTRACT(EPOCH FROM acknowledged_at - created_at))::float8 AS mtta_secs,
+                avg(EXTRACT(EPOCH FROM resolved_at - created_at))::float8 AS mttr_secs
+         FROM incidents WHERE created_at >= $1 AND created_at <= $2
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind(since)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    let (services, integrations, any_incident): (i64, i64, bool) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM services), (SELECT count(*) FROM integrations),
+                EXISTS (SELECT 1 FROM incidents)",
+    )
+    .fetch_one(pool)
+    .await?;
+    let days = fill_days(rows, today, 30);
+    Ok(Overview {
+        at: now,
+        last_7: means(&days, 7),
+        last_30: means(&days, 30),
+        days,
+        services,
+        integrations,
+        any_incident,
+    })
+}

@@ -1,0 +1,164 @@
+//! Pieces shared by the desktop and phone incident views: the timeline, and the acknowledge /
+//! resolve buttons with optimistic state, offline queueing and rollback.
+
+use leptos::prelude::*;
+
+use super::api::{acknowledge_incidents, resolve_incidents};
+use super::{IncidentSummary, TimelineEntry};
+use crate::components::time::Time;
+use crate::domain::Status;
+use crate::error::AppError;
+
+/// An incident's timeline, newest first.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    view! {
+        <ol class="timeline" data-testid="timeline">
+            {entries.into_iter().rev().map(|t| view! {
+                <li class=format!("timeline__item timeline__item--{}", t.kind.to_lowercase())>
+                    <span class="timeline__kind">{t.kind.replace('_', " ").to_lowercase()}</span>
+                    <span class="muted small"><Time at=t.at/>{t.actor.map(|a| format!(" · {a}"))}</span>
+                    {match super::describe::describe(&t.kind, &t.details) {
+                        Some(text) => view! { <p class="timeline__text">{text}</p> }.into_any(),
+                        None => view! { <code class="timeline__details">{t.details}</code> }.into_any(),
+                    }}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Acknowledge,
+    Resolve,
+}
+
+/// The state shown for an incident: what the server last said (live), unless an action of
+/// ours is in flight or queued (optimistic).
+#[derive(Debug, Clone, Copy)]
+pub struct Acting {
+    /// The status we expect once our action lands.
+    pub optimistic: RwSignal<Option<Status>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl Acting {
+    pub fn new() -> Acting {
+        Acting {
+            optimistic: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+
+    /// The status to show, given the live one.
+    pub fn status(&self, live: Status) -> Status {
+        match self.optimistic.get() {
+            // Done once the server agrees (or moved on past it).
+            Some(s) if live == Status::Open || live == Status::Snoozed => s,
+            Some(Status::Resolved) => Status::Resolved,
+            _ => live,
+        }
+    }
+}
+
+impl Default for Acting {
+    fn default() -> Self {
+        Acting::new()
+    }
+}
+
+fn run(act: Act, incident: &IncidentSummary, acting: Acting) {
+    let (id, number) = (incident.id, incident.number);
+    let toasts = crate::components::toast::use_toasts();
+    let outbox = crate::offline::use_outbox();
+    let (optimistic, verb) = match act {
+        Act::Acknowledge => (Status::Acknowledged, "acknowledge"),
+        Act::Resolve => (Status::Resolved, "resolve"),
+    };
+    acting.optimistic.set(Some(optimistic));
+    if !crate::offline::is_online() {
+        if act == Act::Acknowledge && outbox.queue_ack(id) {
+            return;
+        }
+        acting.optimistic.set(None);
+        toasts.show(
+            format!(
+                "You are offline: could not {verb} #{number}. Try again when you are back online."
+            ),
+            true,
+        );
+        return;
+    }
+    acting.busy.set(true);
+    leptos::task::spawn_local(async move {
+        let result = match act {
+            Act::Acknowledge => acknowledge_incidents(vec![id]).await,
+            Act::Resolve => resolve_incidents(vec![id]).await,
+        };
+        acting.busy.set(false);
+        match result {
+            Ok(_) => {}
+            Err(AppError::Unavailable { .. })
+                if act == Act::Acknowledge
+                    && !crate::offline::is_online()
+                    && outbox.queue_ack(id) => {}
+            Err(e) => {
+                acting.optimistic.set(None);
+                toasts.show(
+                    format!("Could not {verb} #{number}: {}", e.user_message()),
+                    true,
+                );
+            }
+        }
+    });
+}
+
+/// Acknowledge and resolve as large buttons (48 px), with a busy state and the offline queue.
+#[component]
+pub fn ActButtons(incident: Memo<IncidentSummary>, acting: Acting) -> impl IntoView {
+    let outbox = crate::offline::use_outbox();
+    let status = move || acting.status(incident.with(|i| i.status));
+    let queued = move || outbox.queued.with(|q| q.contains(&incident.with(|i| i.id)));
+    // The optimistic state ends when the server's state moves, or when a queued
+    // acknowledgement is refused.
+    Effect::new(move |_| {
+        let (id, live) = incident.with(|i| (i.id, i.status));
+        let refused = outbox.refused.with(|r| r.contains(&id));
+        if refused {
+            outbox.refused.update(|r| {
+                r.remove(&id);
+            });
+        }
+        if refused || (live != Status::Open && live != Status::Snoozed) {
+            acting.optimistic.set(None);
+        }
+    });
+    view! {
+        <div class="act">
+            <button class="btn btn--big btn--primary" type="button"
+                disabled=move || { status() != Status::Open || acting.busy.get() }
+                aria-busy=move || acting.busy.get().to_string()
+                on:click=move |_| run(Act::Acknowledge, &incident.get_untracked(), acting)>
+                {move || if queued() {
+                    "Queued"
+                } else if status() == Status::Acknowledged {
+                    "Acknowledged"
+                } else {
+                    "Acknowledge"
+                }}
+            </button>
+            <button class="btn btn--big" type="button"
+                disabled=move || { status() == Status::Resolved || acting.busy.get() }
+                aria-busy=move || acting.busy.get().to_string()
+                on:click=move |_| run(Act::Resolve, &incident.get_untracked(), acting)>
+                "Resolve"
+            </button>
+        </div>
+        {move || queued().then(|| view! {
+            <p class="queued" role="status" data-testid="queued">
+                "Acknowledgement queued offline: it is sent when you are back online."
+            </p>
+        })}
+    }
+}
