@@ -46,6 +46,11 @@ impl ManualClock {
         self.0.send_replace(t);
     }
 
+    /// How many timers are waiting on this clock (tests: "the engine is asleep").
+    pub fn sleepers(&self) -> usize {
+        self.0.receiver_count()
+    }
+
     pub fn advance(&self, by: Duration) {
         self.0.send_modify(|t| *t += by);
     }

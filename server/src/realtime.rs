@@ -275,8 +275,16 @@ async fn listen(hub: Arc<Hub>, state: AppState) {
         }
         first = false;
         loop {
-            let n = match listener.recv().await {
-                Ok(n) => n,
+            // `try_recv`: a lost connection is `Ok(None)`, returned once the listener has
+            // reconnected and listens again (eager reconnect); what was sent meanwhile is gone,
+            // so clients reload. (`recv` would reconnect silently.)
+            let n = match listener.try_recv().await {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    tracing::warn!("realtime: LISTEN connection was lost; clients reload");
+                    hub.reset_all();
+                    continue;
+                }
                 Err(e) => {
                     hub.listening.send_replace(false);
                     if !state.pool.is_closed() {
@@ -292,14 +300,14 @@ async fn listen(hub: Arc<Hub>, state: AppState) {
                     None => break,
                 }
             }
-            dispatch(&hub, &state, &state.pool, batch).await;
+            dispatch(&hub, &state, batch).await;
         }
     }
 }
 
 /// Turns one batch of notifications into frames: the incidents' summaries and the counters
 /// are loaded once for every client.
-async fn dispatch(hub: &Hub, state: &AppState, pool: &PgPool, batch: Vec<PgNotification>) {
+async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
     let mut ids: Vec<IncidentId> = Vec::new();
     let mut resync = false;
     let mut incidents = false;
@@ -347,7 +355,7 @@ async fn dispatch(hub: &Hub, state: &AppState, pool: &PgPool, batch: Vec<PgNotif
         ids.clear();
         resync = true;
     }
-    match load(pool, &ids, state.clock.now()).await {
+    match load(&state.pool, &ids, state.clock.now()).await {
         Ok((summaries, counters)) => {
             let update = app::incidents::LiveUpdate {
                 incidents: summaries,

@@ -805,3 +805,50 @@ async fn a_job_that_keeps_failing_backs_off_gives_up_visibly_and_can_be_retried(
     // Meanwhile the real escalation went on: step 2 at +5 min happened during the waits.
     assert_eq!(p.new_mail(), ["carol"]);
 }
+
+#[tokio::test]
+async fn a_lost_listen_connection_makes_the_engine_read_the_queue_again() {
+    let p = setup().await;
+    let _engine = p.engine();
+    // The engine is idle and asleep (waiting on the clock and on LISTEN) until the next
+    // hourly task.
+    p.app.settle().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while p.app.clock.sleepers() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the engine never went to sleep"
+        );
+        tokio::task::yield_now().await;
+    }
+    // A due job whose NOTIFY never reached the engine (sent while its LISTEN connection was
+    // down): inserted without one.
+    let now = p.app.clock_now();
+    sqlx::query(
+        "INSERT INTO jobs (kind, payload, run_at, created_at, updated_at, task_key)
+         VALUES ('SCHEDULED_TASK', '{\"task\":\"rollup\"}', $1, $1, $1, 'rollup-lost-notify')",
+    )
+    .bind(now)
+    .execute(&p.app.pool)
+    .await
+    .unwrap();
+    // The engine's LISTEN connection drops (a Postgres restart, a proxy timeout).
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND query ILIKE '%LISTEN%opsknight_jobs%') k",
+    )
+    .fetch_one(&p.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(killed, 1, "one engine, one LISTEN connection");
+    // Reconnected, the engine looks at the queue and runs the job (a silent reconnect would
+    // leave it waiting for the next NOTIFY, and settle() would give up after 30 s).
+    p.app.settle().await;
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM jobs WHERE task_key = 'rollup-lost-notify'")
+            .fetch_one(&p.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "COMPLETED");
+}

@@ -129,7 +129,8 @@ async fn pages_render_on_the_server() {
     assert_eq!(m.status(), 200);
     let html = m.text().await.unwrap();
     assert!(html.contains(r#"aria-label="Sections""#));
-    assert!(html.contains("My incidents"));
+    assert!(html.contains(r#"aria-label="Which incidents""#));
+    assert!(html.contains("All open"));
 
     let themed = app
         .http

@@ -259,3 +259,24 @@ async fn each_person_hears_only_their_own_pages() {
     let n: app::notifications::PageNotice = serde_json::from_str(&b.next().await.data).unwrap();
     assert_eq!((n.user_id, n.title.as_str()), (bob.id, "for-bob is down"));
 }
+
+#[tokio::test]
+async fn a_lost_listen_connection_tells_clients_to_reload_and_listening_resumes() {
+    let s = setup().await;
+    let mut a = Sse::open(&s.app, "/api/realtime/stream", &s.admin, None).await;
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND query ILIKE '%LISTEN%opsknight_incidents%') k",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(killed, 1);
+    // Changes made while it was down are unknown: the client is told to reload.
+    assert_eq!(a.next().await.event, "reset");
+    // And it listens again.
+    s.send("trigger", "after-reconnect").await;
+    let (_, up) = a.update().await;
+    assert_eq!(up.incidents[0].title, "after-reconnect is down");
+}

@@ -1,6 +1,8 @@
 //! Shared widgets: layouts, form fields, empty states, icons, theme, times, toasts, a trend chart, keyboard shortcuts.
 
 pub mod chart;
+#[cfg(test)]
+mod contrast;
 pub mod empty;
 pub mod field;
 pub mod form;

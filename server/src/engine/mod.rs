@@ -197,14 +197,22 @@ impl Engine {
                     None => std::future::pending().await,
                 }
             };
+            // `try_recv`, not `recv`: `recv` reconnects silently, and a NOTIFY sent while the
+            // connection was down is gone, so a due job could wait for the next, unrelated
+            // NOTIFY. `Ok(None)` comes once the listener has reconnected and listens again
+            // (eager reconnect); it wakes the loop, which then reads the queue.
             let heard = async {
                 match listener.as_mut() {
-                    Some(l) => {
-                        if let Err(e) = l.recv().await {
+                    Some(l) => match l.try_recv().await {
+                        Ok(Some(_)) => {}
+                        Ok(None) => {
+                            tracing::info!("engine: LISTEN connection lost; re-reading the queue");
+                        }
+                        Err(e) => {
                             tracing::warn!(error = %e, "engine: LISTEN connection lost");
                             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                         }
-                    }
+                    },
                     None => {
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
