@@ -315,9 +315,34 @@ async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
         match n.channel() {
             c if c == app::incidents::store::CHANNEL => {
                 incidents = true;
-                match serde_json::from_str::<Vec<IncidentId>>(n.payload()) {
-                    Ok(changed) => ids.extend(changed),
-                    Err(_) => resync = true,
+                let payload = n.payload();
+                if payload.starts_with('{') {
+                    // An ingest batch: the incidents and the event log's digests together.
+                    #[derive(serde::Deserialize)]
+                    struct Both {
+                        ids: serde_json::Value,
+                        events: serde_json::Value,
+                    }
+                    match serde_json::from_str::<Both>(payload) {
+                        Ok(both) => {
+                            match serde_json::from_value::<Vec<IncidentId>>(both.ids) {
+                                Ok(changed) => ids.extend(changed),
+                                Err(_) => resync = true,
+                            }
+                            hub.publish(
+                                Topic::Events,
+                                "event",
+                                Audience::Everyone,
+                                both.events.to_string(),
+                            );
+                        }
+                        Err(_) => resync = true,
+                    }
+                } else {
+                    match serde_json::from_str::<Vec<IncidentId>>(payload) {
+                        Ok(changed) => ids.extend(changed),
+                        Err(_) => resync = true,
+                    }
                 }
             }
             c if c == app::incidents::store::EVENTS_CHANNEL => {
@@ -347,6 +372,17 @@ async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
         }
     }
     if !incidents {
+        return;
+    }
+    // Nobody watching on this instance: no queries. The ring gets a `reset` instead, so a
+    // client resuming across this gap reloads rather than missing the change.
+    if hub.channels[Topic::Incidents as usize].tx.receiver_count() == 0 {
+        hub.publish(
+            Topic::Incidents,
+            "reset",
+            Audience::Everyone,
+            "{}".to_owned(),
+        );
         return;
     }
     ids.sort_unstable();
@@ -557,6 +593,15 @@ mod tests {
         assert!(hub.subscribe(Topic::Incidents, Some("nonsense")).reset);
         // Another topic has its own sequence.
         assert!(hub.subscribe(Topic::Events, Some(&me(3))).reset);
+        // A gap published as `reset` while nobody watched is replayed as that `reset`.
+        hub.publish(
+            Topic::Incidents,
+            "reset",
+            Audience::Everyone,
+            "{}".to_owned(),
+        );
+        let sub = hub.subscribe(Topic::Incidents, Some(&me(5)));
+        assert_eq!(sub.replay.last().map(|f| f.event), Some("reset"));
         // Too old: the ring has moved on.
         for i in 0..RECENT {
             hub.publish(
@@ -566,8 +611,8 @@ mod tests {
                 i.to_string(),
             );
         }
-        assert!(hub.subscribe(Topic::Incidents, Some(&me(3))).reset);
-        let sub = hub.subscribe(Topic::Incidents, Some(&me(5)));
+        assert!(hub.subscribe(Topic::Incidents, Some(&me(5))).reset);
+        let sub = hub.subscribe(Topic::Incidents, Some(&me(6)));
         assert_eq!((sub.replay.len(), sub.reset), (RECENT, false));
         // No id: live only.
         let sub = hub.subscribe(Topic::Incidents, None);

@@ -558,7 +558,11 @@ async fn every_change_sends_one_notify() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert_eq!(n.payload(), format!("[\"{id}\"]"));
+    // An ingest batch's one NOTIFY carries the incidents and the event log's digests.
+    let both: serde_json::Value = serde_json::from_str(n.payload()).unwrap();
+    assert_eq!(both["ids"], json!([id]));
+    assert_eq!(both["events"][0]["dedup_key"], "n1");
+    assert_eq!(both["events"][0]["incident_id"], json!(id));
     let (status, changed) = app
         .call("/api/incidents/acknowledge", json!({"ids": [id]}), &admin)
         .await;
