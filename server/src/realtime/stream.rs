@@ -1,0 +1,150 @@
+//! The three SSE endpoints: authenticate, subscribe (with resume), then stream the frames
+//! the caller may see, with heartbeats.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use app::auth::caller::{Caller, identify};
+use app::auth::session::RequestInfo;
+use app::error::AppError;
+use app::state::AppState;
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::Stream;
+use tokio::sync::broadcast;
+
+use super::hub::{Hub, Subscription, Topic};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/realtime/stream",
+            get(|s, q, r| stream(Topic::Incidents, s, q, r)),
+        )
+        .route(
+            "/api/events/stream",
+            get(|s, q, r| stream(Topic::Events, s, q, r)),
+        )
+        .route(
+            "/api/notifications/stream",
+            get(|s, q, r| stream(Topic::Notifications, s, q, r)),
+        )
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ResumeQuery {
+    /// For clients that reconnect by opening a new `EventSource` (which cannot set headers).
+    last_event_id: Option<String>,
+}
+
+/// Counts a connected client for as long as its stream lives.
+struct Connected(Arc<Hub>);
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn stream(
+    topic: Topic,
+    State(state): State<AppState>,
+    Query(query): Query<ResumeQuery>,
+    req: Request,
+) -> Response {
+    let Some(hub) = req.extensions().get::<Arc<Hub>>().cloned() else {
+        return error(AppError::Internal {
+            message: "realtime hub missing".into(),
+        });
+    };
+    let info = RequestInfo::from_parts(req.headers(), req.uri(), req.extensions());
+    let caller = match identify(&state, &info).await {
+        Ok(c) => c,
+        Err(e) => return error(e),
+    };
+    if let Err(e) = caller.check(topic.access()) {
+        return error(e);
+    }
+    let last = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(query.last_event_id);
+    // A stream opened while this instance is (re)connecting its LISTEN waits for it (up to
+    // 5 s), so that a connected client hears every change made after it connected.
+    let mut listening = hub.listening.subscribe();
+    let _ = tokio::time::timeout(Duration::from_secs(5), listening.wait_for(|l| *l)).await;
+    let sub = hub.subscribe(topic, last.as_deref());
+    hub.clients.fetch_add(1, Ordering::Relaxed);
+    let guard = Connected(hub.clone());
+    let heartbeat = hub.heartbeat;
+    let mut res = Sse::new(frames(hub, topic, caller, sub, guard))
+        .keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat"))
+        .into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Tells reverse proxies (nginx) not to buffer the stream.
+    res.headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    res
+}
+
+/// The client's stream: a `retry` hint, then the replay (or `reset`), then live frames the
+/// caller may see. A client too slow to keep up gets `reset` and reloads.
+fn frames(
+    hub: Arc<Hub>,
+    topic: Topic,
+    caller: Caller,
+    sub: Subscription,
+    guard: Connected,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let mut first: VecDeque<Event> = VecDeque::new();
+    first.push_back(Event::default().retry(Duration::from_secs(2)).comment("ok"));
+    if sub.reset {
+        first.push_back(hub.reset_event(topic));
+    }
+    for f in sub.replay.iter().filter(|f| f.visible_to(&caller)) {
+        first.push_back(hub.event(f));
+    }
+    let state = (first, sub.rx, hub, caller, guard);
+    futures_util::stream::unfold(
+        state,
+        move |(mut first, mut rx, hub, caller, guard)| async move {
+            if let Some(ev) = first.pop_front() {
+                return Some((Ok(ev), (first, rx, hub, caller, guard)));
+            }
+            loop {
+                match rx.recv().await {
+                    Ok(f) if f.visible_to(&caller) => {
+                        let ev = hub.event(&f);
+                        return Some((Ok(ev), (first, rx, hub, caller, guard)));
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let ev = hub.reset_event(topic);
+                        return Some((Ok(ev), (first, rx, hub, caller, guard)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        },
+    )
+}
+
+fn error(e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = (status, serde_json::to_string(&e).unwrap_or_default()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}
