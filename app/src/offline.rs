@@ -1,6 +1,7 @@
 //! The page's side of the service worker (`/sw.js`): registers it, hands it the
 //! acknowledgements tapped without network (it keeps them in IndexedDB and sends them when
-//! the network returns), and shows what became of them. Messages both ways are JSON strings.
+//! the network returns) and shows what became of them, and asks it to subscribe this device
+//! to Web Push. Messages both ways are JSON strings.
 
 use std::collections::HashSet;
 
