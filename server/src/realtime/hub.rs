@@ -9,7 +9,7 @@ use std::time::Duration;
 use app::auth::caller::Caller;
 use app::domain::{Access, Area, UserId};
 use app::state::AppState;
-use axum::response::sse::Event;
+use axum::body::Bytes;
 use tokio::sync::broadcast;
 
 /// Frames kept per topic for `Last-Event-ID` resume.
@@ -41,13 +41,30 @@ pub(super) enum Audience {
     User(UserId),
 }
 
-/// One message, serialised once for every client.
+/// One message, rendered once in SSE wire format (`id`, `event`, `data` lines) and shared
+/// by every client: fan-out copies nothing.
 #[derive(Debug)]
 pub struct Frame {
     seq: u64,
-    event: &'static str,
     audience: Audience,
-    data: String,
+    pub(super) wire: Bytes,
+}
+
+/// An SSE message: `id: <id>`, `event: <event>`, one `data:` line per line of `data`.
+pub(super) fn render(id: &str, event: &str, data: &str) -> Bytes {
+    let mut out = String::with_capacity(id.len() + event.len() + data.len() + 32);
+    out.push_str("id: ");
+    out.push_str(id);
+    out.push_str("\nevent: ");
+    out.push_str(event);
+    out.push('\n');
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line.strip_suffix('\r').unwrap_or(line));
+        out.push('\n');
+    }
+    out.push('\n');
+    Bytes::from(out)
 }
 
 impl Frame {
@@ -141,11 +158,11 @@ impl Hub {
             .recent
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let seq = recent.next_seq;
         let frame = Arc::new(Frame {
-            seq: recent.next_seq,
-            event,
+            seq,
             audience,
-            data,
+            wire: render(&format!("{}-{seq}", self.instance), event, &data),
         });
         recent.next_seq += 1;
         if recent.frames.len() == RECENT {
@@ -203,24 +220,16 @@ impl Hub {
         }
     }
 
-    pub(super) fn event(&self, frame: &Frame) -> Event {
-        Event::default()
-            .id(format!("{}-{}", self.instance, frame.seq))
-            .event(frame.event)
-            .data(&frame.data)
-    }
-
-    pub(super) fn reset_event(&self, topic: Topic) -> Event {
+    /// `reset` for one client (it could not resume, or fell behind), carrying the id of the
+    /// topic's newest frame.
+    pub(super) fn reset_event(&self, topic: Topic) -> Bytes {
         let channel = &self.channels[topic as usize];
         let next = channel
             .recent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .next_seq;
-        Event::default()
-            .id(format!("{}-{}", self.instance, next - 1))
-            .event("reset")
-            .data("{}")
+        render(&format!("{}-{}", self.instance, next - 1), "reset", "{}")
     }
 }
 
@@ -230,6 +239,19 @@ mod tests {
 
     fn ids(sub: &Subscription) -> Vec<u64> {
         sub.replay.iter().map(|f| f.seq).collect()
+    }
+
+    #[test]
+    fn frames_are_rendered_once_in_sse_wire_format() {
+        assert_eq!(
+            &render("ab12-7", "incidents", "{\"a\":1}")[..],
+            b"id: ab12-7\nevent: incidents\ndata: {\"a\":1}\n\n"
+        );
+        // A line break in the data cannot end the message early.
+        assert_eq!(
+            &render("x-1", "event", "one\r\ntwo")[..],
+            b"id: x-1\nevent: event\ndata: one\ndata: two\n\n"
+        );
     }
 
     #[test]
@@ -262,7 +284,12 @@ mod tests {
             "{}".to_owned(),
         );
         let sub = hub.subscribe(Topic::Incidents, Some(&me(5)));
-        assert_eq!(sub.replay.last().map(|f| f.event), Some("reset"));
+        let last = sub
+            .replay
+            .last()
+            .map(|f| f.wire.clone())
+            .unwrap_or_default();
+        assert!(last.ends_with(b"\nevent: reset\ndata: {}\n\n"), "{last:?}");
         // Too old: the ring has moved on.
         for i in 0..RECENT {
             hub.publish(

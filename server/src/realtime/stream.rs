@@ -12,9 +12,9 @@ use app::auth::session::RequestInfo;
 use app::error::AppError;
 use app::state::AppState;
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::Stream;
@@ -85,10 +85,11 @@ async fn stream(
     let sub = hub.subscribe(topic, last.as_deref());
     hub.clients.fetch_add(1, Ordering::Relaxed);
     let guard = Connected(hub.clone());
-    let heartbeat = hub.heartbeat;
-    let mut res = Sse::new(frames(hub, topic, caller, sub, guard))
-        .keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat"))
-        .into_response();
+    let mut res = Body::from_stream(frames(hub, topic, caller, sub, guard)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // Tells reverse proxies (nginx) not to buffer the stream.
@@ -98,42 +99,43 @@ async fn stream(
 }
 
 /// The client's stream: a `retry` hint, then the replay (or `reset`), then live frames the
-/// caller may see. A client too slow to keep up gets `reset` and reloads.
+/// caller may see, as the bytes each frame was rendered to once; a heartbeat comment after
+/// each quiet interval. A client too slow to keep up gets `reset` and reloads.
 fn frames(
     hub: Arc<Hub>,
     topic: Topic,
     caller: Caller,
     sub: Subscription,
     guard: Connected,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let mut first: VecDeque<Event> = VecDeque::new();
-    first.push_back(Event::default().retry(Duration::from_secs(2)).comment("ok"));
+) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    let mut first: VecDeque<Bytes> = VecDeque::new();
+    first.push_back(Bytes::from_static(b"retry: 2000\n: ok\n\n"));
     if sub.reset {
         first.push_back(hub.reset_event(topic));
     }
     for f in sub.replay.iter().filter(|f| f.visible_to(&caller)) {
-        first.push_back(hub.event(f));
+        first.push_back(f.wire.clone());
     }
     let state = (first, sub.rx, hub, caller, guard);
     futures_util::stream::unfold(
         state,
         move |(mut first, mut rx, hub, caller, guard)| async move {
-            if let Some(ev) = first.pop_front() {
-                return Some((Ok(ev), (first, rx, hub, caller, guard)));
+            if let Some(bytes) = first.pop_front() {
+                return Some((Ok(bytes), (first, rx, hub, caller, guard)));
             }
+            let quiet = tokio::time::sleep(hub.heartbeat);
+            tokio::pin!(quiet);
             loop {
-                match rx.recv().await {
-                    Ok(f) if f.visible_to(&caller) => {
-                        let ev = hub.event(&f);
-                        return Some((Ok(ev), (first, rx, hub, caller, guard)));
-                    }
-                    Ok(_) => {}
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let ev = hub.reset_event(topic);
-                        return Some((Ok(ev), (first, rx, hub, caller, guard)));
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
+                let bytes = tokio::select! {
+                    received = rx.recv() => match received {
+                        Ok(f) if f.visible_to(&caller) => f.wire.clone(),
+                        Ok(_) => continue,
+                        Err(broadcast::error::RecvError::Lagged(_)) => hub.reset_event(topic),
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    () = &mut quiet => Bytes::from_static(b": heartbeat\n\n"),
+                };
+                return Some((Ok(bytes), (first, rx, hub, caller, guard)));
             }
         },
     )
