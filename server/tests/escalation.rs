@@ -833,14 +833,7 @@ async fn a_lost_listen_connection_makes_the_engine_read_the_queue_again() {
     .await
     .unwrap();
     // The engine's LISTEN connection drops (a Postgres restart, a proxy timeout).
-    let killed: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = current_database() AND pid <> pg_backend_pid()
-            AND query ILIKE '%LISTEN%opsknight_jobs%') k",
-    )
-    .fetch_one(&p.app.pool)
-    .await
-    .unwrap();
+    let killed = p.app.drop_listen_connections("opsknight_jobs").await;
     assert_eq!(killed, 1, "one engine, one LISTEN connection");
     // Reconnected, the engine looks at the queue and runs the job (a silent reconnect would
     // leave it waiting for the next NOTIFY, and settle() would give up after 30 s).

@@ -264,14 +264,7 @@ async fn each_person_hears_only_their_own_pages() {
 async fn a_lost_listen_connection_tells_clients_to_reload_and_listening_resumes() {
     let s = setup().await;
     let mut a = Sse::open(&s.app, "/api/realtime/stream", &s.admin, None).await;
-    let killed: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = current_database() AND pid <> pg_backend_pid()
-            AND query ILIKE '%LISTEN%opsknight_incidents%') k",
-    )
-    .fetch_one(&s.app.pool)
-    .await
-    .unwrap();
+    let killed = s.app.drop_listen_connections("opsknight_incidents").await;
     assert_eq!(killed, 1);
     // Changes made while it was down are unknown: the client is told to reload.
     assert_eq!(a.next().await.event, "reset");

@@ -434,6 +434,20 @@ impl TestApp {
         );
     }
 
+    /// Terminates the database connections LISTENing on `channel` (a Postgres restart, a
+    /// proxy timeout, as their owners see it); returns how many there were.
+    pub async fn drop_listen_connections(&self, channel: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND query ILIKE '%LISTEN%' || $1 || '%') k",
+        )
+        .bind(channel)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
     /// A session of a fresh ADMIN (`root@example.com`).
     pub async fn admin_session(&self) -> Cred {
         let admin = self
