@@ -6,7 +6,7 @@
 // Messages with pages are JSON strings.
 'use strict';
 
-const CACHE = 'opsknight-shell-v1';
+const CACHE = 'opsknight-shell-v2';
 const SHELL = [
   '/offline.html',
   '/pkg/opsknight.css',
@@ -16,10 +16,18 @@ const SHELL = [
   '/icons/icon-192.png',
   '/favicon.svg',
 ];
+// Present only in a split build (`cargo leptos build --split`): the loader of the WASM modules
+// behind split points, which the main module imports. Cached when there, skipped otherwise.
+const OPTIONAL = ['/pkg/__wasm_split.______________________.js'];
 const ASSET = /^\/(pkg|icons)\/|^\/(favicon\.svg|manifest\.webmanifest|offline\.html)$/;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(SHELL);
+    await Promise.all(OPTIONAL.map((url) => cache.add(url).catch(() => undefined)));
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener('activate', (event) => {

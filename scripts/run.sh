@@ -7,6 +7,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
 "$ROOT/scripts/install-tools.sh"
-cargo leptos build --release
+cargo leptos build --release --split
 node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site" >/dev/null
 exec "$CARGO_TARGET_DIR/release/opsknight" serve --site-root "$ROOT/target/site" "$@"

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod mobile;
 pub mod notifications;
 pub mod offline;
+pub mod pages;
 pub mod policies;
 pub mod profile;
 pub mod push;
@@ -44,11 +45,12 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
-use components::layout::{DesktopLayout, MobileLayout};
+use components::layout::MobileLayout;
 use components::not_found::NotFound;
 use components::theme::current_theme;
+use pages::*;
 
 /// The HTML document rendered by the server around `App`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -107,39 +109,39 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/setup") view=setup::page::SetupPage/>
-                <Route path=path!("/login") view=|| view! { <auth::page::LoginPage/> }/>
-                <Route path=path!("/m/login") view=|| view! { <auth::page::LoginPage mobile=true/> }/>
-                <Route path=path!("/forgot") view=auth::links::ForgotPage/>
-                <Route path=path!("/reset") view=|| view! { <auth::links::LinkPage invite=false/> }/>
-                <Route path=path!("/invite") view=|| view! { <auth::links::LinkPage invite=true/> }/>
-                <Route path=path!("/ack") view=notifications::ack_link::AckPage/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()}/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
+                <Route path=path!("/m/login") view={Lazy::<MobileLoginRoute>::new()}/>
+                <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()}/>
+                <Route path=path!("/reset") view={Lazy::<ResetRoute>::new()}/>
+                <Route path=path!("/invite") view={Lazy::<InviteRoute>::new()}/>
+                <Route path=path!("/ack") view={Lazy::<AckRoute>::new()}/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=incidents::mobile::MobileIncidents/>
-                    <Route path=path!("incidents/:id") view=incidents::mobile::MobileIncident/>
-                    <Route path=path!("oncall") view=mobile::MobileOnCall/>
-                    <Route path=path!("shifts") view=mobile::MobileShifts/>
-                    <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage mobile=true/> }/>
+                    <Route path=path!("incidents/:id") view={Lazy::<MobileIncidentRoute>::new()}/>
+                    <Route path=path!("oncall") view={Lazy::<MobileOnCallRoute>::new()}/>
+                    <Route path=path!("shifts") view={Lazy::<MobileShiftsRoute>::new()}/>
+                    <Route path=path!("profile") view={Lazy::<MobileProfileRoute>::new()}/>
                 </ParentRoute>
-                <ParentRoute path=path!("") view=DesktopLayout>
-                    <Route path=path!("") view=dashboard::Dashboard/>
-                    <Route path=path!("incidents") view=incidents::pages::IncidentsPage/>
-                    <Route path=path!("incidents/:id") view=incidents::pages::IncidentPage/>
-                    <Route path=path!("events") view=incidents::event_log::EventLogPage/>
-                    <Route path=path!("services") view=services::pages::ServicesPage/>
-                    <Route path=path!("services/:id") view=services::pages::ServicePage/>
-                    <Route path=path!("policies") view=policies::pages::PoliciesPage/>
-                    <Route path=path!("policies/:id") view=policies::pages::PolicyPage/>
-                    <Route path=path!("jobs") view=jobs::page::JobsPage/>
-                    <Route path=path!("schedules") view=schedules::pages::SchedulesPage/>
-                    <Route path=path!("schedules/:id") view=schedules::pages::SchedulePage/>
-                    <Route path=path!("bench/schedules") view=schedules::bench_page::ScheduleBenchPage/>
-                    <Route path=path!("teams") view=teams::pages::TeamsPage/>
-                    <Route path=path!("teams/:id") view=teams::pages::TeamPage/>
-                    <Route path=path!("users") view=users::pages::UsersPage/>
-                    <Route path=path!("profile") view=|| view! { <profile::page::ProfilePage/> }/>
-                    <Route path=path!("audit") view=audit::page::AuditPage/>
-                    <Route path=path!("settings") view=settings::page::SettingsPage/>
+                <ParentRoute path=path!("") view={Lazy::<DesktopLayoutRoute>::new()}>
+                    <Route path=path!("") view={Lazy::<DashboardRoute>::new()}/>
+                    <Route path=path!("incidents") view={Lazy::<IncidentsRoute>::new()}/>
+                    <Route path=path!("incidents/:id") view={Lazy::<IncidentRoute>::new()}/>
+                    <Route path=path!("events") view={Lazy::<EventLogRoute>::new()}/>
+                    <Route path=path!("services") view={Lazy::<ServicesRoute>::new()}/>
+                    <Route path=path!("services/:id") view={Lazy::<ServiceRoute>::new()}/>
+                    <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
+                    <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>
+                    <Route path=path!("jobs") view={Lazy::<JobsRoute>::new()}/>
+                    <Route path=path!("schedules") view={Lazy::<SchedulesRoute>::new()}/>
+                    <Route path=path!("schedules/:id") view={Lazy::<ScheduleRoute>::new()}/>
+                    <Route path=path!("bench/schedules") view={Lazy::<ScheduleBenchRoute>::new()}/>
+                    <Route path=path!("teams") view={Lazy::<TeamsRoute>::new()}/>
+                    <Route path=path!("teams/:id") view={Lazy::<TeamRoute>::new()}/>
+                    <Route path=path!("users") view={Lazy::<UsersRoute>::new()}/>
+                    <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
+                    <Route path=path!("audit") view={Lazy::<AuditRoute>::new()}/>
+                    <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -116,4 +116,15 @@ test("the schedule engine timed in Chromium (WASM build)", async ({ page }) => {
   expect(us).toBeGreaterThan(0);
   expect(ms).toBeGreaterThan(0);
   console.log(`schedule engine in Chromium (WASM): on call now ${us.toFixed(2)} µs, one-year timeline ${ms.toFixed(3)} ms`);
+
+  // The browser has no tz database of ours: its zones come from Intl. Around DST changes,
+  // half-hour and 45-minute offsets, Lord Howe's 30-minute DST and Morocco's Ramadan break,
+  // it must read every instant and every wall-clock time in a gap or fold as the server does.
+  const rows = page.getByTestId("zone-row");
+  await expect(rows).toHaveCount(23);
+  await expect(rows.and(page.locator("[data-state=pending]"))).toHaveCount(0);
+  const different = await rows.and(page.locator("[data-state=different]")).allInnerTexts();
+  expect(different, "zone readings that differ between the server and the browser").toEqual([]);
+  await expect(rows.and(page.locator("[data-state=same]"))).toHaveCount(23);
+  await expect(rows.filter({ hasText: "Europe/Berlin at 2026-10-25T01:00:00Z" })).toContainText("2026-10-25 02:00:00 UTC+1");
 });

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use crate::domain::timezone::{self, Tz};
 use crate::users::UserSummary;
 
 /// The signed-in user, loaded once by the layout and shared with every page.
@@ -23,19 +24,17 @@ impl CurrentUser {
 }
 
 /// The signed-in user's zone, or UTC while unknown.
-pub fn user_time_zone() -> chrono_tz::Tz {
+pub fn user_time_zone() -> Tz {
     use_context::<CurrentUser>()
         .and_then(|c| c.0.get())
         .and_then(|r| r.ok())
-        .and_then(|u| u.time_zone.parse().ok())
-        .unwrap_or(chrono_tz::UTC)
+        .and_then(|u| timezone::lookup(&u.time_zone))
+        .unwrap_or(timezone::UTC)
 }
 
-/// `2026-03-08 07:30 CET`.
-pub fn format_in(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
-    at.with_timezone(&tz)
-        .format("%Y-%m-%d %H:%M %Z")
-        .to_string()
+/// `2026-03-08 07:30 UTC+1`.
+pub fn format_in(at: DateTime<Utc>, tz: Tz) -> String {
+    timezone::format_zoned(at, tz, "%Y-%m-%d %H:%M")
 }
 
 /// A length of time for people: `45 min`, `8 h`, `1 d 2 h 30 min`.
@@ -81,16 +80,16 @@ mod tests {
         let at: DateTime<Utc> = "2026-03-08T06:30:00Z".parse().unwrap();
         assert_eq!(
             format_in(at, chrono_tz::Europe::Berlin),
-            "2026-03-08 07:30 CET"
+            "2026-03-08 07:30 UTC+1"
         );
         assert_eq!(
             format_in(at, chrono_tz::America::New_York),
-            "2026-03-08 01:30 EST"
+            "2026-03-08 01:30 UTC-5"
         );
         let later: DateTime<Utc> = "2026-03-08T08:30:00Z".parse().unwrap();
         assert_eq!(
             format_in(later, chrono_tz::America::New_York),
-            "2026-03-08 04:30 EDT"
+            "2026-03-08 04:30 UTC-4"
         );
     }
 }

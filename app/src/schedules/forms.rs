@@ -2,8 +2,8 @@
 //! candidate with the domain rules as you type and, when valid, hands it to the page as an
 //! `Edit`, which the timeline previews (computed in the browser) before anything is saved.
 
+use crate::domain::timezone::Tz;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 
 use super::api::{create_override, save_layer, save_temporary};

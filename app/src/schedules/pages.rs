@@ -2,8 +2,8 @@
 //! rows and the final row, navigable by day/week/2 weeks/month; editors for layers, overrides
 //! and temporary schedules that preview on the timeline before saving; the calendar link).
 
+use crate::domain::timezone::Tz;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -152,7 +152,7 @@ pub fn SchedulePage() -> impl IntoView {
             .get()
             .and_then(Result::ok)
             .and_then(|d| d.definition.time_zone.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC)
+            .unwrap_or(crate::domain::timezone::UTC)
     });
     let step = move |dir: i64| {
         let days = range.get_untracked().days();
@@ -323,7 +323,11 @@ where
         + 'static,
 {
     let sid = d.id;
-    let tz: Tz = d.definition.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz: Tz = d
+        .definition
+        .time_zone
+        .parse()
+        .unwrap_or(crate::domain::timezone::UTC);
     let open = move |f: FormState| {
         edit.set(None);
         form.set(f);

@@ -2,8 +2,8 @@
 //! bars positioned by percentage of the window, gaps highlighted, day ticks and a "now" line.
 //! Rows are computed by the pure engine, in the browser after hydration.
 
+use crate::domain::timezone::{Tz, format_zoned};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use chrono_tz::Tz;
 use leptos::prelude::*;
 
 use super::{Person, name_in};
@@ -153,18 +153,16 @@ pub fn rows(
     out
 }
 
-/// `Mon 30 Nov 09:00 CET`, compact when both ends share a day.
+/// `Mon 30 Nov 09:00 – 17:00 UTC+1`, compact when both ends share a day.
 pub fn span_text(start: DateTime<Utc>, end: DateTime<Utc>, tz: Tz) -> String {
-    let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-    if s.date_naive() == e.date_naive() {
-        format!("{} – {}", s.format("%a %-d %b %H:%M"), e.format("%H:%M %Z"))
-    } else {
-        format!(
-            "{} – {}",
-            s.format("%a %-d %b %H:%M"),
-            e.format("%a %-d %b %H:%M %Z")
-        )
-    }
+    let s = start.with_timezone(&tz);
+    let same_day = s.date_naive() == end.with_timezone(&tz).date_naive();
+    let end_pattern = if same_day { "%H:%M" } else { "%a %-d %b %H:%M" };
+    format!(
+        "{} – {}",
+        s.format("%a %-d %b %H:%M"),
+        format_zoned(end, tz, end_pattern)
+    )
 }
 
 /// The hover text: who, when in the viewer's zone, and the schedule's zone (with the span in

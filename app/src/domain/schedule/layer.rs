@@ -1,8 +1,8 @@
 //! One layer's own timeline: wall-clock handoffs, shift lengths, the layer's end, and its
 //! weekly restriction windows.
 
+use crate::domain::timezone::Tz;
 use chrono::{DateTime, Datelike, Days, Duration, Months, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 use super::local::resolve_local;
 use super::{Layer, Restriction, RotationUnit, Shift, Span};

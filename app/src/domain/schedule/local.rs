@@ -1,7 +1,7 @@
 //! Wall-clock times in a zone to instants: the one place DST gaps and folds are decided.
 
+use crate::domain::timezone::Tz;
 use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
 
 /// The instant of wall-clock `local` in `tz`. A fold (fall-back) takes the first occurrence;
 /// a gap (spring-forward) takes the end of the gap, the first instant that exists after it.

@@ -488,8 +488,8 @@ impl Temporary {
 }
 
 /// Parses an IANA zone name for the engine; errors name `field`.
-pub fn parse_zone(field: &str, raw: &str) -> Result<chrono_tz::Tz, AppError> {
+pub fn parse_zone(field: &str, raw: &str) -> Result<super::timezone::Tz, AppError> {
     let name = super::parse_time_zone(field, raw)?;
-    name.parse()
-        .map_err(|_| invalid(field.to_owned(), "is not a known time zone"))
+    super::timezone::lookup(&name)
+        .ok_or_else(|| invalid(field.to_owned(), "is not a known time zone"))
 }

@@ -2,8 +2,8 @@
 //! someone on call, then the overrides in order. Two paths share the override rule: a point
 //! query (`on_call_at`) and a sweep over a window (`timeline`).
 
+use crate::domain::timezone::Tz;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use super::layer::layer_shifts;
 use super::{
