@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, Status};
 use crate::incidents::{Counters, IncidentSummary, LiveUpdate};
 use crate::notifications::PageNotice;
 
@@ -31,6 +31,9 @@ pub struct Live {
     pub notices: RwSignal<Vec<PageNotice>>,
     /// Notices the caller has not opened the bell for.
     pub unseen: RwSignal<usize>,
+    /// Statuses shown ahead of the server while an action of ours is in flight (optimistic);
+    /// the next update of an incident replaces its entry, a failed action removes it.
+    pub expected: RwSignal<HashMap<IncidentId, Status>>,
 }
 
 impl Live {
@@ -44,15 +47,36 @@ impl Live {
             connected: RwSignal::new(false),
             notices: RwSignal::new(vec![]),
             unseen: RwSignal::new(0),
+            expected: RwSignal::new(HashMap::new()),
         }
     }
 
-    /// `base` as it is now: the live copy when it is at least as new (tracked).
+    /// `base` as it is now: the live copy when it is at least as new, with the status an
+    /// action of ours in flight expects (tracked).
     pub fn current(&self, base: &IncidentSummary) -> IncidentSummary {
-        self.incidents.with(|m| match m.get(&base.id) {
+        let mut now = self.incidents.with(|m| match m.get(&base.id) {
             Some(live) if live.updated_at >= base.updated_at => live.clone(),
             _ => base.clone(),
-        })
+        });
+        if let Some(status) = self.expected.with(|e| e.get(&base.id).copied()) {
+            now.status = expected_status(status, now.status);
+        }
+        now
+    }
+
+    /// Shows `status` on `ids` until the server says otherwise (an optimistic update).
+    pub fn expect(&self, ids: &[IncidentId], status: Status) {
+        self.expected
+            .update(|e| e.extend(ids.iter().map(|id| (*id, status))));
+    }
+
+    /// Drops what `expect` showed on `ids` (the action failed: back to the server's state).
+    pub fn forget(&self, ids: &[IncidentId]) {
+        self.expected.update(|e| {
+            for id in ids {
+                e.remove(id);
+            }
+        });
     }
 
     pub fn is_flashing(&self, id: IncidentId) -> bool {
@@ -75,6 +99,7 @@ impl Live {
         if ids.is_empty() {
             return;
         }
+        self.forget(&ids);
         self.incidents.update(|m| {
             for i in update.incidents {
                 m.insert(i.id, i);
@@ -101,6 +126,17 @@ impl Live {
             v.truncate(50);
         });
         self.unseen.update(|u| *u += 1);
+    }
+}
+
+/// The status to show while an action expecting `expected` is in flight: acknowledging shows
+/// ACKNOWLEDGED on an open or snoozed incident (one already acknowledged or resolved stays as
+/// it is), resolving shows RESOLVED.
+pub fn expected_status(expected: Status, actual: Status) -> Status {
+    match (expected, actual) {
+        (Status::Acknowledged, Status::Open | Status::Snoozed) => Status::Acknowledged,
+        (Status::Acknowledged, other) => other,
+        (expected, _) => expected,
     }
 }
 

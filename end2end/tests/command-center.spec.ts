@@ -74,6 +74,43 @@ test("counters move live, search finds a service, and the keyboard works the inc
   await expectNoConsoleErrors(errors);
 });
 
+test("a desktop action shows its result at once and rolls back with a toast when it fails", async ({ page }) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page.request);
+  const key = await routingKey(page, `Cache ${Date.now()}`);
+  const title = `Cache eviction storm ${Date.now()}`;
+  await trigger(page, key, title);
+  await page.goto("/incidents");
+  await waitForHydration(page);
+  const row = page.getByTestId("incidents").locator("tbody tr").filter({ hasText: title });
+  await expect(row).toContainText("open");
+
+  // The server answers only when the test says so, and then with a 503.
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => { answer = resolve; });
+  await page.route("**/api/incidents/resolve", async (route) => {
+    await answered;
+    await route.fulfill({
+      status: 503, contentType: "application/json",
+      body: JSON.stringify({ error: "unavailable", message: "the database is unavailable" }),
+    });
+  });
+  await row.getByRole("checkbox").check();
+  const resolveButton = page.getByRole("button", { name: "Resolve", exact: true });
+  await resolveButton.click();
+  // Optimistic: resolved before the server has answered, and the button is busy.
+  await expect(row).toContainText("resolved");
+  await expect(resolveButton).toHaveAttribute("aria-busy", "true");
+  answer();
+  // Rolled back to what the server says, and a toast says why.
+  await expect(row).toContainText("open");
+  await expect(page.getByTestId("toasts")).toContainText("Could not resolve the incident: The database is unavailable");
+  await expect(resolveButton).toHaveAttribute("aria-busy", "false");
+  await page.unroute("**/api/incidents/resolve");
+  // The browser logs the 503 it was sent; anything else is a fault.
+  await expectNoConsoleErrors(errors.filter((e) => !/status of 503/.test(e)));
+});
+
 test("screenshots: dashboard, incident list and detail, /m list and detail, light and dark", async ({ page, browser, baseURL }) => {
   await signIn(page.request);
   const key = await routingKey(page, `Search API ${Date.now()}`);

@@ -10,6 +10,7 @@ use super::api::{
     ResolveIncidents, SetPriority, SnoozeIncidents, get_incident, list_incidents,
 };
 use super::badges::{StatusBadge, UrgencyBadge};
+use super::widgets::optimistic_actions;
 use crate::components::form::FormError;
 use crate::components::pager::{CursorPager, current_cursor, cursor_stack, reset_cursors};
 use crate::components::time::Time;
@@ -93,12 +94,7 @@ pub fn IncidentsPage() -> impl IntoView {
     };
     let cursor = RwSignal::new(None::<IncidentId>);
     list_shortcuts(shown, selected, cursor, ack, resolve);
-    let error = Signal::derive(move || {
-        ack.value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| resolve.value().get().and_then(Result::err))
-    });
+    optimistic_actions(ack, resolve);
     Effect::new(move |_| {
         if ack.version().get() + resolve.version().get() > 0 {
             selected.set(vec![]);
@@ -146,16 +142,17 @@ pub fn IncidentsPage() -> impl IntoView {
             <input class="search" type="search" placeholder="Search title or #number" aria-label="Search incidents"
                 on:input=move |ev| { query.set(event_target_value(&ev)); reset(); }/>
             <span class="toolbar__spacer"></span>
-            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty)
+            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty) || ack.pending().get()
+                aria-busy=move || ack.pending().get().to_string()
                 on:click=move |_| { ack.dispatch(AcknowledgeIncidents { ids: selected.get_untracked() }); }>
                 "Acknowledge"
             </button>
-            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty)
+            <button class="btn" type="button" disabled=move || selected.with(Vec::is_empty) || resolve.pending().get()
+                aria-busy=move || resolve.pending().get().to_string()
                 on:click=move |_| { resolve.dispatch(ResolveIncidents { ids: selected.get_untracked() }); }>
                 "Resolve"
             </button>
         </div>
-        <FormError error=error/>
         <NewIncident/>
         <section class="card">
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading incidents…"</p> }>
@@ -333,12 +330,13 @@ pub fn IncidentPage() -> impl IntoView {
             }
         },
     );
+    optimistic_actions(ack, resolve);
+    let live = crate::live::use_live();
     let error = Signal::derive(move || {
-        ack.value()
+        reopen
+            .value()
             .get()
             .and_then(Result::err)
-            .or_else(|| resolve.value().get().and_then(Result::err))
-            .or_else(|| reopen.value().get().and_then(Result::err))
             .or_else(|| snooze.value().get().and_then(Result::err))
             .or_else(|| note.value().get().and_then(Result::err))
             .or_else(|| priority.value().get().and_then(Result::err))
@@ -365,7 +363,10 @@ pub fn IncidentPage() -> impl IntoView {
                                 <p class="muted small"><a href="/incidents">"Incidents"</a>" / #"{i.number}" · "{i.service_name.clone()}</p>
                                 <h1>{i.title.clone()}</h1>
                                 <p class="incident-head__badges">
-                                    <UrgencyBadge urgency=i.urgency/>" "<StatusBadge status=i.status/>
+                                    <UrgencyBadge urgency=i.urgency/>" "{
+                                        let shown = i.clone();
+                                        move || view! { <StatusBadge status=live.current(&shown).status/> }
+                                    }
                                     " · "{i.alert_count}" alerts · opened "<Time at=i.created_at/>
                                     {i.snoozed_until.map(|t| view! { " · snoozed until " <Time at=t/> })}
                                 </p>
@@ -414,7 +415,11 @@ pub fn IncidentPage() -> impl IntoView {
                                     view! { <button class="btn" type="button" on:click=move |_| { reopen.dispatch(ReopenIncidents { ids: vec![iid] }); }>"Reopen"</button> }.into_any()
                                 } else {
                                     view! {
-                                        <button class="btn btn--primary" type="button" disabled=i.status == Status::Acknowledged
+                                        <button class="btn btn--primary" type="button" disabled={
+                                                let shown = i.clone();
+                                                move || ack.pending().get() || live.current(&shown).status == Status::Acknowledged
+                                            }
+                                            aria-busy=move || ack.pending().get().to_string()
                                             on:click=move |_| { ack.dispatch(AcknowledgeIncidents { ids: vec![iid] }); }>"Acknowledge"</button>
                                         <select aria-label="Snooze for" on:change=move |ev| minutes.set(event_target_value(&ev))>
                                             <option value="30">"30 min"</option>
@@ -424,7 +429,9 @@ pub fn IncidentPage() -> impl IntoView {
                                         </select>
                                         <button class="btn" type="button"
                                             on:click=move |_| { snooze.dispatch(SnoozeIncidents { ids: vec![iid], minutes: minutes.get_untracked().parse().unwrap_or(60) }); }>"Snooze"</button>
-                                        <button class="btn" type="button" on:click=move |_| { resolve.dispatch(ResolveIncidents { ids: vec![iid] }); }>"Resolve"</button>
+                                        <button class="btn" type="button" disabled=move || resolve.pending().get()
+                                            aria-busy=move || resolve.pending().get().to_string()
+                                            on:click=move |_| { resolve.dispatch(ResolveIncidents { ids: vec![iid] }); }>"Resolve"</button>
                                     }.into_any()
                                 }}
                             </div>

@@ -1,12 +1,15 @@
-//! Pieces shared by the desktop and phone incident views: the timeline, and the acknowledge /
-//! resolve buttons with optimistic state, offline queueing and rollback.
+//! Pieces shared by the desktop and phone incident views: the timeline, the acknowledge /
+//! resolve buttons with optimistic state, offline queueing and rollback, and the optimistic
+//! wiring of the desktop's bulk actions.
 
 use leptos::prelude::*;
 
-use super::api::{acknowledge_incidents, resolve_incidents};
+use super::api::{
+    AcknowledgeIncidents, ResolveIncidents, acknowledge_incidents, resolve_incidents,
+};
 use super::{IncidentSummary, TimelineEntry};
 use crate::components::time::Time;
-use crate::domain::Status;
+use crate::domain::{IncidentId, Status};
 use crate::error::AppError;
 
 /// An incident's timeline, newest first.
@@ -54,10 +57,8 @@ impl Acting {
     /// The status to show, given the live one.
     pub fn status(&self, live: Status) -> Status {
         match self.optimistic.get() {
-            // Done once the server agrees (or moved on past it).
-            Some(s) if live == Status::Open || live == Status::Snoozed => s,
-            Some(Status::Resolved) => Status::Resolved,
-            _ => live,
+            Some(expected) => crate::live::expected_status(expected, live),
+            None => live,
         }
     }
 }
@@ -161,4 +162,59 @@ pub fn ActButtons(incident: Memo<IncidentSummary>, acting: Acting) -> impl IntoV
             </p>
         })}
     }
+}
+
+/// Wires a bulk status action of a desktop page (acknowledge or resolve, from a button or a
+/// shortcut) to the live state: as soon as it is dispatched its incidents show `status`
+/// wherever they are listed (`Live::current`); if it fails they go back to what the server
+/// says and a toast says why. `ids` is the action's input while it runs, `failure` its latest
+/// error.
+pub fn optimistic(
+    ids: Signal<Option<Vec<IncidentId>>>,
+    failure: Signal<Option<AppError>>,
+    status: Status,
+    verb: &'static str,
+) {
+    let live = crate::live::use_live();
+    let toasts = crate::components::toast::use_toasts();
+    let last = StoredValue::new(Vec::<IncidentId>::new());
+    Effect::new(move |_| {
+        if let Some(ids) = ids.get() {
+            live.expect(&ids, status);
+            last.set_value(ids);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(e) = failure.get() {
+            let ids = last.get_value();
+            live.forget(&ids);
+            let what = match ids.len() {
+                1 => "the incident".to_owned(),
+                n => format!("{n} incidents"),
+            };
+            toasts.show(
+                format!("Could not {verb} {what}: {}", e.user_message()),
+                true,
+            );
+        }
+    });
+}
+
+/// The desktop's acknowledge and resolve actions, wired through `optimistic`.
+pub fn optimistic_actions(
+    ack: ServerAction<AcknowledgeIncidents>,
+    resolve: ServerAction<ResolveIncidents>,
+) {
+    optimistic(
+        Signal::derive(move || ack.input().get().map(|a| a.ids)),
+        Signal::derive(move || ack.value().get().and_then(Result::err)),
+        Status::Acknowledged,
+        "acknowledge",
+    );
+    optimistic(
+        Signal::derive(move || resolve.input().get().map(|r| r.ids)),
+        Signal::derive(move || resolve.value().get().and_then(Result::err)),
+        Status::Resolved,
+        "resolve",
+    );
 }
