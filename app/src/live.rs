@@ -32,7 +32,8 @@ pub struct Live {
     /// Notices the caller has not opened the bell for.
     pub unseen: RwSignal<usize>,
     /// Statuses shown ahead of the server while an action of ours is in flight (optimistic);
-    /// the next update of an incident replaces its entry, a failed action removes it.
+    /// the next update of an incident replaces its entry, a failed action removes it, and a
+    /// successful one removes it a few seconds later (`incidents::widgets::optimistic`).
     pub expected: RwSignal<HashMap<IncidentId, Status>>,
 }
 

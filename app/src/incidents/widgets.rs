@@ -164,14 +164,18 @@ pub fn ActButtons(incident: Memo<IncidentSummary>, acting: Acting) -> impl IntoV
     }
 }
 
+/// How long a successful action's expected status stays shown: until the live update or the
+/// page's reload carries the server's copy, which normally takes tens of milliseconds.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Wires a bulk status action of a desktop page (acknowledge or resolve, from a button or a
 /// shortcut) to the live state: as soon as it is dispatched its incidents show `status`
 /// wherever they are listed (`Live::current`); if it fails they go back to what the server
-/// says and a toast says why. `ids` is the action's input while it runs, `failure` its latest
-/// error.
+/// says and a toast says why; if it succeeds the server's copy takes over (at the latest
+/// after `SETTLE`). `ids` is the action's input while it runs, `outcome` its latest result.
 pub fn optimistic(
     ids: Signal<Option<Vec<IncidentId>>>,
-    failure: Signal<Option<AppError>>,
+    outcome: Signal<Option<Result<(), AppError>>>,
     status: Status,
     verb: &'static str,
 ) {
@@ -184,8 +188,8 @@ pub fn optimistic(
             last.set_value(ids);
         }
     });
-    Effect::new(move |_| {
-        if let Some(e) = failure.get() {
+    Effect::new(move |_| match outcome.get() {
+        Some(Err(e)) => {
             let ids = last.get_value();
             live.forget(&ids);
             let what = match ids.len() {
@@ -197,6 +201,11 @@ pub fn optimistic(
                 true,
             );
         }
+        Some(Ok(())) => {
+            let ids = last.get_value();
+            set_timeout(move || live.forget(&ids), SETTLE);
+        }
+        None => {}
     });
 }
 
@@ -207,13 +216,13 @@ pub fn optimistic_actions(
 ) {
     optimistic(
         Signal::derive(move || ack.input().get().map(|a| a.ids)),
-        Signal::derive(move || ack.value().get().and_then(Result::err)),
+        Signal::derive(move || ack.value().get().map(|r| r.map(|_| ()))),
         Status::Acknowledged,
         "acknowledge",
     );
     optimistic(
         Signal::derive(move || resolve.input().get().map(|r| r.ids)),
-        Signal::derive(move || resolve.value().get().and_then(Result::err)),
+        Signal::derive(move || resolve.value().get().map(|r| r.map(|_| ()))),
         Status::Resolved,
         "resolve",
     );
