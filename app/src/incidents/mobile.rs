@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::api::{AddNote, get_incident, list_incidents};
 use super::badges::{StatusBadge, UrgencyBadge};
-use super::widgets::{ActButtons, Acting, Timeline};
+use super::widgets::{ActButtons, Acting, NoteForm, Timeline};
 use super::{IncidentFilter, IncidentSummary};
 use crate::components::form::FormError;
 use crate::components::time::Time;
@@ -166,16 +166,8 @@ pub fn MobileIncident() -> impl IntoView {
                             {(!d.description.is_empty()).then(|| view! { <p class="m-desc">{d.description.clone()}</p> })}
                             <ActButtons incident=incident acting=acting/>
                             <h2 class="m-subtitle">"Add a note"</h2>
-                            <form class="note-form" on:submit=move |ev| {
-                                ev.prevent_default();
-                                note.dispatch(AddNote { id: iid, note: text.get_untracked() });
-                            }>
-                                <label for="m-note" class="visually-hidden">"Note"</label>
-                                <textarea id="m-note" rows="3" placeholder="What did you find?" prop:value=move || text.get()
-                                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                                <button class="btn btn--big" type="submit" disabled=move || note.pending().get()
-                                    aria-busy=move || note.pending().get().to_string()>"Add note"</button>
-                            </form>
+                            <NoteForm note=note incident=iid text=text id="m-note" label="Note"
+                                placeholder="What did you find?" rows=3 big=true/>
                             <FormError error=error/>
                             <h2 class="m-subtitle">"Timeline"</h2>
                             <Timeline entries=d.timeline/>

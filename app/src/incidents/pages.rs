@@ -10,7 +10,7 @@ use super::api::{
     ResolveIncidents, SetPriority, SnoozeIncidents, get_incident, list_incidents,
 };
 use super::badges::{StatusBadge, UrgencyBadge};
-use super::widgets::optimistic_actions;
+use super::widgets::{NoteForm, optimistic_actions};
 use crate::components::form::FormError;
 use crate::components::pager::{CursorPager, current_cursor, cursor_stack, reset_cursors};
 use crate::components::time::Time;
@@ -440,15 +440,8 @@ pub fn IncidentPage() -> impl IntoView {
                         <div class="split">
                             <section class="card" aria-labelledby="timeline-h">
                                 <h2 id="timeline-h" class="card__title">"Timeline"</h2>
-                                <form class="note-form" on:submit=move |ev| {
-                                    ev.prevent_default();
-                                    note.dispatch(AddNote { id: iid, note: text.get_untracked() });
-                                }>
-                                    <label for="note" class="visually-hidden">"Add a note"</label>
-                                    <textarea id="note" rows="2" placeholder="Add a note…" prop:value=move || text.get()
-                                        on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                                    <button class="btn" type="submit">"Add note"</button>
-                                </form>
+                                <NoteForm note=note incident=iid text=text id="note" label="Add a note"
+                                    placeholder="Add a note…" rows=2/>
                                 <super::widgets::Timeline entries=d.timeline/>
                             </section>
                             <section class="card" aria-labelledby="alerts-h">

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::api::{
-    AcknowledgeIncidents, ResolveIncidents, acknowledge_incidents, resolve_incidents,
+    AcknowledgeIncidents, AddNote, ResolveIncidents, acknowledge_incidents, resolve_incidents,
 };
 use super::{IncidentSummary, TimelineEntry};
 use crate::components::time::Time;
@@ -226,4 +226,35 @@ pub fn optimistic_actions(
         Status::Resolved,
         "resolve",
     );
+}
+
+/// The "add a note" form of an incident page (desktop and phone): sends `text` through `note`,
+/// busy while it is sent. The page owns `text` (a draft survives live re-renders) and empties
+/// it once the note is saved.
+#[component]
+pub fn NoteForm(
+    note: ServerAction<AddNote>,
+    incident: IncidentId,
+    text: RwSignal<String>,
+    /// The textarea's id.
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    rows: u32,
+    /// A phone-sized (48 px) button.
+    #[prop(optional)]
+    big: bool,
+) -> impl IntoView {
+    view! {
+        <form class="note-form" on:submit=move |ev| {
+            ev.prevent_default();
+            note.dispatch(AddNote { id: incident, note: text.get_untracked() });
+        }>
+            <label for=id class="visually-hidden">{label}</label>
+            <textarea id=id rows=rows placeholder=placeholder prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <button class="btn" class:btn--big=big type="submit" disabled=move || note.pending().get()
+                aria-busy=move || note.pending().get().to_string()>"Add note"</button>
+        </form>
+    }
 }
