@@ -1,7 +1,7 @@
 //! Wall-clock times in a zone to instants: the one place DST gaps and folds are decided.
 
-use crate::domain::timezone::Tz;
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use crate::domain::timezone::{self, Tz};
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 
 /// The instant of wall-clock `local` in `tz`. A fold (fall-back) takes the first occurrence;
 /// a gap (spring-forward) takes the end of the gap, the first instant that exists after it.
@@ -14,11 +14,7 @@ pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 fn offset_at(tz: Tz, t: DateTime<Utc>) -> Duration {
-    Duration::seconds(i64::from(
-        tz.offset_from_utc_datetime(&t.naive_utc())
-            .fix()
-            .local_minus_utc(),
-    ))
+    Duration::seconds(i64::from(timezone::offset_at(tz, t).local_minus_utc()))
 }
 
 /// The transition instant ending the gap that `local` falls in. With the offsets before
