@@ -6,26 +6,25 @@
 // Messages with pages are JSON strings.
 'use strict';
 
-const CACHE = 'opsknight-shell-v2';
+const CACHE = 'opsknight-shell-v3';
+// Every build has these (`cargo xtask build` checks that each exists). The split loader is the
+// module the main WASM module imports to fetch the modules behind split points.
 const SHELL = [
   '/offline.html',
   '/pkg/opsknight.css',
   '/pkg/opsknight.js',
   '/pkg/opsknight.wasm',
+  '/pkg/__wasm_split.______________________.js',
   '/manifest.webmanifest',
   '/icons/icon-192.png',
   '/favicon.svg',
 ];
-// Present only in a split build (`cargo leptos build --split`): the loader of the WASM modules
-// behind split points, which the main module imports. Cached when there, skipped otherwise.
-const OPTIONAL = ['/pkg/__wasm_split.______________________.js'];
 const ASSET = /^\/(pkg|icons)\/|^\/(favicon\.svg|manifest\.webmanifest|offline\.html)$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await cache.addAll(SHELL);
-    await Promise.all(OPTIONAL.map((url) => cache.add(url).catch(() => undefined)));
     await self.skipWaiting();
   })());
 });

@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 BIN="$CARGO_TARGET_DIR/release/opsknight"
-[ -x "$BIN" ] || { echo "no release binary at $BIN; run cargo leptos build --release --split" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no release binary at $BIN; run cargo xtask build --release" >&2; exit 1; }
 RUNS="${RUNS:-5}"
 DIR=$(mktemp -d /tmp/opsknight-bench.XXXXXX)
 chmod 755 "$DIR"

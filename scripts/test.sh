@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command; .ci/run calls exactly this.
-#   1. installs what is missing (wasm target, cargo-leptos, wasm-bindgen, binaryen, chromium, playwright)
+#   1. installs what is missing (wasm target, npm build tools, chromium, playwright, aiosmtpd)
 #   2. cargo fmt --check, then clippy -D warnings (host, and the wasm32 hydrate build)
 #   3. starts a private PostgreSQL for the run (unless DATABASE_URL is set)
 #   4. Rust unit + integration tests, then the release build and Playwright in headless Chromium
@@ -42,9 +42,8 @@ cargo test --workspace 2>&1 | tee "$LOGDIR/cargo-test.log"
 rust_passed=$(grep -E '^test result:' "$LOGDIR/cargo-test.log" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 rust_failed=$(grep -E '^test result:' "$LOGDIR/cargo-test.log" | sed -E 's/.* ([0-9]+) failed.*/\1/' | awk '{s+=$1} END {print s+0}')
 
-step "release build (cargo leptos build --release --split)"
-cargo leptos build --release --split
-node "$ROOT/scripts/precompress.mjs" "$ROOT/target/site"
+step "release build (cargo xtask build --release: split WASM, site, server)"
+cargo xtask build --release
 
 step "end-to-end (Playwright, headless Chromium, release build)"
 psql "$DATABASE_URL" -qc "CREATE DATABASE opsknight_e2e" >/dev/null

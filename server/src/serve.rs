@@ -87,7 +87,7 @@ async fn run(
     database::migrate(&db.pool).await?;
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(),
-            "no built site (pkg/) under the site root: pages render but will not hydrate; build with `cargo leptos build`");
+            "no built site (pkg/) under the site root: pages render but will not hydrate; build it with `cargo xtask build`");
     }
 
     let clock: SharedClock = Arc::new(SystemClock);

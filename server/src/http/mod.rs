@@ -37,7 +37,7 @@ pub fn router_with(
     let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    // The WASM bundle and its JS and CSS, precompressed at build time (scripts/precompress.mjs):
+    // The WASM bundle and its JS and CSS, precompressed at build time (`cargo xtask build`):
     // `.br` or `.gz` is sent to browsers that accept it. Names are not hashed, so browsers
     // revalidate (Last-Modified) instead of caching blindly.
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
