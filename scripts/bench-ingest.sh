@@ -3,7 +3,8 @@
 # on), mix 50% new dedup keys / 40% repeats / 10% resolves, at concurrency 1, 16 and 64; then
 # pgbench on the same cluster at the same concurrency for a single-row INSERT and a naive
 # one-transaction-per-event ingest (with and without pg_notify). Prints figures; asserts
-# nothing. DURATION (s) sets each run's length. Needs a release build (scripts/run.sh or
+# nothing. DURATION (s) sets each run's length, LEVELS the concurrencies, PGBENCH=0 skips
+# pgbench. Needs a release build (scripts/run.sh or
 # scripts/test.sh) and wrk (installed from apt when missing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -34,6 +35,7 @@ for c in $LEVELS; do
   non202=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   printf "concurrency %3d: %8.0f events/s  p50 %8s  p99 %8s  non-2xx %s\n" "$c" "$rps" "$p50" "$p99" "${non202:-0}"
 done
+[ "${PGBENCH:-1}" = 0 ] && exit 0
 echo "== pgbench on the same cluster (${DURATION}s per level)"
 for script in single-insert naive-ingest naive-ingest-no-notify; do
   for c in $LEVELS; do

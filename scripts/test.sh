@@ -11,7 +11,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+# Each step prints the seconds since the test command started (inherited by the --inner run).
+export OPSKNIGHT_TEST_T0="${OPSKNIGHT_TEST_T0:-$(date +%s)}"
+step() { printf '\n\033[1m== [%4ds] %s\033[0m\n' $(( $(date +%s) - OPSKNIGHT_TEST_T0 )) "$*" >&2; }
 
 if [ "${1:-}" != "--inner" ]; then
   step "tools"
@@ -86,5 +88,6 @@ budgets_status=0
 passed=$(( rust_passed + ${e2e_passed:-0} ))
 failed=$(( rust_failed + ${e2e_failed:-0} ))
 echo
+echo "time: $(( $(date +%s) - OPSKNIGHT_TEST_T0 )) s"
 echo "summary: $passed passed, $failed failed$([ "$budgets_status" = 0 ] || echo ', a budget exceeded')"
 [ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ] && [ "$budgets_status" = 0 ]

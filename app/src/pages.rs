@@ -2,9 +2,9 @@
 //! linked into the main WASM module, so opening the phone app fetches nothing else. Every
 //! other page sits behind one of two split points: `phone_page` (the rest of `/m`) and
 //! `desk_page` (the desktop command center and the sign-in pages). Built with
-//! `cargo leptos build --split`, each is a WASM module the browser fetches the first time it
+//! `cargo xtask build` (which always splits), each is a WASM module the browser fetches the first time it
 //! shows such a page (the server names the files in `<link rel=preload>` on a first load);
-//! without `--split` (tests, `cargo build`) they are ordinary, eagerly linked code.
+//! in host builds (the server, tests) they are ordinary, eagerly linked code.
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;

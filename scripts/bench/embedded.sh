@@ -2,7 +2,8 @@
 # on). Before sourcing, set SERVER_ENV to extra `VAR=value` words for the server (optional).
 # Afterwards: BASE, PID, DATA, API_KEY (an admin key of bench@example.com), SOCK and PGBIN
 # (the cluster's socket dir and binaries), and as_pg (runs a command as the cluster's owner).
-BIN="$CARGO_TARGET_DIR/release/opsknight"
+# OPSKNIGHT_BIN picks another build of the server (an A/B comparison of two builds).
+BIN="${OPSKNIGHT_BIN:-$CARGO_TARGET_DIR/release/opsknight}"
 unset DATABASE_URL
 DATA=$(mktemp -d /tmp/opsknight-bench.XXXXXX)
 chmod 755 "$DATA"

@@ -63,21 +63,30 @@ pub fn target_dir(root: &Path) -> anyhow::Result<PathBuf> {
         .context("cargo metadata has no target_directory")
 }
 
-/// `cargo build` of the browser crate for wasm32. Its rustflags (`erase_components`, and
-/// `--emit-relocs`, which the splitter needs) come from `.cargo/config.toml`.
-pub fn build_wasm(root: &Path, release: bool) -> anyhow::Result<()> {
+/// `cargo build` of the browser crate for wasm32, in its own target dir (`front_target`) so
+/// it runs at the same time as the server build instead of waiting for cargo's lock on the
+/// shared one. Its rustflags (`erase_components`, and `--emit-relocs`, which the splitter
+/// needs) come from `.cargo/config.toml`.
+pub fn build_wasm(root: &Path, front_target: &Path, args: &crate::BuildArgs) -> anyhow::Result<()> {
     let mut cmd = cargo();
-    cmd.current_dir(root).args([
-        "build",
-        "--package=frontend",
-        "--lib",
-        "--target=wasm32-unknown-unknown",
-        if release {
-            "--profile=wasm-release"
-        } else {
-            "--profile=dev"
-        },
-    ]);
+    cmd.current_dir(root)
+        .arg("--quiet")
+        .arg("build")
+        .arg("--target-dir")
+        .arg(front_target)
+        .args([
+            "--package=frontend",
+            "--lib",
+            "--target=wasm32-unknown-unknown",
+            if args.release {
+                "--profile=wasm-release"
+            } else {
+                "--profile=dev"
+            },
+        ]);
+    if args.timings {
+        cmd.arg("--timings");
+    }
     let status = cmd.status().context("running cargo build (wasm)")?;
     if !status.success() {
         bail!("cargo build of the WASM client failed ({status})");
@@ -86,12 +95,18 @@ pub fn build_wasm(root: &Path, release: bool) -> anyhow::Result<()> {
 }
 
 /// Starts `cargo build` of the `opsknight` binary; [`wait`] for it.
-pub fn spawn_server_build(root_layout: &crate::Layout, release: bool) -> anyhow::Result<Child> {
+pub fn spawn_server_build(
+    layout: &crate::Layout,
+    args: &crate::BuildArgs,
+) -> anyhow::Result<Child> {
     let mut cmd = cargo();
-    cmd.current_dir(&root_layout.root)
+    cmd.current_dir(&layout.root)
         .args(["build", "--package=server", "--bin=opsknight"]);
-    if release {
+    if args.release {
         cmd.arg("--release");
+    }
+    if args.timings {
+        cmd.arg("--timings");
     }
     cmd.spawn().context("starting cargo build (server)")
 }

@@ -44,6 +44,10 @@ pub struct BuildArgs {
     /// Build only the site, not the server binary.
     #[arg(long)]
     pub site_only: bool,
+    /// Pass `--timings` to both cargo builds (HTML reports under each target dir's
+    /// `cargo-timings/`).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Args)]
@@ -74,6 +78,12 @@ impl Layout {
         Ok(Self { root, target, site })
     }
 
+    /// The browser build's own target dir (as cargo-leptos had it), so it can run beside the
+    /// server build.
+    pub fn front_target(&self) -> PathBuf {
+        self.target.join("front")
+    }
+
     /// The `opsknight` binary a build of this kind writes.
     pub fn server_binary(&self, release: bool) -> PathBuf {
         self.target
@@ -85,11 +95,11 @@ impl Layout {
 /// The whole build: the site, then (unless `--site-only`) the server.
 pub fn build(layout: &Layout, args: &BuildArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let wasm = wasm::compile(layout, args.release)?;
-    // The server compiles while the WASM is split, bound and optimised: wasm-opt and
-    // wasm-bindgen are mostly single-threaded, so the second core would otherwise wait.
-    let server = (!args.site_only).then(|| cargo::spawn_server_build(layout, args.release));
-    let site_result = site::assemble(layout, &wasm, args.release);
+    // The server and the browser build run at the same time (separate target dirs): each has
+    // long serial stretches (the `app` crate, the WASM's LTO, wasm-opt) the other fills.
+    let server = (!args.site_only).then(|| cargo::spawn_server_build(layout, args));
+    let site_result =
+        wasm::compile(layout, args).and_then(|w| site::assemble(layout, &w, args.release));
     if let Some(server) = server {
         let server = server?;
         cargo::wait(server, "server build")?;

@@ -27,10 +27,11 @@ pub struct Compiled {
 }
 
 /// `cargo build` of `frontend` for wasm32 with the bundle's profile.
-pub fn compile(layout: &Layout, release: bool) -> anyhow::Result<Compiled> {
-    crate::cargo::build_wasm(&layout.root, release)?;
+pub fn compile(layout: &Layout, args: &crate::BuildArgs) -> anyhow::Result<Compiled> {
+    let release = args.release;
+    crate::cargo::build_wasm(&layout.root, &layout.front_target(), args)?;
     let wasm = layout
-        .target
+        .front_target()
         .join("wasm32-unknown-unknown")
         .join(if release { "wasm-release" } else { "debug" })
         .join("frontend.wasm");
