@@ -68,8 +68,14 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The workspace is the parent of this crate's manifest dir, read at run time (`cargo run`
+    /// sets it): every clone shares one target dir, so a path baked in at compile time could
+    /// name another clone.
     pub fn discover() -> anyhow::Result<Self> {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .map(PathBuf::from)
             .ok_or_else(|| anyhow::anyhow!("xtask has no parent directory"))?;
