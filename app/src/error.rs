@@ -55,6 +55,14 @@ impl AppError {
         }
     }
 
+    /// A value read from the database that this code does not know: an error naming the
+    /// column, never a silent default. `parsed` is the value's parse.
+    pub fn column<T>(column: &str, raw: &str, parsed: Option<T>) -> Result<T, AppError> {
+        parsed.ok_or_else(|| Self::Internal {
+            message: format!("database column {column} holds {raw:?}, which is not a known value"),
+        })
+    }
+
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::Unauthenticated {
             message: message.into(),

@@ -67,6 +67,7 @@ test("profile: contact methods validate inline, API keys are shown once and work
   await contact.getByLabel("Number or email").fill("+49 170 555 0100");
   await contact.getByRole("button", { name: "Add contact method" }).click();
   await expect(page.getByTestId("contact-methods")).toContainText("+491705550100");
+  await expect(page.getByTestId("contact-methods")).toContainText("SMS");
 
   const keys = page.locator("form").filter({ has: page.getByRole("button", { name: "Create key" }) });
   await keys.getByLabel("Key name").fill("e2e script");

@@ -155,7 +155,7 @@ const ROWS: &[Row] = &[
         "/api/profile/contact-methods/add",
         "DAAAAAD",
         "admin",
-        |_| json!({"kind": "PHONE", "address": "555-0100", "label": "Cell"}),
+        |_| json!({"kind": "SMS", "address": "555-0100", "label": "Cell"}),
     ),
     (
         "/api/profile/contact-methods/remove",

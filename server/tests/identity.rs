@@ -520,12 +520,12 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         ),
         (
             "/api/profile/contact-methods/add",
-            json!({"kind": "PHONE", "address": "0170 1234567", "label": "Cell"}),
+            json!({"kind": "SMS", "address": "0170 1234567", "label": "Cell"}),
             "address",
         ),
         (
             "/api/profile/contact-methods/add",
-            json!({"kind": "PHONE", "address": "+1 415 555 012345678", "label": "Cell"}),
+            json!({"kind": "SMS", "address": "+1 415 555 012345678", "label": "Cell"}),
             "address",
         ),
         (
@@ -639,7 +639,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     let (status, json) = app
         .call(
             "/api/profile/contact-methods/add",
-            json!({"kind": "PHONE", "address": "+14155550123", "label": "Again"}),
+            json!({"kind": "SMS", "address": "+14155550123", "label": "Again"}),
             &s,
         )
         .await;

@@ -1,5 +1,6 @@
 //! Pure domain logic with no IO; compiles for the server and for WASM.
 
+pub mod contact;
 pub mod email;
 pub mod escalation;
 pub mod ids;
@@ -11,6 +12,7 @@ pub mod schedule;
 pub mod scope;
 pub mod timezone;
 
+pub use contact::ContactKind;
 pub use email::Email;
 pub use ids::{
     ApiKeyId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId, NotificationRuleId,

@@ -41,11 +41,9 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
         "NOTIFIED" => {
             let who = format!(
                 "{} to {} <{}>",
-                if s("channel") == Some("PHONE") {
-                    "SMS"
-                } else {
-                    "Email"
-                },
+                s("channel")
+                    .and_then(crate::domain::ContactKind::parse)
+                    .map_or("Page", |k| k.label()),
                 s("user")?,
                 s("address").unwrap_or("")
             );

@@ -176,7 +176,7 @@ async fn person_or_event(
     let Some((id, status)) = row else {
         return Ok(None);
     };
-    let from = Status::parse(&status).unwrap_or(Status::Open);
+    let from = AppError::column("incidents.status", &status, Status::parse(&status))?;
     apply(
         tx,
         id,
@@ -266,7 +266,7 @@ pub async fn engine_transition(
     if current != generation {
         return Ok(false);
     }
-    let from = Status::parse(&status).unwrap_or(Status::Open);
+    let from = AppError::column("incidents.status", &status, Status::parse(&status))?;
     let changed = apply(tx, id, from, t, None, None, details, now).await?;
     if changed {
         notify(tx, &[id]).await?;
@@ -492,16 +492,17 @@ struct SummaryRow {
     snoozed_until: Option<DateTime<Utc>>,
 }
 
-impl From<SummaryRow> for IncidentSummary {
-    fn from(r: SummaryRow) -> Self {
-        IncidentSummary {
+impl TryFrom<SummaryRow> for IncidentSummary {
+    type Error = AppError;
+    fn try_from(r: SummaryRow) -> Result<Self, AppError> {
+        Ok(IncidentSummary {
             id: r.id,
             number: r.number,
             service_id: r.service_id,
             service_name: r.service_name,
             title: r.title,
-            status: Status::parse(&r.status).unwrap_or(Status::Open),
-            urgency: Urgency::parse(&r.urgency).unwrap_or(Urgency::High),
+            status: AppError::column("incidents.status", &r.status, Status::parse(&r.status))?,
+            urgency: AppError::column("incidents.urgency", &r.urgency, Urgency::parse(&r.urgency))?,
             priority: r.priority,
             alert_count: r.alert_count,
             assignee: r.assignee,
@@ -510,7 +511,7 @@ impl From<SummaryRow> for IncidentSummary {
             created_at: r.created_at,
             updated_at: r.updated_at,
             snoozed_until: r.snoozed_until,
-        }
+        })
     }
 }
 
@@ -565,8 +566,8 @@ pub async fn list(
     let incidents: Vec<IncidentSummary> = rows
         .into_iter()
         .take(usize::try_from(limit).unwrap_or(0))
-        .map(Into::into)
-        .collect();
+        .map(IncidentSummary::try_from)
+        .collect::<Result<_, _>>()?;
     let next_before = if more {
         incidents.last().map(|i| i.number)
     } else {
@@ -590,7 +591,7 @@ pub async fn summaries(
     .bind(ids)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(IncidentSummary::try_from).collect()
 }
 
 /// The command center's counters: one pass over the active incidents (partial index) and one
@@ -655,7 +656,7 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
     .fetch_all(pool)
     .await?;
     Ok(IncidentDetail {
-        incident: row.summary.into(),
+        incident: row.summary.try_into()?,
         description: row.description,
         dedup_key: row.dedup_key,
         escalation_policy: row.escalation_policy,

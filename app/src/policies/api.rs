@@ -59,6 +59,7 @@ pub fn parse_fields(
                 ));
             }
         }
+        step.channels.sort();
         step.channels.dedup();
         for t in &mut step.targets {
             t.name.clear();

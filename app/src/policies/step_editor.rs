@@ -31,10 +31,10 @@ pub fn StepEditor(
     let targets =
         move || steps.with(|s| s.get(index).map(|s| s.targets.clone()).unwrap_or_default());
     let channel = move || {
-        steps.with(|s| match s.get(index).map(|s| s.channels.as_slice()) {
-            Some([ContactKind::Email]) => "EMAIL",
-            Some([ContactKind::Phone]) => "PHONE",
-            _ => "",
+        steps.with(|s| {
+            s.get(index)
+                .map(|s| channels_value(&s.channels))
+                .unwrap_or_default()
         })
     };
     let kind = RwSignal::new("USER".to_owned());
@@ -92,16 +92,21 @@ pub fn StepEditor(
                     " min"</label>
                 <label>"Channels "
                     <select aria-label=format!("Step {} channels", index + 1) on:change=move |ev| {
-                        let c = match event_target_value(&ev).as_str() {
-                            "EMAIL" => vec![ContactKind::Email],
-                            "PHONE" => vec![ContactKind::Phone],
-                            _ => Vec::new(),
-                        };
+                        let c = parse_channels(&event_target_value(&ev));
                         steps.update(|s| if let Some(st) = s.get_mut(index) { st.channels = c; });
                     }>
-                        <option value="" selected=move || channel().is_empty()>"Each person's rules"</option>
-                        <option value="EMAIL" selected=move || channel() == "EMAIL">"Email only"</option>
-                        <option value="PHONE" selected=move || channel() == "PHONE">"Phone only"</option>
+                        {move || {
+                            let current = channel();
+                            let mut options = channel_options();
+                            if !options.iter().any(|(v, _)| *v == current) {
+                                let kinds = parse_channels(&current);
+                                options.push((current.clone(), kinds.iter().map(|k| k.label()).collect::<Vec<_>>().join(" + ")));
+                            }
+                            options.into_iter().map(|(value, label)| {
+                                let selected = value == current;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            }).collect_view()
+                        }}
                     </select>
                 </label>
                 <span class="step__tools">
@@ -158,4 +163,39 @@ pub fn StepEditor(
             <p class="field__error" role="alert">{message}</p>
         </li>
     }
+}
+
+/// A step's channel set as the picker's option value: kind names, comma-joined.
+fn channels_value(channels: &[ContactKind]) -> String {
+    let mut sorted = channels.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn parse_channels(value: &str) -> Vec<ContactKind> {
+    value.split(',').filter_map(ContactKind::parse).collect()
+}
+
+/// The picker's choices: each person's own rules, both phone kinds, or one kind (from the one
+/// list of contact kinds).
+fn channel_options() -> Vec<(String, String)> {
+    let phones: Vec<ContactKind> = ContactKind::ALL
+        .into_iter()
+        .filter(|k| k.is_phone())
+        .collect();
+    let mut out = vec![
+        (String::new(), "Each person's rules".to_owned()),
+        (channels_value(&phones), "Phone (SMS and voice)".to_owned()),
+    ];
+    out.extend(
+        ContactKind::ALL
+            .into_iter()
+            .map(|k| (k.as_str().to_owned(), format!("{} only", k.label()))),
+    );
+    out
 }

@@ -37,8 +37,11 @@ pub async fn list(pool: &PgPool) -> Result<Vec<PolicySummary>, AppError> {
         .collect())
 }
 
-fn parse_channels(raw: Vec<String>) -> Vec<ContactKind> {
-    raw.iter().filter_map(|c| ContactKind::parse(c)).collect()
+/// A step's channels; an unknown kind is an error naming the column.
+fn parse_channels(raw: Vec<String>) -> Result<Vec<ContactKind>, AppError> {
+    raw.iter()
+        .map(|c| AppError::column("escalation_steps.channels", c, ContactKind::parse(c)))
+        .collect()
 }
 
 pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppError> {
@@ -91,12 +94,14 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
         repeat_count,
         steps: steps
             .into_iter()
-            .map(|(pos, delay_minutes, channels)| Step {
-                delay_minutes,
-                channels: parse_channels(channels),
-                targets: by_step.remove(&pos).unwrap_or_default(),
+            .map(|(pos, delay_minutes, channels)| {
+                Ok(Step {
+                    delay_minutes,
+                    channels: parse_channels(channels)?,
+                    targets: by_step.remove(&pos).unwrap_or_default(),
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
         services: services
             .into_iter()
             .map(|(id, name)| ServiceRef { id, name })
@@ -320,7 +325,7 @@ pub async fn step_plan<'e>(
             steps: usize::try_from(steps).unwrap_or(0),
             repeat_count,
             delay_minutes,
-            channels: parse_channels(channels.unwrap_or_default()),
+            channels: parse_channels(channels.unwrap_or_default())?,
             schedules: ords
                 .unwrap_or_default()
                 .into_iter()

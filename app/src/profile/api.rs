@@ -101,8 +101,8 @@ pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
     super::store::list(&state.pool, caller.user.id).await
 }
 
-/// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"PHONE","address","label"}`.
-/// Phones must be E.164 (`+14155550123`).
+/// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"SMS"|"VOICE","address","label"}`.
+/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`).
 #[server(prefix = "/api", endpoint = "profile/contact-methods/add", input = server_fn::codec::Json)]
 pub async fn add_contact_method(
     kind: String,
@@ -112,22 +112,30 @@ pub async fn add_contact_method(
     use super::ContactKind;
     use crate::domain::{Email, PhoneNumber};
     let (caller, state) = own_account().await?;
-    let (kind, address) = match ContactKind::parse(&kind) {
-        Some(ContactKind::Email) => (
-            ContactKind::Email,
-            Email::parse("address", &address)?.as_str().to_owned(),
-        ),
-        Some(ContactKind::Phone) => (
-            ContactKind::Phone,
-            PhoneNumber::parse("address", &address)?.as_str().to_owned(),
-        ),
+    let typed: Vec<&str> = ContactKind::ALL
+        .into_iter()
+        .filter(|k| k.typed())
+        .map(ContactKind::as_str)
+        .collect();
+    let kind = match ContactKind::parse(&kind) {
         Some(ContactKind::Push) => {
             return Err(AppError::invalid(
                 "kind",
                 "push is enabled from a device (Push notifications, Enable on this device)",
             ));
         }
-        None => return Err(AppError::invalid("kind", "must be EMAIL or PHONE")),
+        Some(kind) => kind,
+        None => {
+            return Err(AppError::invalid(
+                "kind",
+                format!("must be one of {}", typed.join(", ")),
+            ));
+        }
+    };
+    let address = if kind.is_phone() {
+        PhoneNumber::parse("address", &address)?.as_str().to_owned()
+    } else {
+        Email::parse("address", &address)?.as_str().to_owned()
     };
     let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;
     let verified = kind == ContactKind::Email && address == caller.user.email;

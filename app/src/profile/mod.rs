@@ -24,32 +24,7 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
-/// How a contact method reaches someone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ContactKind {
-    Email,
-    Phone,
-    /// Web Push to every device the person enabled (address: "all devices").
-    Push,
-}
-
-impl ContactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKind::Email => "EMAIL",
-            ContactKind::Phone => "PHONE",
-            ContactKind::Push => "PUSH",
-        }
-    }
-
-    /// `EMAIL`, `PHONE` or `PUSH`, any case, surrounding space ignored.
-    pub fn parse(raw: &str) -> Option<ContactKind> {
-        [ContactKind::Email, ContactKind::Phone, ContactKind::Push]
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(raw.trim()))
-    }
-}
+pub use crate::domain::ContactKind;
 
 /// An email address or E.164 phone number someone can be paged at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

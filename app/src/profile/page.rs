@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::ContactKind;
 use super::api::{
     AddContactMethod, ChangePassword, RemoveContactMethod, RevokeSession, UpdateProfile,
     list_contact_methods, list_sessions,
@@ -89,7 +90,7 @@ fn ContactMethods() -> impl IntoView {
         move || (add.version().get(), remove.version().get()),
         |_| list_contact_methods(),
     );
-    let kind = RwSignal::new("PHONE".to_owned());
+    let kind = RwSignal::new(ContactKind::Sms.as_str().to_owned());
     let address = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let error = action_error(add);
@@ -105,15 +106,16 @@ fn ContactMethods() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                 {move || methods.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
-                        <p class="muted">"No contact methods yet. Add a phone number for SMS, or another email."</p>
+                        <p class="muted">"No contact methods yet. Add a phone number for SMS or voice calls, or another email."</p>
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="contact-methods">
-                            <thead><tr><th>"Label"</th><th>"Address"</th><th class="opt">"Status"</th><th class="num"></th></tr></thead>
+                            <thead><tr><th>"Label"</th><th>"Type"</th><th>"Address"</th><th class="opt">"Status"</th><th class="num"></th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|m| view! {
                                     <tr>
                                         <td>{m.label}</td>
+                                        <td>{m.kind.label()}</td>
                                         <td class="mono">{m.address}</td>
                                         <td class="opt">{if m.verified {
                                             view! { <span class="badge badge--ok">"verified"</span> }.into_any()
@@ -140,7 +142,7 @@ fn ContactMethods() -> impl IntoView {
                     label: label.get_untracked(),
                 });
             } novalidate>
-                <SelectField name="kind" label="Type" value=kind error=error options=vec![("PHONE", "Phone (SMS)"), ("EMAIL", "Email")]/>
+                <SelectField name="kind" label="Type" value=kind error=error options=ContactKind::ALL.into_iter().filter(|k| k.typed()).map(|k| (k.as_str(), k.label())).collect()/>
                 <Field name="address" label="Number or email" value=address error=error hint="Phones in international form: +14155550123"/>
                 <Field name="label" label="Label" value=label error=error hint="e.g. Work mobile"/>
                 <FormError error=error fields=&["kind", "address", "label"]/>

@@ -17,16 +17,17 @@ struct Row {
     created_at: DateTime<Utc>,
 }
 
-impl From<Row> for ContactMethod {
-    fn from(r: Row) -> Self {
-        ContactMethod {
+impl TryFrom<Row> for ContactMethod {
+    type Error = AppError;
+    fn try_from(r: Row) -> Result<Self, AppError> {
+        Ok(ContactMethod {
             id: r.id,
-            kind: ContactKind::parse(&r.kind).unwrap_or(ContactKind::Email),
+            kind: AppError::column("contact_methods.kind", &r.kind, ContactKind::parse(&r.kind))?,
             address: r.address,
             label: r.label,
             verified: r.verified,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -38,7 +39,7 @@ pub async fn list(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethod>, App
     .bind(user)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(ContactMethod::try_from).collect()
 }
 
 /// Adds a method unless the user already has `MAX_CONTACT_METHODS`. The sign-in email is
@@ -69,12 +70,12 @@ pub async fn add(
     .bind(super::MAX_CONTACT_METHODS)
     .fetch_optional(pool)
     .await?;
-    row.map(Into::into).ok_or_else(|| {
+    row.map(ContactMethod::try_from).ok_or_else(|| {
         AppError::conflict(format!(
             "you already have {} contact methods; remove one first",
             super::MAX_CONTACT_METHODS
         ))
-    })
+    })?
 }
 
 /// Removes one of the user's methods; `NotFound` when it is not theirs.

@@ -42,16 +42,44 @@ impl Default for Retention {
 pub struct Engine {
     pub pool: PgPool,
     pub clock: SharedClock,
-    pub mailer: MailerSource,
     pub keys: Arc<Keyring>,
     pub public_url: String,
-    /// For push services (Web Push).
-    pub http: reqwest::Client,
+    /// The paging channel for each contact kind.
+    pub channels: Arc<crate::notify::Registry>,
     /// Jobs run at once on this instance.
     pub concurrency: usize,
     /// How long a claim lasts before another instance may take the job over.
     pub lease: Duration,
     pub retention: Retention,
+}
+
+/// The channels every server has: email (through `mailer`) and Web Push.
+pub fn default_channels(
+    pool: &PgPool,
+    mailer: &MailerSource,
+    keys: &Arc<Keyring>,
+    public_url: &str,
+) -> crate::notify::Registry {
+    use app::domain::ContactKind;
+    crate::notify::Registry::default()
+        .with(
+            ContactKind::Email,
+            Arc::new(crate::notify::email_channel::EmailChannel {
+                pool: pool.clone(),
+                keys: keys.clone(),
+                mailer: mailer.clone(),
+                public_url: public_url.to_owned(),
+            }),
+        )
+        .with(
+            ContactKind::Push,
+            Arc::new(crate::notify::push::PushChannel {
+                pool: pool.clone(),
+                keys: keys.clone(),
+                http: reqwest::Client::new(),
+                public_url: public_url.to_owned(),
+            }),
+        )
 }
 
 /// A running engine; `stop` ends its loop (jobs in flight finish or time out on their lease).
@@ -82,13 +110,13 @@ impl Engine {
         keys: Arc<Keyring>,
         public_url: String,
     ) -> Self {
+        let channels = Arc::new(default_channels(&pool, &mailer, &keys, &public_url));
         Self {
             pool,
             clock,
-            mailer,
             keys,
             public_url,
-            http: reqwest::Client::new(),
+            channels,
             concurrency: 8,
             lease: Duration::seconds(60),
             retention: Retention::default(),

@@ -1,5 +1,6 @@
-//! NOTIFICATION jobs: mark the outbox row SENDING (committed before the provider call), send,
-//! then record the outcome. A temporary failure retries the job with backoff (at most 5
+//! NOTIFICATION jobs: mark the outbox row SENDING (committed before the provider call), issue
+//! the acknowledge token, send through the kind's channel under one timeout, then record the
+//! outcome. A temporary failure retries the job with backoff (at most 5
 //! attempts); a permanent one is final. A row found SENDING after a crash is never resent.
 
 use anyhow::Context;
@@ -7,9 +8,9 @@ use app::jobs::NotificationJob;
 use app::jobs::store::{self as queue, Claimed};
 use app::mail::SendError;
 use app::notifications::store::{Begin, Outcome, begin_send, finish_send};
-use app::profile::ContactKind;
 
 use super::{Engine, payload};
+use crate::notify::Page;
 
 /// A provider call that has not answered in this long is a temporary failure.
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -37,35 +38,29 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     // SENDING is durable before anyone is paged.
     tx.commit().await.context("commit sending")?;
 
-    let mailer = match channel {
-        ContactKind::Email => engine.mailer.current(&engine.pool, &engine.keys).await,
-        ContactKind::Phone | ContactKind::Push => Ok(None),
+    let expires = now + chrono::Duration::hours(app::notifications::ack_link::VALID_HOURS);
+    let ack_token =
+        app::notifications::ack_link::issue(&engine.keys, facts.incident, user, expires);
+    let page = Page {
+        ack_url: format!("{}/ack?token={ack_token}", engine.public_url),
+        ack_token,
+        user,
+        facts,
+        now,
     };
-    let sent = match (channel, mailer) {
-        (ContactKind::Email, Err(e)) => Err(SendError::temporary(format!("email settings: {e}"))),
-        (ContactKind::Email, Ok(Some(mailer))) => {
-            let expires = now + chrono::Duration::hours(app::notifications::ack_link::VALID_HOURS);
-            let token =
-                app::notifications::ack_link::issue(&engine.keys, facts.incident, user, expires);
-            let ack_url = format!("{}/ack?token={token}", engine.public_url);
-            let mail = app::notifications::message::page_mail(&facts, &engine.public_url, &ack_url);
-            match tokio::time::timeout(SEND_TIMEOUT, mailer.send(mail)).await {
-                Ok(r) => r,
-                Err(_) => Err(SendError::temporary(
-                    "the mail server did not answer in 30 s",
-                )),
-            }
-        }
-        (ContactKind::Email, Ok(None)) => Err(SendError::permanent(
-            "email is not configured (Settings, or OPSKNIGHT_SMTP_URL)",
-        )),
-        (ContactKind::Phone, _) => Err(SendError::permanent(
-            "no SMS or voice provider is configured",
-        )),
-        (ContactKind::Push, _) => crate::notify::push::page(engine, &facts, user, now).await,
+    let sent = match engine.channels.get(channel) {
+        Ok(provider) => match tokio::time::timeout(SEND_TIMEOUT, provider.send(&page)).await {
+            Ok(r) => r,
+            Err(_) => Err(SendError::temporary(format!(
+                "the {} provider did not answer in {} s",
+                channel.label(),
+                SEND_TIMEOUT.as_secs()
+            ))),
+        },
+        Err(e) => Err(e),
     };
     let outcome = match sent {
-        Ok(()) => Outcome::Sent,
+        Ok(_delivered) => Outcome::Sent,
         Err(e) if !e.permanent && !job.out_of_attempts() => Outcome::Retry(e.message),
         Err(e) => Outcome::Failed(e.message),
     };

@@ -1,4 +1,9 @@
-//! Outgoing notification channels. Today: email over SMTP (invites and password resets).
+//! Outgoing notifications: the paging channels behind one seam (`channel`), email over SMTP
+//! (pages, invites and password resets) and Web Push.
 
+pub mod channel;
 pub mod email;
+pub mod email_channel;
 pub mod push;
+
+pub use channel::{Channel, Delivered, Page, Registry};

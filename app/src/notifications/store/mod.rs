@@ -12,6 +12,7 @@ pub use rules::*;
 
 use crate::profile::ContactKind;
 
-fn kind(raw: &str) -> ContactKind {
-    ContactKind::parse(raw).unwrap_or(ContactKind::Email)
+/// A contact kind read from `column`; an unknown one is an error naming the column.
+fn kind(column: &str, raw: &str) -> Result<ContactKind, crate::error::AppError> {
+    crate::error::AppError::column(column, raw, ContactKind::parse(raw))
 }

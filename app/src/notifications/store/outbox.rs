@@ -20,7 +20,8 @@ pub struct PageKey {
 }
 
 /// Writes one outbox row per (user, contact method) of `users`' rules (or the default:
-/// their sign-in email at once), restricted to `channels` when given, and one NOTIFICATION
+/// their sign-in email at once), restricted to `channels` when given (a person without rules
+/// is then paged at once on their first method of each of those kinds), and one NOTIFICATION
 /// job per new row at its send time. The unique key makes a re-run write nothing. Returns
 /// the users no row could be written for (no matching contact method).
 pub async fn page_users(
@@ -51,11 +52,11 @@ pub async fn page_users(
             FROM notification_rules r JOIN contact_methods c ON c.id = r.contact_method_id
             WHERE r.user_id = ANY($1) AND (cardinality($2::text[]) = 0 OR c.kind = ANY($2))),
          fallback AS (
-            SELECT DISTINCT ON (c.user_id) c.user_id, c.id AS cm, c.kind, c.address, 0 AS delay
+            SELECT DISTINCT ON (c.user_id, c.kind) c.user_id, c.id AS cm, c.kind, c.address, 0 AS delay
             FROM contact_methods c JOIN users u ON u.id = c.user_id
             WHERE c.user_id = ANY($1) AND NOT EXISTS (SELECT 1 FROM ruled WHERE ruled.user_id = c.user_id)
               AND CASE WHEN cardinality($2::text[]) = 0 THEN c.kind = 'EMAIL' ELSE c.kind = ANY($2) END
-            ORDER BY c.user_id, (c.address = u.email) DESC, c.created_at, c.id),
+            ORDER BY c.user_id, c.kind, (c.address = u.email) DESC, c.created_at, c.id),
          targets AS (SELECT * FROM ruled UNION ALL SELECT * FROM fallback),
          ins AS (
             INSERT INTO notifications (incident_id, generation, step, loop_no, user_id, contact_method_id,
@@ -197,6 +198,7 @@ pub async fn begin_send(
             .await?;
         return Ok(Begin::Skip);
     }
+    let channel = kind("notifications.channel", &channel)?;
     sqlx::query(
         "UPDATE notifications SET status = 'SENDING', attempts = attempts + 1, deadline = $2, updated_at = $3
          WHERE id = $1",
@@ -207,7 +209,7 @@ pub async fn begin_send(
     .execute(&mut *tx)
     .await?;
     Ok(Begin::Send {
-        channel: kind(&channel),
+        channel,
         user,
         facts: PageFacts {
             incident,

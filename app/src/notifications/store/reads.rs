@@ -33,8 +33,7 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
     .bind(incident)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
             |(
                 id,
@@ -49,22 +48,28 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
                 send_at,
                 sent_at,
                 last_error,
-            )| Delivery {
-                id,
-                user_id,
-                user_name,
-                channel: kind(&channel),
-                address,
-                step,
-                loop_no,
-                status: DeliveryStatus::parse(&status).unwrap_or(DeliveryStatus::Unknown),
-                attempts,
-                send_at,
-                sent_at,
-                last_error,
+            )| {
+                Ok(Delivery {
+                    id,
+                    user_id,
+                    user_name,
+                    channel: kind("notifications.channel", &channel)?,
+                    address,
+                    step,
+                    loop_no,
+                    status: crate::error::AppError::column(
+                        "notifications.status",
+                        &status,
+                        DeliveryStatus::parse(&status),
+                    )?,
+                    attempts,
+                    send_at,
+                    sent_at,
+                    last_error,
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 /// The confirm page's view of an acknowledge link.

@@ -24,19 +24,20 @@ pub async fn rules(pool: &PgPool, user: UserId) -> Result<Vec<NotificationRule>,
     .bind(user)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
-            |(id, contact_method_id, k, address, label, delay_minutes)| NotificationRule {
-                id,
-                contact_method_id,
-                kind: kind(&k),
-                address,
-                label,
-                delay_minutes,
+            |(id, contact_method_id, k, address, label, delay_minutes)| {
+                Ok(NotificationRule {
+                    id,
+                    contact_method_id,
+                    kind: kind("contact_methods.kind", &k)?,
+                    address,
+                    label,
+                    delay_minutes,
+                })
             },
         )
-        .collect())
+        .collect()
 }
 
 /// Adds a rule on one of the user's own contact methods.
