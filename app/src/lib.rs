@@ -19,6 +19,7 @@ pub mod mobile;
 pub mod notifications;
 pub mod offline;
 pub mod pages;
+pub mod phone;
 pub mod policies;
 pub mod profile;
 pub mod push;

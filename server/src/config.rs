@@ -106,7 +106,7 @@ pub enum LogFormat {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the web server, the API and the workers (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Manage users.
@@ -206,6 +206,9 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSKNIGHT_RETENTION_JOB_DAYS", default_value_t = 7,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub retention_job_days: u32,
+
+    #[command(flatten)]
+    pub twilio: crate::notify::twilio::TwilioArgs,
 }
 
 /// The SMTP URL may hold a password: Debug shows it redacted.
@@ -227,6 +230,7 @@ impl fmt::Debug for ServeArgs {
             .field("retention_incident_days", &self.retention_incident_days)
             .field("retention_alert_days", &self.retention_alert_days)
             .field("retention_job_days", &self.retention_job_days)
+            .field("twilio", &self.twilio)
             .finish()
     }
 }

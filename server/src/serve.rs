@@ -64,6 +64,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     // Validate options that need no I/O before anything starts.
     mailer(args)?;
     public_url(args, args.addr)?;
+    args.twilio.config()?;
     crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
@@ -122,6 +123,11 @@ async fn run(
         state.keys.clone(),
         state.public_url.clone(),
     );
+    let twilio = args.twilio.config()?.map(Arc::new);
+    if let Some(t) = &twilio {
+        engine = engine.with_twilio(t.clone());
+        tracing::info!(from = %t.from, "SMS paging through Twilio");
+    }
     engine.concurrency = usize::from(args.engine_concurrency);
     engine.retention = crate::engine::Retention {
         incident_days: i64::from(args.retention_incident_days),
@@ -134,7 +140,7 @@ async fn run(
         state.clock.clone(),
         usize::from(args.ingest_workers),
     );
-    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor);
+    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor, twilio);
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

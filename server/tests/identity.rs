@@ -616,7 +616,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     let (status, m) = app
         .call(
             "/api/profile/contact-methods/add",
-            json!({"kind": "phone", "address": "+1 (415) 555-0123", "label": "Cell"}),
+            json!({"kind": "sms", "address": "+1 (415) 555-0123", "label": "Cell"}),
             &s,
         )
         .await;

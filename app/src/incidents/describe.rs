@@ -48,7 +48,12 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
                 s("address").unwrap_or("")
             );
             Some(match s("outcome")? {
-                "sent" => format!("{who}: delivered"),
+                "sent" => format!("{who}: sent"),
+                "delivered" => format!("{who}: delivered"),
+                "undelivered" => format!(
+                    "{who}: not delivered: {}",
+                    s("error").unwrap_or("no reason given")
+                ),
                 "interrupted" => format!("{who}: interrupted by a restart; not resent"),
                 _ => format!("{who}: failed: {}", s("error").unwrap_or("unknown error")),
             })

@@ -29,12 +29,14 @@ pub fn Deliveries(deliveries: Vec<Delivery>) -> impl IntoView {
                             {deliveries.into_iter().map(|d| view! {
                                 <tr>
                                     <td>{d.user_name}</td>
-                                    <td class="small"><span class="mono">{d.address}</span></td>
+                                    <td class="small">{d.channel.label()}" "<span class="mono">{d.address}</span></td>
                                     <td class="num">{if d.loop_no > 0 { format!("{} (pass {})", d.step + 1, d.loop_no + 1) } else { (d.step + 1).to_string() }}</td>
                                     <td class="nowrap small"><Time at=d.sent_at.unwrap_or(d.send_at)/></td>
                                     <td>
                                         <span class=status_class(d.status)>{d.status.label()}</span>
                                         {(d.attempts > 1).then(|| view! { <span class="muted small">{format!(" {} tries", d.attempts)}</span> })}
+                                        {d.provider_status.map(|p| view! { <span class="muted small" data-testid="receipt">{format!(" {p}")}</span> })}
+                                        {d.delivered_at.map(|at| view! { <div class="muted small">"delivered "<Time at=at/></div> })}
                                         {d.last_error.map(|e| view! { <div class="muted small">{e}</div> })}
                                     </td>
                                 </tr>

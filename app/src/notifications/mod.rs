@@ -87,6 +87,10 @@ pub struct Delivery {
     pub send_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// The provider's last word on it (`delivered`, `undelivered`, …), from its receipts.
+    pub provider_status: Option<String>,
+    /// When the provider reported it delivered.
+    pub delivered_at: Option<DateTime<Utc>>,
 }
 
 /// A final page outcome, live to the person paged (`GET /api/notifications/stream`, event

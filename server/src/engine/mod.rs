@@ -123,6 +123,21 @@ impl Engine {
         }
     }
 
+    /// Adds SMS paging through Twilio.
+    pub fn with_twilio(mut self, config: Arc<crate::notify::twilio::TwilioConfig>) -> Self {
+        let sms = crate::notify::twilio::sms::SmsChannel {
+            pool: self.pool.clone(),
+            config,
+            http: reqwest::Client::new(),
+            public_url: self.public_url.clone(),
+        };
+        let channels = (*self.channels)
+            .clone()
+            .with(app::domain::ContactKind::Sms, Arc::new(sms));
+        self.channels = Arc::new(channels);
+        self
+    }
+
     /// Starts the loop on its own task.
     pub fn start(self) -> EngineHandle {
         let (stop, rx) = watch::channel(false);

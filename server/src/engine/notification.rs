@@ -7,10 +7,10 @@ use anyhow::Context;
 use app::jobs::NotificationJob;
 use app::jobs::store::{self as queue, Claimed};
 use app::mail::SendError;
-use app::notifications::store::{Begin, Outcome, begin_send, finish_send};
+use app::notifications::store::{Begin, Outcome, begin_send, finish_send, record_provider_id};
 
 use super::{Engine, payload};
-use crate::notify::Page;
+use crate::notify::{Delivered, Page};
 
 /// A provider call that has not answered in this long is a temporary failure.
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -59,14 +59,21 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         },
         Err(e) => Err(e),
     };
+    let mut provider = None;
     let outcome = match sent {
-        Ok(_delivered) => Outcome::Sent,
+        Ok(Delivered { provider_id }) => {
+            provider = provider_id;
+            Outcome::Sent
+        }
         Err(e) if !e.permanent && !job.out_of_attempts() => Outcome::Retry(e.message),
         Err(e) => Outcome::Failed(e.message),
     };
     let done = engine.clock.now();
     let mut tx = engine.pool.begin().await.context("begin outcome")?;
     finish_send(&mut tx, p.notification, &outcome, done).await?;
+    if let Some(provider_id) = &provider {
+        record_provider_id(&mut tx, p.notification, provider_id).await?;
+    }
     match &outcome {
         Outcome::Retry(e) => {
             queue::fail(&mut tx, job, e, done).await?;

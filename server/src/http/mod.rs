@@ -25,14 +25,16 @@ pub use metrics::HttpMetrics;
 /// Builds the whole HTTP surface for one server instance.
 pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
     let ingestor = crate::ingest::Ingestor::start(state.pool.clone(), state.clock.clone(), 2);
-    router_with(state, metrics, ingestor)
+    router_with(state, metrics, ingestor, None)
 }
 
-/// The router with a given ingestor (tests share theirs).
+/// The router with a given ingestor (tests share theirs) and Twilio's settings, when set
+/// (its webhooks check signatures with them).
 pub fn router_with(
     state: AppState,
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
+    twilio: Option<Arc<crate::notify::twilio::TwilioConfig>>,
 ) -> Router {
     let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
@@ -51,6 +53,7 @@ pub fn router_with(
         .merge(events::routes())
         .merge(ical::routes())
         .merge(crate::realtime::routes())
+        .merge(crate::notify::twilio::inbound::routes(twilio))
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

@@ -17,7 +17,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 use opsknight_server::database::MIGRATOR;
-use opsknight_server::http::{HttpMetrics, router};
+use opsknight_server::http::HttpMetrics;
+
+pub mod twilio;
 
 /// 2026-03-08 06:30 UTC: a Sunday, hours before the US spring-forward.
 pub fn t0() -> DateTime<Utc> {
@@ -179,11 +181,29 @@ pub async fn spawn_app_with_mailer(mailer: Arc<dyn app::mail::Mailer>) -> TestAp
     spawn_app_with(pool, db, Some(mailer), None).await
 }
 
+/// Starts the server with Twilio settings (its webhooks check signatures with them).
+pub async fn spawn_app_with_twilio(
+    twilio: Arc<opsknight_server::notify::twilio::TwilioConfig>,
+) -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    spawn_app_inner(pool, db, None, None, Some(twilio)).await
+}
+
 async fn spawn_app_with(
     pool: PgPool,
     db: String,
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
+) -> TestApp {
+    spawn_app_inner(pool, db, mailer, sns, None).await
+}
+
+async fn spawn_app_inner(
+    pool: PgPool,
+    db: String,
+    mailer: Option<Arc<dyn app::mail::Mailer>>,
+    sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
+    twilio: Option<Arc<opsknight_server::notify::twilio::TwilioConfig>>,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -199,18 +219,21 @@ async fn spawn_app_with(
         public_url: format!("http://{addr}"),
         keys: test_keys(),
     };
-    let app = match sns {
-        None => router(state, Arc::new(HttpMetrics::default())),
-        Some(sns) => {
-            let ingestor = opsknight_server::ingest::Ingestor::start_with(
-                pool.clone(),
-                state.clock.clone(),
-                2,
-                sns,
-            );
-            opsknight_server::http::router_with(state, Arc::new(HttpMetrics::default()), ingestor)
-        }
+    let ingestor = match sns {
+        None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),
+        Some(sns) => opsknight_server::ingest::Ingestor::start_with(
+            pool.clone(),
+            state.clock.clone(),
+            2,
+            sns,
+        ),
     };
+    let app = opsknight_server::http::router_with(
+        state,
+        Arc::new(HttpMetrics::default()),
+        ingestor,
+        twilio,
+    );
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -244,6 +267,15 @@ impl TestApp {
         &self,
         mailer: Option<Arc<dyn app::mail::Mailer>>,
     ) -> opsknight_server::engine::EngineHandle {
+        self.start_engine_with(mailer, None)
+    }
+
+    /// An engine that also pages by SMS through `twilio` (a fake).
+    pub fn start_engine_with(
+        &self,
+        mailer: Option<Arc<dyn app::mail::Mailer>>,
+        twilio: Option<Arc<opsknight_server::notify::twilio::TwilioConfig>>,
+    ) -> opsknight_server::engine::EngineHandle {
         let mut engine = opsknight_server::engine::Engine::new(
             self.pool.clone(),
             Arc::new(self.clock.clone()),
@@ -251,6 +283,9 @@ impl TestApp {
             test_keys(),
             self.base.clone(),
         );
+        if let Some(t) = twilio {
+            engine = engine.with_twilio(t);
+        }
         engine.concurrency = 4;
         engine.start()
     }
@@ -449,6 +484,42 @@ impl TestApp {
     }
 
     /// A session of a fresh ADMIN (`root@example.com`).
+    /// A service named `name` whose escalation policy has `steps`; returns the service id.
+    pub async fn service_with_policy(
+        &self,
+        cred: &Cred,
+        name: &str,
+        steps: serde_json::Value,
+    ) -> String {
+        let (s, svc) = self
+            .call(
+                "/api/services/create",
+                serde_json::json!({"name": name, "description": "", "team_id": null,
+                "urgency_rule": "SEVERITY", "ack_timeout_secs": null}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{svc}");
+        let (s, p) = self
+            .call(
+                "/api/policies/create",
+                serde_json::json!({"name": name, "description": "", "repeat_count": 0, "steps": steps}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{p}");
+        let (s, b) = self
+            .call(
+                "/api/services/update",
+                serde_json::json!({"id": svc["id"], "name": name, "description": "", "team_id": null,
+                "urgency_rule": "SEVERITY", "ack_timeout_secs": null, "escalation_policy_id": p["id"]}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        svc["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn admin_session(&self) -> Cred {
         let admin = self
             .add_user("root@example.com", app::domain::Role::Admin)

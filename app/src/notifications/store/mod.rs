@@ -1,13 +1,16 @@
-//! All SQL for paging people, in three parts: `rules` (notification rules), `outbox` (a
-//! step's outbox rows with their NOTIFICATION jobs, and the sender's state changes) and
-//! `reads` (an incident's deliveries, the acknowledge link's view).
+//! All SQL for paging people, in four parts: `rules` (notification rules), `outbox` (a
+//! step's outbox rows with their NOTIFICATION jobs, and the sender's state changes),
+//! `receipts` (the provider's id and delivery receipts) and `reads` (an incident's
+//! deliveries, the acknowledge link's view).
 
 mod outbox;
 mod reads;
+mod receipts;
 mod rules;
 
 pub use outbox::*;
 pub use reads::*;
+pub use receipts::*;
 pub use rules::*;
 
 use crate::profile::ContactKind;

@@ -222,7 +222,7 @@ pub async fn begin_send(
     })
 }
 
-async fn timeline(
+pub(super) async fn timeline(
     tx: &mut PgConnection,
     incident: IncidentId,
     now: DateTime<Utc>,

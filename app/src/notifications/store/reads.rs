@@ -23,10 +23,12 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
         DateTime<Utc>,
         Option<DateTime<Utc>>,
         Option<String>,
+        Option<String>,
+        Option<DateTime<Utc>>,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT n.id, n.user_id, u.name, n.channel, n.address, n.step, n.loop_no, n.status, n.attempts,
-                n.send_at, n.sent_at, n.last_error
+                n.send_at, n.sent_at, n.last_error, n.provider_status, n.delivered_at
          FROM notifications n JOIN users u ON u.id = n.user_id
          WHERE n.incident_id = $1 ORDER BY n.send_at, n.id LIMIT 500",
     )
@@ -48,6 +50,8 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
                 send_at,
                 sent_at,
                 last_error,
+                provider_status,
+                delivered_at,
             )| {
                 Ok(Delivery {
                     id,
@@ -66,6 +70,8 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
                     send_at,
                     sent_at,
                     last_error,
+                    provider_status,
+                    delivered_at,
                 })
             },
         )

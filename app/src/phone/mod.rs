@@ -1,0 +1,54 @@
+//! Phone paging (SMS and voice): the page SMS's text and length rules, what a reply asks for,
+//! TwiML for calls, and the SQL for reply codes.
+
+pub mod reply;
+pub mod sms_text;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod twiml;
+
+use crate::notifications::message::PageFacts;
+
+/// At most this many segments per page SMS.
+pub const MAX_SEGMENTS: usize = 2;
+
+/// The page SMS: number, urgency, service, the summary (shortened to fit two segments), a
+/// link, and the reply code's instructions when there is a code.
+pub fn page_sms(facts: &PageFacts, link: &str, code: Option<u32>) -> String {
+    let head = format!(
+        "OpsKnight #{} {} {}: ",
+        facts.number,
+        facts.urgency.as_str(),
+        facts.service
+    );
+    let tail = match code {
+        Some(code) => format!("\n{link}\n{}", reply::instructions(code, false)),
+        None => format!("\n{link}"),
+    };
+    sms_text::fit(&head, &facts.title, &tail, MAX_SEGMENTS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{IncidentId, Urgency};
+
+    #[test]
+    fn a_page_sms_fits_two_segments_and_keeps_its_code() {
+        let facts = PageFacts {
+            incident: IncidentId::new(),
+            number: 41,
+            title: "Disk full on db-1 ".repeat(40),
+            urgency: Urgency::High,
+            service: "Checkout API".into(),
+            to: "+14155550123".into(),
+        };
+        let sms = page_sms(&facts, "https://ok.example.com/m/incidents/x", Some(1));
+        assert!(
+            sms.starts_with("OpsKnight #41 HIGH Checkout API: Disk full"),
+            "{sms}"
+        );
+        assert!(sms.ends_with("Reply 1a to ack, 1c to resolve"), "{sms}");
+        assert!(sms_text::measure(&sms).segments <= MAX_SEGMENTS, "{sms}");
+    }
+}

@@ -1,0 +1,87 @@
+//! Reply codes per phone number: the smallest free code from 1 names one incident for one
+//! person, a resolved incident's code is free again, and a reply finds its incident by code
+//! or, for a bare letter, by the latest page to that number.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::domain::{IncidentId, UserId};
+use crate::error::AppError;
+
+/// The incident a code (or the latest page) names, and the person paged at that number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named {
+    pub incident: IncidentId,
+    pub number: i64,
+    pub user: UserId,
+}
+
+/// The code for `incident` at `phone`: the one it already has, else the smallest free one.
+/// `None` when all 99 are taken by open incidents (the SMS then goes without a code).
+pub async fn issue_code(
+    pool: &PgPool,
+    phone: &str,
+    incident: IncidentId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<u32>, AppError> {
+    let mut tx = pool.begin().await?;
+    // One page at a time per number picks a code.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('sms_codes:' || $1))")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM sms_codes s USING incidents i
+         WHERE s.phone = $1 AND i.id = s.incident_id AND i.status = 'RESOLVED'",
+    )
+    .bind(phone)
+    .execute(&mut *tx)
+    .await?;
+    let code: Option<i32> = sqlx::query_scalar(
+        "WITH existing AS (
+            UPDATE sms_codes SET sent_at = $4, user_id = $3
+            WHERE phone = $1 AND incident_id = $2 RETURNING code),
+         free AS (
+            SELECT min(n) AS code FROM generate_series(1, 99) AS n
+            WHERE NOT EXISTS (SELECT 1 FROM sms_codes WHERE phone = $1 AND code = n)),
+         fresh AS (
+            INSERT INTO sms_codes (phone, code, incident_id, user_id, sent_at)
+            SELECT $1, free.code, $2, $3, $4 FROM free
+            WHERE free.code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING code)
+         SELECT code FROM existing UNION ALL SELECT code FROM fresh",
+    )
+    .bind(phone)
+    .bind(incident)
+    .bind(user)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(code.and_then(|c| u32::try_from(c).ok()))
+}
+
+/// What `code` (or, with `None`, the latest page) names at `phone`.
+pub async fn named(
+    pool: &PgPool,
+    phone: &str,
+    code: Option<u32>,
+) -> Result<Option<Named>, AppError> {
+    let code = code.map(i64::from);
+    let row: Option<(IncidentId, i64, UserId)> = sqlx::query_as(
+        "SELECT s.incident_id, i.number, s.user_id FROM sms_codes s
+         JOIN incidents i ON i.id = s.incident_id
+         WHERE s.phone = $1 AND ($2::bigint IS NULL OR s.code = $2)
+         ORDER BY s.sent_at DESC LIMIT 1",
+    )
+    .bind(phone)
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(incident, number, user)| Named {
+        incident,
+        number,
+        user,
+    }))
+}

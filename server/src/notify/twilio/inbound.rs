@@ -1,0 +1,228 @@
+//! The webhooks Twilio calls: `POST /api/twilio/status` (delivery receipts) and
+//! `POST /api/twilio/sms` (replies). Each is a form POST signed with `X-Twilio-Signature`
+//! over our public URL; a missing or wrong signature is refused with 403 and changes
+//! nothing. Replies to an SMS are TwiML `<Message>`s.
+
+use std::sync::Arc;
+
+use app::domain::Transition;
+use app::notifications::store::{Receipt, record_receipt};
+use app::phone::reply::{self, Action, Reply, Target};
+use app::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+
+use super::{TwilioConfig, signature};
+
+/// Twilio error codes on a receipt that may pass (queue overflow, unknown): the rest are final.
+const TEMPORARY_CODES: [&str; 2] = ["30001", "30008"];
+
+/// The Twilio webhook routes; without Twilio settings they answer 404.
+pub fn routes(config: Option<Arc<TwilioConfig>>) -> Router<AppState> {
+    Router::new()
+        .route("/api/twilio/status", post(status))
+        .route("/api/twilio/sms", post(sms))
+        .layer(axum::Extension(config))
+}
+
+fn error(status: StatusCode, field: &str, message: &str) -> Response {
+    let body = serde_json::json!({"error": message, "field": field, "message": message});
+    (status, axum::Json(body)).into_response()
+}
+
+/// The request's form parameters, when Twilio is configured and the signature matches.
+fn signed(
+    config: &Option<Arc<TwilioConfig>>,
+    public_url: &str,
+    uri: &OriginalUri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Vec<(String, String)>, Box<Response>> {
+    let Some(config) = config else {
+        return Err(Box::new(error(
+            StatusCode::NOT_FOUND,
+            "twilio",
+            "Twilio is not configured on this server",
+        )));
+    };
+    let params: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let path = uri.0.path_and_query().map_or("/", |p| p.as_str());
+    let url = format!("{public_url}{path}");
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let tokens: Vec<&str> = config.tokens.iter().map(String::as_str).collect();
+    if given.is_empty() || !signature::verify(&tokens, &url, &params, given) {
+        tracing::warn!(path = %path, "twilio webhook with a missing or wrong signature refused");
+        return Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "x-twilio-signature",
+            "missing or wrong Twilio signature",
+        )));
+    }
+    Ok(params)
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+async fn status(
+    State(state): State<AppState>,
+    axum::Extension(config): axum::Extension<Option<Arc<TwilioConfig>>>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match signed(&config, &state.public_url, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let (Some(sid), Some(status)) = (
+        param(&params, "MessageSid").or_else(|| param(&params, "CallSid")),
+        param(&params, "MessageStatus").or_else(|| param(&params, "CallStatus")),
+    ) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "MessageSid",
+            "MessageSid and MessageStatus are required",
+        );
+    };
+    let code = param(&params, "ErrorCode").filter(|c| !c.is_empty() && *c != "0");
+    let failed = matches!(status, "undelivered" | "failed").then(|| match code {
+        Some(c) if TEMPORARY_CODES.contains(&c) => {
+            format!("{status} (Twilio error {c}, temporary)")
+        }
+        Some(c) => format!("{status} (Twilio error {c})"),
+        None => status.to_owned(),
+    });
+    let receipt = Receipt {
+        provider_id: sid,
+        status,
+        delivered: status == "delivered",
+        failed,
+    };
+    match record_receipt(&state.pool, &receipt, state.clock.now()).await {
+        Ok(known) => {
+            if !known {
+                tracing::info!(sid, "twilio receipt for a message we do not know");
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "recording a twilio receipt failed");
+            // Twilio retries a 5xx callback; nothing was changed.
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+fn twiml(text: Option<&str>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        app::phone::twiml::message(text),
+    )
+        .into_response()
+}
+
+async fn sms(
+    State(state): State<AppState>,
+    axum::Extension(config): axum::Extension<Option<Arc<TwilioConfig>>>,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = match signed(&config, &state.public_url, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let (Some(from), Some(text)) = (param(&params, "From"), param(&params, "Body")) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "From",
+            "From and Body are required",
+        );
+    };
+    match answer(&state, from, text).await {
+        Ok(reply) => twiml(reply.as_deref()),
+        Err(e) => {
+            tracing::error!(error = %e, "answering an SMS reply failed");
+            twiml(Some(
+                "Sorry, that did not work. Try again, or open OpsKnight.",
+            ))
+        }
+    }
+}
+
+/// What to text back to `from` for `text` (`None`: nothing).
+async fn answer(
+    state: &AppState,
+    from: &str,
+    text: &str,
+) -> Result<Option<String>, app::error::AppError> {
+    let (target, action) = match reply::parse(text) {
+        Reply::Act { target, action } => (target, action),
+        // Carriers and Twilio act on STOP and START themselves for long codes.
+        Reply::Stop | Reply::Start => return Ok(None),
+        Reply::Help | Reply::Unknown => {
+            return Ok(Some(
+                "OpsKnight: reply with the code from a page and a letter: 1a acknowledges, 1c resolves.".into(),
+            ));
+        }
+    };
+    let code = match target {
+        Target::Code(c) => Some(c),
+        Target::Latest => None,
+    };
+    let Some(named) = app::phone::store::named(&state.pool, from, code).await? else {
+        return Ok(Some(match code {
+            Some(c) => format!("Unknown code {c} for this number."),
+            None => "No page was sent to this number.".into(),
+        }));
+    };
+    let transition = match action {
+        Action::Acknowledge => Transition::Acknowledge,
+        Action::Resolve => Transition::Resolve,
+        Action::Escalate => {
+            return Ok(Some("Escalating by SMS is not available yet.".into()));
+        }
+    };
+    let changed = match app::incidents::store::transition(
+        &state.pool,
+        named.incident,
+        transition,
+        named.user,
+        None,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(changed) => changed,
+        Err(app::error::AppError::Conflict { message }) => {
+            return Ok(Some(format!("#{}: {message}", named.number)));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Some(if changed {
+        format!("{} #{}", action.past_tense(), named.number)
+    } else {
+        format!(
+            "#{} was already {}",
+            named.number,
+            match action {
+                Action::Resolve => "resolved",
+                _ => "acknowledged or resolved",
+            }
+        )
+    }))
+}

@@ -1,0 +1,230 @@
+//! A fake Twilio at the HTTP boundary: `POST /2010-04-01/Accounts/{sid}/Messages.json` checks
+//! what Twilio checks (Basic auth, E.164 `To`, exactly one of `From`/`MessagingServiceSid`, a
+//! `Body` of at most 1,600 characters, an absolute `StatusCallback` of at most 4,000 characters
+//! with no `_` in its host) and answers 201 with an `SM…` sid, a scripted error, or Twilio's
+//! error JSON. It then calls back as Twilio does: form-encoded and signed over the exact URL.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use opsknight_server::notify::twilio::{TwilioConfig, signature};
+
+pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
+pub const TOKEN: &str = "fake-auth-token";
+pub const FROM: &str = "+14155550100";
+
+/// A message the fake accepted.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub sid: String,
+    pub to: String,
+    pub body: String,
+    pub callback: String,
+}
+
+#[derive(Default)]
+struct Inner {
+    sent: Vec<Sent>,
+    /// Answers to give before accepting again: (HTTP status, Twilio error code).
+    script: VecDeque<(u16, i64)>,
+    counter: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeTwilio {
+    pub base: String,
+    inner: Arc<Mutex<Inner>>,
+    http: reqwest::Client,
+}
+
+fn twilio_error(status: u16, code: i64, message: &str) -> Response {
+    let body = serde_json::json!({"code": code, "message": message,
+        "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status});
+    (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response()
+}
+
+fn e164(s: &str) -> bool {
+    s.len() >= 3
+        && s.len() <= 16
+        && s.starts_with('+')
+        && s[1..].bytes().all(|b| b.is_ascii_digit())
+        && !s[1..].starts_with('0')
+}
+
+async fn messages(
+    State(fake): State<FakeTwilio>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use base64::Engine as _;
+    let want = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"))
+    );
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if account != SID || auth != Some(want.as_str()) {
+        return twilio_error(401, 20003, "Authenticate");
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let (to, from, service, text, callback) = (
+        get("To").unwrap_or_default(),
+        get("From"),
+        get("MessagingServiceSid"),
+        get("Body").unwrap_or_default(),
+        get("StatusCallback").unwrap_or_default(),
+    );
+    if !e164(&to) {
+        return twilio_error(400, 21211, "The 'To' number is not a valid phone number.");
+    }
+    if from.is_some() == service.is_some() {
+        return twilio_error(
+            400,
+            21603,
+            "A 'From' or 'MessagingServiceSid' parameter is required.",
+        );
+    }
+    if text.is_empty() || text.chars().count() > 1600 {
+        return twilio_error(
+            400,
+            21602,
+            "Message body is required (at most 1600 characters).",
+        );
+    }
+    let host_ok = reqwest::Url::parse(&callback).ok().is_some_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.contains('_'))
+    });
+    if !host_ok || callback.len() > 4000 {
+        return twilio_error(400, 21609, "Invalid StatusCallback URL.");
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    if let Some((status, code)) = inner.script.pop_front() {
+        return twilio_error(status, code, "scripted failure");
+    }
+    inner.counter += 1;
+    let sid = format!("SM{:032x}", inner.counter);
+    inner.sent.push(Sent {
+        sid: sid.clone(),
+        to: to.clone(),
+        body: text.clone(),
+        callback,
+    });
+    let json = serde_json::json!({"sid": sid, "status": "queued", "to": to, "from": from,
+        "body": text, "num_segments": "1", "error_code": null, "error_message": null,
+        "account_sid": SID});
+    (StatusCode::CREATED, axum::Json(json)).into_response()
+}
+
+impl FakeTwilio {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let fake = FakeTwilio {
+            base,
+            inner: Arc::default(),
+            http: reqwest::Client::new(),
+        };
+        let app = Router::new()
+            .route(
+                "/2010-04-01/Accounts/{account}/Messages.json",
+                post(messages),
+            )
+            .with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        fake
+    }
+
+    /// Settings that point the server at this fake.
+    pub fn config(&self) -> Arc<TwilioConfig> {
+        Arc::new(TwilioConfig {
+            account_sid: SID.into(),
+            tokens: vec![TOKEN.into()],
+            from: FROM.into(),
+            api_url: self.base.clone(),
+        })
+    }
+
+    /// The next answers, before accepting again.
+    pub fn script(&self, answers: &[(u16, i64)]) {
+        self.inner
+            .lock()
+            .unwrap()
+            .script
+            .extend(answers.iter().copied());
+    }
+
+    pub fn sent(&self) -> Vec<Sent> {
+        self.inner.lock().unwrap().sent.clone()
+    }
+
+    /// A form POST to `url`, signed with `token` as Twilio signs it.
+    pub async fn post_signed(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+        token: &str,
+    ) -> reqwest::Response {
+        let owned: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let sig = signature::sign(token, url, &owned);
+        self.http
+            .post(url)
+            .header("x-twilio-signature", sig)
+            .form(&owned)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The delivery receipt for a sent message, to its StatusCallback.
+    pub async fn receipt(&self, sent: &Sent, status: &str, error_code: Option<&str>) -> u16 {
+        let mut params = vec![
+            ("MessageSid", sent.sid.as_str()),
+            ("SmsSid", sent.sid.as_str()),
+            ("MessageStatus", status),
+            ("AccountSid", SID),
+            ("From", FROM),
+            ("To", sent.to.as_str()),
+            ("ApiVersion", "2010-04-01"),
+        ];
+        if let Some(code) = error_code {
+            params.push(("ErrorCode", code));
+        }
+        self.post_signed(&sent.callback, &params, TOKEN)
+            .await
+            .status()
+            .as_u16()
+    }
+
+    /// An inbound SMS from `from` to our number, at `url` (the server's `/api/twilio/sms`).
+    pub async fn inbound(&self, url: &str, from: &str, body: &str) -> (u16, String) {
+        let res = self
+            .post_signed(
+                url,
+                &[
+                    ("MessageSid", "SM99999999999999999999999999999999"),
+                    ("AccountSid", SID),
+                    ("From", from),
+                    ("To", FROM),
+                    ("Body", body),
+                    ("NumMedia", "0"),
+                    ("NumSegments", "1"),
+                ],
+                TOKEN,
+            )
+            .await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+}

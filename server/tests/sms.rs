@@ -1,0 +1,231 @@
+//! SMS paging through a fake Twilio at the HTTP boundary: the page SMS with its reply code,
+//! the provider's sid and delivery receipt on the outbox row and the timeline, a reply that
+//! acknowledges, signatures refused when wrong, and Twilio's errors as temporary or final.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::domain::Role;
+use common::twilio::{FakeTwilio, TOKEN};
+use common::{Cred, TestApp, spawn_app_with_twilio};
+use serde_json::json;
+
+const ALICE: &str = "+14155550123";
+
+struct Setup {
+    app: TestApp,
+    fake: FakeTwilio,
+    admin: Cred,
+    service: String,
+}
+
+/// Alice has an SMS number; the service's policy pages her by SMS at once.
+async fn setup() -> Setup {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_app_with_twilio(fake.config()).await;
+    let admin = app.admin_session().await;
+    let alice = app.add_user("alice@example.com", Role::Responder).await;
+    let cred = app.session_for(alice.id).await;
+    let (s, m) = app
+        .call(
+            "/api/profile/contact-methods/add",
+            json!({"kind": "SMS", "address": ALICE, "label": "Cell"}),
+            &cred,
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let service = app
+        .service_with_policy(
+            &admin,
+            "Checkout API",
+            json!([{"delay_minutes": 5, "channels": ["SMS"], "targets": [{"kind": "USER", "id": alice.id}]}]),
+        )
+        .await;
+    Setup {
+        service,
+        app,
+        fake,
+        admin,
+    }
+}
+
+impl Setup {
+    async fn incident(&self, title: &str) -> String {
+        let (s, i) = self
+            .app
+            .call(
+                "/api/incidents/create",
+                json!({"service_id": self.service, "title": title, "description": "", "urgency": "HIGH"}),
+                &self.admin,
+            )
+            .await;
+        assert_eq!(s, 200, "{i}");
+        i.as_str().unwrap().to_owned()
+    }
+
+    async fn row(&self) -> (String, Option<String>, Option<String>, bool, Option<String>) {
+        sqlx::query_as(
+            "SELECT status, provider_id, provider_status, delivered_at IS NOT NULL, last_error
+             FROM notifications WHERE channel = 'SMS'",
+        )
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn status(&self, incident: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1::uuid")
+            .bind(incident)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_page_sms_is_delivered_and_a_reply_acknowledges_it() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let incident = s.incident("Disk full on db-1").await;
+    s.app.settle().await;
+    let sent = s.fake.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let sms = &sent[0];
+    assert_eq!(sms.to, ALICE);
+    assert!(
+        sms.body
+            .starts_with("OpsKnight #1 HIGH Checkout API: Disk full on db-1"),
+        "{}",
+        sms.body
+    );
+    assert!(
+        sms.body.contains(&format!("/m/incidents/{incident}")),
+        "{}",
+        sms.body
+    );
+    assert!(
+        sms.body.ends_with("Reply 1a to ack, 1c to resolve"),
+        "{}",
+        sms.body
+    );
+    assert_eq!(sms.callback, s.app.url("/api/twilio/status"));
+    let (status, sid, _, _, _) = s.row().await;
+    assert_eq!(
+        (status.as_str(), sid.as_deref()),
+        ("SENT", Some(sms.sid.as_str()))
+    );
+
+    // A receipt signed with the wrong token, or tampered with, changes nothing.
+    let bad = s
+        .fake
+        .post_signed(
+            &sms.callback,
+            &[("MessageSid", &sms.sid), ("MessageStatus", "delivered")],
+            "wrong",
+        )
+        .await;
+    assert_eq!(bad.status(), 403);
+    let unsigned = s
+        .app
+        .http
+        .post(&sms.callback)
+        .form(&[
+            ("MessageSid", sms.sid.as_str()),
+            ("MessageStatus", "delivered"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    assert_eq!(s.row().await.2, None, "a refused receipt changed the row");
+
+    assert_eq!(s.fake.receipt(sms, "sent", None).await, 204);
+    assert_eq!(s.fake.receipt(sms, "delivered", None).await, 204);
+    let (_, _, provider_status, delivered, _) = s.row().await;
+    assert_eq!(
+        (provider_status.as_deref(), delivered),
+        (Some("delivered"), true)
+    );
+    let delivered_entries: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM incident_timeline WHERE kind = 'NOTIFIED' AND details ->> 'outcome' = 'delivered'",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(delivered_entries, 1);
+
+    // An unsigned reply does nothing; a signed "1a" acknowledges as Alice.
+    let inbound = s.app.url("/api/twilio/sms");
+    let unsigned = s
+        .app
+        .http
+        .post(&inbound)
+        .form(&[("From", ALICE), ("Body", "1a")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    assert_eq!(s.status(&incident).await, "OPEN");
+    let (code, twiml) = s.fake.inbound(&inbound, ALICE, " 1A ").await;
+    assert_eq!(code, 200, "{twiml}");
+    assert!(
+        twiml.contains("<Message>Acknowledged #1</Message>"),
+        "{twiml}"
+    );
+    assert_eq!(s.status(&incident).await, "ACKNOWLEDGED");
+    let actor: Option<String> = sqlx::query_scalar(
+        "SELECT u.email FROM incident_timeline t JOIN users u ON u.id = t.actor_user_id
+         WHERE t.kind = 'ACKNOWLEDGED'",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(actor.as_deref(), Some("alice@example.com"));
+    // Another number's code 1 is not Alice's.
+    let (_, twiml) = s.fake.inbound(&inbound, "+14155550999", "1c").await;
+    assert!(twiml.contains("Unknown code 1"), "{twiml}");
+    assert_eq!(s.status(&incident).await, "ACKNOWLEDGED");
+    let (_, twiml) = s.fake.inbound(&inbound, ALICE, "c").await;
+    assert!(twiml.contains("Resolved #1"), "{twiml}");
+    assert_eq!(s.status(&incident).await, "RESOLVED");
+    let _ = TOKEN;
+}
+
+#[tokio::test]
+async fn twilio_errors_are_retried_when_temporary_and_final_otherwise() {
+    let s = setup().await;
+    s.fake.script(&[(503, 20500)]);
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    s.incident("Retry me").await;
+    s.app.settle().await;
+    let (status, _, _, _, error) = s.row().await;
+    assert_eq!(status, "PENDING", "{error:?}");
+    assert!(error.unwrap_or_default().contains("503"));
+    assert!(s.fake.sent().is_empty());
+    // The retry after its backoff goes through.
+    s.app.advance(chrono::Duration::minutes(5)).await;
+    assert_eq!(s.fake.sent().len(), 1);
+    assert_eq!(s.row().await.0, "SENT");
+
+    let s = setup().await;
+    s.fake.script(&[(400, 21211)]);
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    s.incident("Bad number").await;
+    s.app.settle().await;
+    let (status, _, _, _, error) = s.row().await;
+    assert_eq!(status, "FAILED");
+    assert!(error.unwrap_or_default().contains("error 21211"));
+}
+
+#[tokio::test]
+async fn without_twilio_settings_the_webhooks_answer_404() {
+    let app = common::spawn_app().await;
+    let res = app
+        .http
+        .post(app.url("/api/twilio/sms"))
+        .form(&[("From", ALICE), ("Body", "1a")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
