@@ -19,6 +19,8 @@ pub struct AppState {
     pub public_url: String,
     /// Encrypts secrets at rest and signs one-click links.
     pub keys: std::sync::Arc<crate::secrets::Keyring>,
+    /// Sends verification codes to phone numbers; `None` when no SMS provider is configured.
+    pub sms: Option<std::sync::Arc<dyn crate::phone::TextSender>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -103,12 +103,21 @@ async fn run(
              (or run `opsknight user add --role admin`)"
         );
     }
+    let twilio = args.twilio.config()?.map(Arc::new);
+    let public = public_url(args, addr)?;
     let state = AppState {
+        sms: twilio.as_ref().map(|t| {
+            Arc::new(crate::notify::twilio::sms::SmsChannel::new(
+                db.pool.clone(),
+                t.clone(),
+                public.clone(),
+            )) as Arc<dyn app::phone::TextSender>
+        }),
         pool: db.pool.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
         mailer: app::mail::MailerSource::new(mailer(args)?, Some(crate::notify::email::builder())),
-        public_url: public_url(args, addr)?,
+        public_url: public,
         keys,
     };
     // The Web Push (VAPID) key is made on first start and sealed with the keyring.
@@ -123,7 +132,6 @@ async fn run(
         state.keys.clone(),
         state.public_url.clone(),
     );
-    let twilio = args.twilio.config()?.map(Arc::new);
     if let Some(t) = &twilio {
         engine = engine.with_twilio(t.clone());
         tracing::info!(from = %t.from, "SMS paging through Twilio");

@@ -163,6 +163,18 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"id": random()}),
     ),
+    (
+        "/api/profile/contact-methods/verify",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random(), "code": "123456"}),
+    ),
+    (
+        "/api/profile/contact-methods/resend",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
     ("/api/profile/sessions", "DAAAAAD", "admin", |_| json!({})),
     (
         "/api/profile/sessions/revoke",

@@ -34,6 +34,18 @@ async fn setup() -> Setup {
         )
         .await;
     assert_eq!(s, 200, "{m}");
+    let code = fake
+        .last_code(ALICE)
+        .expect("a verification code was texted");
+    let (s, v) = app
+        .call(
+            "/api/profile/contact-methods/verify",
+            json!({"id": m["id"], "code": code}),
+            &cred,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    fake.clear();
     let service = app
         .service_with_policy(
             &admin,

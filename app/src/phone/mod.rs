@@ -9,6 +9,19 @@ pub mod twiml;
 
 use crate::notifications::message::PageFacts;
 
+/// Sends one text message (a verification code) to an E.164 number and returns the
+/// provider's id for it. The server crate implements it over its SMS provider.
+#[cfg(feature = "ssr")]
+pub trait TextSender: Send + Sync + std::fmt::Debug {
+    fn send_text<'a>(
+        &'a self,
+        to: &'a str,
+        body: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<String, crate::mail::SendError>> + Send + 'a>,
+    >;
+}
+
 /// At most this many segments per page SMS.
 pub const MAX_SEGMENTS: usize = 2;
 

@@ -102,7 +102,8 @@ pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
 }
 
 /// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"SMS"|"VOICE","address","label"}`.
-/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`).
+/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`); a new one is texted a code to
+/// verify (`profile/contact-methods/verify`) before it is paged.
 #[server(prefix = "/api", endpoint = "profile/contact-methods/add", input = server_fn::codec::Json)]
 pub async fn add_contact_method(
     kind: String,
@@ -138,8 +139,11 @@ pub async fn add_contact_method(
         Email::parse("address", &address)?.as_str().to_owned()
     };
     let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;
-    let verified = kind == ContactKind::Email && address == caller.user.email;
-    super::store::add(
+    let verified = match kind {
+        ContactKind::Email => address == caller.user.email,
+        _ => super::store::number_verified(&state.pool, caller.user.id, &address).await?,
+    };
+    let method = super::store::add(
         &state.pool,
         caller.user.id,
         kind,
@@ -148,7 +152,18 @@ pub async fn add_contact_method(
         verified,
         state.clock.now(),
     )
-    .await
+    .await?;
+    // A new phone number gets its code now; without an SMS provider it stays unverified (the
+    // profile says why). A code that cannot be sent leaves nothing behind: add it again.
+    if kind.is_phone()
+        && !verified
+        && state.sms.is_some()
+        && let Err(e) = super::verify::send_code(&state, method.id, &address, None).await
+    {
+        super::store::remove(&state.pool, caller.user.id, method.id).await?;
+        return Err(e);
+    }
+    Ok(method)
 }
 
 /// `POST /api/profile/contact-methods/remove` with `{"id"}`.

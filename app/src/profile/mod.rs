@@ -9,6 +9,7 @@ pub mod api;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod verify;
 
 /// A live sign-in session as the profile page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use super::api::{
     AddContactMethod, ChangePassword, RemoveContactMethod, RevokeSession, UpdateProfile,
     list_contact_methods, list_sessions,
 };
+use super::verify::{ResendContactCode, VerifyCode, VerifyContactMethod, VerifyStatus};
 use crate::auth::api::LogoutEverywhere;
 use crate::components::field::Field;
 use crate::components::form::{FormError, SelectField, action_error};
@@ -86,8 +87,16 @@ fn Details() -> impl IntoView {
 fn ContactMethods() -> impl IntoView {
     let add = ServerAction::<AddContactMethod>::new();
     let remove = ServerAction::<RemoveContactMethod>::new();
+    let verify = ServerAction::<VerifyContactMethod>::new();
+    let resend = ServerAction::<ResendContactCode>::new();
     let methods = Resource::new(
-        move || (add.version().get(), remove.version().get()),
+        move || {
+            (
+                add.version().get(),
+                remove.version().get(),
+                verify.version().get(),
+            )
+        },
         |_| list_contact_methods(),
     );
     let kind = RwSignal::new(ContactKind::Sms.as_str().to_owned());
@@ -116,7 +125,7 @@ fn ContactMethods() -> impl IntoView {
                                     <tr>
                                         <td>{m.label}</td>
                                         <td>{m.kind.label()}</td>
-                                        <td class="mono">{m.address}</td>
+                                        <td class="mono">{m.address.clone()}</td>
                                         <td class="opt">{if m.verified {
                                             view! { <span class="badge badge--ok">"verified"</span> }.into_any()
                                         } else {
@@ -127,6 +136,11 @@ fn ContactMethods() -> impl IntoView {
                                                 on:click=move |_| { remove.dispatch(RemoveContactMethod { id: m.id }); }>"Remove"</button>
                                         </td>
                                     </tr>
+                                    {(!m.verified && m.kind.is_phone()).then(|| view! {
+                                        <tr class="verify-row"><td colspan="5">
+                                            <VerifyCode id=m.id address=m.address.clone() verify=verify resend=resend/>
+                                        </td></tr>
+                                    })}
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -134,6 +148,7 @@ fn ContactMethods() -> impl IntoView {
                     Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
                 })}
             </Transition>
+            <VerifyStatus verify=verify resend=resend/>
             <form class="form form--inline" on:submit=move |ev| {
                 ev.prevent_default();
                 add.dispatch(AddContactMethod {

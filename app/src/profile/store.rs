@@ -87,3 +87,93 @@ pub async fn remove(pool: &PgPool, user: UserId, id: ContactMethodId) -> Result<
         .await?;
     crate::error::found(done, "contact method")
 }
+
+/// A phone method's verification state, read for a verify or a resend.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pending {
+    pub address: String,
+    pub kind: String,
+    pub verified: bool,
+    pub verify_hash: Option<String>,
+    pub verify_expires_at: Option<DateTime<Utc>>,
+    pub verify_attempts: i32,
+    pub verify_sent_at: Option<DateTime<Utc>>,
+}
+
+/// One of the user's methods, for verification; `NotFound` when it is not theirs.
+pub async fn pending(
+    pool: &PgPool,
+    user: UserId,
+    id: ContactMethodId,
+) -> Result<Pending, AppError> {
+    sqlx::query_as(
+        "SELECT address, kind, verified, verify_hash, verify_expires_at, verify_attempts, verify_sent_at
+         FROM contact_methods WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound {
+        what: "contact method".into(),
+    })
+}
+
+/// Stores a new code's hash: valid until `expires`, attempts reset.
+pub async fn set_code(
+    pool: &PgPool,
+    id: ContactMethodId,
+    hash: &str,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE contact_methods SET verify_hash = $2, verify_expires_at = $3, verify_attempts = 0,
+                verify_sent_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(hash)
+    .bind(expires)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Counts a wrong code; returns the attempts made so far.
+pub async fn wrong_code(pool: &PgPool, id: ContactMethodId) -> Result<i32, AppError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE contact_methods SET verify_attempts = verify_attempts + 1 WHERE id = $1
+         RETURNING verify_attempts",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Marks the method verified, and the user's other phone kind at the same number (the number
+/// is proven either way).
+pub async fn mark_verified(pool: &PgPool, user: UserId, address: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE contact_methods SET verified = true, verify_hash = NULL, verify_expires_at = NULL,
+                verify_attempts = 0
+         WHERE user_id = $1 AND address = $2 AND kind IN ('SMS', 'VOICE')",
+    )
+    .bind(user)
+    .bind(address)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Whether the user has already verified this number (as SMS or VOICE).
+pub async fn number_verified(pool: &PgPool, user: UserId, address: &str) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM contact_methods
+                        WHERE user_id = $1 AND address = $2 AND kind IN ('SMS', 'VOICE') AND verified)",
+    )
+    .bind(user)
+    .bind(address)
+    .fetch_one(pool)
+    .await?)
+}

@@ -125,12 +125,11 @@ impl Engine {
 
     /// Adds SMS paging through Twilio.
     pub fn with_twilio(mut self, config: Arc<crate::notify::twilio::TwilioConfig>) -> Self {
-        let sms = crate::notify::twilio::sms::SmsChannel {
-            pool: self.pool.clone(),
+        let sms = crate::notify::twilio::sms::SmsChannel::new(
+            self.pool.clone(),
             config,
-            http: reqwest::Client::new(),
-            public_url: self.public_url.clone(),
-        };
+            self.public_url.clone(),
+        );
         let channels = (*self.channels)
             .clone()
             .with(app::domain::ContactKind::Sms, Arc::new(sms));

@@ -218,6 +218,13 @@ async fn spawn_app_inner(
         ),
         public_url: format!("http://{addr}"),
         keys: test_keys(),
+        sms: twilio.as_ref().map(|t| {
+            Arc::new(opsknight_server::notify::twilio::sms::SmsChannel::new(
+                pool.clone(),
+                t.clone(),
+                format!("http://{addr}"),
+            )) as Arc<dyn app::phone::TextSender>
+        }),
     };
     let ingestor = match sns {
         None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),

@@ -167,6 +167,25 @@ impl FakeTwilio {
         self.inner.lock().unwrap().sent.clone()
     }
 
+    /// Forgets what was sent so far.
+    pub fn clear(&self) {
+        self.inner.lock().unwrap().sent.clear();
+    }
+
+    /// The 6-digit code in the last verification text to `to`.
+    pub fn last_code(&self, to: &str) -> Option<String> {
+        self.sent()
+            .iter()
+            .rev()
+            .find(|m| m.to == to && m.body.contains("verification code"))
+            .and_then(|m| {
+                m.body
+                    .split(|c: char| !c.is_ascii_digit())
+                    .find(|w| w.len() == 6)
+                    .map(str::to_owned)
+            })
+    }
+
     /// A form POST to `url`, signed with `token` as Twilio signs it.
     pub async fn post_signed(
         &self,

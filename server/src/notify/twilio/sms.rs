@@ -18,6 +18,7 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// unsubscribed with STOP): permanent, whatever the HTTP status.
 const PERMANENT_CODES: [i64; 3] = [21211, 21614, 21610];
 
+#[derive(Debug)]
 pub struct SmsChannel {
     pub pool: PgPool,
     pub config: Arc<TwilioConfig>,
@@ -44,7 +45,27 @@ impl Channel for SmsChannel {
     }
 }
 
+impl app::phone::TextSender for SmsChannel {
+    fn send_text<'a>(
+        &'a self,
+        to: &'a str,
+        body: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, SendError>> + Send + 'a>>
+    {
+        Box::pin(self.post(to, body))
+    }
+}
+
 impl SmsChannel {
+    pub fn new(pool: PgPool, config: Arc<TwilioConfig>, public_url: String) -> Self {
+        Self {
+            pool,
+            config,
+            http: reqwest::Client::new(),
+            public_url,
+        }
+    }
+
     async fn sms(&self, page: &Page) -> Result<Delivered, SendError> {
         let facts = &page.facts;
         let code = app::phone::store::issue_code(
@@ -58,15 +79,23 @@ impl SmsChannel {
         .map_err(|e| SendError::temporary(format!("reply code: {e}")))?;
         let link = format!("{}/m/incidents/{}", self.public_url, facts.incident);
         let body = app::phone::page_sms(facts, &link, code);
+        let sid = self.post(&facts.to, &body).await?;
+        Ok(Delivered {
+            provider_id: Some(sid),
+        })
+    }
+
+    /// One `Messages.json` call; Twilio's `SM…` sid on success.
+    async fn post(&self, to: &str, body: &str) -> Result<String, SendError> {
         let url = format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
             self.config.api_url, self.config.account_sid
         );
         let callback = format!("{}/api/twilio/status", self.public_url);
         let form = [
-            ("To", facts.to.as_str()),
+            ("To", to),
             ("From", self.config.from.as_str()),
-            ("Body", body.as_str()),
+            ("Body", body),
             ("StatusCallback", callback.as_str()),
         ];
         let res = self
@@ -86,9 +115,7 @@ impl SmsChannel {
                 .json()
                 .await
                 .map_err(|e| SendError::temporary(format!("Twilio's answer: {e}")))?;
-            return Ok(Delivered {
-                provider_id: Some(created.sid),
-            });
+            return Ok(created.sid);
         }
         let err: TwilioError = res.json().await.unwrap_or_default();
         let what = format!(
