@@ -83,3 +83,41 @@ test("/m shows who is on call now and my next shifts, at phone width", async ({ 
   await screenshot(page, "mobile-oncall-list");
   await expectNoConsoleErrors(errors);
 });
+
+test("a phone number is added and verified on /m/profile with the texted code", async ({ page }) => {
+  const twilio = process.env.OPSKNIGHT_E2E_TWILIO_URL;
+  test.skip(!twilio, "needs the fake Twilio that scripts/test.sh starts");
+  const errors = collectConsoleErrors(page);
+  await page.goto("/m/profile");
+  await waitForHydration(page);
+  const contact = page.locator("form").filter({ has: page.getByRole("button", { name: "Add contact method" }) });
+  await contact.getByLabel("Type").selectOption("SMS");
+  await contact.getByLabel("Number or email").fill("+1 415 555 0142");
+  await contact.getByLabel("Label").fill("Pager phone");
+  await contact.getByRole("button", { name: "Add contact method" }).click();
+  const form = page.getByTestId("verify-form");
+  await expect(form).toBeVisible();
+  await screenshot(page, "mobile-profile-verify");
+
+  const code = async () => {
+    const sent: { to: string; body: string }[] = await (await page.request.get(`${twilio}/_sent`)).json();
+    const last = sent.filter((m) => m.to === "+14155550142").pop();
+    return last?.body.match(/\b(\d{6})\b/)?.[1];
+  };
+  await expect.poll(code).toMatch(/^\d{6}$/);
+  const right = (await code())!;
+  const wrong = right === "000000" ? "111111" : "000000";
+  const input = form.getByLabel("Verification code for +14155550142");
+  await input.fill(wrong);
+  await form.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByTestId("verify-error")).toContainText(/wrong code; 4 tries left/i);
+  await input.fill(right);
+  await form.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByTestId("verify-form")).toHaveCount(0);
+  const row = page.getByTestId("contact-methods").locator("tr", { hasText: "+14155550142" });
+  await expect(row).toContainText("SMS");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshot(page, "mobile-profile-verified");
+  await expectNoConsoleErrors(errors);
+});

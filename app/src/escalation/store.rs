@@ -251,9 +251,26 @@ async fn run_step(
             .filter(|p| unreachable.contains(&p.id))
             .map(|p| p.name.as_str())
             .collect();
-        timeline(tx, incident, now, serde_json::json!({
-            "step": at.step + 1, "pass": at.loop_no + 1, "paged": paged, "no_contact_method": missing}))
+        // The people paged now hold the incident, unless someone assigned it by hand.
+        let reached: Vec<UserId> = ids
+            .iter()
+            .copied()
+            .filter(|id| !unreachable.contains(id))
+            .collect();
+        let held: Option<bool> = sqlx::query_scalar(
+            "UPDATE incidents SET paged_user_ids = $2 WHERE id = $1 AND cardinality($2::uuid[]) > 0
+             RETURNING assignee_user_id IS NULL AND assignee_team_id IS NULL",
+        )
+        .bind(incident)
+        .bind(&reached)
+        .fetch_optional(&mut *tx)
         .await?;
+        let mut details = serde_json::json!({
+            "step": at.step + 1, "pass": at.loop_no + 1, "paged": paged, "no_contact_method": missing});
+        if held == Some(true) {
+            details["held_by"] = serde_json::json!(paged);
+        }
+        timeline(tx, incident, now, details).await?;
         StepOutcome::Paged {
             users: ids,
             unreachable,

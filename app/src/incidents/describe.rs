@@ -36,6 +36,10 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
             if !missing.is_empty() {
                 out.push_str(&format!("; no contact method for {missing}"));
             }
+            let held = names(&d["held_by"]);
+            if !held.is_empty() {
+                out.push_str(&format!("; held by {held}"));
+            }
             Some(out)
         }
         "NOTIFIED" => {

@@ -115,7 +115,8 @@ pub struct IncidentFilter {
     pub service_id: Option<ServiceId>,
     #[serde(default)]
     pub team_id: Option<crate::domain::TeamId>,
-    /// Only incidents assigned to the caller or to one of their teams.
+    /// Only incidents assigned to the caller or to one of their teams, or (when nobody is
+    /// assigned by hand) paged to the caller by the current escalation step.
     #[serde(default)]
     pub mine: bool,
     #[serde(default)]

@@ -518,7 +518,10 @@ impl TryFrom<SummaryRow> for IncidentSummary {
 macro_rules! summary_select {
     () => {
         "SELECT i.id, i.number, i.service_id, s.name AS service_name, i.title, i.status, i.urgency,
-                i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee, i.assignee_user_id, i.assignee_team_id, i.created_at,
+                i.priority, i.alert_count,
+                COALESCE(au.name, at.name,
+                         (SELECT string_agg(pu.name, ', ' ORDER BY pu.name) FROM users pu WHERE pu.id = ANY(i.paged_user_ids))) AS assignee,
+                i.assignee_user_id, i.assignee_team_id, i.created_at,
                 i.updated_at, i.snoozed_until
          FROM incidents i JOIN services s ON s.id = i.service_id
          LEFT JOIN users au ON au.id = i.assignee_user_id
@@ -546,6 +549,7 @@ pub async fn list(
             AND ($5::uuid IS NULL OR s.team_id = $5 OR i.assignee_team_id = $5)
             AND (NOT $6 OR i.assignee_user_id = $7
                  OR i.assignee_team_id IN (SELECT team_id FROM team_members WHERE user_id = $7)
+                 OR (i.assignee_user_id IS NULL AND i.assignee_team_id IS NULL AND $7 = ANY(i.paged_user_ids))
                  OR s.team_id IN (SELECT team_id FROM team_members WHERE user_id = $7))
             AND ($8 = '%%' OR lower(i.title) LIKE $8 OR i.number::text = $9)
           ORDER BY i.number DESC LIMIT $10"
@@ -604,7 +608,8 @@ pub async fn counters(
         "SELECT count(*) FILTER (WHERE status = 'OPEN') AS open,
                 count(*) FILTER (WHERE status = 'ACKNOWLEDGED') AS acknowledged,
                 count(*) FILTER (WHERE status = 'OPEN' AND urgency = 'HIGH') AS high_open,
-                count(*) FILTER (WHERE assignee_user_id IS NULL AND assignee_team_id IS NULL) AS unassigned,
+                count(*) FILTER (WHERE assignee_user_id IS NULL AND assignee_team_id IS NULL
+                                  AND cardinality(paged_user_ids) = 0) AS unassigned,
                 (SELECT count(*) FROM incidents WHERE status = 'RESOLVED' AND resolved_at > $1) AS resolved_24h
          FROM incidents WHERE status <> 'RESOLVED'",
     )
@@ -627,7 +632,8 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
         "SELECT i.description, i.dedup_key,
                 (SELECT p.name FROM escalation_policies p WHERE p.id = s.escalation_policy_id) AS escalation_policy,
                 i.id, i.number, i.service_id, s.name AS service_name, i.title,
-                i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name) AS assignee,
+                i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name,
+                         (SELECT string_agg(pu.name, ', ' ORDER BY pu.name) FROM users pu WHERE pu.id = ANY(i.paged_user_ids))) AS assignee,
                 i.assignee_user_id, i.assignee_team_id, i.created_at, i.updated_at, i.snoozed_until
          FROM incidents i JOIN services s ON s.id = i.service_id
          LEFT JOIN users au ON au.id = i.assignee_user_id
