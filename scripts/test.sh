@@ -7,6 +7,9 @@
 #   5. the performance budgets: the first load of /m (a Playwright test, bundle.spec.ts);
 #      SSR latency and SSE fan-out, each on its own release server
 #   6. stops what it started; exits non-zero on any failure or exceeded budget
+#
+# For a quick loop on the browser tests only, against the release build already in target/:
+#   OPSKNIGHT_TEST_ONLY=e2e scripts/test.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -36,6 +39,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ONLY="${OPSKNIGHT_TEST_ONLY:-}"
+case "$ONLY" in ""|e2e) ;; *) echo "OPSKNIGHT_TEST_ONLY must be empty or e2e, not '$ONLY'" >&2; exit 2 ;; esac
+rust_passed=0
+rust_failed=0
+if [ -z "$ONLY" ]; then
 step "clippy (host: server + app/ssr)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32: frontend + app/hydrate)"
@@ -48,6 +56,7 @@ rust_failed=$(grep -E '^test result:' "$LOGDIR/cargo-test.log" | sed -E 's/.* ([
 
 step "release build (cargo xtask build --release: split WASM, site, server)"
 cargo xtask build --release
+fi
 
 step "end-to-end (Playwright, headless Chromium, release build)"
 psql "$DATABASE_URL" -qc "CREATE DATABASE opsknight_e2e" >/dev/null
@@ -95,10 +104,12 @@ kill "$TWILIO_PID" 2>/dev/null || true; TWILIO_PID=""
 
 # Budgets of issue 7, each on its own release server and embedded Postgres. The third, the
 # first load of /m (<= 300 KB brotli), is end2end/tests/bundle.spec.ts in the Playwright run.
-step "budgets: SSR p50 < 20 ms with 1,000 open incidents; SSE to 1,000 clients p99 < 250 ms, RSS < 150 MiB"
 budgets_status=0
+if [ -z "$ONLY" ]; then
+step "budgets: SSR p50 < 20 ms with 1,000 open incidents; SSE to 1,000 clients p99 < 250 ms, RSS < 150 MiB"
 "$ROOT/scripts/bench-ssr.sh" --check || budgets_status=1
 "$ROOT/scripts/bench-sse.sh" --check || budgets_status=1
+fi
 
 passed=$(( rust_passed + ${e2e_passed:-0} ))
 failed=$(( rust_failed + ${e2e_failed:-0} ))
