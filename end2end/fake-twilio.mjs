@@ -1,6 +1,6 @@
 // A fake Twilio for the end-to-end run (scripts/test.sh starts it before the server and points
 // OPSKNIGHT_TWILIO_API_URL at it). Messages.json checks what Twilio checks (Basic auth, E.164
-// To, From, Body of at most 1,600 characters, an absolute StatusCallback) and answers 201 with
+// To, From, Body of at most 1,600 characters, an optional absolute StatusCallback) and answers 201 with
 // an SM… sid; GET /_sent lists what it accepted, for the tests to read codes from.
 //   node fake-twilio.mjs <port> <account sid> <auth token>
 import * as http from "node:http";

@@ -20,7 +20,7 @@ pub struct AppState {
     /// Encrypts secrets at rest and signs one-click links.
     pub keys: std::sync::Arc<crate::secrets::Keyring>,
     /// Sends verification codes to phone numbers; `None` when no SMS provider is configured.
-    pub sms: Option<std::sync::Arc<dyn crate::phone::TextSender>>,
+    pub phone: Option<std::sync::Arc<dyn crate::phone::PhoneSender>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

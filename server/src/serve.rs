@@ -106,12 +106,9 @@ async fn run(
     let twilio = args.twilio.config()?.map(Arc::new);
     let public = public_url(args, addr)?;
     let state = AppState {
-        sms: twilio.as_ref().map(|t| {
-            Arc::new(crate::notify::twilio::sms::SmsChannel::new(
-                db.pool.clone(),
-                t.clone(),
-                public.clone(),
-            )) as Arc<dyn app::phone::TextSender>
+        phone: twilio.as_ref().map(|t| {
+            Arc::new(crate::notify::twilio::phone::TwilioPhone::new(t.clone()))
+                as Arc<dyn app::phone::PhoneSender>
         }),
         pool: db.pool.clone(),
         clock,

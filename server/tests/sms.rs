@@ -185,14 +185,19 @@ async fn a_page_sms_is_delivered_and_a_reply_acknowledges_it() {
         "{twiml}"
     );
     assert_eq!(s.status(&incident).await, "ACKNOWLEDGED");
-    let actor: Option<String> = sqlx::query_scalar(
-        "SELECT u.email FROM incident_timeline t JOIN users u ON u.id = t.actor_user_id
-         WHERE t.kind = 'ACKNOWLEDGED'",
+    let (actor, via): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT u.email, t.details ->> 'via' FROM incident_timeline t
+         JOIN users u ON u.id = t.actor_user_id WHERE t.kind = 'ACKNOWLEDGED'",
     )
     .fetch_one(&s.app.pool)
     .await
     .unwrap();
     assert_eq!(actor.as_deref(), Some("alice@example.com"));
+    assert_eq!(
+        via.as_deref(),
+        Some("SMS reply"),
+        "the timeline says it came by SMS"
+    );
     // Another number's code 1 is not Alice's.
     let (_, twiml) = s.fake.inbound(&inbound, "+14155550999", "1c").await;
     assert!(twiml.contains("Unknown code 1"), "{twiml}");

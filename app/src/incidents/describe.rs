@@ -58,11 +58,18 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
                     "{who}: not delivered: {}",
                     s("error").unwrap_or("no reason given")
                 ),
+                "answered" => format!("{who}: answered"),
+                "voicemail" => format!("{who}: left voicemail"),
+                "not answered" => format!(
+                    "{who}: not answered: {}",
+                    s("error").unwrap_or("no reason given")
+                ),
                 "interrupted" => format!("{who}: interrupted by a restart; not resent"),
                 _ => format!("{who}: failed: {}", s("error").unwrap_or("unknown error")),
             })
         }
         "UNACKNOWLEDGED" | "UNSNOOZED" | "REOPENED" => s("reason").map(str::to_owned),
+        "ACKNOWLEDGED" | "RESOLVED" => s("via").map(|via| format!("By {via}")),
         _ => None,
     }
 }
@@ -89,6 +96,23 @@ mod tests {
             describe("NOTIFIED", r#"{"user":"Ada","channel":"EMAIL","address":"a@x.io","outcome":"failed","error":"smtp: 550"}"#).unwrap(),
             "Email to Ada <a@x.io>: failed: smtp: 550"
         );
+        assert_eq!(
+            describe(
+                "NOTIFIED",
+                r#"{"user":"Ada","channel":"VOICE","address":"+14155550142","outcome":"voicemail"}"#
+            )
+            .unwrap(),
+            "Voice call to Ada <+14155550142>: left voicemail"
+        );
+        assert_eq!(
+            describe("NOTIFIED", r#"{"user":"Ada","channel":"VOICE","address":"+1","outcome":"not answered","error":"no-answer"}"#).unwrap(),
+            "Voice call to Ada <+1>: not answered: no-answer"
+        );
+        assert_eq!(
+            describe("ACKNOWLEDGED", r#"{"via":"SMS reply"}"#).unwrap(),
+            "By SMS reply"
+        );
+        assert_eq!(describe("ACKNOWLEDGED", "{}"), None);
         assert_eq!(describe("NOTE", r#"{"note":"x"}"#), None);
         assert_eq!(describe("ESCALATED", "not json"), None);
     }

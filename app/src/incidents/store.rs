@@ -366,6 +366,36 @@ pub async fn transition(
     snooze_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
+    let details = match snooze_until {
+        Some(until) => serde_json::json!({"until": until}),
+        None => serde_json::json!({}),
+    };
+    transition_with(pool, id, t, actor, snooze_until, details, now).await
+}
+
+/// A transition made away from the web UI, `via` saying how (`SMS reply`, `phone call`):
+/// the timeline entry records it.
+pub async fn transition_via(
+    pool: &PgPool,
+    id: IncidentId,
+    t: Transition,
+    actor: UserId,
+    via: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let details = serde_json::json!({"via": via});
+    transition_with(pool, id, t, actor, None, details, now).await
+}
+
+async fn transition_with(
+    pool: &PgPool,
+    id: IncidentId,
+    t: Transition,
+    actor: UserId,
+    snooze_until: Option<DateTime<Utc>>,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
     let status: Option<String> =
         sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1 FOR UPDATE")
@@ -378,10 +408,6 @@ pub async fn transition(
         .ok_or_else(|| AppError::NotFound {
             what: "incident".into(),
         })?;
-    let details = match snooze_until {
-        Some(until) => serde_json::json!({"until": until}),
-        None => serde_json::json!({}),
-    };
     let changed = apply(
         &mut tx,
         id,

@@ -1,6 +1,8 @@
 //! Phone paging (SMS and voice): the page SMS's text and length rules, what a reply asks for,
 //! TwiML for calls, and the SQL for reply codes.
 
+#[cfg(feature = "ssr")]
+pub mod act;
 pub mod reply;
 pub mod sms_text;
 #[cfg(feature = "ssr")]
@@ -9,17 +11,19 @@ pub mod twiml;
 
 use crate::notifications::message::PageFacts;
 
-/// Sends one text message (a verification code) to an E.164 number and returns the
-/// provider's id for it. The server crate implements it over its SMS provider.
+/// What sending to a phone returns: the provider's id, or why not.
 #[cfg(feature = "ssr")]
-pub trait TextSender: Send + Sync + std::fmt::Debug {
-    fn send_text<'a>(
-        &'a self,
-        to: &'a str,
-        body: &'a str,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<String, crate::mail::SendError>> + Send + 'a>,
-    >;
+pub type PhoneFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<String, crate::mail::SendError>> + Send + 'a>,
+>;
+
+/// Reaches an E.164 number outside paging (verification codes): one text message, or one
+/// call that speaks the given TwiML. Each returns the provider's id. The server crate
+/// implements it over its phone provider.
+#[cfg(feature = "ssr")]
+pub trait PhoneSender: Send + Sync + std::fmt::Debug {
+    fn send_text<'a>(&'a self, to: &'a str, body: &'a str) -> PhoneFuture<'a>;
+    fn call<'a>(&'a self, to: &'a str, twiml: &'a str) -> PhoneFuture<'a>;
 }
 
 /// At most this many segments per page SMS.
@@ -39,6 +43,17 @@ pub fn page_sms(facts: &PageFacts, link: &str, code: Option<u32>) -> String {
         None => format!("\n{link}"),
     };
     sms_text::fit(&head, &facts.title, &tail, MAX_SEGMENTS)
+}
+
+/// What a page call says before its menu.
+pub fn page_speech(facts: &PageFacts) -> String {
+    format!(
+        "This is OpsKnight with a {} urgency page. Incident {}, on {}: {}.",
+        facts.urgency.as_str().to_lowercase(),
+        facts.number,
+        facts.service,
+        facts.title.trim().trim_end_matches('.')
+    )
 }
 
 #[cfg(test)]

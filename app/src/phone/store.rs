@@ -85,3 +85,32 @@ pub async fn named(
         user,
     }))
 }
+
+/// What a call about `incident` says: its number, title, urgency and service (`to` empty).
+pub async fn incident_facts(
+    pool: &PgPool,
+    incident: IncidentId,
+) -> Result<Option<crate::notifications::message::PageFacts>, AppError> {
+    let row: Option<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT i.number, i.title, i.urgency, s.name FROM incidents i
+         JOIN services s ON s.id = i.service_id WHERE i.id = $1",
+    )
+    .bind(incident)
+    .fetch_optional(pool)
+    .await?;
+    let Some((number, title, urgency, service)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(crate::notifications::message::PageFacts {
+        incident,
+        number,
+        title,
+        urgency: AppError::column(
+            "incidents.urgency",
+            &urgency,
+            crate::domain::Urgency::parse(&urgency),
+        )?,
+        service,
+        to: String::new(),
+    }))
+}

@@ -102,7 +102,7 @@ pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
 }
 
 /// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"SMS"|"VOICE","address","label"}`.
-/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`); a new one is texted a code to
+/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`); a new one is sent a code to
 /// verify (`profile/contact-methods/verify`) before it is paged.
 #[server(prefix = "/api", endpoint = "profile/contact-methods/add", input = server_fn::codec::Json)]
 pub async fn add_contact_method(
@@ -157,8 +157,8 @@ pub async fn add_contact_method(
     // profile says why). A code that cannot be sent leaves nothing behind: add it again.
     if kind.is_phone()
         && !verified
-        && state.sms.is_some()
-        && let Err(e) = super::verify::send_code(&state, method.id, &address, None).await
+        && state.phone.is_some()
+        && let Err(e) = super::verify::send_code(&state, method.id, kind, &address, None).await
     {
         super::store::remove(&state.pool, caller.user.id, method.id).await?;
         return Err(e);

@@ -1,5 +1,5 @@
-//! Phone numbers are verified before they are paged: adding an SMS or VOICE method texts a
-//! 6-digit code (valid 10 minutes, 5 attempts, at most one send a minute), which the person
+//! Phone numbers are verified before they are paged: adding an SMS or VOICE method sends a
+//! 6-digit code by that channel (a text, or a call that speaks it) (valid 10 minutes, 5 attempts, at most one send a minute), which the person
 //! types on their profile. Verifying one phone kind verifies the other at the same number.
 
 use leptos::prelude::*;
@@ -21,11 +21,12 @@ fn hash(code: &str) -> String {
 }
 
 /// Sends a fresh code to method `id` at `address` and stores its hash. Refused within
-/// `RESEND_SECS` of the last send; answers 503 when no SMS provider is configured.
+/// `RESEND_SECS` of the last send; answers 503 when no phone provider is configured.
 #[cfg(feature = "ssr")]
 pub async fn send_code(
     state: &crate::state::AppState,
     id: ContactMethodId,
+    kind: crate::domain::ContactKind,
     address: &str,
     last_sent: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<(), AppError> {
@@ -39,18 +40,24 @@ pub async fn send_code(
             });
         }
     }
-    let Some(sms) = &state.sms else {
+    let Some(phone) = &state.phone else {
         return Err(AppError::Unavailable {
-            message: "no SMS provider is configured on this server, so no code can be sent".into(),
+            message: "no phone provider is configured on this server, so no code can be sent"
+                .into(),
         });
     };
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
     let expires = now + chrono::Duration::minutes(CODE_MINUTES);
     super::store::set_code(&state.pool, id, &hash(&code), expires, now).await?;
-    let body = format!(
-        "Your OpsKnight verification code is {code}. It expires in {CODE_MINUTES} minutes."
-    );
-    match sms.send_text(address, &body).await {
+    let sent = if kind == crate::domain::ContactKind::Voice {
+        phone.call(address, &crate::phone::twiml::code(&code)).await
+    } else {
+        let body = format!(
+            "Your OpsKnight verification code is {code}. It expires in {CODE_MINUTES} minutes."
+        );
+        phone.send_text(address, &body).await
+    };
+    match sent {
         Ok(_) => Ok(()),
         Err(e) if e.permanent => Err(AppError::invalid("address", e.message)),
         Err(e) => Err(AppError::Unavailable {
@@ -59,7 +66,7 @@ pub async fn send_code(
     }
 }
 
-/// `POST /api/profile/contact-methods/verify` with `{"id","code"}`: the code texted to the
+/// `POST /api/profile/contact-methods/verify` with `{"id","code"}`: the code sent to the
 /// number. Errors name `code`: wrong (with the tries left), expired, or too many attempts.
 #[server(prefix = "/api", endpoint = "profile/contact-methods/verify", input = server_fn::codec::Json)]
 pub async fn verify_contact_method(id: ContactMethodId, code: String) -> Result<(), AppError> {
@@ -74,7 +81,7 @@ pub async fn verify_contact_method(id: ContactMethodId, code: String) -> Result<
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::invalid(
             "code",
-            "enter the 6 digits from the text message",
+            "enter the 6 digits of the code we sent",
         ));
     }
     let (Some(expected), Some(expires)) = (p.verify_hash, p.verify_expires_at) else {
@@ -127,13 +134,18 @@ pub async fn resend_contact_code(id: ContactMethodId) -> Result<(), AppError> {
     if p.verified {
         return Err(AppError::conflict("this number is verified already"));
     }
-    if !crate::domain::ContactKind::parse(&p.kind).is_some_and(|k| k.is_phone()) {
+    let kind = AppError::column(
+        "contact_methods.kind",
+        &p.kind,
+        crate::domain::ContactKind::parse(&p.kind),
+    )?;
+    if !kind.is_phone() {
         return Err(AppError::invalid(
             "id",
             "only phone numbers are verified by a code",
         ));
     }
-    send_code(&state, id, &p.address, p.verify_sent_at).await
+    send_code(&state, id, kind, &p.address, p.verify_sent_at).await
 }
 
 /// The code form under an unverified phone number (desktop and `/m`).
@@ -151,7 +163,7 @@ pub fn VerifyCode(
             ev.prevent_default();
             verify.dispatch(VerifyContactMethod { id, code: code.get_untracked() });
         }>
-            <span class="muted small">"Not paged until verified: enter the 6-digit code texted to it."</span>
+            <span class="muted small">"Not paged until verified: enter the 6-digit code sent to it (a text, or a call for voice)."</span>
             <input class="verify__code mono" inputmode="numeric" autocomplete="one-time-code" maxlength="6"
                 placeholder="123456" aria-label=label prop:value=code
                 on:input=move |ev| code.set(event_target_value(&ev))/>

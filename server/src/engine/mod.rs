@@ -123,16 +123,19 @@ impl Engine {
         }
     }
 
-    /// Adds SMS paging through Twilio.
+    /// Adds SMS and voice paging through Twilio.
     pub fn with_twilio(mut self, config: Arc<crate::notify::twilio::TwilioConfig>) -> Self {
         let sms = crate::notify::twilio::sms::SmsChannel::new(
             self.pool.clone(),
-            config,
+            config.clone(),
             self.public_url.clone(),
         );
+        let voice =
+            crate::notify::twilio::voice::VoiceChannel::new(config, self.public_url.clone());
         let channels = (*self.channels)
             .clone()
-            .with(app::domain::ContactKind::Sms, Arc::new(sms));
+            .with(app::domain::ContactKind::Sms, Arc::new(sms))
+            .with(app::domain::ContactKind::Voice, Arc::new(voice));
         self.channels = Arc::new(channels);
         self
     }

@@ -218,12 +218,10 @@ async fn spawn_app_inner(
         ),
         public_url: format!("http://{addr}"),
         keys: test_keys(),
-        sms: twilio.as_ref().map(|t| {
-            Arc::new(opsknight_server::notify::twilio::sms::SmsChannel::new(
-                pool.clone(),
+        phone: twilio.as_ref().map(|t| {
+            Arc::new(opsknight_server::notify::twilio::phone::TwilioPhone::new(
                 t.clone(),
-                format!("http://{addr}"),
-            )) as Arc<dyn app::phone::TextSender>
+            )) as Arc<dyn app::phone::PhoneSender>
         }),
     };
     let ingestor = match sns {

@@ -218,7 +218,7 @@ pub async fn begin_send(
             incident,
             number,
             title,
-            urgency: Urgency::parse(&urgency).unwrap_or(Urgency::High),
+            urgency: AppError::column("incidents.urgency", &urgency, Urgency::parse(&urgency))?,
             service,
             to: address,
         },

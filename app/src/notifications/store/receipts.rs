@@ -29,25 +29,29 @@ pub struct Receipt<'a> {
     pub status: &'a str,
     pub delivered: bool,
     pub failed: Option<String>,
+    /// The word for the timeline when the answer is final: `delivered`, `undelivered`,
+    /// `answered`, `voicemail`, `not answered`.
+    pub outcome: &'a str,
 }
 
 /// Applies a receipt to the page with that provider id: its provider status, when it was
-/// delivered, and a timeline entry for a final answer. Returns false for an unknown id. A
-/// repeated receipt changes nothing.
+/// delivered, and a timeline entry for its first final answer. Returns false for an unknown
+/// id. A repeated receipt changes nothing.
 pub async fn record_receipt(
     pool: &PgPool,
     receipt: &Receipt<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
-    let row: Option<(IncidentId, String, String, String, Option<String>)> = sqlx::query_as(
-        "WITH before AS (SELECT id, provider_status FROM notifications WHERE provider_id = $1 FOR UPDATE)
+    let row: Option<(IncidentId, String, String, String, Option<String>, bool)> = sqlx::query_as(
+        "WITH before AS (SELECT id, provider_status, delivered_at IS NOT NULL AS delivered
+                         FROM notifications WHERE provider_id = $1 FOR UPDATE)
          UPDATE notifications n SET provider_status = $2,
                 delivered_at = CASE WHEN $3 THEN coalesce(n.delivered_at, $4) ELSE n.delivered_at END,
                 last_error = coalesce($5, n.last_error), updated_at = $4
          FROM before, users u
          WHERE n.id = before.id AND u.id = n.user_id
-         RETURNING n.incident_id, u.name, n.channel, n.address, before.provider_status",
+         RETURNING n.incident_id, u.name, n.channel, n.address, before.provider_status, before.delivered",
     )
     .bind(receipt.provider_id)
     .bind(receipt.status)
@@ -56,13 +60,15 @@ pub async fn record_receipt(
     .bind(receipt.failed.as_deref())
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((incident, user, channel, address, before)) = row else {
+    let Some((incident, user, channel, address, before, was_delivered)) = row else {
         return Ok(false);
     };
+    // One final answer on the timeline: a repeat, or a call's `completed` after its
+    // voicemail was recorded, adds nothing.
     let final_answer = receipt.delivered || receipt.failed.is_some();
-    if final_answer && before.as_deref() != Some(receipt.status) {
+    if final_answer && !was_delivered && before.as_deref() != Some(receipt.status) {
         let mut details = serde_json::json!({"user": user, "channel": channel, "address": address,
-            "outcome": if receipt.delivered { "delivered" } else { "undelivered" }});
+            "outcome": receipt.outcome});
         if let Some(e) = &receipt.failed {
             details["error"] = serde_json::Value::String(e.clone());
         }

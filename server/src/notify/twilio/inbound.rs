@@ -1,13 +1,12 @@
-//! The webhooks Twilio calls: `POST /api/twilio/status` (delivery receipts) and
-//! `POST /api/twilio/sms` (replies). Each is a form POST signed with `X-Twilio-Signature`
+//! The webhooks Twilio calls: `POST /api/twilio/status` (delivery receipts),
+//! `POST /api/twilio/sms` (replies) and `POST /api/twilio/voice` (calls, in `calls.rs`). Each is a form POST signed with `X-Twilio-Signature`
 //! over our public URL; a missing or wrong signature is refused with 403 and changes
 //! nothing. Replies to an SMS are TwiML `<Message>`s.
 
 use std::sync::Arc;
 
-use app::domain::Transition;
 use app::notifications::store::{Receipt, record_receipt};
-use app::phone::reply::{self, Action, Reply, Target};
+use app::phone::reply::{self, Reply, Target};
 use app::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -16,26 +15,24 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use super::{TwilioConfig, signature};
-
-/// Twilio error codes on a receipt that may pass (queue overflow, unknown): the rest are final.
-const TEMPORARY_CODES: [&str; 2] = ["30001", "30008"];
+use super::{TwilioConfig, receipt, signature};
 
 /// The Twilio webhook routes; without Twilio settings they answer 404.
 pub fn routes(config: Option<Arc<TwilioConfig>>) -> Router<AppState> {
     Router::new()
         .route("/api/twilio/status", post(status))
         .route("/api/twilio/sms", post(sms))
+        .route("/api/twilio/voice", post(super::calls::voice))
         .layer(axum::Extension(config))
 }
 
-fn error(status: StatusCode, field: &str, message: &str) -> Response {
+pub(super) fn error(status: StatusCode, field: &str, message: &str) -> Response {
     let body = serde_json::json!({"error": message, "field": field, "message": message});
     (status, axum::Json(body)).into_response()
 }
 
 /// The request's form parameters, when Twilio is configured and the signature matches.
-fn signed(
+pub(super) fn signed(
     config: &Option<Arc<TwilioConfig>>,
     public_url: &str,
     uri: &OriginalUri,
@@ -70,7 +67,7 @@ fn signed(
     Ok(params)
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == name)
@@ -88,29 +85,32 @@ async fn status(
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let (Some(sid), Some(status)) = (
-        param(&params, "MessageSid").or_else(|| param(&params, "CallSid")),
-        param(&params, "MessageStatus").or_else(|| param(&params, "CallStatus")),
-    ) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "MessageSid",
-            "MessageSid and MessageStatus are required",
-        );
-    };
     let code = param(&params, "ErrorCode").filter(|c| !c.is_empty() && *c != "0");
-    let failed = matches!(status, "undelivered" | "failed").then(|| match code {
-        Some(c) if TEMPORARY_CODES.contains(&c) => {
-            format!("{status} (Twilio error {c}, temporary)")
+    let (sid, classified) = match (
+        param(&params, "MessageSid"),
+        param(&params, "MessageStatus"),
+        param(&params, "CallSid"),
+        param(&params, "CallStatus"),
+    ) {
+        (Some(sid), Some(status), _, _) => (sid, receipt::message(status, code)),
+        (_, _, Some(sid), Some(status)) => (
+            sid,
+            receipt::call(status, param(&params, "AnsweredBy"), code),
+        ),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "MessageSid",
+                "MessageSid and MessageStatus (or CallSid and CallStatus) are required",
+            );
         }
-        Some(c) => format!("{status} (Twilio error {c})"),
-        None => status.to_owned(),
-    });
+    };
     let receipt = Receipt {
         provider_id: sid,
-        status,
-        delivered: status == "delivered",
-        failed,
+        status: &classified.status,
+        delivered: classified.delivered,
+        failed: classified.failed.clone(),
+        outcome: classified.outcome,
     };
     match record_receipt(&state.pool, &receipt, state.clock.now()).await {
         Ok(known) => {
@@ -190,39 +190,15 @@ async fn answer(
             None => "No page was sent to this number.".into(),
         }));
     };
-    let transition = match action {
-        Action::Acknowledge => Transition::Acknowledge,
-        Action::Resolve => Transition::Resolve,
-        Action::Escalate => {
-            return Ok(Some("Escalating by SMS is not available yet.".into()));
-        }
-    };
-    let changed = match app::incidents::store::transition(
+    let text = app::phone::act::act(
         &state.pool,
         named.incident,
-        transition,
+        named.number,
         named.user,
-        None,
+        action,
+        "SMS reply",
         state.clock.now(),
     )
-    .await
-    {
-        Ok(changed) => changed,
-        Err(app::error::AppError::Conflict { message }) => {
-            return Ok(Some(format!("#{}: {message}", named.number)));
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(Some(if changed {
-        format!("{} #{}", action.past_tense(), named.number)
-    } else {
-        format!(
-            "#{} was already {}",
-            named.number,
-            match action {
-                Action::Resolve => "resolved",
-                _ => "acknowledged or resolved",
-            }
-        )
-    }))
+    .await?;
+    Ok(Some(text))
 }

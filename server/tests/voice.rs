@@ -1,0 +1,295 @@
+//! Voice paging through a fake Twilio at the HTTP boundary: the call is placed with machine
+//! detection, the fake fetches our TwiML as Twilio does, and key presses act as the person
+//! called (4 acknowledges, 6 resolves, 5 escalates now, * repeats). A machine gets a
+//! voicemail, recorded once; a call nobody answers is recorded as not answered.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use app::domain::Role;
+use common::twilio::{Call, FakeTwilio, TOKEN};
+use common::{Cred, TestApp, spawn_app_with_twilio};
+use serde_json::json;
+
+const ALICE: &str = "+14155550123";
+const BOB: &str = "+14155550177";
+
+struct Setup {
+    app: TestApp,
+    fake: FakeTwilio,
+    admin: Cred,
+    service: String,
+    alice: String,
+}
+
+/// Adds `number` as a verified `kind` method of the person signed in as `cred`.
+async fn verified(app: &TestApp, fake: &FakeTwilio, cred: &Cred, kind: &str, number: &str) {
+    let (s, m) = app
+        .call(
+            "/api/profile/contact-methods/add",
+            json!({"kind": kind, "address": number, "label": "Cell"}),
+            cred,
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    if kind == "VOICE" {
+        // A voice number's code comes by a call that speaks it, not by a text.
+        assert!(fake.sent().iter().all(|m| m.to != number));
+        let call = fake.calls().into_iter().find(|c| c.to == number).unwrap();
+        assert!(call.url.is_empty());
+        assert!(call.twiml.unwrap().contains("verification code is"));
+    }
+    let code = fake
+        .last_code(number)
+        .expect("a verification code was sent");
+    let (s, v) = app
+        .call(
+            "/api/profile/contact-methods/verify",
+            json!({"id": m["id"], "code": code}),
+            cred,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
+/// Step 1 calls Alice; step 2, 10 minutes later, texts Bob.
+async fn setup() -> Setup {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_app_with_twilio(fake.config()).await;
+    let admin = app.admin_session().await;
+    let alice = app.add_user("alice@example.com", Role::Responder).await;
+    let bob = app.add_user("bob@example.com", Role::Responder).await;
+    verified(
+        &app,
+        &fake,
+        &app.session_for(alice.id).await,
+        "VOICE",
+        ALICE,
+    )
+    .await;
+    verified(&app, &fake, &app.session_for(bob.id).await, "SMS", BOB).await;
+    fake.clear();
+    let service = app
+        .service_with_policy(
+            &admin,
+            "Checkout API",
+            json!([
+                {"delay_minutes": 10, "channels": ["VOICE"], "targets": [{"kind": "USER", "id": alice.id}]},
+                {"delay_minutes": 10, "channels": ["SMS"], "targets": [{"kind": "USER", "id": bob.id}]}
+            ]),
+        )
+        .await;
+    Setup {
+        service,
+        app,
+        fake,
+        admin,
+        alice: alice.id.to_string(),
+    }
+}
+
+impl Setup {
+    async fn incident(&self, title: &str) -> String {
+        let (s, i) = self
+            .app
+            .call(
+                "/api/incidents/create",
+                json!({"service_id": self.service, "title": title, "description": "", "urgency": "HIGH"}),
+                &self.admin,
+            )
+            .await;
+        assert_eq!(s, 200, "{i}");
+        i.as_str().unwrap().to_owned()
+    }
+
+    async fn status(&self, incident: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1::uuid")
+            .bind(incident)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    /// The one call placed for `incident`.
+    fn call_for(&self, incident: &str) -> Call {
+        let calls: Vec<Call> = self
+            .fake
+            .calls()
+            .into_iter()
+            .filter(|c| c.url.contains(incident))
+            .collect();
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        calls[0].clone()
+    }
+
+    /// The call's outbox row: provider status, delivered, last error.
+    async fn row(&self, call: &Call) -> (Option<String>, bool, Option<String>) {
+        sqlx::query_as(
+            "SELECT provider_status, delivered_at IS NOT NULL, last_error
+             FROM notifications WHERE provider_id = $1",
+        )
+        .bind(&call.sid)
+        .fetch_one(&self.app.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn outcomes(&self, incident: &str) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT details ->> 'outcome' FROM incident_timeline
+             WHERE incident_id = $1::uuid AND kind = 'NOTIFIED' ORDER BY id",
+        )
+        .bind(incident)
+        .fetch_all(&self.app.pool)
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_call_speaks_the_page_and_key_4_acknowledges_as_the_person_called() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let incident = s.incident("Disk full on db-1").await;
+    s.app.settle().await;
+    let call = s.call_for(&incident);
+    assert_eq!(call.to, ALICE);
+    assert_eq!(call.machine_detection, "Enable");
+    assert_eq!(
+        call.url,
+        s.app.url(&format!(
+            "/api/twilio/voice?incident={incident}&user={}",
+            s.alice
+        ))
+    );
+    assert_eq!(call.callback, s.app.url("/api/twilio/status"));
+    assert!(s.fake.sent().is_empty(), "a voice step sent an SMS");
+
+    // Unsigned, or signed with another token, the TwiML fetch is refused and nothing changes.
+    let unsigned = s
+        .app
+        .http
+        .post(&call.url)
+        .form(&[("CallSid", call.sid.as_str()), ("Digits", "4")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    let wrong = s
+        .fake
+        .post_signed(
+            &call.url,
+            &[("CallSid", call.sid.as_str()), ("Digits", "4")],
+            "wrong",
+        )
+        .await;
+    assert_eq!(wrong.status(), 403);
+    assert_eq!(s.status(&incident).await, "OPEN");
+
+    let (code, twiml) = s.fake.answer(&call, "human").await;
+    assert_eq!(code, 200, "{twiml}");
+    assert!(
+        twiml.contains("Incident 1, on Checkout API: Disk full on db-1."),
+        "{twiml}"
+    );
+    assert_eq!(twiml.matches("<Gather").count(), 1, "{twiml}");
+    assert!(twiml.contains("Press 4 to acknowledge"), "{twiml}");
+
+    let (_, again) = s.fake.press(&call, &twiml, "9").await;
+    assert!(again.contains("did not understand"), "{again}");
+    let (_, repeat) = s.fake.press(&call, &again, "*").await;
+    assert!(repeat.contains("Disk full on db-1"), "{repeat}");
+    assert_eq!(s.status(&incident).await, "OPEN");
+
+    let (code, done) = s.fake.press(&call, &repeat, "4").await;
+    assert_eq!(code, 200, "{done}");
+    assert!(done.contains("Acknowledged incident 1"), "{done}");
+    assert!(!done.contains("<Gather"), "{done}");
+    assert_eq!(s.status(&incident).await, "ACKNOWLEDGED");
+    let (actor, via): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT u.email, t.details ->> 'via' FROM incident_timeline t
+         JOIN users u ON u.id = t.actor_user_id WHERE t.kind = 'ACKNOWLEDGED'",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(actor.as_deref(), Some("alice@example.com"));
+    assert_eq!(via.as_deref(), Some("phone call"));
+
+    assert_eq!(
+        s.fake.call_status(&call, "completed", Some("human")).await,
+        204
+    );
+    assert_eq!(s.row(&call).await, (Some("answered".into()), true, None));
+    assert_eq!(s.outcomes(&incident).await, ["sent", "answered"]);
+}
+
+#[tokio::test]
+async fn key_6_resolves_and_key_5_escalates_to_the_next_step_now() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let first = s.incident("Checkout latency").await;
+    s.app.settle().await;
+    let call = s.call_for(&first);
+    let (_, twiml) = s.fake.answer(&call, "human").await;
+    let (_, done) = s.fake.press(&call, &twiml, "6").await;
+    assert!(done.contains("Resolved incident 1"), "{done}");
+    assert_eq!(s.status(&first).await, "RESOLVED");
+
+    let second = s.incident("Checkout errors").await;
+    s.app.settle().await;
+    let call = s.call_for(&second);
+    let (_, twiml) = s.fake.answer(&call, "human").await;
+    let (_, done) = s.fake.press(&call, &twiml, "5").await;
+    assert!(
+        done.contains("Escalating incident 2 to the next step now"),
+        "{done}"
+    );
+    // Step 2 runs without the clock moving: Bob gets his SMS.
+    s.app.settle().await;
+    let texts: Vec<_> = s.fake.sent().into_iter().filter(|m| m.to == BOB).collect();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(texts[0].body.contains("#2"), "{}", texts[0].body);
+    assert_eq!(s.status(&second).await, "OPEN");
+    // The last step has nothing after it.
+    let (_, done) = s.fake.press(&call, &twiml, "5").await;
+    assert!(done.contains("no further step"), "{done}");
+}
+
+#[tokio::test]
+async fn a_machine_gets_a_voicemail_once_and_an_unanswered_call_is_recorded() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let incident = s.incident("Queue backlog").await;
+    s.app.settle().await;
+    let call = s.call_for(&incident);
+    let (code, twiml) = s.fake.answer(&call, "machine_end_beep").await;
+    assert_eq!(code, 200, "{twiml}");
+    assert!(!twiml.contains("<Gather"), "{twiml}");
+    assert!(twiml.contains("Queue backlog"), "{twiml}");
+    assert_eq!(s.row(&call).await, (Some("voicemail".into()), true, None));
+    assert_eq!(
+        s.fake
+            .call_status(&call, "completed", Some("machine_end_beep"))
+            .await,
+        204
+    );
+    assert_eq!(
+        s.fake.call_status(&call, "completed", None).await,
+        204,
+        "a completed receipt without AnsweredBy"
+    );
+    assert_eq!(s.outcomes(&incident).await, ["sent", "voicemail"]);
+    assert_eq!(s.status(&incident).await, "OPEN");
+
+    let other = s.incident("Cache misses").await;
+    s.app.settle().await;
+    let call = s.call_for(&other);
+    assert_eq!(s.fake.call_status(&call, "no-answer", None).await, 204);
+    assert_eq!(
+        s.row(&call).await,
+        (Some("no-answer".into()), false, Some("no-answer".into()))
+    );
+    assert_eq!(s.outcomes(&other).await, ["sent", "not answered"]);
+    let _ = TOKEN;
+}
