@@ -246,3 +246,70 @@ async fn without_twilio_settings_the_webhooks_answer_404() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn stop_turns_sms_pages_off_start_turns_them_on_and_noise_is_answered_five_times() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let inbound = s.app.url("/api/twilio/sms");
+    let alice: String =
+        sqlx::query_scalar("SELECT id::text FROM users WHERE email = 'alice@example.com'")
+            .fetch_one(&s.app.pool)
+            .await
+            .unwrap();
+    let cred = s.app.session_for(alice.parse().unwrap()).await;
+    let stopped = || async {
+        let (st, list) = s
+            .app
+            .call("/api/profile/contact-methods", json!({}), &cred)
+            .await;
+        assert_eq!(st, 200, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["address"] == ALICE)
+            .map(|m| !m["stopped_at"].is_null())
+            .unwrap()
+    };
+
+    // An unsigned STOP changes nothing.
+    let unsigned = s
+        .app
+        .http
+        .post(&inbound)
+        .form(&[("From", ALICE), ("Body", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 403);
+    assert!(!stopped().await);
+
+    let (code, twiml) = s.fake.inbound(&inbound, ALICE, "Stop").await;
+    assert_eq!(code, 200, "{twiml}");
+    assert!(
+        !twiml.contains("<Message>"),
+        "Twilio confirms STOP itself: {twiml}"
+    );
+    assert!(stopped().await, "the profile shows the number stopped");
+    s.incident("While stopped").await;
+    s.app.settle().await;
+    assert!(s.fake.sent().is_empty(), "a stopped number was texted");
+
+    s.fake.inbound(&inbound, ALICE, "START").await;
+    assert!(!stopped().await);
+    s.incident("After START").await;
+    s.app.settle().await;
+    assert_eq!(s.fake.sent().len(), 1);
+
+    // An auto-responder gets five answers in a row, then silence; a page resets that.
+    let mut answered = 0;
+    for _ in 0..8 {
+        let (_, twiml) = s.fake.inbound(&inbound, ALICE, "I am out of office").await;
+        answered += usize::from(twiml.contains("<Message>"));
+    }
+    assert_eq!(answered, 5);
+    s.incident("Another").await;
+    s.app.settle().await;
+    let (_, twiml) = s.fake.inbound(&inbound, ALICE, "hello?").await;
+    assert!(twiml.contains("<Message>"), "{twiml}");
+}

@@ -58,6 +58,11 @@ pub async fn issue_code(
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
+    // A page is going out: replies from this number may be answered again.
+    sqlx::query("DELETE FROM sms_reply_budget WHERE phone = $1")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(code.and_then(|c| u32::try_from(c).ok()))
 }
@@ -113,4 +118,51 @@ pub async fn incident_facts(
         service,
         to: String::new(),
     }))
+}
+
+/// STOP (`stopped`) or START from `phone`: marks every SMS method at that number, whoever's
+/// it is. Returns how many methods changed.
+pub async fn set_stopped(
+    pool: &PgPool,
+    phone: &str,
+    stopped: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "UPDATE contact_methods SET stopped_at = CASE WHEN $2 THEN coalesce(stopped_at, $3) END
+         WHERE kind = 'SMS' AND address = $1 AND (stopped_at IS NULL) = $2",
+    )
+    .bind(phone)
+    .bind(stopped)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Replies that act on nothing we answer at most this many times in a row per number.
+pub const MAX_UNANSWERED: i32 = 5;
+
+/// Counts one answer to a reply that acted on nothing; false once `MAX_UNANSWERED` were
+/// given in a row (then say nothing, so two auto-responders cannot loop).
+pub async fn may_answer(pool: &PgPool, phone: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let n: i32 = sqlx::query_scalar(
+        "INSERT INTO sms_reply_budget (phone, unanswered, updated_at) VALUES ($1, 1, $2)
+         ON CONFLICT (phone) DO UPDATE SET unanswered = sms_reply_budget.unanswered + 1, updated_at = $2
+         RETURNING unanswered",
+    )
+    .bind(phone)
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    Ok(n <= MAX_UNANSWERED)
+}
+
+/// A page went to `phone`, or a reply from it acted: it may be answered again.
+pub async fn reset_answers(pool: &PgPool, phone: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sms_reply_budget WHERE phone = $1")
+        .bind(phone)
+        .execute(pool)
+        .await?;
+    Ok(())
 }

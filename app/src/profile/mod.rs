@@ -35,6 +35,8 @@ pub struct ContactMethod {
     pub address: String,
     pub label: String,
     pub verified: bool,
+    /// When the number replied STOP (SMS only): no SMS pages until it replies START.
+    pub stopped_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 

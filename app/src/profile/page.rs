@@ -126,7 +126,9 @@ fn ContactMethods() -> impl IntoView {
                                         <td>{m.label}</td>
                                         <td>{m.kind.label()}</td>
                                         <td class="mono">{m.address.clone()}</td>
-                                        <td class="opt">{if m.verified {
+                                        <td class="opt">{if m.stopped_at.is_some() {
+                                            view! { <span class="badge badge--high">"stopped"</span> }.into_any()
+                                        } else if m.verified {
                                             view! { <span class="badge badge--ok">"verified"</span> }.into_any()
                                         } else {
                                             view! { <span class="badge badge--low">"unverified"</span> }.into_any()
@@ -136,6 +138,11 @@ fn ContactMethods() -> impl IntoView {
                                                 on:click=move |_| { remove.dispatch(RemoveContactMethod { id: m.id }); }>"Remove"</button>
                                         </td>
                                     </tr>
+                                    {m.stopped_at.is_some().then(|| view! {
+                                        <tr class="verify-row"><td colspan="5" class="muted small" data-testid="stopped-note">
+                                            "This number replied STOP, so it gets no SMS pages. Text START to the OpsKnight number to turn them back on."
+                                        </td></tr>
+                                    })}
                                     {(!m.verified && m.kind.is_phone()).then(|| view! {
                                         <tr class="verify-row"><td colspan="5">
                                             <VerifyCode id=m.id address=m.address.clone() verify=verify resend=resend/>

@@ -14,6 +14,7 @@ struct Row {
     address: String,
     label: String,
     verified: bool,
+    stopped_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
 }
 
@@ -26,6 +27,7 @@ impl TryFrom<Row> for ContactMethod {
             address: r.address,
             label: r.label,
             verified: r.verified,
+            stopped_at: r.stopped_at,
             created_at: r.created_at,
         })
     }
@@ -33,7 +35,7 @@ impl TryFrom<Row> for ContactMethod {
 
 pub async fn list(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethod>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, address, label, verified, created_at FROM contact_methods
+        "SELECT id, kind, address, label, verified, stopped_at, created_at FROM contact_methods
          WHERE user_id = $1 ORDER BY kind, created_at, id",
     )
     .bind(user)
@@ -58,7 +60,7 @@ pub async fn add(
         "INSERT INTO contact_methods (id, user_id, kind, address, label, verified, created_at)
          SELECT $1, $2, $3, $4, $5, $6, $7
          WHERE (SELECT count(*) FROM contact_methods WHERE user_id = $2) < $8
-         RETURNING id, kind, address, label, verified, created_at",
+         RETURNING id, kind, address, label, verified, stopped_at, created_at",
     )
     .bind(ContactMethodId::new())
     .bind(user)

@@ -22,7 +22,7 @@ pub struct PageKey {
 /// Writes one outbox row per (user, contact method) of `users`' rules (or the default:
 /// their sign-in email at once), restricted to `channels` when given (a person without rules
 /// is then paged at once on their first method of each of those kinds; a phone number is
-/// paged only once verified), and one NOTIFICATION
+/// paged only once verified, and an SMS number that replied STOP is not), and one NOTIFICATION
 /// job per new row at its send time. The unique key makes a re-run write nothing. Returns
 /// the users no row could be written for (no matching contact method).
 pub async fn page_users(
@@ -52,12 +52,12 @@ pub async fn page_users(
             SELECT r.user_id, c.id AS cm, c.kind, c.address, r.delay_minutes AS delay
             FROM notification_rules r JOIN contact_methods c ON c.id = r.contact_method_id
             WHERE r.user_id = ANY($1) AND (cardinality($2::text[]) = 0 OR c.kind = ANY($2))
-              AND (c.verified OR c.kind NOT IN ('SMS', 'VOICE'))),
+              AND (c.verified OR c.kind NOT IN ('SMS', 'VOICE')) AND c.stopped_at IS NULL),
          fallback AS (
             SELECT DISTINCT ON (c.user_id, c.kind) c.user_id, c.id AS cm, c.kind, c.address, 0 AS delay
             FROM contact_methods c JOIN users u ON u.id = c.user_id
             WHERE c.user_id = ANY($1) AND NOT EXISTS (SELECT 1 FROM ruled WHERE ruled.user_id = c.user_id)
-              AND (c.verified OR c.kind NOT IN ('SMS', 'VOICE'))
+              AND (c.verified OR c.kind NOT IN ('SMS', 'VOICE')) AND c.stopped_at IS NULL
               AND CASE WHEN cardinality($2::text[]) = 0 THEN c.kind = 'EMAIL' ELSE c.kind = ANY($2) END
             ORDER BY c.user_id, c.kind, (c.address = u.email) DESC, c.created_at, c.id),
          targets AS (SELECT * FROM ruled UNION ALL SELECT * FROM fallback),
