@@ -207,6 +207,16 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub retention_job_days: u32,
 
+    /// Least seconds between two SMS to one number; pages due meanwhile go out as one bundle.
+    #[arg(long, env = "OPSKNIGHT_SMS_INTERVAL_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(0..=3600))]
+    pub sms_interval_secs: u32,
+
+    /// Least seconds between two calls to one number; pages due meanwhile go out as one call.
+    #[arg(long, env = "OPSKNIGHT_CALL_INTERVAL_SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(0..=3600))]
+    pub call_interval_secs: u32,
+
     #[command(flatten)]
     pub twilio: crate::notify::twilio::TwilioArgs,
 }
@@ -230,6 +240,8 @@ impl fmt::Debug for ServeArgs {
             .field("retention_incident_days", &self.retention_incident_days)
             .field("retention_alert_days", &self.retention_alert_days)
             .field("retention_job_days", &self.retention_job_days)
+            .field("sms_interval_secs", &self.sms_interval_secs)
+            .field("call_interval_secs", &self.call_interval_secs)
             .field("twilio", &self.twilio)
             .finish()
     }

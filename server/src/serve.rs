@@ -131,9 +131,13 @@ async fn run(
     );
     if let Some(t) = &twilio {
         engine = engine.with_twilio(t.clone());
-        tracing::info!(from = %t.from, "SMS paging through Twilio");
+        tracing::info!(from = %t.from, "SMS and voice paging through Twilio");
     }
     engine.concurrency = usize::from(args.engine_concurrency);
+    engine.phone_limits = app::notifications::store::bundle::Limits {
+        sms: chrono::Duration::seconds(i64::from(args.sms_interval_secs)),
+        voice: chrono::Duration::seconds(i64::from(args.call_interval_secs)),
+    };
     engine.retention = crate::engine::Retention {
         incident_days: i64::from(args.retention_incident_days),
         alert_days: i64::from(args.retention_alert_days),

@@ -308,6 +308,7 @@ async fn stop_turns_sms_pages_off_start_turns_them_on_and_noise_is_answered_five
         answered += usize::from(twiml.contains("<Message>"));
     }
     assert_eq!(answered, 5);
+    s.app.advance(chrono::Duration::seconds(30)).await;
     s.incident("Another").await;
     s.app.settle().await;
     let (_, twiml) = s.fake.inbound(&inbound, ALICE, "hello?").await;

@@ -236,6 +236,8 @@ async fn key_6_resolves_and_key_5_escalates_to_the_next_step_now() {
     assert!(done.contains("Resolved incident 1"), "{done}");
     assert_eq!(s.status(&first).await, "RESOLVED");
 
+    // One call per number per 2 minutes: the next page waits for that.
+    s.app.advance(chrono::Duration::minutes(2)).await;
     let second = s.incident("Checkout errors").await;
     s.app.settle().await;
     let call = s.call_for(&second);
@@ -282,6 +284,7 @@ async fn a_machine_gets_a_voicemail_once_and_an_unanswered_call_is_recorded() {
     assert_eq!(s.outcomes(&incident).await, ["sent", "voicemail"]);
     assert_eq!(s.status(&incident).await, "OPEN");
 
+    s.app.advance(chrono::Duration::minutes(2)).await;
     let other = s.incident("Cache misses").await;
     s.app.settle().await;
     let call = s.call_for(&other);

@@ -144,6 +144,28 @@ pub async fn complete(
     Ok(done.rows_affected() == 1)
 }
 
+/// Puts a held job back to wait until `at` without using up an attempt (a rate limit, not a
+/// failure). `false` when the claim was lost.
+pub async fn defer(
+    tx: &mut PgConnection,
+    job: &Claimed,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = 'PENDING', attempts = greatest(attempts - 1, 0), locked_until = NULL,
+                run_at = $3, updated_at = $4
+         WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'",
+    )
+    .bind(job.id)
+    .bind(job.claim)
+    .bind(at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The wait before retry `attempt` (1-based): 10 s doubling to at most 10 min, ±20 % jitter
 /// so jobs that failed together do not retry together.
 pub fn backoff(attempt: i32) -> Duration {

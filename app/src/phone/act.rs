@@ -53,3 +53,49 @@ pub async fn act(
         )
     })
 }
+
+/// Does `action` on every incident `named` (a bundle), each as the person paged for it.
+/// Returns one sentence for all of them.
+pub async fn act_all(
+    pool: &PgPool,
+    named: &[super::store::Named],
+    action: Action,
+    via: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    if let [one] = named {
+        return act(pool, one.incident, one.number, one.user, action, via, now).await;
+    }
+    let mut changed = Vec::new();
+    for n in named {
+        let text = act(pool, n.incident, n.number, n.user, action, via, now).await?;
+        if text.starts_with(action.past_tense()) {
+            changed.push(n.number);
+        }
+    }
+    let numbers = |list: &[i64]| {
+        let shown: Vec<String> = list.iter().take(10).map(|n| format!("#{n}")).collect();
+        let more = list.len().saturating_sub(10);
+        if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        }
+    };
+    let rest = named.len() - changed.len();
+    Ok(match (changed.is_empty(), rest) {
+        (true, _) => format!("Nothing changed: all {} were already done", named.len()),
+        (false, 0) => format!(
+            "{} {} incidents: {}",
+            action.past_tense(),
+            changed.len(),
+            numbers(&changed)
+        ),
+        (false, rest) => format!(
+            "{} {} incidents: {} ({rest} unchanged)",
+            action.past_tense(),
+            changed.len(),
+            numbers(&changed)
+        ),
+    })
+}

@@ -45,6 +45,58 @@ pub fn page_sms(facts: &PageFacts, link: &str, code: Option<u32>) -> String {
     sms_text::fit(&head, &facts.title, &tail, MAX_SEGMENTS)
 }
 
+/// The bundle SMS: how many new incidents on which service(s), their numbers and titles
+/// (shortened to fit two segments), a link to the phone app, and the bundle's reply code,
+/// which covers `covered` open incidents at this number.
+pub fn bundle_sms(pages: &[&PageFacts], link: &str, code: Option<(u32, usize)>) -> String {
+    let mut services: Vec<&str> = pages.iter().map(|f| f.service.as_str()).collect();
+    services.sort_unstable();
+    services.dedup();
+    let on = match services.as_slice() {
+        [one] => (*one).to_owned(),
+        many => format!("{} services", many.len()),
+    };
+    let high = pages
+        .iter()
+        .any(|f| f.urgency == crate::domain::Urgency::High);
+    let head = format!(
+        "OpsKnight: {} new {}incidents on {on}: ",
+        pages.len(),
+        if high { "HIGH " } else { "" }
+    );
+    let list = pages
+        .iter()
+        .map(|f| format!("#{} {}", f.number, f.title.trim()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let tail = match code {
+        Some((code, covered)) => {
+            format!("\n{link}\nReply {code}a to ack all {covered}, {code}c to resolve all")
+        }
+        None => format!("\n{link}"),
+    };
+    sms_text::fit(&head, &list, &tail, MAX_SEGMENTS)
+}
+
+/// What a call carrying `total` pages says before its menu: the count, then the first five
+/// of `shown`.
+pub fn bundle_speech(shown: &[PageFacts], total: usize) -> String {
+    let mut out = format!("This is OpsKnight with {total} pages.");
+    for f in shown.iter().take(5) {
+        out.push_str(&format!(
+            " Incident {}, on {}: {}.",
+            f.number,
+            f.service,
+            f.title.trim().trim_end_matches('.')
+        ));
+    }
+    let said = shown.len().min(5);
+    if total > said {
+        out.push_str(&format!(" And {} more.", total - said));
+    }
+    out
+}
+
 /// What a page call says before its menu.
 pub fn page_speech(facts: &PageFacts) -> String {
     format!(
@@ -60,6 +112,33 @@ pub fn page_speech(facts: &PageFacts) -> String {
 mod tests {
     use super::*;
     use crate::domain::{IncidentId, Urgency};
+
+    #[test]
+    fn a_bundle_sms_counts_lists_and_keeps_its_code() {
+        let facts = |number: i64, service: &str| PageFacts {
+            incident: IncidentId::new(),
+            number,
+            title: format!("Checkout error rate above 5% on shard {number}"),
+            urgency: Urgency::High,
+            service: service.into(),
+            to: "+14155550123".into(),
+        };
+        let many: Vec<PageFacts> = (2..=50).map(|n| facts(n, "Checkout API")).collect();
+        let refs: Vec<&PageFacts> = many.iter().collect();
+        let sms = bundle_sms(&refs, "https://ok.example.com/m", Some((100, 50)));
+        assert!(
+            sms.starts_with("OpsKnight: 49 new HIGH incidents on Checkout API: #2 Checkout"),
+            "{sms}"
+        );
+        assert!(
+            sms.ends_with("Reply 100a to ack all 50, 100c to resolve all"),
+            "{sms}"
+        );
+        assert!(sms_text::measure(&sms).segments <= MAX_SEGMENTS, "{sms}");
+        let two = [facts(3, "A"), facts(4, "B")];
+        let sms = bundle_sms(&[&two[0], &two[1]], "l", None);
+        assert!(sms.contains("2 new HIGH incidents on 2 services"), "{sms}");
+    }
 
     #[test]
     fn a_page_sms_fits_two_segments_and_keeps_its_code() {

@@ -166,3 +166,85 @@ pub async fn reset_answers(pool: &PgPool, phone: &str) -> Result<(), AppError> {
         .await?;
     Ok(())
 }
+
+/// A bundle code (100 and up) at `phone` for `pages` (incident, person paged), also covering
+/// every open incident that still has a single code at that number, so one reply acts on all
+/// of them. Returns the code and how many incidents it covers; `None` when all 900 are taken.
+pub async fn issue_bundle(
+    pool: &PgPool,
+    phone: &str,
+    pages: &[(IncidentId, UserId)],
+    now: DateTime<Utc>,
+) -> Result<Option<(u32, usize)>, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('sms_codes:' || $1))")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
+    // A bundle whose incidents are all resolved frees its code.
+    sqlx::query(
+        "DELETE FROM sms_bundles b WHERE b.phone = $1 AND NOT EXISTS (
+            SELECT 1 FROM sms_bundles o JOIN incidents i ON i.id = o.incident_id
+            WHERE o.phone = b.phone AND o.code = b.code AND i.status <> 'RESOLVED')",
+    )
+    .bind(phone)
+    .execute(&mut *tx)
+    .await?;
+    let code: Option<i32> = sqlx::query_scalar(
+        "SELECT min(n) FROM generate_series(100, 999) AS n
+         WHERE NOT EXISTS (SELECT 1 FROM sms_bundles WHERE phone = $1 AND code = n)",
+    )
+    .bind(phone)
+    .fetch_one(&mut *tx)
+    .await?;
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    let incidents: Vec<IncidentId> = pages.iter().map(|p| p.0).collect();
+    let users: Vec<UserId> = pages.iter().map(|p| p.1).collect();
+    let covered = sqlx::query(
+        "INSERT INTO sms_bundles (phone, code, incident_id, user_id, sent_at)
+         SELECT $1, $2, incident, person, $5 FROM unnest($3::uuid[], $4::uuid[]) AS p(incident, person)
+         UNION
+         SELECT $1, $2, s.incident_id, s.user_id, $5 FROM sms_codes s JOIN incidents i ON i.id = s.incident_id
+         WHERE s.phone = $1 AND i.status <> 'RESOLVED' AND s.incident_id <> ALL($3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(phone)
+    .bind(code)
+    .bind(&incidents)
+    .bind(&users)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM sms_reply_budget WHERE phone = $1")
+        .bind(phone)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(u32::try_from(code)
+        .ok()
+        .map(|c| (c, usize::try_from(covered).unwrap_or(usize::MAX))))
+}
+
+/// Every incident bundle `code` names at `phone`, oldest number first.
+pub async fn named_bundle(pool: &PgPool, phone: &str, code: u32) -> Result<Vec<Named>, AppError> {
+    let rows: Vec<(IncidentId, i64, UserId)> = sqlx::query_as(
+        "SELECT b.incident_id, i.number, b.user_id FROM sms_bundles b
+         JOIN incidents i ON i.id = b.incident_id
+         WHERE b.phone = $1 AND b.code = $2 ORDER BY i.number",
+    )
+    .bind(phone)
+    .bind(i64::from(code))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(incident, number, user)| Named {
+            incident,
+            number,
+            user,
+        })
+        .collect())
+}

@@ -51,6 +51,8 @@ pub struct Engine {
     /// How long a claim lasts before another instance may take the job over.
     pub lease: Duration,
     pub retention: Retention,
+    /// The least time between two messages to one phone number (pages meanwhile are bundled).
+    pub phone_limits: app::notifications::store::bundle::Limits,
 }
 
 /// The channels every server has: email (through `mailer`) and Web Push.
@@ -120,6 +122,7 @@ impl Engine {
             concurrency: 8,
             lease: Duration::seconds(60),
             retention: Retention::default(),
+            phone_limits: Default::default(),
         }
     }
 
@@ -130,8 +133,11 @@ impl Engine {
             config.clone(),
             self.public_url.clone(),
         );
-        let voice =
-            crate::notify::twilio::voice::VoiceChannel::new(config, self.public_url.clone());
+        let voice = crate::notify::twilio::voice::VoiceChannel::new(
+            self.pool.clone(),
+            config,
+            self.public_url.clone(),
+        );
         let channels = (*self.channels)
             .clone()
             .with(app::domain::ContactKind::Sms, Arc::new(sms))

@@ -22,19 +22,36 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     if !queue::hold(&mut tx, job).await? {
         return Ok(());
     }
-    let begin = begin_send(&mut tx, p.notification, now + engine.lease, now).await?;
-    let (channel, user, facts) = match begin {
+    let begin = begin_send(
+        &mut tx,
+        p.notification,
+        now + engine.lease,
+        &engine.phone_limits,
+        now,
+    )
+    .await?;
+    let (channel, user, facts, bundle) = match begin {
         Begin::Skip => {
             queue::complete(&mut tx, job, now).await?;
             tx.commit().await.context("commit")?;
+            return Ok(());
+        }
+        Begin::Defer(until) => {
+            queue::defer(&mut tx, job, until, now).await?;
+            tx.commit().await.context("commit deferral")?;
             return Ok(());
         }
         Begin::Send {
             channel,
             user,
             facts,
-        } => (channel, user, facts),
+            bundle,
+        } => (channel, user, facts, bundle),
     };
+    // The rows this message carries are recorded with it.
+    let rows: Vec<i64> = std::iter::once(p.notification)
+        .chain(bundle.iter().map(|m| m.id))
+        .collect();
     // SENDING is durable before anyone is paged.
     tx.commit().await.context("commit sending")?;
 
@@ -46,6 +63,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         ack_token,
         user,
         facts,
+        bundle,
         now,
     };
     let sent = match engine.channels.get(channel) {
@@ -70,9 +88,11 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     };
     let done = engine.clock.now();
     let mut tx = engine.pool.begin().await.context("begin outcome")?;
-    finish_send(&mut tx, p.notification, &outcome, done).await?;
-    if let Some(provider_id) = &provider {
-        record_provider_id(&mut tx, p.notification, provider_id).await?;
+    for row in &rows {
+        finish_send(&mut tx, *row, &outcome, done).await?;
+        if let Some(provider_id) = &provider {
+            record_provider_id(&mut tx, *row, provider_id).await?;
+        }
     }
     match &outcome {
         Outcome::Retry(e) => {

@@ -23,6 +23,8 @@ pub struct Page {
     pub ack_token: String,
     /// The one-click acknowledge page for that token (email, SMS).
     pub ack_url: String,
+    /// Other pages due to the same phone number, carried by this one message (SMS, voice).
+    pub bundle: Vec<app::notifications::store::bundle::Member>,
     pub now: DateTime<Utc>,
 }
 

@@ -1,8 +1,10 @@
-//! All SQL for paging people, in four parts: `rules` (notification rules), `outbox` (a
-//! step's outbox rows with their NOTIFICATION jobs, and the sender's state changes),
+//! All SQL for paging people, in five parts: `rules` (notification rules), `outbox` (a
+//! step's outbox rows with their NOTIFICATION jobs, and the sender's state changes), `bundle`
+//! (rate limits and bundles per phone number),
 //! `receipts` (the provider's id and delivery receipts) and `reads` (an incident's
 //! deliveries, the acknowledge link's view).
 
+pub mod bundle;
 mod outbox;
 mod reads;
 mod receipts;

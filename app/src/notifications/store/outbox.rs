@@ -107,26 +107,48 @@ pub async fn cancel_for_incident(
 /// What the sender should do with an outbox row.
 #[derive(Debug, Clone)]
 pub enum Begin {
-    /// Marked SENDING: call the provider, then record the outcome.
+    /// Marked SENDING: call the provider, then record the outcome (for the bundle too).
     Send {
         channel: ContactKind,
         user: UserId,
         facts: PageFacts,
+        /// Other pages due to the same number, carried by this message (phone kinds).
+        bundle: Vec<super::bundle::Member>,
     },
+    /// The number's rate limit holds this row until then; run the job again at that time.
+    Defer(DateTime<Utc>),
     /// Nothing to send (already done, cancelled, or no longer wanted). Finish the job.
     Skip,
 }
 
 /// Decides and records, inside the job's transaction, whether row `id` is sent now. A row
-/// found SENDING was interrupted by a crash: it becomes UNKNOWN with a timeline entry and is
-/// not resent. A row whose incident is no longer OPEN in the row's generation is CANCELLED.
+/// found SENDING was interrupted by a crash: it becomes UNKNOWN (with the rows it carried)
+/// with a timeline entry and is not resent; one found SENDING inside another row's bundle
+/// waits for that send. A row whose incident is no longer OPEN in the row's generation is
+/// CANCELLED. A phone row inside its number's rate limit is deferred; otherwise it carries
+/// every other page due to that number.
 pub async fn begin_send(
     tx: &mut PgConnection,
     id: i64,
     deadline: DateTime<Utc>,
+    limits: &super::bundle::Limits,
     now: DateTime<Utc>,
 ) -> Result<Begin, AppError> {
+    // Sends to one phone number take its lock before any row lock, so they queue in order.
+    let peek: Option<(String, String)> =
+        sqlx::query_as("SELECT channel, address FROM notifications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some((channel, address)) = &peek {
+        let channel = kind("notifications.channel", channel)?;
+        if channel.is_phone() {
+            super::bundle::lock(tx, channel, address).await?;
+        }
+    }
     type Row = (
+        Option<i64>,
+        Option<DateTime<Utc>>,
         String,
         i64,
         UserId,
@@ -142,7 +164,7 @@ pub async fn begin_send(
         String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT n.status, n.generation, n.user_id, n.channel, n.address, i.id, i.number, i.title,
+        "SELECT n.bundled_into, n.deadline, n.status, n.generation, n.user_id, n.channel, n.address, i.id, i.number, i.title,
                 i.urgency, i.status, i.generation, s.name, u.name
          FROM notifications n JOIN incidents i ON i.id = n.incident_id
          JOIN services s ON s.id = i.service_id JOIN users u ON u.id = n.user_id
@@ -152,6 +174,8 @@ pub async fn begin_send(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((
+        bundled_into,
+        row_deadline,
         status,
         generation,
         user,
@@ -171,24 +195,32 @@ pub async fn begin_send(
     };
     match status.as_str() {
         "PENDING" => {}
+        // Carried by another row's message: wait until that send has ended.
+        "SENDING" if bundled_into.is_some() => {
+            let until = row_deadline.filter(|d| *d > now).unwrap_or(deadline);
+            return Ok(Begin::Defer(until));
+        }
         "SENDING" => {
-            sqlx::query(
+            let stopped: Vec<IncidentId> = sqlx::query_scalar(
                 "UPDATE notifications SET status = 'UNKNOWN', deadline = NULL, updated_at = $2,
                         last_error = 'the sender stopped mid-send; not resent to avoid a duplicate page'
-                 WHERE id = $1",
+                 WHERE id = $1 OR (bundled_into = $1 AND status = 'SENDING')
+                 RETURNING incident_id",
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-            timeline(
-                tx,
-                incident,
-                now,
-                serde_json::json!({"user": user_name, "channel": channel, "address": address,
-                                   "outcome": "interrupted", "error": "the sender stopped mid-send; not resent"}),
-            )
-            .await?;
+            for incident in stopped {
+                timeline(
+                    tx,
+                    incident,
+                    now,
+                    serde_json::json!({"user": user_name, "channel": channel, "address": address,
+                                       "outcome": "interrupted", "error": "the sender stopped mid-send; not resent"}),
+                )
+                .await?;
+            }
             return Ok(Begin::Skip);
         }
         _ => return Ok(Begin::Skip),
@@ -202,6 +234,14 @@ pub async fn begin_send(
         return Ok(Begin::Skip);
     }
     let channel = kind("notifications.channel", &channel)?;
+    let mut bundle = Vec::new();
+    if channel.is_phone() {
+        if let Some(until) = super::bundle::closed_until(tx, channel, &address, limits, now).await?
+        {
+            return Ok(Begin::Defer(until));
+        }
+        bundle = super::bundle::gather(tx, id, channel, &address, deadline, now).await?;
+    }
     sqlx::query(
         "UPDATE notifications SET status = 'SENDING', attempts = attempts + 1, deadline = $2, updated_at = $3
          WHERE id = $1",
@@ -213,6 +253,7 @@ pub async fn begin_send(
     .await?;
     Ok(Begin::Send {
         channel,
+        bundle,
         user,
         facts: PageFacts {
             incident,
@@ -270,7 +311,8 @@ pub async fn finish_send(
     // A final outcome is also a live notice to the person paged (their in-app bell).
     let row: Option<(IncidentId, String, String, String, i32, i64)> = sqlx::query_as(
         "UPDATE notifications n SET status = $2, last_error = $3, deadline = NULL, updated_at = $4,
-                sent_at = CASE WHEN $2 = 'SENT' THEN $4 END
+                sent_at = CASE WHEN $2 = 'SENT' THEN $4 END,
+                bundled_into = CASE WHEN $2 = 'PENDING' THEN NULL ELSE n.bundled_into END
          FROM users u, incidents i
          WHERE n.id = $1 AND n.status = 'SENDING' AND u.id = n.user_id AND i.id = n.incident_id
          RETURNING n.incident_id, u.name, n.channel, n.address, n.attempts,

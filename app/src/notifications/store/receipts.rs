@@ -43,7 +43,8 @@ pub async fn record_receipt(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let mut tx = pool.begin().await?;
-    let row: Option<(IncidentId, String, String, String, Option<String>, bool)> = sqlx::query_as(
+    // One message may carry several pages (a bundle): each of its rows takes the receipt.
+    let rows: Vec<(IncidentId, String, String, String, Option<String>, bool)> = sqlx::query_as(
         "WITH before AS (SELECT id, provider_status, delivered_at IS NOT NULL AS delivered
                          FROM notifications WHERE provider_id = $1 FOR UPDATE)
          UPDATE notifications n SET provider_status = $2,
@@ -58,21 +59,23 @@ pub async fn record_receipt(
     .bind(receipt.delivered)
     .bind(now)
     .bind(receipt.failed.as_deref())
-    .fetch_optional(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    let Some((incident, user, channel, address, before, was_delivered)) = row else {
+    if rows.is_empty() {
         return Ok(false);
-    };
+    }
     // One final answer on the timeline: a repeat, or a call's `completed` after its
     // voicemail was recorded, adds nothing.
     let final_answer = receipt.delivered || receipt.failed.is_some();
-    if final_answer && !was_delivered && before.as_deref() != Some(receipt.status) {
-        let mut details = serde_json::json!({"user": user, "channel": channel, "address": address,
-            "outcome": receipt.outcome});
-        if let Some(e) = &receipt.failed {
-            details["error"] = serde_json::Value::String(e.clone());
+    for (incident, user, channel, address, before, was_delivered) in rows {
+        if final_answer && !was_delivered && before.as_deref() != Some(receipt.status) {
+            let mut details = serde_json::json!({"user": user, "channel": channel, "address": address,
+                "outcome": receipt.outcome});
+            if let Some(e) = &receipt.failed {
+                details["error"] = serde_json::Value::String(e.clone());
+            }
+            super::outbox::timeline(&mut tx, incident, now, details).await?;
         }
-        super::outbox::timeline(&mut tx, incident, now, details).await?;
     }
     tx.commit().await?;
     Ok(true)

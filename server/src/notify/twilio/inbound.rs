@@ -188,6 +188,15 @@ async fn answer(
         }
     };
     let code = match target {
+        Target::Code(c) if c >= 100 => {
+            let named = phone::store::named_bundle(pool, from, c).await?;
+            if named.is_empty() {
+                return unanswered(state, from, format!("Unknown code {c} for this number.")).await;
+            }
+            phone::store::reset_answers(pool, from).await?;
+            let text = phone::act::act_all(pool, &named, action, "SMS reply", now).await?;
+            return Ok(Some(text));
+        }
         Target::Code(c) => Some(c),
         Target::Latest => None,
     };

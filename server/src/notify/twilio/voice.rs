@@ -1,6 +1,7 @@
 //! The voice channel: a page as one `Calls.json` call. Twilio dials the number with answering
 //! machine detection on, then fetches what to say from our `/api/twilio/voice` (the page,
-//! and a one-key menu), and reports how the call ended to `/api/twilio/status`.
+//! and a one-key menu), and reports how the call ended to `/api/twilio/status`. A call that
+//! carries several pages (a bundle) names its bundle code, and its keys act on all of them.
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ const RING_SECS: &str = "30";
 
 #[derive(Debug)]
 pub struct VoiceChannel {
+    pub pool: sqlx::PgPool,
     pub config: Arc<TwilioConfig>,
     pub http: reqwest::Client,
     pub public_url: String,
@@ -35,8 +37,9 @@ pub fn twiml_url(public_url: &str, page: &Page) -> String {
 }
 
 impl VoiceChannel {
-    pub fn new(config: Arc<TwilioConfig>, public_url: String) -> Self {
+    pub fn new(pool: sqlx::PgPool, config: Arc<TwilioConfig>, public_url: String) -> Self {
         Self {
+            pool,
             config,
             http: reqwest::Client::new(),
             public_url,
@@ -44,7 +47,20 @@ impl VoiceChannel {
     }
 
     async fn call(&self, page: &Page) -> Result<Delivered, SendError> {
-        let url = twiml_url(&self.public_url, page);
+        let mut url = twiml_url(&self.public_url, page);
+        if !page.bundle.is_empty() {
+            // Several pages due to this number: one call about all of them, keys act on all.
+            let pages: Vec<_> = std::iter::once((page.facts.incident, page.user))
+                .chain(page.bundle.iter().map(|m| (m.facts.incident, m.user)))
+                .collect();
+            let code =
+                app::phone::store::issue_bundle(&self.pool, &page.facts.to, &pages, page.now)
+                    .await
+                    .map_err(|e| SendError::temporary(format!("bundle code: {e}")))?;
+            if let Some((code, _)) = code {
+                url.push_str(&format!("&bundle={code}"));
+            }
+        }
         let callback = format!("{}/api/twilio/status", self.public_url);
         let form = [
             ("To", page.facts.to.as_str()),
