@@ -296,3 +296,58 @@ async fn a_machine_gets_a_voicemail_once_and_an_unanswered_call_is_recorded() {
     assert_eq!(s.outcomes(&other).await, ["sent", "not answered"]);
     let _ = TOKEN;
 }
+
+#[tokio::test]
+async fn a_busy_line_is_called_again_after_a_backoff_at_most_three_times() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    let incident = s.incident("Busy line").await;
+    s.app.settle().await;
+    let calls = |s: &Setup| -> Vec<Call> {
+        s.fake
+            .calls()
+            .into_iter()
+            .filter(|c| c.url.contains(&incident))
+            .collect()
+    };
+    let first = calls(&s).pop().unwrap();
+    assert_eq!(s.fake.call_status(&first, "busy", None).await, 204);
+    assert_eq!(
+        s.outcomes(&incident).await,
+        ["sent", "not answered", "retrying"]
+    );
+    let said: String = sqlx::query_scalar(
+        "SELECT details ->> 'error' FROM incident_timeline WHERE details ->> 'outcome' = 'retrying'",
+    )
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(said, "the line was busy; calling again in 2 min");
+    s.app.advance(chrono::Duration::seconds(119)).await;
+    assert_eq!(calls(&s).len(), 1, "not before the backoff");
+    s.app.advance(chrono::Duration::seconds(1)).await;
+    assert_eq!(calls(&s).len(), 2);
+    let second = calls(&s).pop().unwrap();
+    assert_eq!(s.fake.call_status(&second, "busy", None).await, 204);
+    s.app.advance(chrono::Duration::minutes(4)).await;
+    assert_eq!(calls(&s).len(), 3);
+    let third = calls(&s).pop().unwrap();
+    assert_eq!(s.fake.call_status(&third, "busy", None).await, 204);
+    s.app.advance(chrono::Duration::minutes(3)).await;
+    assert_eq!(calls(&s).len(), 3, "three calls at most");
+
+    // No answer is not retried: the next rule and step take over.
+    let other = s.incident("Nobody home").await;
+    s.app.settle().await;
+    let call = s.call_for(&other);
+    assert_eq!(s.fake.call_status(&call, "no-answer", None).await, 204);
+    s.app.advance(chrono::Duration::minutes(3)).await;
+    assert_eq!(
+        s.fake
+            .calls()
+            .iter()
+            .filter(|c| c.url.contains(&other))
+            .count(),
+        1
+    );
+}

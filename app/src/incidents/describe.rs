@@ -64,6 +64,7 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
                     "{who}: not answered: {}",
                     s("error").unwrap_or("no reason given")
                 ),
+                "retrying" => format!("{who}: {}", s("error").unwrap_or("trying again")),
                 "interrupted" => format!("{who}: interrupted by a restart; not resent"),
                 _ => format!("{who}: failed: {}", s("error").unwrap_or("unknown error")),
             })

@@ -80,3 +80,61 @@ pub async fn record_receipt(
     tx.commit().await?;
     Ok(true)
 }
+
+/// Calls to a busy line, at most, before the page is left to the next rule and step.
+pub const MAX_BUSY_CALLS: i32 = 3;
+
+/// A call that found the line busy is placed again after a backoff (2, then 4 minutes), at
+/// most `MAX_BUSY_CALLS` calls in all: its row goes back to PENDING with a new job, and the
+/// timeline says when. Returns the minutes until the next call, or `None` (not a busy call we
+/// placed, or out of calls). The retry still waits for the number's rate limit and for the
+/// incident to be open.
+pub async fn retry_busy_call(
+    pool: &PgPool,
+    provider_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, IncidentId, i32, String, String)> = sqlx::query_as(
+        "SELECT n.id, n.incident_id, n.attempts, u.name, n.address FROM notifications n
+         JOIN users u ON u.id = n.user_id
+         WHERE n.provider_id = $1 AND n.channel = 'VOICE' AND n.status = 'SENT'
+         FOR UPDATE OF n",
+    )
+    .bind(provider_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, incident, attempts, user, address)) = row else {
+        return Ok(None);
+    };
+    if attempts >= MAX_BUSY_CALLS {
+        return Ok(None);
+    }
+    let minutes = 2_i64 << (attempts.clamp(1, 4) - 1);
+    let at = now + chrono::Duration::minutes(minutes);
+    sqlx::query(
+        "UPDATE notifications SET status = 'PENDING', send_at = $2, provider_id = NULL,
+                bundled_into = NULL, updated_at = $3
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let job = crate::jobs::NotificationJob { notification: id };
+    crate::jobs::store::enqueue(
+        &mut tx,
+        crate::jobs::JobKind::Notification,
+        Some(incident),
+        &job,
+        at,
+        now,
+    )
+    .await?;
+    let details = serde_json::json!({"user": user, "channel": "VOICE", "address": address,
+        "outcome": "retrying", "error": format!("the line was busy; calling again in {minutes} min")});
+    super::outbox::timeline(&mut tx, incident, now, details).await?;
+    tx.commit().await?;
+    Ok(Some(minutes))
+}

@@ -113,7 +113,18 @@ async fn status(
         failed: classified.failed.clone(),
         outcome: classified.outcome,
     };
-    match record_receipt(&state.pool, &receipt, state.clock.now()).await {
+    let now = state.clock.now();
+    let recorded = match record_receipt(&state.pool, &receipt, now).await {
+        // A busy line is called again after a backoff; other unanswered calls are left to
+        // the person's next rule and the policy's next step.
+        Ok(true) if classified.status == "busy" && param(&params, "CallSid").is_some() => {
+            app::notifications::store::retry_busy_call(&state.pool, sid, now)
+                .await
+                .map(|_| true)
+        }
+        other => other,
+    };
+    match recorded {
         Ok(known) => {
             if !known {
                 tracing::info!(sid, "twilio receipt for a message we do not know");
