@@ -219,6 +219,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub twilio: crate::notify::twilio::TwilioArgs,
+
+    #[command(flatten)]
+    pub gateway: crate::notify::gateway::GatewayArgs,
 }
 
 /// The SMTP URL may hold a password: Debug shows it redacted.
@@ -243,6 +246,7 @@ impl fmt::Debug for ServeArgs {
             .field("sms_interval_secs", &self.sms_interval_secs)
             .field("call_interval_secs", &self.call_interval_secs)
             .field("twilio", &self.twilio)
+            .field("gateway", &self.gateway)
             .finish()
     }
 }

@@ -60,11 +60,23 @@ pub fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> 
     Ok(raw.trim_end_matches('/').to_owned())
 }
 
+/// The phone providers from the settings: Twilio or the gateway, not both.
+fn phones(args: &ServeArgs) -> anyhow::Result<crate::notify::Phones> {
+    let twilio = args.twilio.config()?.map(Arc::new);
+    let gateway = args.gateway.config()?.map(Arc::new);
+    if twilio.is_some() && gateway.is_some() {
+        anyhow::bail!(
+            "OPSKNIGHT_SMS_GATEWAY_URL: set either Twilio (OPSKNIGHT_TWILIO_*) or the SMS gateway, not both"
+        );
+    }
+    Ok(crate::notify::Phones { twilio, gateway })
+}
+
 pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     // Validate options that need no I/O before anything starts.
     mailer(args)?;
     public_url(args, args.addr)?;
-    args.twilio.config()?;
+    phones(args)?;
     crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
@@ -103,13 +115,10 @@ async fn run(
              (or run `opsknight user add --role admin`)"
         );
     }
-    let twilio = args.twilio.config()?.map(Arc::new);
+    let phones = phones(args)?;
     let public = public_url(args, addr)?;
     let state = AppState {
-        phone: twilio.as_ref().map(|t| {
-            Arc::new(crate::notify::twilio::phone::TwilioPhone::new(t.clone()))
-                as Arc<dyn app::phone::PhoneSender>
-        }),
+        phone: phones.sender(&db.pool, &public),
         pool: db.pool.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
@@ -129,9 +138,13 @@ async fn run(
         state.keys.clone(),
         state.public_url.clone(),
     );
-    if let Some(t) = &twilio {
+    if let Some(t) = &phones.twilio {
         engine = engine.with_twilio(t.clone());
         tracing::info!(from = %t.from, "SMS and voice paging through Twilio");
+    }
+    if let Some(g) = &phones.gateway {
+        engine = engine.with_gateway(g.clone());
+        tracing::info!(url = %g.url, "SMS and voice paging through the HTTP gateway");
     }
     engine.concurrency = usize::from(args.engine_concurrency);
     engine.phone_limits = app::notifications::store::bundle::Limits {
@@ -149,7 +162,7 @@ async fn run(
         state.clock.clone(),
         usize::from(args.ingest_workers),
     );
-    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor, twilio);
+    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor, phones);
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -56,6 +56,18 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_RETENTION_INCIDENT_DAYS",
         "OPSKNIGHT_RETENTION_ALERT_DAYS",
         "OPSKNIGHT_RETENTION_JOB_DAYS",
+        "OPSKNIGHT_SMS_INTERVAL_SECS",
+        "OPSKNIGHT_CALL_INTERVAL_SECS",
+        "OPSKNIGHT_TWILIO_ACCOUNT_SID",
+        "OPSKNIGHT_TWILIO_AUTH_TOKEN",
+        "OPSKNIGHT_TWILIO_PREVIOUS_AUTH_TOKEN",
+        "OPSKNIGHT_TWILIO_FROM",
+        "OPSKNIGHT_TWILIO_API_URL",
+        "OPSKNIGHT_SMS_GATEWAY_URL",
+        "OPSKNIGHT_SMS_GATEWAY_METHOD",
+        "OPSKNIGHT_SMS_GATEWAY_HEADERS",
+        "OPSKNIGHT_SMS_GATEWAY_BODY",
+        "OPSKNIGHT_SMS_GATEWAY_SECRET",
     ] {
         assert!(serve.contains(var), "serve --help mentions {var}");
     }
@@ -86,6 +98,21 @@ fn bad_input_exits_non_zero_with_one_line() {
     assert_one_line_error(
         &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_SECRET_KEYS", "c2hvcnQ=")),
         "OPSKNIGHT_SECRET_KEYS",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_SMS_GATEWAY_URL", "ftp://x")),
+        "OPSKNIGHT_SMS_GATEWAY_URL",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"])
+            .env("OPSKNIGHT_SMS_GATEWAY_URL", "https://sms.example.com/send")
+            .env(
+                "OPSKNIGHT_TWILIO_ACCOUNT_SID",
+                "AC0123456789abcdef0123456789abcdef",
+            )
+            .env("OPSKNIGHT_TWILIO_AUTH_TOKEN", "t")
+            .env("OPSKNIGHT_TWILIO_FROM", "+14155550100")),
+        "not both",
     );
     assert_one_line_error(
         &run(&mut opsknight(&[

@@ -146,6 +146,30 @@ impl Engine {
         self
     }
 
+    /// Adds SMS and voice paging through the generic HTTP gateway.
+    pub fn with_gateway(mut self, config: Arc<crate::notify::gateway::GatewayConfig>) -> Self {
+        use crate::notify::gateway::channel::{Gateway, GatewayChannel};
+        let gateway = Gateway::new(self.pool.clone(), config, self.public_url.clone());
+        let channels = (*self.channels)
+            .clone()
+            .with(
+                app::domain::ContactKind::Sms,
+                Arc::new(GatewayChannel {
+                    gateway: gateway.clone(),
+                    kind: app::domain::ContactKind::Sms,
+                }),
+            )
+            .with(
+                app::domain::ContactKind::Voice,
+                Arc::new(GatewayChannel {
+                    gateway,
+                    kind: app::domain::ContactKind::Voice,
+                }),
+            );
+        self.channels = Arc::new(channels);
+        self
+    }
+
     /// Starts the loop on its own task.
     pub fn start(self) -> EngineHandle {
         let (stop, rx) = watch::channel(false);

@@ -25,16 +25,16 @@ pub use metrics::HttpMetrics;
 /// Builds the whole HTTP surface for one server instance.
 pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
     let ingestor = crate::ingest::Ingestor::start(state.pool.clone(), state.clock.clone(), 2);
-    router_with(state, metrics, ingestor, None)
+    router_with(state, metrics, ingestor, Default::default())
 }
 
-/// The router with a given ingestor (tests share theirs) and Twilio's settings, when set
-/// (its webhooks check signatures with them).
+/// The router with a given ingestor (tests share theirs) and the phone providers, when set
+/// (their webhooks check signatures or a shared secret with them).
 pub fn router_with(
     state: AppState,
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
-    twilio: Option<Arc<crate::notify::twilio::TwilioConfig>>,
+    phones: crate::notify::Phones,
 ) -> Router {
     let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
@@ -53,7 +53,7 @@ pub fn router_with(
         .merge(events::routes())
         .merge(ical::routes())
         .merge(crate::realtime::routes())
-        .merge(crate::notify::twilio::inbound::routes(twilio))
+        .merge(phones.routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

@@ -1,10 +1,15 @@
 //! Outgoing notifications: the paging channels behind one seam (`channel`), email over SMTP
-//! (pages, invites and password resets), Web Push, and SMS through Twilio.
+//! (pages, invites and password resets), Web Push, SMS and voice through Twilio or a generic
+//! HTTP gateway (`Phones`, chosen at start-up), and what an SMS reply does (`replies`).
 
 pub mod channel;
 pub mod email;
 pub mod email_channel;
+pub mod gateway;
+pub mod phones;
 pub mod push;
+pub mod replies;
 pub mod twilio;
 
 pub use channel::{Channel, Delivered, Page, Registry};
+pub use phones::Phones;

@@ -186,7 +186,23 @@ pub async fn spawn_app_with_twilio(
     twilio: Arc<opsknight_server::notify::twilio::TwilioConfig>,
 ) -> TestApp {
     let (pool, db) = fresh_pool().await;
-    spawn_app_inner(pool, db, None, None, Some(twilio)).await
+    let phones = opsknight_server::notify::Phones {
+        twilio: Some(twilio),
+        gateway: None,
+    };
+    spawn_app_inner(pool, db, None, None, phones).await
+}
+
+/// Starts the server with the generic HTTP SMS gateway.
+pub async fn spawn_app_with_gateway(
+    gateway: Arc<opsknight_server::notify::gateway::GatewayConfig>,
+) -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    let phones = opsknight_server::notify::Phones {
+        twilio: None,
+        gateway: Some(gateway),
+    };
+    spawn_app_inner(pool, db, None, None, phones).await
 }
 
 async fn spawn_app_with(
@@ -195,7 +211,7 @@ async fn spawn_app_with(
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
 ) -> TestApp {
-    spawn_app_inner(pool, db, mailer, sns, None).await
+    spawn_app_inner(pool, db, mailer, sns, Default::default()).await
 }
 
 async fn spawn_app_inner(
@@ -203,7 +219,7 @@ async fn spawn_app_inner(
     db: String,
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
-    twilio: Option<Arc<opsknight_server::notify::twilio::TwilioConfig>>,
+    phones: opsknight_server::notify::Phones,
 ) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -218,11 +234,7 @@ async fn spawn_app_inner(
         ),
         public_url: format!("http://{addr}"),
         keys: test_keys(),
-        phone: twilio.as_ref().map(|t| {
-            Arc::new(opsknight_server::notify::twilio::phone::TwilioPhone::new(
-                t.clone(),
-            )) as Arc<dyn app::phone::PhoneSender>
-        }),
+        phone: phones.sender(&pool, &format!("http://{addr}")),
     };
     let ingestor = match sns {
         None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),
@@ -237,7 +249,7 @@ async fn spawn_app_inner(
         state,
         Arc::new(HttpMetrics::default()),
         ingestor,
-        twilio,
+        phones,
     );
     tokio::spawn(async move {
         axum::serve(
@@ -291,6 +303,23 @@ impl TestApp {
         if let Some(t) = twilio {
             engine = engine.with_twilio(t);
         }
+        engine.concurrency = 4;
+        engine.start()
+    }
+
+    /// Starts the engine paging SMS and voice through the HTTP gateway.
+    pub fn start_engine_with_gateway(
+        &self,
+        gateway: Arc<opsknight_server::notify::gateway::GatewayConfig>,
+    ) -> opsknight_server::engine::EngineHandle {
+        let mut engine = opsknight_server::engine::Engine::new(
+            self.pool.clone(),
+            Arc::new(self.clock.clone()),
+            app::mail::MailerSource::new(None, Some(opsknight_server::notify::email::builder())),
+            test_keys(),
+            self.base.clone(),
+        )
+        .with_gateway(gateway);
         engine.concurrency = 4;
         engine.start()
     }
