@@ -117,6 +117,9 @@ test("a phone number is added and verified on /m/profile with the texted code", 
   await expect(form).toHaveCount(0);
   const row = page.getByTestId("contact-methods").locator("tr", { hasText: "+14155550142" });
   await expect(row).toContainText("SMS");
+  // A verified number offers a test; right after its code it asks to wait a minute.
+  await page.getByRole("button", { name: "Send a test to +14155550142" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "try again in 1 minute" })).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await screenshot(page, "mobile-profile-verified");

@@ -175,6 +175,12 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"id": random()}),
     ),
+    (
+        "/api/profile/contact-methods/test",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
     ("/api/profile/sessions", "DAAAAAD", "admin", |_| json!({})),
     (
         "/api/profile/sessions/revoke",

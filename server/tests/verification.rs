@@ -182,3 +182,88 @@ async fn an_unverified_number_is_never_paged_and_a_bad_number_leaves_nothing() {
     .unwrap();
     assert_eq!(nobody, 1, "the timeline says Carol could not be paged");
 }
+
+#[tokio::test]
+async fn a_verified_number_can_be_sent_a_test_by_its_own_channel() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_app_with_twilio(fake.config()).await;
+    let bob = app.add_user("bob@example.com", Role::Responder).await;
+    let cred = app.session_for(bob.id).await;
+    let (s, sms) = app
+        .call(
+            "/api/profile/contact-methods/add",
+            json!({"kind": "SMS", "address": NUMBER, "label": "Cell"}),
+            &cred,
+        )
+        .await;
+    assert_eq!(s, 200, "{sms}");
+    let test = |m: &Value| json!({"id": m["id"]});
+    // Not before it is verified.
+    let (s, e) = app
+        .call("/api/profile/contact-methods/test", test(&sms), &cred)
+        .await;
+    assert_eq!((s, e["field"].as_str()), (400, Some("id")), "{e}");
+    let code = fake.last_code(NUMBER).unwrap();
+    let (s, _) = app
+        .call(
+            "/api/profile/contact-methods/verify",
+            json!({"id": sms["id"], "code": code}),
+            &cred,
+        )
+        .await;
+    assert_eq!(s, 200);
+    // Within a minute of the code: wait.
+    let (s, e) = app
+        .call("/api/profile/contact-methods/test", test(&sms), &cred)
+        .await;
+    assert_eq!(s, 429, "{e}");
+    app.advance(chrono::Duration::seconds(61)).await;
+    fake.clear();
+    let (s, e) = app
+        .call("/api/profile/contact-methods/test", test(&sms), &cred)
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to, NUMBER);
+    assert!(
+        sent[0].body.starts_with("OpsKnight test"),
+        "{}",
+        sent[0].body
+    );
+
+    // The same number as VOICE (verified with it) is tested by a call.
+    let (s, voice) = app
+        .call(
+            "/api/profile/contact-methods/add",
+            json!({"kind": "VOICE", "address": NUMBER, "label": "Cell"}),
+            &cred,
+        )
+        .await;
+    assert_eq!(
+        (s, voice["verified"].as_bool()),
+        (200, Some(true)),
+        "{voice}"
+    );
+    let (s, e) = app
+        .call("/api/profile/contact-methods/test", test(&voice), &cred)
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 1);
+    assert!(
+        calls[0]
+            .twiml
+            .as_deref()
+            .unwrap()
+            .contains("OpsKnight test call"),
+        "{calls:?}"
+    );
+    // Someone else's method is not found.
+    let eve = app.add_user("eve@example.com", Role::Responder).await;
+    let eve = app.session_for(eve.id).await;
+    let (s, _) = app
+        .call("/api/profile/contact-methods/test", test(&voice), &eve)
+        .await;
+    assert_eq!(s, 404);
+}

@@ -367,7 +367,7 @@ pub fn IncidentPage() -> impl IntoView {
                                         let shown = i.clone();
                                         move || view! { <StatusBadge status=live.current(&shown).status/> }
                                     }
-                                    " · "{i.alert_count}" alerts · opened "<Time at=i.created_at/>
+                                    " · "{i.alert_count}{if i.alert_count == 1 { " alert" } else { " alerts" }}" · opened "<Time at=i.created_at/>
                                     {i.snoozed_until.map(|t| view! { " · snoozed until " <Time at=t/> })}
                                 </p>
                             </div>

@@ -7,6 +7,7 @@ use crate::domain::{ContactMethodId, SessionId};
 
 pub mod api;
 pub mod page;
+pub mod phone_test;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod verify;

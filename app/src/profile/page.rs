@@ -8,6 +8,7 @@ use super::api::{
     AddContactMethod, ChangePassword, RemoveContactMethod, RevokeSession, UpdateProfile,
     list_contact_methods, list_sessions,
 };
+use super::phone_test::{TestButton, TestContactMethod};
 use super::verify::{ResendContactCode, VerifyCode, VerifyContactMethod, VerifyStatus};
 use crate::auth::api::LogoutEverywhere;
 use crate::components::field::Field;
@@ -89,6 +90,7 @@ fn ContactMethods() -> impl IntoView {
     let remove = ServerAction::<RemoveContactMethod>::new();
     let verify = ServerAction::<VerifyContactMethod>::new();
     let resend = ServerAction::<ResendContactCode>::new();
+    let test = ServerAction::<TestContactMethod>::new();
     let methods = Resource::new(
         move || {
             (
@@ -138,6 +140,9 @@ fn ContactMethods() -> impl IntoView {
                                                 on:click=move |_| { remove.dispatch(RemoveContactMethod { id: m.id }); }>"Remove"</button>
                                         </td>
                                     </tr>
+                                    {(m.verified && m.kind.is_phone()).then(|| view! {
+                                        <tr class="verify-row"><td colspan="5"><TestButton id=m.id address=m.address.clone() action=test/></td></tr>
+                                    })}
                                     {m.stopped_at.is_some().then(|| view! {
                                         <tr class="verify-row"><td colspan="5" class="muted small" data-testid="stopped-note">
                                             "This number replied STOP, so it gets no SMS pages. Text START to the OpsKnight number to turn them back on."

@@ -121,6 +121,20 @@ pub async fn pending(
     })
 }
 
+/// Records a test sent to method `id` (the same one-a-minute limit as codes).
+pub async fn touch_sent(
+    pool: &PgPool,
+    id: ContactMethodId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE contact_methods SET verify_sent_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Stores a new code's hash: valid until `expires`, attempts reset.
 pub async fn set_code(
     pool: &PgPool,
