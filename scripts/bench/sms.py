@@ -24,8 +24,8 @@ import urllib.request
 
 from aiosmtpd.controller import Controller
 
-BASE = os.environ["BASE"]
-KEY = os.environ["API_KEY"]
+from common import api, enqueue, pct, service
+
 SID = os.environ["TWILIO_SID"]
 AUTH = "Basic " + base64.b64encode(f"{SID}:bench-token".encode()).decode()
 lock = threading.Lock()
@@ -67,34 +67,12 @@ class Twilio(http.server.BaseHTTPRequestHandler):
         self.wfile.write(out)
 
 
-def api(path, body):
-    req = urllib.request.Request(f"{BASE}/api/{path}", data=json.dumps(body).encode(),
-                                 headers={"authorization": f"Bearer {KEY}", "content-type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
 
 
-def enqueue(routing_key, dedup):
-    body = json.dumps({"routing_key": routing_key, "event_action": "trigger", "dedup_key": dedup,
-                       "payload": {"summary": dedup, "source": "bench", "severity": "critical"}}).encode()
-    req = urllib.request.Request(f"{BASE}/v2/enqueue", data=body, headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        assert r.status == 202
-    return time.monotonic()
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def service(name, steps):
-    policy = api("policies/create", {"name": name, "description": "", "repeat_count": 0, "steps": steps})
-    svc = api("services/create", {"name": name, "description": "", "team_id": None, "urgency_rule": "SEVERITY",
-                                  "ack_timeout_secs": None, "escalation_policy_id": policy["id"]})
-    integ = api("integrations/create", {"service_id": svc["id"], "kind": "events_v2", "name": "bench",
-                                        "rate_limit_per_min": 10000000})
-    return integ["routing_key"]
 
 
 def latency(psql):

@@ -8,7 +8,7 @@ use super::api::{
     AddContactMethod, ChangePassword, RemoveContactMethod, RevokeSession, UpdateProfile,
     list_contact_methods, list_sessions,
 };
-use super::phone_test::{TestButton, TestContactMethod};
+use super::phone_test::TestButton;
 use super::verify::{ResendContactCode, VerifyCode, VerifyContactMethod, VerifyStatus};
 use crate::auth::api::LogoutEverywhere;
 use crate::components::field::Field;
@@ -90,7 +90,6 @@ fn ContactMethods() -> impl IntoView {
     let remove = ServerAction::<RemoveContactMethod>::new();
     let verify = ServerAction::<VerifyContactMethod>::new();
     let resend = ServerAction::<ResendContactCode>::new();
-    let test = ServerAction::<TestContactMethod>::new();
     let methods = Resource::new(
         move || {
             (
@@ -141,7 +140,7 @@ fn ContactMethods() -> impl IntoView {
                                         </td>
                                     </tr>
                                     {(m.verified && m.kind.is_phone()).then(|| view! {
-                                        <tr class="verify-row"><td colspan="5"><TestButton id=m.id address=m.address.clone() action=test/></td></tr>
+                                        <tr class="verify-row"><td colspan="5"><TestButton id=m.id address=m.address.clone()/></td></tr>
                                     })}
                                     {m.stopped_at.is_some().then(|| view! {
                                         <tr class="verify-row"><td colspan="5" class="muted small" data-testid="stopped-note">

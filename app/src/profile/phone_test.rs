@@ -63,27 +63,16 @@ pub async fn test_contact_method(id: ContactMethodId) -> Result<(), AppError> {
     }
 }
 
-/// The "Send a test" button of a verified phone number, with what it said.
+/// The "Send a test" button of a verified phone number, with what its last test said. Each
+/// button has its own action, so an answer shows beside the number it was for.
 #[component]
-pub fn TestButton(
-    id: ContactMethodId,
-    address: String,
-    action: ServerAction<TestContactMethod>,
-) -> impl IntoView {
-    let mine = move || action.input().get().is_some_and(|i| i.id == id);
-    let last = RwSignal::new(None::<Result<(), AppError>>);
-    Effect::new(move |_| {
-        if let Some(r) = action.value().get()
-            && action.input().get_untracked().is_none_or(|i| i.id == id)
-        {
-            last.set(Some(r));
-        }
-    });
+pub fn TestButton(id: ContactMethodId, address: String) -> impl IntoView {
+    let action = ServerAction::<TestContactMethod>::new();
     view! {
         <button class="btn btn--quiet" type="button" aria-label=format!("Send a test to {address}")
-            disabled=move || mine() && action.pending().get()
+            disabled=move || action.pending().get()
             on:click=move |_| { action.dispatch(TestContactMethod { id }); }>"Send a test"</button>
-        {move || last.get().map(|r| match r {
+        {move || action.value().get().map(|r| match r {
             Ok(()) => view! { <span class="muted small" role="status" data-testid="test-sent">" Test sent"</span> }.into_any(),
             Err(e) => view! { <span class="error small" role="alert">{format!(" {}", e.user_message())}</span> }.into_any(),
         })}

@@ -6,6 +6,7 @@ pub mod channel;
 pub mod email;
 pub mod email_channel;
 pub mod gateway;
+pub mod phone_text;
 pub mod phones;
 pub mod push;
 pub mod replies;

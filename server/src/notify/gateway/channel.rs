@@ -83,30 +83,7 @@ impl Gateway {
     async fn page(&self, page: &Page, kind: ContactKind) -> Result<Delivered, SendError> {
         let facts = &page.facts;
         let incident_url = format!("{}/m/incidents/{}", self.public_url, facts.incident);
-        let text = if page.bundle.is_empty() {
-            let code = app::phone::store::issue_code(
-                &self.pool,
-                &facts.to,
-                facts.incident,
-                page.user,
-                page.now,
-            )
-            .await
-            .map_err(|e| SendError::temporary(format!("reply code: {e}")))?;
-            app::phone::page_sms(facts, &incident_url, code)
-        } else {
-            let mut all: Vec<&app::notifications::message::PageFacts> = vec![facts];
-            all.extend(page.bundle.iter().map(|m| &m.facts));
-            all.sort_by_key(|f| f.number);
-            all.dedup_by_key(|f| f.incident);
-            let pages: Vec<_> = std::iter::once((facts.incident, page.user))
-                .chain(page.bundle.iter().map(|m| (m.facts.incident, m.user)))
-                .collect();
-            let code = app::phone::store::issue_bundle(&self.pool, &facts.to, &pages, page.now)
-                .await
-                .map_err(|e| SendError::temporary(format!("bundle code: {e}")))?;
-            app::phone::bundle_sms(&all, &format!("{}/m", self.public_url), code)
-        };
+        let text = crate::notify::phone_text::page_text(&self.pool, page, &self.public_url).await?;
         let kind = if kind == ContactKind::Voice {
             "voice"
         } else {

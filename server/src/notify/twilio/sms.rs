@@ -34,41 +34,7 @@ impl SmsChannel {
     }
 
     async fn sms(&self, page: &Page) -> Result<Delivered, SendError> {
-        if !page.bundle.is_empty() {
-            return self.bundle(page).await;
-        }
-        let facts = &page.facts;
-        let code = app::phone::store::issue_code(
-            &self.pool,
-            &facts.to,
-            facts.incident,
-            page.user,
-            page.now,
-        )
-        .await
-        .map_err(|e| SendError::temporary(format!("reply code: {e}")))?;
-        let link = format!("{}/m/incidents/{}", self.public_url, facts.incident);
-        let body = app::phone::page_sms(facts, &link, code);
-        let sid = self.post(&facts.to, &body).await?;
-        Ok(Delivered {
-            provider_id: Some(sid),
-        })
-    }
-
-    /// Several pages due to one number in one SMS, with a bundle reply code.
-    async fn bundle(&self, page: &Page) -> Result<Delivered, SendError> {
-        let mut facts: Vec<&app::notifications::message::PageFacts> = vec![&page.facts];
-        facts.extend(page.bundle.iter().map(|m| &m.facts));
-        facts.sort_by_key(|f| f.number);
-        facts.dedup_by_key(|f| f.incident);
-        let pages: Vec<_> = std::iter::once((page.facts.incident, page.user))
-            .chain(page.bundle.iter().map(|m| (m.facts.incident, m.user)))
-            .collect();
-        let code = app::phone::store::issue_bundle(&self.pool, &page.facts.to, &pages, page.now)
-            .await
-            .map_err(|e| SendError::temporary(format!("bundle code: {e}")))?;
-        let link = format!("{}/m", self.public_url);
-        let body = app::phone::bundle_sms(&facts, &link, code);
+        let body = crate::notify::phone_text::page_text(&self.pool, page, &self.public_url).await?;
         let sid = self.post(&page.facts.to, &body).await?;
         Ok(Delivered {
             provider_id: Some(sid),

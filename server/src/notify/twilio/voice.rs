@@ -50,13 +50,7 @@ impl VoiceChannel {
         let mut url = twiml_url(&self.public_url, page);
         if !page.bundle.is_empty() {
             // Several pages due to this number: one call about all of them, keys act on all.
-            let pages: Vec<_> = std::iter::once((page.facts.incident, page.user))
-                .chain(page.bundle.iter().map(|m| (m.facts.incident, m.user)))
-                .collect();
-            let code =
-                app::phone::store::issue_bundle(&self.pool, &page.facts.to, &pages, page.now)
-                    .await
-                    .map_err(|e| SendError::temporary(format!("bundle code: {e}")))?;
+            let code = crate::notify::phone_text::bundle_code(&self.pool, page).await?;
             if let Some((code, _)) = code {
                 url.push_str(&format!("&bundle={code}"));
             }
