@@ -118,9 +118,9 @@ test("a phone number is added and verified on /m/profile with the texted code", 
   const row = page.getByTestId("contact-methods").locator("tr", { hasText: "+14155550142" });
   await expect(row).toContainText("SMS");
   // A verified number offers a test; right after its code it asks to wait a minute.
-  const test = page.getByRole("button", { name: "Send a test to +14155550142" });
-  await test.click();
-  await expect(page.getByRole("cell").filter({ has: test }).getByRole("alert")).toContainText("try again in 1 minute");
+  const testButton = page.getByRole("button", { name: "Send a test to +14155550142" });
+  await testButton.click();
+  await expect(page.getByRole("cell").filter({ has: testButton }).getByRole("alert")).toContainText("try again in 1 minute");
   // The answer shows beside that number only.
   await expect(page.getByRole("alert").filter({ hasText: "try again" })).toHaveCount(1);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
