@@ -351,3 +351,97 @@ async fn a_busy_line_is_called_again_after_a_backoff_at_most_three_times() {
         1
     );
 }
+
+#[tokio::test]
+async fn rules_sms_at_once_and_a_call_after_five_minutes_stop_at_an_sms_ack() {
+    let fake = FakeTwilio::start().await;
+    let app = spawn_app_with_twilio(fake.config()).await;
+    let admin = app.admin_session().await;
+    let alice = app.add_user("alice@example.com", Role::Responder).await;
+    let cred = app.session_for(alice.id).await;
+    verified(&app, &fake, &cred, "SMS", ALICE).await;
+    // The same number as VOICE is verified with it.
+    let (s, voice) = app
+        .call(
+            "/api/profile/contact-methods/add",
+            json!({"kind": "VOICE", "address": ALICE, "label": "Cell"}),
+            &cred,
+        )
+        .await;
+    assert_eq!(
+        (s, voice["verified"].as_bool()),
+        (200, Some(true)),
+        "{voice}"
+    );
+    let (_, methods) = app
+        .call("/api/profile/contact-methods", json!({}), &cred)
+        .await;
+    let id = |kind: &str| {
+        methods
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["kind"] == kind)
+            .unwrap()["id"]
+            .clone()
+    };
+    for (kind, delay) in [("SMS", 0), ("VOICE", 5)] {
+        let (s, r) = app
+            .call(
+                "/api/profile/notification-rules/add",
+                json!({"contact_method_id": id(kind), "delay_minutes": delay}),
+                &cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{r}");
+    }
+    fake.clear();
+    let service = app
+        .service_with_policy(
+            &admin,
+            "Checkout API",
+            json!([{"delay_minutes": 30, "targets": [{"kind": "USER", "id": alice.id}]}]),
+        )
+        .await;
+    let _engine = app.start_engine_with(None, Some(fake.config()));
+    let (s, incident) = app
+        .call(
+            "/api/incidents/create",
+            json!({"service_id": service, "title": "Checkout down", "description": "", "urgency": "HIGH"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(s, 200, "{incident}");
+    let incident = incident.as_str().unwrap().to_owned();
+    app.settle().await;
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 1, "the SMS at once: {sent:?}");
+    assert!(fake.calls().is_empty(), "no call yet");
+    assert_eq!(fake.receipt(&sent[0], "delivered", None).await, 204);
+    app.advance(chrono::Duration::minutes(2)).await;
+    let (_, twiml) = fake.inbound(&app.url("/api/twilio/sms"), ALICE, "1a").await;
+    assert!(twiml.contains("Acknowledged #1"), "{twiml}");
+    // The call due at 5 minutes is never placed.
+    app.advance(chrono::Duration::minutes(10)).await;
+    assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+    let entries: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT kind, coalesce(details ->> 'outcome', details ->> 'via') FROM incident_timeline
+         WHERE incident_id = $1::uuid AND kind IN ('NOTIFIED', 'ACKNOWLEDGED') ORDER BY id",
+    )
+    .bind(&incident)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let entries: Vec<(&str, Option<&str>)> = entries
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_deref()))
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("NOTIFIED", Some("sent")),
+            ("NOTIFIED", Some("delivered")),
+            ("ACKNOWLEDGED", Some("SMS reply")),
+        ]
+    );
+}
