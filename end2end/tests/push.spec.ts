@@ -116,7 +116,8 @@ test("a push page's Acknowledge action, run by the service worker, acknowledges 
   const registrationId = registrations.find((r) => r.scopeURL === `${baseURL}/`)!.registrationId;
   await cdp.send("ServiceWorker.deliverPushMessage", { origin: baseURL!, registrationId, data: JSON.stringify(message) });
   const sw = ctx.serviceWorkers()[0];
-  await expect.poll(() => sw.evaluate(async () => (await self.registration.getNotifications()).map((n) => `${n.title} [${n.actions.map((a) => a.action).join(",")}]`)))
+  // The worker may still be starting on a busy machine: allow it 15 s to show the notification.
+  await expect.poll(() => sw.evaluate(async () => (await self.registration.getNotifications()).map((n) => `${n.title} [${n.actions.map((a) => a.action).join(",")}]`)), { timeout: 15_000 })
     .toContain(`#${message.number} Card payments failing [ack,open]`);
 
   // "Acknowledge": the worker calls the API with the push's token; nothing opens.

@@ -294,3 +294,34 @@ async fn a_bundle_interrupted_mid_send_is_never_resent_and_its_rows_wait_for_it(
     assert!(matches!(begin, Begin::Skip), "{begin:?}");
     assert!(fake.sent().is_empty());
 }
+
+#[tokio::test]
+async fn a_bare_letter_after_a_bundle_acts_on_the_whole_bundle() {
+    let (app, fake, admin, service) = setup("SMS").await;
+    let _engine = app.start_engine_with(None, Some(fake.config()));
+    for n in 1..=3 {
+        incident(&app, &admin, &service, &format!("Queue {n} stuck")).await;
+        app.advance(chrono::Duration::seconds(1)).await;
+    }
+    app.advance(chrono::Duration::seconds(30)).await;
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1].body.contains("Reply 100a to ack all 3"),
+        "{}",
+        sent[1].body
+    );
+    let (_, twiml) = fake.inbound(&app.url("/api/twilio/sms"), ALICE, "a").await;
+    assert!(
+        twiml.contains("Acknowledged 3 incidents: #1, #2, #3"),
+        "{twiml}"
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) FROM incidents WHERE status = 'ACKNOWLEDGED'"
+        )
+        .await,
+        3
+    );
+}

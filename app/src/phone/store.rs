@@ -248,3 +248,18 @@ pub async fn named_bundle(pool: &PgPool, phone: &str, code: u32) -> Result<Vec<N
         })
         .collect())
 }
+
+/// The bundle code of the latest message to `phone`, when that message was a bundle (so a
+/// bare `a` or `c` acts on everything it named).
+pub async fn latest_bundle(pool: &PgPool, phone: &str) -> Result<Option<u32>, AppError> {
+    let code: Option<i32> = sqlx::query_scalar(
+        "SELECT b.code FROM (
+            SELECT code, max(sent_at) AS at FROM sms_bundles WHERE phone = $1
+            GROUP BY code ORDER BY at DESC LIMIT 1) b
+         WHERE b.at >= coalesce((SELECT max(sent_at) FROM sms_codes WHERE phone = $1), '-infinity')",
+    )
+    .bind(phone)
+    .fetch_optional(pool)
+    .await?;
+    Ok(code.and_then(|c| u32::try_from(c).ok()))
+}

@@ -18,8 +18,8 @@ pub async fn answer(
         Reply::Act { target, action } => (target, action),
         // Twilio confirms STOP and START itself (and refuses to text a stopped number), so
         // OpsKnight only records them: no SMS pages to a stopped number, and the profile says so.
-        Reply::Stop | Reply::Start => {
-            let stopped = matches!(reply::parse(text), Reply::Stop);
+        r @ (Reply::Stop | Reply::Start) => {
+            let stopped = r == Reply::Stop;
             let changed = phone::store::set_stopped(pool, from, stopped, now).await?;
             tracing::info!(stopped, methods = changed, "SMS STOP/START recorded");
             return Ok(None);
@@ -27,6 +27,14 @@ pub async fn answer(
         Reply::Help | Reply::Unknown => {
             return unanswered(state, from, "OpsKnight: reply with the code from a page and a letter: 1a acknowledges, 1c resolves.".into()).await;
         }
+    };
+    // A bare letter acts on the latest message: a bundle, when that was one.
+    let target = match target {
+        Target::Latest => match phone::store::latest_bundle(pool, from).await? {
+            Some(code) => Target::Code(code),
+            None => Target::Latest,
+        },
+        named => named,
     };
     let code = match target {
         Target::Code(c) if c >= 100 => {
