@@ -1,6 +1,7 @@
 //! Phone numbers are verified before they are paged: adding an SMS or VOICE method sends a
-//! 6-digit code by that channel (a text, or a call that speaks it) (valid 10 minutes, 5 attempts, at most one send a minute), which the person
-//! types on their profile. Verifying one phone kind verifies the other at the same number.
+//! 6-digit code by that channel, a text or a call that speaks it (valid 10 minutes, 5
+//! attempts, at most one send a minute), which the person types on their profile. Verifying
+//! one phone kind verifies the other at the same number.
 
 use leptos::prelude::*;
 
