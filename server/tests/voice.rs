@@ -445,3 +445,31 @@ async fn rules_sms_at_once_and_a_call_after_five_minutes_stop_at_an_sms_ack() {
         ]
     );
 }
+
+#[tokio::test]
+async fn key_5_on_a_bundled_call_escalates_every_incident_in_it() {
+    let s = setup().await;
+    let _engine = s.app.start_engine_with(None, Some(s.fake.config()));
+    s.incident("Shard 1 down").await;
+    s.app.settle().await;
+    s.incident("Shard 2 down").await;
+    s.incident("Shard 3 down").await;
+    // Both wait for the call limit, then go out as one call.
+    s.app.settle().await;
+    assert_eq!(s.fake.calls().len(), 1);
+    s.app.advance(chrono::Duration::minutes(2)).await;
+    let calls = s.fake.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    let bundle = &calls[1];
+    let (_, twiml) = s.fake.answer(bundle, "human").await;
+    assert!(twiml.contains("with 2 pages"), "{twiml}");
+    let (_, done) = s.fake.press(bundle, &twiml, "5").await;
+    assert!(
+        done.contains("Escalated 2 incidents: incident 2, incident 3"),
+        "{done}"
+    );
+    s.app.settle().await;
+    let to_bob: Vec<_> = s.fake.sent().into_iter().filter(|m| m.to == BOB).collect();
+    assert!(!to_bob.is_empty(), "step 2 paged Bob");
+    assert!(to_bob.iter().any(|m| m.body.contains("#2")), "{to_bob:?}");
+}

@@ -9,6 +9,12 @@ use crate::domain::{IncidentId, Transition, UserId};
 use crate::error::AppError;
 use crate::escalation::store::{EscalateNow, escalate_now};
 
+/// What acting did: whether it changed anything, and the sentence to send back.
+struct Acted {
+    changed: bool,
+    text: String,
+}
+
 /// Does `action` on incident `number` (`incident`) as `user`; `via` names the channel for
 /// the timeline (`SMS reply`, `phone call`). Returns the confirmation or refusal to send back.
 pub async fn act(
@@ -20,16 +26,39 @@ pub async fn act(
     via: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
+    Ok(act_one(pool, incident, number, user, action, via, now)
+        .await?
+        .text)
+}
+
+async fn act_one(
+    pool: &PgPool,
+    incident: IncidentId,
+    number: i64,
+    user: UserId,
+    action: Action,
+    via: &str,
+    now: DateTime<Utc>,
+) -> Result<Acted, AppError> {
+    let unchanged = |text: String| Acted {
+        changed: false,
+        text,
+    };
     let transition = match action {
         Action::Acknowledge => Transition::Acknowledge,
         Action::Resolve => Transition::Resolve,
         Action::Escalate => {
             return Ok(match escalate_now(pool, incident, now).await? {
-                EscalateNow::Moved => format!("Escalating #{number} to the next step now"),
+                EscalateNow::Moved => Acted {
+                    changed: true,
+                    text: format!("Escalating #{number} to the next step now"),
+                },
                 EscalateNow::NotOpen => {
-                    format!("#{number} is not open, so it does not escalate")
+                    unchanged(format!("#{number} is not open, so it does not escalate"))
                 }
-                EscalateNow::NoNextStep => format!("#{number} has no further step to escalate to"),
+                EscalateNow::NoNextStep => {
+                    unchanged(format!("#{number} has no further step to escalate to"))
+                }
             });
         }
     };
@@ -38,20 +67,24 @@ pub async fn act(
             .await
         {
             Ok(changed) => changed,
-            Err(AppError::Conflict { message }) => return Ok(format!("#{number}: {message}")),
+            Err(AppError::Conflict { message }) => {
+                return Ok(unchanged(format!("#{number}: {message}")));
+            }
             Err(e) => return Err(e),
         };
-    Ok(if changed {
-        format!("{} #{number}", action.past_tense())
-    } else {
-        format!(
-            "#{number} was already {}",
-            match action {
-                Action::Resolve => "resolved",
-                _ => "acknowledged or resolved",
-            }
-        )
-    })
+    if changed {
+        return Ok(Acted {
+            changed,
+            text: format!("{} #{number}", action.past_tense()),
+        });
+    }
+    Ok(unchanged(format!(
+        "#{number} was already {}",
+        match action {
+            Action::Resolve => "resolved",
+            _ => "acknowledged or resolved",
+        }
+    )))
 }
 
 /// Does `action` on every incident `named` (a bundle), each as the person paged for it.
@@ -68,8 +101,10 @@ pub async fn act_all(
     }
     let mut changed = Vec::new();
     for n in named {
-        let text = act(pool, n.incident, n.number, n.user, action, via, now).await?;
-        if text.starts_with(action.past_tense()) {
+        if act_one(pool, n.incident, n.number, n.user, action, via, now)
+            .await?
+            .changed
+        {
             changed.push(n.number);
         }
     }
