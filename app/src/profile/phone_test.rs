@@ -18,11 +18,10 @@ pub const TEST_CALL: &str =
 /// 429 within a minute of the last code or test; 503 without a phone provider.
 #[server(prefix = "/api", endpoint = "profile/contact-methods/test", input = server_fn::codec::Json)]
 pub async fn test_contact_method(id: ContactMethodId) -> Result<(), AppError> {
-    use crate::domain::ContactKind;
     let caller = crate::auth::caller::authorize(crate::domain::Access::OwnAccount).await?;
     let state = crate::state::app_state()?;
     let p = super::store::pending(&state.pool, caller.user.id, id).await?;
-    let kind = AppError::column("contact_methods.kind", &p.kind, ContactKind::parse(&p.kind))?;
+    let kind = p.kind()?;
     if !kind.is_phone() {
         return Err(AppError::invalid(
             "id",
@@ -33,21 +32,14 @@ pub async fn test_contact_method(id: ContactMethodId) -> Result<(), AppError> {
         return Err(AppError::invalid("id", "verify this number first"));
     }
     let now = state.clock.now();
-    if let Some(at) = p.verify_sent_at {
-        let wait = super::verify::RESEND_SECS - (now - at).num_seconds();
-        if wait > 0 {
-            return Err(AppError::RateLimited {
-                retry_after_secs: u64::try_from(wait).unwrap_or(1),
-            });
-        }
-    }
+    super::verify::resend_allowed(p.verify_sent_at, now)?;
     let Some(phone) = &state.phone else {
         return Err(AppError::Unavailable {
             message: "no phone provider is configured on this server".into(),
         });
     };
     super::store::touch_sent(&state.pool, id, now).await?;
-    let sent = if kind == ContactKind::Voice {
+    let sent = if kind == crate::domain::ContactKind::Voice {
         phone
             .call(&p.address, &crate::phone::twiml::done(TEST_CALL))
             .await

@@ -102,6 +102,17 @@ pub struct Pending {
     pub verify_sent_at: Option<DateTime<Utc>>,
 }
 
+impl Pending {
+    /// The method's kind; an unknown one is an error naming the column.
+    pub fn kind(&self) -> Result<ContactKind, AppError> {
+        AppError::column(
+            "contact_methods.kind",
+            &self.kind,
+            ContactKind::parse(&self.kind),
+        )
+    }
+}
+
 /// One of the user's methods, for verification; `NotFound` when it is not theirs.
 pub async fn pending(
     pool: &PgPool,

@@ -21,6 +21,21 @@ fn hash(code: &str) -> String {
     hex::encode(sha2::Sha256::digest(code.as_bytes()))
 }
 
+/// 429 with the seconds left while the last code or test to a method (`last_sent`) is less
+/// than `RESEND_SECS` old.
+#[cfg(feature = "ssr")]
+pub fn resend_allowed(
+    last_sent: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    match last_sent.map(|at| RESEND_SECS - (now - at).num_seconds()) {
+        Some(wait) if wait > 0 => Err(AppError::RateLimited {
+            retry_after_secs: u64::try_from(wait).unwrap_or(1),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Sends a fresh code to method `id` at `address` and stores its hash. Refused within
 /// `RESEND_SECS` of the last send; answers 503 when no phone provider is configured.
 #[cfg(feature = "ssr")]
@@ -33,14 +48,7 @@ pub async fn send_code(
 ) -> Result<(), AppError> {
     use rand::Rng;
     let now = state.clock.now();
-    if let Some(at) = last_sent {
-        let wait = RESEND_SECS - (now - at).num_seconds();
-        if wait > 0 {
-            return Err(AppError::RateLimited {
-                retry_after_secs: u64::try_from(wait).unwrap_or(1),
-            });
-        }
-    }
+    resend_allowed(last_sent, now)?;
     let Some(phone) = &state.phone else {
         return Err(AppError::Unavailable {
             message: "no phone provider is configured on this server, so no code can be sent"
@@ -135,11 +143,7 @@ pub async fn resend_contact_code(id: ContactMethodId) -> Result<(), AppError> {
     if p.verified {
         return Err(AppError::conflict("this number is verified already"));
     }
-    let kind = AppError::column(
-        "contact_methods.kind",
-        &p.kind,
-        crate::domain::ContactKind::parse(&p.kind),
-    )?;
+    let kind = p.kind()?;
     if !kind.is_phone() {
         return Err(AppError::invalid(
             "id",
