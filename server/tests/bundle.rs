@@ -19,23 +19,7 @@ async fn setup(kind: &str) -> (TestApp, FakeTwilio, Cred, String) {
     let admin = app.admin_session().await;
     let alice = app.add_user("alice@example.com", Role::Responder).await;
     let cred = app.session_for(alice.id).await;
-    let (s, m) = app
-        .call(
-            "/api/profile/contact-methods/add",
-            json!({"kind": kind, "address": ALICE, "label": "Cell"}),
-            &cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{m}");
-    let code = fake.last_code(ALICE).unwrap();
-    let (s, v) = app
-        .call(
-            "/api/profile/contact-methods/verify",
-            json!({"id": m["id"], "code": code}),
-            &cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    fake.verified(&app, &cred, kind, ALICE).await;
     fake.clear();
     let service = app
         .service_with_policy(

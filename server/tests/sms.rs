@@ -26,25 +26,7 @@ async fn setup() -> Setup {
     let admin = app.admin_session().await;
     let alice = app.add_user("alice@example.com", Role::Responder).await;
     let cred = app.session_for(alice.id).await;
-    let (s, m) = app
-        .call(
-            "/api/profile/contact-methods/add",
-            json!({"kind": "SMS", "address": ALICE, "label": "Cell"}),
-            &cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{m}");
-    let code = fake
-        .last_code(ALICE)
-        .expect("a verification code was texted");
-    let (s, v) = app
-        .call(
-            "/api/profile/contact-methods/verify",
-            json!({"id": m["id"], "code": code}),
-            &cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    fake.verified(&app, &cred, "SMS", ALICE).await;
     fake.clear();
     let service = app
         .service_with_policy(

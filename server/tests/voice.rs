@@ -22,36 +22,6 @@ struct Setup {
     alice: String,
 }
 
-/// Adds `number` as a verified `kind` method of the person signed in as `cred`.
-async fn verified(app: &TestApp, fake: &FakeTwilio, cred: &Cred, kind: &str, number: &str) {
-    let (s, m) = app
-        .call(
-            "/api/profile/contact-methods/add",
-            json!({"kind": kind, "address": number, "label": "Cell"}),
-            cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{m}");
-    if kind == "VOICE" {
-        // A voice number's code comes by a call that speaks it, not by a text.
-        assert!(fake.sent().iter().all(|m| m.to != number));
-        let call = fake.calls().into_iter().find(|c| c.to == number).unwrap();
-        assert!(call.url.is_empty());
-        assert!(call.twiml.unwrap().contains("verification code is"));
-    }
-    let code = fake
-        .last_code(number)
-        .expect("a verification code was sent");
-    let (s, v) = app
-        .call(
-            "/api/profile/contact-methods/verify",
-            json!({"id": m["id"], "code": code}),
-            cred,
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-}
-
 /// Step 1 calls Alice; step 2, 10 minutes later, texts Bob.
 async fn setup() -> Setup {
     let fake = FakeTwilio::start().await;
@@ -59,15 +29,10 @@ async fn setup() -> Setup {
     let admin = app.admin_session().await;
     let alice = app.add_user("alice@example.com", Role::Responder).await;
     let bob = app.add_user("bob@example.com", Role::Responder).await;
-    verified(
-        &app,
-        &fake,
-        &app.session_for(alice.id).await,
-        "VOICE",
-        ALICE,
-    )
-    .await;
-    verified(&app, &fake, &app.session_for(bob.id).await, "SMS", BOB).await;
+    fake.verified(&app, &app.session_for(alice.id).await, "VOICE", ALICE)
+        .await;
+    fake.verified(&app, &app.session_for(bob.id).await, "SMS", BOB)
+        .await;
     fake.clear();
     let service = app
         .service_with_policy(
@@ -359,7 +324,7 @@ async fn rules_sms_at_once_and_a_call_after_five_minutes_stop_at_an_sms_ack() {
     let admin = app.admin_session().await;
     let alice = app.add_user("alice@example.com", Role::Responder).await;
     let cred = app.session_for(alice.id).await;
-    verified(&app, &fake, &cred, "SMS", ALICE).await;
+    fake.verified(&app, &cred, "SMS", ALICE).await;
     // The same number as VOICE is verified with it.
     let (s, voice) = app
         .call(

@@ -19,6 +19,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use opsknight_server::notify::twilio::{TwilioConfig, signature};
 
+use super::{Cred, TestApp};
+
 pub const SID: &str = "AC0123456789abcdef0123456789abcdef";
 pub const TOKEN: &str = "fake-auth-token";
 pub const FROM: &str = "+14155550100";
@@ -301,6 +303,44 @@ impl FakeTwilio {
             .find_map(|c| c.twiml.filter(|t| t.contains("verification code")))
             .and_then(|t| six(&t.replace(", ", "")));
         text.or(spoken)
+    }
+
+    /// Adds `number` as a verified `kind` method of the person signed in as `cred`, with the
+    /// code this fake received; returns the method.
+    pub async fn verified(
+        &self,
+        app: &TestApp,
+        cred: &Cred,
+        kind: &str,
+        number: &str,
+    ) -> serde_json::Value {
+        let (s, m) = app
+            .call(
+                "/api/profile/contact-methods/add",
+                serde_json::json!({"kind": kind, "address": number, "label": "Cell"}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{m}");
+        if kind == "VOICE" {
+            // A voice number's code comes by a call that speaks it, not by a text.
+            assert!(self.sent().iter().all(|m| m.to != number));
+            let call = self.calls().into_iter().find(|c| c.to == number).unwrap();
+            assert!(call.url.is_empty());
+            assert!(call.twiml.unwrap().contains("verification code is"));
+        }
+        let code = self
+            .last_code(number)
+            .expect("a verification code was sent");
+        let (s, v) = app
+            .call(
+                "/api/profile/contact-methods/verify",
+                serde_json::json!({"id": m["id"], "code": code}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        m
     }
 
     /// A form POST to `url`, signed with `token` as Twilio signs it.
