@@ -19,8 +19,9 @@ pub struct AppState {
     pub public_url: String,
     /// Encrypts secrets at rest and signs one-click links.
     pub keys: std::sync::Arc<crate::secrets::Keyring>,
-    /// Sends verification codes to phone numbers; `None` when no SMS provider is configured.
-    pub phone: Option<std::sync::Arc<dyn crate::phone::PhoneSender>>,
+    /// Reaches phone numbers outside paging (verification codes, tests) through the
+    /// provider in use now (saved settings, else the environment).
+    pub phone: std::sync::Arc<dyn crate::phone::PhoneSource>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -86,7 +86,7 @@ test("admins see the job queue and email settings; a bad acknowledge link says s
   await expect(page.getByTestId("smtp-source")).toContainText("not configured");
   await page.getByLabel("Host").fill("smtp.example.com");
   await page.getByLabel("Port").fill("0");
-  await page.getByLabel("From").fill("OpsKnight <pager@example.com>");
+  await page.getByLabel("From", { exact: true }).fill("OpsKnight <pager@example.com>");
   await page.getByRole("button", { name: "Save email settings" }).click();
   await expect(page.locator("#f-port-err")).toContainText("between 1 and 65535");
   await screenshot(page, "settings");

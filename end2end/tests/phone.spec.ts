@@ -84,3 +84,39 @@ test("an SMS page shows its delivery receipt on the incident, and a reply acknow
   await screenshot(page, "incident-sms-acknowledged");
   await expectNoConsoleErrors(errors);
 });
+
+test("admins see the phone provider in Settings, a bad field is named, and a test SMS arrives", async ({ page }) => {
+  const twilio = process.env.OPSKNIGHT_E2E_TWILIO_URL;
+  test.skip(!twilio, "needs the fake Twilio that scripts/test.sh starts");
+  const errors = collectConsoleErrors(page);
+  await signIn(page.request);
+  const to = "+14155550166";
+  await page.goto("/settings");
+  await waitForHydration(page);
+  const card = page.locator("section", { has: page.getByRole("heading", { name: "Phone paging (SMS and voice)" }) });
+  await expect(page.getByTestId("phone-source")).toContainText("configured by the server's environment");
+  await expect(card.getByLabel("Account SID")).toHaveValue(/^AC/);
+  await expect(card.getByLabel("Auth token")).toHaveValue("");
+
+  // A malformed SID is named at its field, and nothing is saved.
+  await card.getByLabel("Account SID").fill("AC123");
+  await card.getByLabel("Auth token").fill("some-token");
+  await card.getByRole("button", { name: "Save phone settings" }).click();
+  await expect(page.locator("#f-phone-account_sid-err")).toContainText("32 hex digits");
+  await expect(page.getByTestId("phone-source")).toContainText("environment");
+
+  // The gateway's fields replace Twilio's when it is chosen.
+  await card.getByLabel("Provider").selectOption("gateway");
+  await expect(card.getByLabel("Gateway URL")).toBeVisible();
+  await expect(card.getByLabel("Account SID")).toHaveCount(0);
+  await card.getByLabel("Provider").selectOption("twilio");
+  await screenshot(page, "settings-phone");
+
+  const smsCard = page.locator("section", { has: page.getByRole("heading", { name: "Send a test SMS" }) });
+  await smsCard.getByLabel("To").fill(to);
+  await smsCard.getByRole("button", { name: "Send test SMS" }).click();
+  await expect(smsCard.getByRole("status")).toContainText("Sent");
+  const sent = (await (await page.request.get(`${twilio}/_sent`)).json()) as { to: string; body: string }[];
+  expect(sent.filter((m) => m.to === to).map((m) => m.body)[0]).toContain("OpsKnight test SMS");
+  await expectNoConsoleErrors(errors);
+});

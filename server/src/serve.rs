@@ -115,10 +115,15 @@ async fn run(
              (or run `opsknight user add --role admin`)"
         );
     }
-    let phones = phones(args)?;
     let public = public_url(args, addr)?;
+    let phones = crate::notify::PhoneSource::new(
+        db.pool.clone(),
+        keys.clone(),
+        public.clone(),
+        phones(args)?,
+    );
     let state = AppState {
-        phone: phones.sender(&db.pool, &public),
+        phone: phones.clone(),
         pool: db.pool.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
@@ -138,13 +143,15 @@ async fn run(
         state.keys.clone(),
         state.public_url.clone(),
     );
-    if let Some(t) = &phones.twilio {
-        engine = engine.with_twilio(t.clone());
-        tracing::info!(from = %t.from, "SMS and voice paging through Twilio");
-    }
-    if let Some(g) = &phones.gateway {
-        engine = engine.with_gateway(g.clone());
-        tracing::info!(url = %g.url, "SMS and voice paging through the HTTP gateway");
+    engine = engine.with_phones(phones.clone());
+    match app::phone::PhoneSource::environment(&*phones) {
+        Some(app::settings::phone::PhoneSettings::Twilio(t)) => {
+            tracing::info!(from = %t.from, "SMS and voice paging through Twilio (unless Settings override it)");
+        }
+        Some(app::settings::phone::PhoneSettings::Gateway(g)) => {
+            tracing::info!(url = %g.url, "SMS and voice paging through the HTTP gateway (unless Settings override it)");
+        }
+        None => {}
     }
     engine.concurrency = usize::from(args.engine_concurrency);
     engine.phone_limits = app::notifications::store::bundle::Limits {

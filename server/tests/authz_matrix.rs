@@ -255,6 +255,22 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"to": "not-an-email"}),
     ),
+    ("/api/settings/phone", "DDDDAAD", "admin", |_| json!({})),
+    (
+        "/api/settings/phone/save",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"provider": "gateway", "url": "ftp://bad"}),
+    ),
+    ("/api/settings/phone/clear", "DDDDAAD", "admin", |_| {
+        json!({})
+    }),
+    (
+        "/api/settings/phone/test",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"to": "not-a-number"}),
+    ),
     ("/api/jobs/overview", "DDDDAAD", "admin", |_| json!({})),
     ("/api/jobs/retry", "DDDDAAD", "admin", |_| json!({"id": -1})),
     (

@@ -137,7 +137,8 @@ async fn phone_kinds_without_a_provider_fail_permanently_naming_the_kind() {
         );
         let error = error.as_deref().unwrap_or_default();
         assert!(
-            error.contains(&format!("no {label} provider")),
+            error.contains(&format!("nobody can be paged by {label}"))
+                && error.contains("Settings"),
             "{channel}: {error}"
         );
     }

@@ -58,7 +58,7 @@ async fn start() -> (Shared, Arc<GatewayConfig>) {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let config = GatewayConfig {
         url,
-        method: reqwest::Method::POST,
+        method: app::settings::phone::GatewayMethod::Post,
         headers: vec![("x-api-key".into(), "k-123".into())],
         body: json!({"to": "{{to}}", "text": "{{body}}", "link": "{{incident_url}}", "kind": "{{kind}}"}),
         secret: Some(SECRET.into()),

@@ -1,4 +1,5 @@
-//! Form helpers shared by pages: a select field and the inline error of a form.
+//! Form helpers shared by pages: a select field, the inline error of a form, and the count
+//! of an action's successes (what a form's data reloads on).
 
 use leptos::prelude::*;
 
@@ -56,4 +57,21 @@ where
     O: Clone + Send + Sync + 'static,
 {
     Signal::derive(move || action.value().get().and_then(Result::err))
+}
+
+/// Counts the action's successful completions. A resource keyed on it loads again after a
+/// save, but not after a refused one, so the form keeps what was typed beside the error.
+pub fn successes<I, O>(action: ServerAction<I>) -> Memo<u32>
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Memo::new(move |prev: Option<&u32>| {
+        let n = prev.copied().unwrap_or(0);
+        if matches!(action.value().get(), Some(Ok(_))) {
+            n + 1
+        } else {
+            n
+        }
+    })
 }

@@ -26,6 +26,27 @@ pub trait PhoneSender: Send + Sync + std::fmt::Debug {
     fn call<'a>(&'a self, to: &'a str, twiml: &'a str) -> PhoneFuture<'a>;
 }
 
+/// The phone provider in use now: the settings an admin saved, else the environment's. The
+/// server crate implements it, rebuilding its clients when the saved settings change.
+#[cfg(feature = "ssr")]
+pub trait PhoneSource: Send + Sync + std::fmt::Debug {
+    /// What reaches phones with the settings in use now; `None` when no provider is set up.
+    fn sender(&self) -> SenderFuture<'_>;
+    /// The provider the environment configures, if any (shown in Settings).
+    fn environment(&self) -> Option<crate::settings::phone::PhoneSettings>;
+}
+
+/// What `PhoneSource::sender` returns.
+#[cfg(feature = "ssr")]
+pub type SenderFuture<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<
+                Output = Result<Option<std::sync::Arc<dyn PhoneSender>>, crate::error::AppError>,
+            > + Send
+            + 'a,
+    >,
+>;
+
 /// At most this many segments per page SMS.
 pub const MAX_SEGMENTS: usize = 2;
 

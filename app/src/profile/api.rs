@@ -157,7 +157,7 @@ pub async fn add_contact_method(
     // profile says why). A code that cannot be sent leaves nothing behind: add it again.
     if kind.is_phone()
         && !verified
-        && state.phone.is_some()
+        && state.phone.sender().await?.is_some()
         && let Err(e) = super::verify::send_code(&state, method.id, kind, &address, None).await
     {
         super::store::remove(&state.pool, caller.user.id, method.id).await?;

@@ -33,7 +33,7 @@ pub async fn test_contact_method(id: ContactMethodId) -> Result<(), AppError> {
     }
     let now = state.clock.now();
     super::verify::resend_allowed(p.verify_sent_at, now)?;
-    let Some(phone) = &state.phone else {
+    let Some(phone) = state.phone.sender().await? else {
         return Err(AppError::Unavailable {
             message: "no phone provider is configured on this server".into(),
         });

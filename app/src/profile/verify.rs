@@ -49,7 +49,7 @@ pub async fn send_code(
     use rand::Rng;
     let now = state.clock.now();
     resend_allowed(last_sent, now)?;
-    let Some(phone) = &state.phone else {
+    let Some(phone) = state.phone.sender().await? else {
         return Err(AppError::Unavailable {
             message: "no phone provider is configured on this server, so no code can be sent"
                 .into(),

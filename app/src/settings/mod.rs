@@ -1,11 +1,12 @@
-//! Settings an admin changes at run time. Today: email delivery (SMTP host, port, security,
-//! user, password and sender), stored with the password encrypted, overriding the
-//! `OPSKNIGHT_SMTP_URL` environment default; and a test email.
+//! Settings an admin changes at run time: email delivery (SMTP host, port, security, user,
+//! password and sender), stored with the password encrypted, overriding the
+//! `OPSKNIGHT_SMTP_URL` environment default, and a test email; and phone paging (`phone`).
 
 use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod page;
+pub mod phone;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -1,21 +1,20 @@
-//! `/settings` (admins): email delivery. Shows where settings come from (saved here, the
-//! environment, or nowhere), saves them with a write-only password, and sends a test email.
+//! `/settings` (admins): email delivery, phone paging (`phone::page`) and the Web Push key.
+//! Shows where email settings come from (saved here, the environment, or nowhere), saves them
+//! with a write-only password, and sends a test email.
 
 use leptos::prelude::*;
 
 use super::api::{ClearSmtp, SaveSmtp, TestSmtp, get_smtp};
 use super::{MailSource, SmtpView};
 use crate::components::field::Field;
-use crate::components::form::{FormError, SelectField, action_error};
+use crate::components::form::{FormError, SelectField, action_error, successes};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSmtp>::new();
     let clear = ServerAction::<ClearSmtp>::new();
-    let smtp = Resource::new(
-        move || (save.version().get(), clear.version().get()),
-        |_| get_smtp(),
-    );
+    let saved = successes(save);
+    let smtp = Resource::new(move || (saved.get(), clear.version().get()), |_| get_smtp());
     view! {
         <leptos_meta::Title text="Settings · OpsKnight"/>
         <header class="page-head"><h1>"Settings"</h1></header>
@@ -27,6 +26,7 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Transition>
             <TestEmail/>
+            <super::phone::page::PhoneSettings/>
             <PushKey/>
         </div>
     }

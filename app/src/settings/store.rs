@@ -1,4 +1,5 @@
-//! All SQL for settings: the SMTP row, with its password sealed by the keyring.
+//! All SQL for settings: the SMTP row, with its password sealed by the keyring, and the
+//! writes every settings row shares (`put`, `remove`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -90,25 +91,42 @@ pub async fn save_smtp(
     let value = serde_json::to_value(&stored).map_err(|e| AppError::Internal {
         message: format!("encode SMTP settings: {e}"),
     })?;
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
-                                         updated_by = EXCLUDED.updated_by",
-    )
-    .bind(SMTP)
-    .bind(value)
-    .bind(now)
-    .bind(by)
-    .execute(&mut *tx)
-    .await?;
+    put(&mut *tx, SMTP, value, by, now).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Removes the saved SMTP settings (the environment default applies again).
 pub async fn clear_smtp(pool: &PgPool) -> Result<(), AppError> {
+    remove(pool, SMTP).await
+}
+
+/// Writes one settings row (inserted or replaced), stamped with who saved it and when.
+pub async fn put(
+    db: impl sqlx::PgExecutor<'_>,
+    key: &str,
+    value: serde_json::Value,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at,
+                                         updated_by = EXCLUDED.updated_by",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(now)
+    .bind(by)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes one settings row (its environment default applies again).
+pub async fn remove(pool: &PgPool, key: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM settings WHERE key = $1")
-        .bind(SMTP)
+        .bind(key)
         .execute(pool)
         .await?;
     Ok(())

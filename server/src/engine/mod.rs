@@ -126,46 +126,20 @@ impl Engine {
         }
     }
 
-    /// Adds SMS and voice paging through Twilio.
-    pub fn with_twilio(mut self, config: Arc<crate::notify::twilio::TwilioConfig>) -> Self {
-        let sms = crate::notify::twilio::sms::SmsChannel::new(
-            self.pool.clone(),
-            config.clone(),
-            self.public_url.clone(),
-        );
-        let voice = crate::notify::twilio::voice::VoiceChannel::new(
-            self.pool.clone(),
-            config,
-            self.public_url.clone(),
-        );
-        let channels = (*self.channels)
-            .clone()
-            .with(app::domain::ContactKind::Sms, Arc::new(sms))
-            .with(app::domain::ContactKind::Voice, Arc::new(voice));
-        self.channels = Arc::new(channels);
-        self
-    }
-
-    /// Adds SMS and voice paging through the generic HTTP gateway.
-    pub fn with_gateway(mut self, config: Arc<crate::notify::gateway::GatewayConfig>) -> Self {
-        use crate::notify::gateway::channel::{Gateway, GatewayChannel};
-        let gateway = Gateway::new(self.pool.clone(), config, self.public_url.clone());
-        let channels = (*self.channels)
-            .clone()
-            .with(
-                app::domain::ContactKind::Sms,
-                Arc::new(GatewayChannel {
-                    gateway: gateway.clone(),
-                    kind: app::domain::ContactKind::Sms,
-                }),
-            )
-            .with(
-                app::domain::ContactKind::Voice,
-                Arc::new(GatewayChannel {
-                    gateway,
-                    kind: app::domain::ContactKind::Voice,
-                }),
-            );
+    /// Adds SMS and voice paging through the phone provider in use when each page is sent.
+    pub fn with_phones(mut self, source: Arc<crate::notify::PhoneSource>) -> Self {
+        use crate::notify::phones::PhoneChannel;
+        let mut channels = (*self.channels).clone();
+        for kind in [
+            app::domain::ContactKind::Sms,
+            app::domain::ContactKind::Voice,
+        ] {
+            let channel = PhoneChannel {
+                source: source.clone(),
+                kind,
+            };
+            channels = channels.with(kind, Arc::new(channel));
+        }
         self.channels = Arc::new(channels);
         self
     }

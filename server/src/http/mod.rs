@@ -22,19 +22,13 @@ use tower_http::set_header::SetResponseHeader;
 
 pub use metrics::HttpMetrics;
 
-/// Builds the whole HTTP surface for one server instance.
-pub fn router(state: AppState, metrics: Arc<HttpMetrics>) -> Router {
-    let ingestor = crate::ingest::Ingestor::start(state.pool.clone(), state.clock.clone(), 2);
-    router_with(state, metrics, ingestor, Default::default())
-}
-
-/// The router with a given ingestor (tests share theirs) and the phone providers, when set
-/// (their webhooks check signatures or a shared secret with them).
+/// Builds the whole HTTP surface for one server instance, with a given ingestor (tests share
+/// theirs) and the phone provider source (its webhooks check signatures or a shared secret).
 pub fn router_with(
     state: AppState,
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
-    phones: crate::notify::Phones,
+    phones: Arc<crate::notify::PhoneSource>,
 ) -> Router {
     let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
@@ -53,7 +47,7 @@ pub fn router_with(
         .merge(events::routes())
         .merge(ical::routes())
         .merge(crate::realtime::routes())
-        .merge(phones.routes())
+        .merge(crate::notify::phones::routes(phones))
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

@@ -72,13 +72,13 @@ impl Registry {
 }
 
 /// What to set up so that `kind` can be paged.
-fn missing(kind: ContactKind) -> String {
+pub(crate) fn missing(kind: ContactKind) -> String {
     match kind {
         ContactKind::Email => "email is not configured (Settings, or OPSKNIGHT_SMTP_URL)".into(),
         ContactKind::Push => "Web Push is not running on this server".into(),
         ContactKind::Sms | ContactKind::Voice => format!(
-            "no {} provider is configured: this server cannot page by {} yet",
-            kind.label(),
+            "no phone provider is configured, so nobody can be paged by {}: set up Twilio or \
+             an SMS gateway in Settings (or OPSKNIGHT_TWILIO_* / OPSKNIGHT_SMS_GATEWAY_URL)",
             kind.label()
         ),
     }

@@ -13,4 +13,4 @@ pub mod replies;
 pub mod twilio;
 
 pub use channel::{Channel, Delivered, Page, Registry};
-pub use phones::Phones;
+pub use phones::{PhoneSource, Phones};

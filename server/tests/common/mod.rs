@@ -234,7 +234,7 @@ async fn spawn_app_inner(
         ),
         public_url: format!("http://{addr}"),
         keys: test_keys(),
-        phone: phones.sender(&pool, &format!("http://{addr}")),
+        phone: phone_source(&pool, &format!("http://{addr}"), phones.clone()),
     };
     let ingestor = match sns {
         None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),
@@ -245,11 +245,12 @@ async fn spawn_app_inner(
             sns,
         ),
     };
+    let source = phone_source(&pool, &format!("http://{addr}"), phones);
     let app = opsknight_server::http::router_with(
         state,
         Arc::new(HttpMetrics::default()),
         ingestor,
-        phones,
+        source,
     );
     tokio::spawn(async move {
         axum::serve(
@@ -270,6 +271,21 @@ async fn spawn_app_inner(
             .build()
             .unwrap(),
     }
+}
+
+/// The phone provider source a test server or engine uses: `phones` from "the environment",
+/// unless settings are saved.
+pub fn phone_source(
+    pool: &PgPool,
+    public_url: &str,
+    phones: opsknight_server::notify::Phones,
+) -> Arc<opsknight_server::notify::PhoneSource> {
+    opsknight_server::notify::PhoneSource::new(
+        pool.clone(),
+        test_keys(),
+        public_url.to_owned(),
+        phones,
+    )
 }
 
 /// One fixed keyring for every test app (links signed by one instance verify on another).
@@ -300,9 +316,11 @@ impl TestApp {
             test_keys(),
             self.base.clone(),
         );
-        if let Some(t) = twilio {
-            engine = engine.with_twilio(t);
-        }
+        let phones = opsknight_server::notify::Phones {
+            twilio,
+            gateway: None,
+        };
+        engine = engine.with_phones(phone_source(&self.pool, &self.base, phones));
         engine.concurrency = 4;
         engine.start()
     }
@@ -319,7 +337,14 @@ impl TestApp {
             test_keys(),
             self.base.clone(),
         )
-        .with_gateway(gateway);
+        .with_phones(phone_source(
+            &self.pool,
+            &self.base,
+            opsknight_server::notify::Phones {
+                twilio: None,
+                gateway: Some(gateway),
+            },
+        ));
         engine.concurrency = 4;
         engine.start()
     }

@@ -13,6 +13,7 @@ use sqlx::PgPool;
 use super::GatewayConfig;
 use super::config::{Fill, render};
 use crate::notify::channel::{Channel, Delivered, Page, SendFuture};
+use app::settings::phone::GatewayMethod;
 
 /// A gateway that has not answered in this long is a temporary failure.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
@@ -112,7 +113,13 @@ impl Gateway {
         let json = render(&self.config.body, &fill);
         let mut req = self
             .http
-            .request(self.config.method.clone(), &self.config.url)
+            .request(
+                match self.config.method {
+                    GatewayMethod::Post => reqwest::Method::POST,
+                    GatewayMethod::Put => reqwest::Method::PUT,
+                },
+                &self.config.url,
+            )
             .json(&json)
             .timeout(TIMEOUT);
         for (name, value) in &self.config.headers {

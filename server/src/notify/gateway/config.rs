@@ -1,10 +1,7 @@
 //! The gateway's settings, from flags or the environment, checked at start-up: an error names
 //! the variable. The URL turns the gateway on; the rest have defaults.
 
-use anyhow::{Context, bail};
-
-/// The body sent when no template is given.
-pub const DEFAULT_BODY: &str = r#"{"to":"{{to}}","body":"{{body}}"}"#;
+pub use app::settings::phone::DEFAULT_BODY;
 
 /// The `opsknight serve` options for the HTTP SMS gateway.
 #[derive(clap::Args, Clone)]
@@ -37,26 +34,8 @@ impl std::fmt::Debug for GatewayArgs {
     }
 }
 
-/// Checked gateway settings.
-#[derive(Clone)]
-pub struct GatewayConfig {
-    pub url: String,
-    pub method: reqwest::Method,
-    pub headers: Vec<(String, String)>,
-    /// The body template, parsed.
-    pub body: serde_json::Value,
-    pub secret: Option<String>,
-}
-
-impl std::fmt::Debug for GatewayConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GatewayConfig")
-            .field("url", &self.url)
-            .field("method", &self.method)
-            .field("headers", &self.headers.len())
-            .finish_non_exhaustive()
-    }
-}
+/// Checked gateway settings (the same checks and type as the Settings page's).
+pub type GatewayConfig = app::settings::phone::GatewaySettings;
 
 /// The values a request body is rendered with.
 #[derive(Debug, Clone, Copy)]
@@ -98,47 +77,23 @@ impl GatewayArgs {
         let Some(url) = set(&self.sms_gateway_url) else {
             return Ok(None);
         };
-        match reqwest::Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
-            _ => bail!("OPSKNIGHT_SMS_GATEWAY_URL: must be an http(s) URL"),
-        }
-        let method = match self.sms_gateway_method.trim().to_ascii_uppercase().as_str() {
-            "POST" => reqwest::Method::POST,
-            "PUT" => reqwest::Method::PUT,
-            _ => bail!("OPSKNIGHT_SMS_GATEWAY_METHOD: must be POST or PUT"),
-        };
-        let headers = match set(&self.sms_gateway_headers) {
-            None => Vec::new(),
-            Some(raw) => {
-                let map: std::collections::BTreeMap<String, String> = serde_json::from_str(raw)
-                    .context("OPSKNIGHT_SMS_GATEWAY_HEADERS: must be a JSON object of strings")?;
-                for (name, value) in &map {
-                    if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
-                        || reqwest::header::HeaderValue::from_str(value).is_err()
-                    {
-                        bail!("OPSKNIGHT_SMS_GATEWAY_HEADERS: {name:?} is not a valid header");
-                    }
-                }
-                map.into_iter().collect()
-            }
-        };
-        let body: serde_json::Value = serde_json::from_str(&self.sms_gateway_body)
-            .context("OPSKNIGHT_SMS_GATEWAY_BODY: must be a JSON template")?;
-        let text = body.to_string();
-        if !text.contains("{{to}}") || !text.contains("{{body}}") {
-            bail!("OPSKNIGHT_SMS_GATEWAY_BODY: must use {{{{to}}}} and {{{{body}}}}");
-        }
-        let secret = set(&self.sms_gateway_secret).map(str::to_owned);
-        if secret.as_ref().is_some_and(|s| s.len() < 16) {
-            bail!("OPSKNIGHT_SMS_GATEWAY_SECRET: must be at least 16 characters");
-        }
-        Ok(Some(GatewayConfig {
-            url: url.to_owned(),
-            method,
-            headers,
-            body,
-            secret,
-        }))
+        let config = app::settings::phone::parse_gateway(
+            url,
+            &self.sms_gateway_method,
+            self.sms_gateway_headers.as_deref().unwrap_or(""),
+            &self.sms_gateway_body,
+            self.sms_gateway_secret.as_deref().unwrap_or(""),
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(app::settings::phone::env_error(&e, |field| match field {
+                Some("method") => "OPSKNIGHT_SMS_GATEWAY_METHOD",
+                Some("headers") => "OPSKNIGHT_SMS_GATEWAY_HEADERS",
+                Some("body") => "OPSKNIGHT_SMS_GATEWAY_BODY",
+                Some("secret") => "OPSKNIGHT_SMS_GATEWAY_SECRET",
+                _ => "OPSKNIGHT_SMS_GATEWAY_URL",
+            }))
+        })?;
+        Ok(Some(config))
     }
 }
 

@@ -4,8 +4,6 @@
 //! nothing) for the gateway to text back. 404 without a gateway secret, 401 for a wrong or
 //! missing one (nothing changes), 400 naming the field for a bad body.
 
-use std::sync::Arc;
-
 use app::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -14,13 +12,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use super::GatewayConfig;
-
-/// The gateway's reply route; it answers 404 unless a gateway secret is configured.
-pub fn routes(config: Option<Arc<GatewayConfig>>) -> Router<AppState> {
-    Router::new()
-        .route("/api/sms-gateway/inbound", post(inbound))
-        .layer(axum::Extension(config))
+/// The gateway's reply route; it answers 404 unless a gateway with a secret is in use.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/sms-gateway/inbound", post(inbound))
 }
 
 fn error(status: StatusCode, field: &str, message: &str) -> Response {
@@ -35,11 +29,11 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 
 async fn inbound(
     State(state): State<AppState>,
-    axum::Extension(config): axum::Extension<Option<Arc<GatewayConfig>>>,
+    crate::notify::phones::Current(active): crate::notify::phones::Current,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(secret) = config.as_ref().and_then(|c| c.secret.as_deref()) else {
+    let Some(secret) = active.gateway.as_ref().and_then(|c| c.secret.as_deref()) else {
         return error(
             StatusCode::NOT_FOUND,
             "sms_gateway",

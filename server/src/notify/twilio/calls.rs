@@ -5,8 +5,6 @@
 //! "left voicemail". A call carrying a bundle speaks the count and the first five, and its
 //! keys act on every incident of the bundle. Signed like every Twilio webhook: 403 and nothing changes otherwise.
 
-use std::sync::Arc;
-
 use app::domain::{IncidentId, UserId};
 use app::notifications::store::{Receipt, record_receipt};
 use app::phone::reply::Action;
@@ -18,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::inbound::{error, param, signed};
-use super::{TwilioConfig, receipt};
+use super::receipt;
 
 fn xml(body: String) -> Response {
     ([(header::CONTENT_TYPE, twiml::CONTENT_TYPE)], body).into_response()
@@ -56,12 +54,12 @@ fn named(uri: &OriginalUri) -> Result<Named, Box<Response>> {
 
 pub async fn voice(
     State(state): State<AppState>,
-    axum::Extension(config): axum::Extension<Option<Arc<TwilioConfig>>>,
+    crate::notify::phones::Current(active): crate::notify::phones::Current,
     uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match signed(&config, &state.public_url, &uri, &headers, &body) {
+    let params = match signed(&active.twilio, &state.public_url, &uri, &headers, &body) {
         Ok(p) => p,
         Err(r) => return *r,
     };

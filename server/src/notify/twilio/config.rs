@@ -47,24 +47,16 @@ impl std::fmt::Debug for TwilioArgs {
     }
 }
 
-/// Checked Twilio settings.
-#[derive(Clone)]
-pub struct TwilioConfig {
-    pub account_sid: String,
-    /// The current token first; the previous one (if any) after it.
-    pub tokens: Vec<String>,
-    pub from: String,
-    /// Without a trailing slash.
-    pub api_url: String,
-}
+/// Checked Twilio settings (the same checks and type as the Settings page's).
+pub type TwilioConfig = app::settings::phone::TwilioSettings;
 
-impl std::fmt::Debug for TwilioConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioConfig")
-            .field("account_sid", &self.account_sid)
-            .field("from", &self.from)
-            .field("api_url", &self.api_url)
-            .finish_non_exhaustive()
+/// The environment variable for each Twilio settings field.
+fn variable(field: Option<&str>) -> &'static str {
+    match field {
+        Some("account_sid") => "OPSKNIGHT_TWILIO_ACCOUNT_SID",
+        Some("auth_token") => "OPSKNIGHT_TWILIO_AUTH_TOKEN",
+        Some("from") => "OPSKNIGHT_TWILIO_FROM",
+        _ => "OPSKNIGHT_TWILIO_API_URL",
     }
 }
 
@@ -99,29 +91,12 @@ impl TwilioArgs {
                 );
             }
         };
-        if !(sid.len() == 34
-            && sid.starts_with("AC")
-            && sid[2..].bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            bail!("OPSKNIGHT_TWILIO_ACCOUNT_SID: must be AC followed by 32 hex digits");
-        }
-        let from = app::domain::PhoneNumber::parse("from", from)
-            .map_err(|e| anyhow::anyhow!("OPSKNIGHT_TWILIO_FROM: {}", e.user_message()))?;
-        let api_url = self.twilio_api_url.trim().trim_end_matches('/');
-        match reqwest::Url::parse(api_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {}
-            _ => bail!(
-                "OPSKNIGHT_TWILIO_API_URL: must be an http(s) URL, e.g. https://api.twilio.com"
-            ),
-        }
-        let mut tokens = vec![token.to_owned()];
-        tokens.extend(set(&self.twilio_previous_auth_token).map(str::to_owned));
-        Ok(Some(TwilioConfig {
-            account_sid: sid.to_owned(),
-            tokens,
-            from: from.as_str().to_owned(),
-            api_url: api_url.to_owned(),
-        }))
+        let mut config = app::settings::phone::parse_twilio(sid, token, from, &self.twilio_api_url)
+            .map_err(|e| anyhow::anyhow!(app::settings::phone::env_error(&e, variable)))?;
+        config
+            .tokens
+            .extend(set(&self.twilio_previous_auth_token).map(str::to_owned));
+        Ok(Some(config))
     }
 }
 

@@ -16,13 +16,12 @@ use axum::routing::post;
 
 use super::{TwilioConfig, receipt, signature};
 
-/// The Twilio webhook routes; without Twilio settings they answer 404.
-pub fn routes(config: Option<Arc<TwilioConfig>>) -> Router<AppState> {
+/// The Twilio webhook routes; without Twilio settings in use they answer 404.
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/twilio/status", post(status))
         .route("/api/twilio/sms", post(sms))
         .route("/api/twilio/voice", post(super::calls::voice))
-        .layer(axum::Extension(config))
 }
 
 pub(super) fn error(status: StatusCode, field: &str, message: &str) -> Response {
@@ -75,12 +74,12 @@ pub(super) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
 
 async fn status(
     State(state): State<AppState>,
-    axum::Extension(config): axum::Extension<Option<Arc<TwilioConfig>>>,
+    crate::notify::phones::Current(active): crate::notify::phones::Current,
     uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match signed(&config, &state.public_url, &uri, &headers, &body) {
+    let params = match signed(&active.twilio, &state.public_url, &uri, &headers, &body) {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -147,12 +146,12 @@ fn twiml(text: Option<&str>) -> Response {
 
 async fn sms(
     State(state): State<AppState>,
-    axum::Extension(config): axum::Extension<Option<Arc<TwilioConfig>>>,
+    crate::notify::phones::Current(active): crate::notify::phones::Current,
     uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let params = match signed(&config, &state.public_url, &uri, &headers, &body) {
+    let params = match signed(&active.twilio, &state.public_url, &uri, &headers, &body) {
         Ok(p) => p,
         Err(r) => return *r,
     };
