@@ -6,7 +6,8 @@
 #   4. Rust unit + integration tests, then the release build and Playwright in headless Chromium
 #   5. the performance budgets: the first load of /m (a Playwright test, bundle.spec.ts);
 #      SSR latency and SSE fan-out, each on its own release server
-#   6. stops what it started; exits non-zero on any failure or exceeded budget
+#   6. the chaos suite's short form (scripts/chaos.sh): release servers killed under load
+#   7. stops what it started; exits non-zero on any failure, exceeded budget or chaos verdict
 #
 # For a quick loop on the browser tests only, against the release build already in target/:
 #   OPSKNIGHT_TEST_ONLY=e2e scripts/test.sh
@@ -111,9 +112,17 @@ step "budgets: SSR p50 < 20 ms with 1,000 open incidents; SSE to 1,000 clients p
 "$ROOT/scripts/bench-sse.sh" --check || budgets_status=1
 fi
 
+# The chaos suite's short form (scripts/chaos.sh long is the long one): real server
+# processes killed with SIGKILL under load; every accepted event and first page accounted for.
+chaos_status=0
+if [ -z "$ONLY" ]; then
+step "chaos (short form): R1 kill -9 under load"
+"$ROOT/scripts/chaos.sh" short || chaos_status=1
+fi
+
 passed=$(( rust_passed + ${e2e_passed:-0} ))
 failed=$(( rust_failed + ${e2e_failed:-0} ))
 echo
 echo "time: $(( $(date +%s) - OPSKNIGHT_TEST_T0 )) s"
-echo "summary: $passed passed, $failed failed$([ "$budgets_status" = 0 ] || echo ', a budget exceeded')"
-[ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ] && [ "$budgets_status" = 0 ]
+echo "summary: $passed passed, $failed failed$([ "$budgets_status" = 0 ] || echo ', a budget exceeded')$([ "$chaos_status" = 0 ] || echo ', a chaos scenario failed')"
+[ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ] && [ "$budgets_status" = 0 ] && [ "$chaos_status" = 0 ]

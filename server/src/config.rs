@@ -192,6 +192,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub engine_concurrency: u16,
 
+    /// Seconds a claimed job is held before another instance may take it over (after a
+    /// crash). A send gets at most half of it (and at most 30 s).
+    #[arg(long, env = "OPSKNIGHT_JOB_LEASE_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(10..=3600))]
+    pub job_lease_secs: u32,
+
     /// Days to keep resolved incidents (with their alerts, timeline and pages).
     #[arg(long, env = "OPSKNIGHT_RETENTION_INCIDENT_DAYS", default_value_t = 365,
           value_parser = clap::value_parser!(u32).range(1..=36500))]
@@ -240,6 +246,7 @@ impl fmt::Debug for ServeArgs {
                 &self.secret_keys.as_ref().map(|_| "[redacted]"),
             )
             .field("engine_concurrency", &self.engine_concurrency)
+            .field("job_lease_secs", &self.job_lease_secs)
             .field("retention_incident_days", &self.retention_incident_days)
             .field("retention_alert_days", &self.retention_alert_days)
             .field("retention_job_days", &self.retention_job_days)

@@ -1,47 +1,13 @@
-//! Contact kinds and the channel seam: the one list of kinds against the database CHECKs, a
-//! kind without a provider failing permanently with a message that names it, PUSH as a policy
-//! step channel, and unknown kinds in the database read as errors naming the column.
+//! Contact kinds and the channel seam: a kind without a provider failing permanently with a
+//! message that names it, PUSH as a policy step channel, and unknown kinds in the database read
+//! as errors naming the column. (The kind list against the CHECKs is in `enums.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use std::collections::BTreeSet;
-
-use app::domain::{ContactKind, Role};
+use app::domain::Role;
 use common::spawn_app;
 use serde_json::json;
-
-/// The quoted literals in a constraint's definition: `'EMAIL'::text` → `EMAIL`.
-fn literals(def: &str) -> BTreeSet<String> {
-    def.split('\'')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
-}
-
-#[tokio::test]
-async fn every_contact_kind_constraint_allows_exactly_the_kind_list() {
-    let app = spawn_app().await;
-    let want: BTreeSet<String> = ContactKind::ALL
-        .iter()
-        .map(|k| k.as_str().to_owned())
-        .collect();
-    for name in [
-        "contact_methods_kind_check",
-        "notifications_channel_check",
-        "escalation_steps_channels_check",
-    ] {
-        let def: String = sqlx::query_scalar(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
-        )
-        .bind(name)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        assert_eq!(literals(&def), want, "{name}: {def}");
-    }
-}
 
 #[tokio::test]
 async fn phone_kinds_without_a_provider_fail_permanently_naming_the_kind() {

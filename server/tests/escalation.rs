@@ -480,6 +480,13 @@ async fn three_engines_on_one_database_deliver_every_page_exactly_once() {
     .await
     .unwrap();
     assert_eq!(per_user, [200, 200]);
+    // Exactly once and shared: every engine took part of the work.
+    let claimed: Vec<u64> = engines.iter().map(|e| e.claimed()).collect();
+    assert!(
+        claimed.iter().all(|n| *n > 0),
+        "jobs claimed per engine: {claimed:?}"
+    );
+    assert!(claimed.iter().sum::<u64>() >= 600, "{claimed:?}");
     for e in engines {
         e.stop().await;
     }

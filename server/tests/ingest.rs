@@ -552,8 +552,13 @@ async fn every_change_sends_one_notify() {
         .listen(app::incidents::store::CHANNEL)
         .await
         .unwrap();
+    // Every wait is bounded: a missing notification fails the test instead of hanging it.
+    let wait = std::time::Duration::from_secs(10);
     enqueue(&app, &trigger(&s.key, Some("n1"), "Notify me", "critical")).await;
-    let n = listener.recv().await.unwrap();
+    let n = tokio::time::timeout(wait, listener.recv())
+        .await
+        .expect("the trigger's notification")
+        .unwrap();
     let id: String = sqlx::query_scalar("SELECT id::text FROM incidents")
         .fetch_one(&app.pool)
         .await
@@ -567,21 +572,30 @@ async fn every_change_sends_one_notify() {
         .call("/api/incidents/acknowledge", json!({"ids": [id]}), &admin)
         .await;
     assert_eq!((status, changed), (200, json!(1)));
-    assert_eq!(
-        listener.recv().await.unwrap().payload(),
-        format!("[\"{id}\"]")
-    );
-    // A repeat changes nothing and notifies nobody: the next notification is the resolve's.
+    let ack = tokio::time::timeout(wait, listener.recv())
+        .await
+        .expect("the acknowledgement's notification")
+        .unwrap();
+    assert_eq!(ack.payload(), format!("[\"{id}\"]"));
+    // A repeat changes nothing and notifies nobody: nothing arrives within a bounded wait
+    // (a NOTIFY is delivered at commit, before the call answers).
     let (_, changed) = app
         .call("/api/incidents/acknowledge", json!({"ids": [id]}), &admin)
         .await;
     assert_eq!(changed, json!(0));
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(500), listener.recv()).await;
+    assert!(
+        quiet.is_err(),
+        "a repeated acknowledge notified: {:?}",
+        quiet.map(|n| n.map(|n| n.payload().to_owned()))
+    );
     app.call("/api/incidents/resolve", json!({"ids": [id]}), &admin)
         .await;
-    assert_eq!(
-        listener.recv().await.unwrap().payload(),
-        format!("[\"{id}\"]")
-    );
+    let resolve = tokio::time::timeout(wait, listener.recv())
+        .await
+        .expect("the resolve's notification")
+        .unwrap();
+    assert_eq!(resolve.payload(), format!("[\"{id}\"]"));
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM incident_timeline ORDER BY id")
         .fetch_all(&app.pool)
         .await

@@ -47,7 +47,22 @@ impl Sse {
     /// The next message that has an event name (comments and the retry hint are skipped).
     /// Fails the test after 10 s: a bound, not a synchronisation.
     async fn next(&mut self) -> Message {
-        tokio::time::timeout(Duration::from_secs(10), async {
+        tokio::time::timeout(Duration::from_secs(10), self.read())
+            .await
+            .expect("no SSE message within 10 s")
+    }
+
+    /// Asserts that no named message arrives within `wait` (a bounded wait for silence).
+    async fn quiet(&mut self, wait: Duration) {
+        if let Ok(m) = tokio::time::timeout(wait, self.read()).await {
+            panic!("expected nothing on this stream, got {m:?}");
+        }
+    }
+
+    /// Reads until a message with an event name is complete. A cancelled read loses nothing:
+    /// a block leaves the buffer only once it is whole.
+    async fn read(&mut self) -> Message {
+        {
             loop {
                 while let Some(end) = self.buf.find("\n\n") {
                     let block: String = self.buf.drain(..end + 2).collect();
@@ -68,9 +83,7 @@ impl Sse {
                 let chunk = self.res.chunk().await.unwrap().expect("stream ended");
                 self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
             }
-        })
-        .await
-        .expect("no SSE message within 10 s")
+        }
     }
 
     /// The next `incidents` update, parsed.
@@ -258,6 +271,9 @@ async fn each_person_hears_only_their_own_pages() {
     s.send("trigger", "for-bob").await;
     let n: app::notifications::PageNotice = serde_json::from_str(&b.next().await.data).unwrap();
     assert_eq!((n.user_id, n.title.as_str()), (bob.id, "for-bob is down"));
+    assert_eq!(sink.wait_for(2).await.len(), 2);
+    // And bob's page does not reach alice's stream (the leak checked the other way).
+    a.quiet(Duration::from_millis(500)).await;
 }
 
 #[tokio::test]

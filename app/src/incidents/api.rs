@@ -232,7 +232,7 @@ pub async fn set_priority(id: IncidentId, priority: Option<String>) -> Result<()
     let (_, state) = incident_actor(&[id]).await?;
     let priority = match priority.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(p @ ("P1" | "P2" | "P3" | "P4" | "P5")) => Some(p),
+        Some(p) if super::PRIORITIES.contains(&p) => Some(p),
         Some(_) => {
             return Err(AppError::invalid(
                 "priority",

@@ -3,6 +3,22 @@
 
 use serde_json::Value;
 
+/// Every kind of timeline entry (`incident_timeline.kind`).
+pub const KINDS: [&str; 12] = [
+    "TRIGGERED",
+    "ALERT_APPENDED",
+    "ACKNOWLEDGED",
+    "SNOOZED",
+    "UNSNOOZED",
+    "RESOLVED",
+    "REOPENED",
+    "ESCALATED",
+    "NOTIFIED",
+    "NOTE",
+    "ASSIGNED",
+    "UNACKNOWLEDGED",
+];
+
 fn names(v: &Value) -> String {
     v.as_array()
         .map(|a| {

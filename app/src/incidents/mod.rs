@@ -124,6 +124,8 @@ pub struct IncidentFilter {
 }
 
 pub const SUMMARY_MAX: usize = 1024;
+/// The priorities an incident can have (`incidents.priority`), highest first.
+pub const PRIORITIES: [&str; 5] = ["P1", "P2", "P3", "P4", "P5"];
 pub const DEDUP_KEY_MAX: usize = 255;
 pub const NOTE_MAX: usize = 10_000;
 pub const MAX_PAGE: i64 = 200;

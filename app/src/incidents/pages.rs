@@ -407,7 +407,7 @@ pub fn IncidentPage() -> impl IntoView {
                                     priority.dispatch(SetPriority { id: iid, priority: (!p.is_empty()).then_some(p) });
                                 }>
                                     <option value="" selected=i.priority.is_none()>"No priority"</option>
-                                    {["P1", "P2", "P3", "P4", "P5"].into_iter().map(|p| view! {
+                                    {super::PRIORITIES.into_iter().map(|p| view! {
                                         <option value=p selected=i.priority.as_deref() == Some(p)>{p}</option>
                                     }).collect_view()}
                                 </select>

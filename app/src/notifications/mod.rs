@@ -48,16 +48,29 @@ pub enum DeliveryStatus {
 }
 
 impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 6] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Cancelled,
+        DeliveryStatus::Unknown,
+    ];
+
+    /// The stored value (`notifications.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "PENDING",
+            DeliveryStatus::Sending => "SENDING",
+            DeliveryStatus::Sent => "SENT",
+            DeliveryStatus::Failed => "FAILED",
+            DeliveryStatus::Cancelled => "CANCELLED",
+            DeliveryStatus::Unknown => "UNKNOWN",
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<DeliveryStatus> {
-        Some(match raw {
-            "PENDING" => DeliveryStatus::Pending,
-            "SENDING" => DeliveryStatus::Sending,
-            "SENT" => DeliveryStatus::Sent,
-            "FAILED" => DeliveryStatus::Failed,
-            "CANCELLED" => DeliveryStatus::Cancelled,
-            "UNKNOWN" => DeliveryStatus::Unknown,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
     }
 
     pub fn label(self) -> &'static str {

@@ -148,20 +148,38 @@ pub async fn load(
             priority,
             participants: people.into_iter().map(UserId).collect(),
             rotation: Rotation {
-                unit: RotationUnit::parse(&unit).unwrap_or(RotationUnit::Days),
-                every: u32::try_from(every).unwrap_or(1),
+                unit: AppError::column(
+                    "schedule_layers.rotation_unit",
+                    &unit,
+                    RotationUnit::parse(&unit),
+                )?,
+                every: AppError::column(
+                    "schedule_layers.rotation_every",
+                    &every.to_string(),
+                    u32::try_from(every).ok(),
+                )?,
             },
             start,
             end,
-            shift_minutes: shift.and_then(|m| u32::try_from(m).ok()),
-            restrictions: serde_json::from_str::<Vec<Restriction>>(&restrictions)
-                .unwrap_or_default(),
+            shift_minutes: shift
+                .map(|m| {
+                    AppError::column(
+                        "schedule_layers.shift_minutes",
+                        &m.to_string(),
+                        u32::try_from(m).ok(),
+                    )
+                })
+                .transpose()?,
+            restrictions: AppError::column(
+                "schedule_layers.restrictions",
+                &restrictions,
+                serde_json::from_str::<Vec<Restriction>>(&restrictions).ok(),
+            )?,
         });
     }
     for (id, sid, kind, user, replaces, start, end, note, by) in overrides {
-        let (Some(&i), Some(kind)) = (index.get(&sid), OverrideKind::parse(&kind)) else {
-            continue;
-        };
+        let kind = AppError::column("schedule_overrides.kind", &kind, OverrideKind::parse(&kind))?;
+        let Some(&i) = index.get(&sid) else { continue };
         let rule = Override {
             id,
             kind,

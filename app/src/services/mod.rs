@@ -23,6 +23,13 @@ pub enum UrgencyRule {
 }
 
 impl UrgencyRule {
+    pub const ALL: [UrgencyRule; 4] = [
+        UrgencyRule::Severity,
+        UrgencyRule::High,
+        UrgencyRule::Medium,
+        UrgencyRule::Low,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UrgencyRule::Severity => "SEVERITY",
@@ -33,14 +40,9 @@ impl UrgencyRule {
     }
 
     pub fn parse(raw: &str) -> Option<UrgencyRule> {
-        [
-            UrgencyRule::Severity,
-            UrgencyRule::High,
-            UrgencyRule::Medium,
-            UrgencyRule::Low,
-        ]
-        .into_iter()
-        .find(|r| r.as_str().eq_ignore_ascii_case(raw.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(raw.trim()))
     }
 
     pub fn urgency(self, severity: crate::domain::Severity) -> Urgency {

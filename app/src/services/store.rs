@@ -38,21 +38,27 @@ struct ServiceRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<ServiceRow> for Service {
-    fn from(r: ServiceRow) -> Self {
-        Service {
+impl TryFrom<ServiceRow> for Service {
+    type Error = AppError;
+
+    fn try_from(r: ServiceRow) -> Result<Self, AppError> {
+        Ok(Service {
             id: r.id,
             name: r.name,
             description: r.description,
             team_id: r.team_id,
             team_name: r.team_name,
-            urgency_rule: UrgencyRule::parse(&r.urgency_rule).unwrap_or(UrgencyRule::Severity),
+            urgency_rule: AppError::column(
+                "services.urgency_rule",
+                &r.urgency_rule,
+                UrgencyRule::parse(&r.urgency_rule),
+            )?,
             ack_timeout_secs: r.ack_timeout_secs,
             escalation_policy_id: r.escalation_policy_id,
             escalation_policy_name: r.escalation_policy_name,
             open_incidents: r.open_incidents,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -73,7 +79,7 @@ pub async fn list(pool: &PgPool) -> Result<Vec<Service>, AppError> {
     ))
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 pub async fn get<'e>(db: impl PgExecutor<'e>, id: ServiceId) -> Result<Service, AppError> {
@@ -81,9 +87,10 @@ pub async fn get<'e>(db: impl PgExecutor<'e>, id: ServiceId) -> Result<Service, 
         .bind(id)
         .fetch_optional(db)
         .await?;
-    row.map(Into::into).ok_or_else(|| AppError::NotFound {
+    row.ok_or_else(|| AppError::NotFound {
         what: "service".into(),
-    })
+    })?
+    .try_into()
 }
 
 /// Validated service fields.
@@ -155,18 +162,24 @@ struct IntegrationRow {
     created_at: DateTime<Utc>,
 }
 
-impl From<IntegrationRow> for Integration {
-    fn from(r: IntegrationRow) -> Self {
-        Integration {
+impl TryFrom<IntegrationRow> for Integration {
+    type Error = AppError;
+
+    fn try_from(r: IntegrationRow) -> Result<Self, AppError> {
+        Ok(Integration {
             id: r.id,
             service_id: r.service_id,
-            kind: IntegrationKind::parse(&r.kind).unwrap_or(IntegrationKind::Webhook),
+            kind: AppError::column(
+                "integrations.kind",
+                &r.kind,
+                IntegrationKind::parse(&r.kind),
+            )?,
             name: r.name,
             key_prefix: r.key_prefix,
             enabled: r.enabled,
             rate_limit_per_min: r.rate_limit_per_min,
             created_at: r.created_at,
-        }
+        })
     }
 }
 
@@ -185,7 +198,7 @@ pub async fn integrations(pool: &PgPool, service: ServiceId) -> Result<Vec<Integ
     .bind(service)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(TryInto::try_into).collect()
 }
 
 pub async fn create_integration<'e>(
@@ -213,7 +226,7 @@ pub async fn create_integration<'e>(
     .fetch_one(db)
     .await?;
     Ok(IntegrationWithKey {
-        integration: row.into(),
+        integration: row.try_into()?,
         routing_key: key,
     })
 }
@@ -239,7 +252,7 @@ pub async fn rotate_key<'e>(
         what: "integration".into(),
     })?;
     Ok(IntegrationWithKey {
-        integration: row.into(),
+        integration: row.try_into()?,
         routing_key: key,
     })
 }
@@ -261,9 +274,10 @@ pub async fn set_integration<'e>(
     .bind(now)
     .fetch_optional(db)
     .await?;
-    row.map(Into::into).ok_or_else(|| AppError::NotFound {
+    row.ok_or_else(|| AppError::NotFound {
         what: "integration".into(),
-    })
+    })?
+    .try_into()
 }
 
 /// What ingestion needs to know about a routing key.

@@ -69,19 +69,18 @@ pub async fn members(pool: &PgPool, team: TeamId) -> Result<Vec<TeamMember>, App
     .bind(team)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(user_id, name, email, user_role, role, is_lead)| TeamMember {
+    rows.into_iter()
+        .map(|(user_id, name, email, user_role, role, is_lead)| {
+            Ok(TeamMember {
                 user_id,
                 name,
                 email,
-                user_role: Role::parse(&user_role).unwrap_or(Role::User),
-                role: TeamRole::parse(&role).unwrap_or(TeamRole::Member),
+                user_role: AppError::column("users.role", &user_role, Role::parse(&user_role))?,
+                role: AppError::column("team_members.role", &role, TeamRole::parse(&role))?,
                 is_lead,
-            },
-        )
-        .collect())
+            })
+        })
+        .collect()
 }
 
 /// The caller's role in a team, if a member.

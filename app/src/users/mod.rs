@@ -28,6 +28,23 @@ pub enum UserStatus {
     Disabled,
 }
 
+impl UserStatus {
+    pub const ALL: [UserStatus; 3] = [
+        UserStatus::Invited,
+        UserStatus::Active,
+        UserStatus::Disabled,
+    ];
+
+    /// The stored value (`users.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "INVITED",
+            UserStatus::Active => "ACTIVE",
+            UserStatus::Disabled => "DISABLED",
+        }
+    }
+}
+
 /// What lists and the CLI show of a user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

@@ -20,7 +20,10 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub const ALL: [Purpose; 2] = [Purpose::Invite, Purpose::Reset];
+
+    /// The stored value (`user_tokens.purpose`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Invite => "INVITE",
             Purpose::Reset => "RESET",

@@ -53,6 +53,8 @@ pub struct Engine {
     pub retention: Retention,
     /// The least time between two messages to one phone number (pages meanwhile are bundled).
     pub phone_limits: app::notifications::store::bundle::Limits,
+    /// Jobs this engine has claimed so far (tests check that every instance took work).
+    claimed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The channels every server has: email (through `mailer`) and Web Push.
@@ -88,9 +90,15 @@ pub fn default_channels(
 pub struct EngineHandle {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+    claimed: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl EngineHandle {
+    /// How many jobs this engine has claimed since it started.
+    pub fn claimed(&self) -> u64 {
+        self.claimed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Stops claiming and waits for the loop to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
@@ -123,6 +131,7 @@ impl Engine {
             lease: Duration::seconds(60),
             retention: Retention::default(),
             phone_limits: Default::default(),
+            claimed: Arc::default(),
         }
     }
 
@@ -144,12 +153,24 @@ impl Engine {
         self
     }
 
+    /// How long one send may take: 30 s, or half the lease when that is shorter, so a hung
+    /// provider cannot hold a page past its job's lease.
+    pub fn send_timeout(&self) -> std::time::Duration {
+        let half = (self.lease / 2).to_std().unwrap_or_default();
+        half.min(std::time::Duration::from_secs(30))
+    }
+
     /// Starts the loop on its own task.
     pub fn start(self) -> EngineHandle {
         let (stop, rx) = watch::channel(false);
+        let claimed = self.claimed.clone();
         let engine = Arc::new(self);
         let task = tokio::spawn(async move { engine.run(rx).await });
-        EngineHandle { stop, task }
+        EngineHandle {
+            stop,
+            task,
+            claimed,
+        }
     }
 
     async fn listen(&self) -> Option<PgListener> {
@@ -211,6 +232,10 @@ impl Engine {
                     break;
                 }
                 claimed_any = true;
+                self.claimed.fetch_add(
+                    u64::try_from(jobs.len()).unwrap_or(u64::MAX),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 for job in jobs {
                     let Ok(permit) = slots.clone().try_acquire_owned() else {
                         break;

@@ -12,9 +12,6 @@ use app::notifications::store::{Begin, Outcome, begin_send, finish_send, record_
 use super::{Engine, payload};
 use crate::notify::{Delivered, Page};
 
-/// A provider call that has not answered in this long is a temporary failure.
-const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     let p: NotificationJob = payload(job)?;
     let now = engine.clock.now();
@@ -66,13 +63,14 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         bundle,
         now,
     };
+    let limit = engine.send_timeout();
     let sent = match engine.channels.get(channel) {
-        Ok(provider) => match tokio::time::timeout(SEND_TIMEOUT, provider.send(&page)).await {
+        Ok(provider) => match tokio::time::timeout(limit, provider.send(&page)).await {
             Ok(r) => r,
             Err(_) => Err(SendError::temporary(format!(
                 "the {} provider did not answer in {} s",
                 channel.label(),
-                SEND_TIMEOUT.as_secs()
+                limit.as_secs()
             ))),
         },
         Err(e) => Err(e),

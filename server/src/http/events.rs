@@ -112,12 +112,18 @@ async fn read_json(d: Dialect, headers: &HeaderMap, body: Body) -> Result<Bytes,
         .map_err(|_| too_large(d))
 }
 
-fn target(r: &RouteTarget) -> IngestTarget {
-    IngestTarget {
+/// Where the integration's events go; a value the database holds that this build does not
+/// know is an error naming the column, never a guess.
+fn target(r: &RouteTarget) -> Result<IngestTarget, app::error::AppError> {
+    Ok(IngestTarget {
         service_id: r.service_id,
         integration_id: Some(r.integration_id),
-        urgency_rule: UrgencyRule::parse(&r.urgency_rule).unwrap_or(UrgencyRule::Severity),
-    }
+        urgency_rule: app::error::AppError::column(
+            "services.urgency_rule",
+            &r.urgency_rule,
+            UrgencyRule::parse(&r.urgency_rule),
+        )?,
+    })
 }
 
 /// The integration of a routing key, or the 400 for an unknown or disabled one.
@@ -160,7 +166,11 @@ async fn deliver(
             state.clock.now(),
         )
         .map_err(|after| throttled(d, after))?;
-    let t = target(&r);
+    // Unreadable settings are logged and answered 503, so the sender retries.
+    let t = target(&r).map_err(|e| {
+        tracing::error!(error = %e, integration = %r.integration_id, "unreadable route");
+        unavailable("this integration's service cannot be read; try again later".into())
+    })?;
     submit(
         ingestor,
         events.into_iter().map(|e| (t.clone(), e)).collect(),

@@ -100,7 +100,7 @@ pub async fn ack_link_info(
         number,
         title,
         service,
-        status: Status::parse(&status).unwrap_or(Status::Open),
+        status: AppError::column("incidents.status", &status, Status::parse(&status))?,
         user_name,
     })
 }

@@ -1,0 +1,297 @@
+//! One list per enum: every Rust list of stored values equals the database CHECK constraint
+//! that guards its column, and every CHECK constraint that lists values is covered here, so a
+//! value added on one side only fails this test. (Unknown values read back are errors naming
+//! the column: see `AppError::column`.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::spawn_app;
+
+/// The quoted literals in a constraint's definition: `'EMAIL'::text` → `EMAIL`.
+fn literals(def: &str) -> BTreeSet<String> {
+    def.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn set<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeSet<String> {
+    all.iter().map(|v| name(*v).to_owned()).collect()
+}
+
+#[tokio::test]
+async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_is_covered() {
+    use app::domain::escalation::TargetKind;
+    use app::domain::schedule::{OverrideKind, RotationUnit};
+    use app::domain::{ContactKind, Role, Status, Urgency};
+    let app = spawn_app().await;
+    let contact = set(&ContactKind::ALL, ContactKind::as_str);
+    let lists: Vec<(&str, BTreeSet<String>)> = vec![
+        ("users_role_check", set(&Role::ALL, Role::as_str)),
+        (
+            "users_status_check",
+            set(&app::users::UserStatus::ALL, app::users::UserStatus::as_str),
+        ),
+        (
+            "jobs_kind_check",
+            set(&app::jobs::JobKind::ALL, app::jobs::JobKind::as_str),
+        ),
+        (
+            "jobs_status_check",
+            set(&app::jobs::JobStatus::ALL, app::jobs::JobStatus::as_str),
+        ),
+        (
+            "team_members_role_check",
+            set(&app::teams::TeamRole::ALL, app::teams::TeamRole::as_str),
+        ),
+        ("contact_methods_kind_check", contact.clone()),
+        ("notifications_channel_check", contact.clone()),
+        ("escalation_steps_channels_check", contact),
+        (
+            "user_tokens_purpose_check",
+            set(
+                &app::users::tokens::Purpose::ALL,
+                app::users::tokens::Purpose::as_str,
+            ),
+        ),
+        (
+            "services_urgency_rule_check",
+            set(
+                &app::services::UrgencyRule::ALL,
+                app::services::UrgencyRule::as_str,
+            ),
+        ),
+        (
+            "integrations_kind_check",
+            set(
+                &app::services::IntegrationKind::ALL,
+                app::services::IntegrationKind::as_str,
+            ),
+        ),
+        ("incidents_status_check", set(&Status::ALL, Status::as_str)),
+        (
+            "incidents_urgency_check",
+            set(&Urgency::ALL, Urgency::as_str),
+        ),
+        (
+            "incidents_priority_check",
+            app::incidents::PRIORITIES
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        ),
+        (
+            "incident_timeline_kind_check",
+            app::incidents::describe::KINDS
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
+        ),
+        (
+            "escalation_targets_target_kind_check",
+            set(&TargetKind::ALL, TargetKind::as_str),
+        ),
+        (
+            "notifications_status_check",
+            set(
+                &app::notifications::DeliveryStatus::ALL,
+                app::notifications::DeliveryStatus::as_str,
+            ),
+        ),
+        (
+            "schedule_layers_rotation_unit_check",
+            set(&RotationUnit::ALL, RotationUnit::as_str),
+        ),
+        (
+            "schedule_overrides_kind_check",
+            set(&OverrideKind::ALL, OverrideKind::as_str),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, want) in &lists {
+        let def: Option<String> = sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
+        )
+        .bind(name)
+        .fetch_optional(&app.pool)
+        .await
+        .unwrap();
+        match def {
+            None => failures.push(format!("{name}: no such constraint")),
+            Some(def) if literals(&def) != *want => {
+                failures.push(format!("{name}: database {def}, Rust {want:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    // Shape checks pair a kind with the columns it needs: the kinds they name are known ones.
+    let shapes = [
+        (
+            "escalation_targets_shape_check",
+            set(&TargetKind::ALL, TargetKind::as_str),
+        ),
+        (
+            "schedule_overrides_shape_check",
+            set(&OverrideKind::ALL, OverrideKind::as_str),
+        ),
+    ];
+    for (name, known) in &shapes {
+        let def: String = sqlx::query_scalar(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1",
+        )
+        .bind(name)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        let named = literals(&def);
+        if named.is_empty() || !named.is_subset(known) {
+            failures.push(format!("{name}: names {named:?}, Rust knows {known:?}"));
+        }
+    }
+    // Every constraint that lists allowed values (`= ANY (ARRAY[…])` or `<@ ARRAY[…]`).
+    let listing: Vec<String> = sqlx::query_scalar(
+        "SELECT conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+         WHERE n.nspname = 'public' AND contype = 'c'
+           AND pg_get_constraintdef(c.oid) ~ '(ANY|<@) \\(?ARRAY\\['
+         ORDER BY 1",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let covered: BTreeSet<&str> = lists.iter().chain(&shapes).map(|(n, _)| *n).collect();
+    for name in &listing {
+        if !covered.contains(name.as_str()) {
+            failures.push(format!(
+                "{name}: a value list with no Rust list compared here"
+            ));
+        }
+    }
+    assert!(listing.len() >= lists.len(), "{listing:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Drops a CHECK constraint and writes a value no Rust list knows (an older or newer build's).
+async fn corrupt(app: &common::TestApp, table: &str, constraint: &str, set: &str) {
+    for q in [
+        format!("ALTER TABLE {table} DROP CONSTRAINT {constraint}"),
+        format!("UPDATE {table} SET {set}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(q))
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+}
+
+fn names(err: app::error::AppError, column: &str) {
+    assert!(format!("{err:?}").contains(column), "{column}: {err:?}");
+}
+
+#[tokio::test]
+async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default() {
+    use app::domain::{ServiceId, TeamId};
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let (service, key) = app.service_with_key(&admin, "Checkout").await;
+    let service: ServiceId = service.parse().unwrap();
+    let bob = app
+        .add_user("bob@example.com", app::domain::Role::Responder)
+        .await;
+    let mut tx = app.pool.begin().await.unwrap();
+    let team: TeamId = app::teams::store::create(&mut *tx, "Payments", "", app.clock_now())
+        .await
+        .unwrap();
+    app::teams::store::set_member(
+        &mut tx,
+        team,
+        bob.id,
+        app::teams::TeamRole::Member,
+        false,
+        app.clock_now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (s, incident) = app
+        .call(
+            "/api/incidents/create",
+            serde_json::json!({"service_id": service, "title": "Disk full", "description": "", "urgency": "HIGH"}),
+            &admin,
+        )
+        .await;
+    assert_eq!(s, 200, "{incident}");
+    let incident: app::domain::IncidentId = incident.as_str().unwrap().parse().unwrap();
+
+    corrupt(
+        &app,
+        "team_members",
+        "team_members_role_check",
+        "role = 'BOSS'",
+    )
+    .await;
+    names(
+        app::teams::store::members(&app.pool, team)
+            .await
+            .unwrap_err(),
+        "team_members.role",
+    );
+    corrupt(
+        &app,
+        "incidents",
+        "incidents_status_check",
+        "status = 'LIMBO'",
+    )
+    .await;
+    names(
+        app::notifications::store::ack_link_info(&app.pool, incident, bob.id)
+            .await
+            .unwrap_err(),
+        "incidents.status",
+    );
+    corrupt(
+        &app,
+        "services",
+        "services_urgency_rule_check",
+        "urgency_rule = 'SOMETIMES'",
+    )
+    .await;
+    names(
+        app::services::store::list(&app.pool).await.unwrap_err(),
+        "services.urgency_rule",
+    );
+    // An event for that service is refused with a 503 the sender retries, not guessed at,
+    // and the answer carries no internals.
+    let res = app
+        .http
+        .post(app.url("/v2/enqueue"))
+        .json(
+            &serde_json::json!({"routing_key": key, "event_action": "trigger", "dedup_key": "x",
+            "payload": {"summary": "x", "source": "x", "severity": "critical"}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    let body = res.text().await.unwrap();
+    assert!(
+        !body.contains("SOMETIMES") && !body.contains("urgency_rule"),
+        "{body}"
+    );
+    corrupt(
+        &app,
+        "integrations",
+        "integrations_kind_check",
+        "kind = 'carrier'",
+    )
+    .await;
+    names(
+        app::services::store::integrations(&app.pool, service)
+            .await
+            .unwrap_err(),
+        "integrations.kind",
+    );
+}
