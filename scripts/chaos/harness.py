@@ -4,10 +4,13 @@ page emails per incident, the admin API, an open-loop Events v2 load generator, 
 
 Every wait is bounded; a scenario that cannot get its server up fails with what it saw.
 """
+import asyncio
+import atexit
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -47,6 +50,15 @@ def wait_until(what, check, timeout):
         time.sleep(0.05)
 
 
+def within(check, timeout):
+    """Like `wait_until`, but answers False at the deadline (the scenario reports it)."""
+    try:
+        wait_until("", check, timeout)
+        return True
+    except TimeoutError:
+        return False
+
+
 def sql(query):
     """Runs one query with psql; the rows as lists of strings."""
     out = subprocess.run([PSQL, DATABASE_URL, "-AtqX", "-F", "\t", "-c", query],
@@ -66,7 +78,20 @@ class Mailbox:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
+    # "ok" accepts; "refuse" answers 451 (a temporary failure); "hang" holds the message
+    # until the mode changes, then refuses it (a message a client gave up on is never kept).
+    mode = "ok"
+    refused = 0
+
     async def handle_DATA(self, server, session, envelope):
+        if self.mode == "hang":
+            while self.mode == "hang":
+                await asyncio.sleep(0.1)
+            self.refused += 1
+            return "451 4.3.0 held too long, try again later"
+        if self.mode == "refuse":
+            self.refused += 1
+            return "451 4.3.0 try again later"
         m = self.SUBJECT.search(envelope.content)
         if m:
             key = m.group(1).decode()
@@ -88,10 +113,26 @@ class Mailbox:
         self.controller.stop()
 
 
+RUNNING = []
+DIRS = []
+
+
+@atexit.register
+def _stop_all():
+    """A scenario that fails half-way leaves no server behind; then the data dirs (with the
+    servers' logs) go, unless OPSKNIGHT_CHAOS_KEEP is set."""
+    for server in RUNNING:
+        server.stop()
+    if not os.environ.get("OPSKNIGHT_CHAOS_KEEP"):
+        for d in DIRS:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class Server:
     """One `opsknight serve` process; `kill9` and `start` again on the same port."""
 
     def __init__(self, name, data_dir, smtp_port, extra_env=None):
+        RUNNING.append(self)
         self.name = name
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -200,6 +241,9 @@ class Load:
         self.prefix = prefix
         self.accepted = set()
         self.answers = Counter()
+        self.per_second = Counter()  # 202s by the second they were sent in
+        self.start = time.monotonic()
+        self.slowest = 0.0
         self.sent = 0
         self.lock = threading.Lock()
 
@@ -221,6 +265,7 @@ class Load:
             key = f"{self.prefix}-{i // 2}"
             base = self.bases[i % len(self.bases)]
             answer = "refused"
+            sent_at = time.monotonic()
             try:
                 conn = conns.get(base)
                 if conn is None:
@@ -231,18 +276,23 @@ class Load:
                 res = conn.getresponse()
                 res.read()
                 answer = str(res.status)
+            except TimeoutError:
+                answer = "timeout"
+                conns.pop(base, None)
             except (OSError, http.client.HTTPException):
                 conns.pop(base, None)
             with self.lock:
                 self.sent += 1
                 self.answers[answer] += 1
+                self.slowest = max(self.slowest, time.monotonic() - sent_at)
                 if answer == "202":
                     self.accepted.add(key)
+                    self.per_second[int(sent_at - start)] += 1
             n += 1
             i += self.threads
 
     def run(self):
-        start = time.monotonic() + 0.1
+        start = self.start = time.monotonic() + 0.1
         workers = [threading.Thread(target=self._worker, args=(t, start)) for t in range(self.threads)]
         for w in workers:
             w.start()
@@ -260,4 +310,5 @@ def verdict(name, ok, figures):
 def new_data_dir():
     d = tempfile.mkdtemp(prefix="opsknight-chaos.")
     os.chmod(d, 0o755)
+    DIRS.append(d)
     return d

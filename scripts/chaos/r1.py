@@ -47,14 +47,18 @@ def main(rate, seconds, kill_every, lease):
 
     h.wait_until("every accepted event is an incident", all_present, 120)
 
-    def pages_settled():
-        busy = h.sql("SELECT count(*) FROM notifications WHERE status IN ('PENDING', 'SENDING')")[0][0]
-        due = h.sql("SELECT count(*) FROM jobs WHERE status IN ('PENDING', 'PROCESSING') AND kind = 'NOTIFICATION'")[0][0]
-        first = h.sql("""SELECT count(*) FROM incidents i WHERE dedup_key LIKE 'chaos-r1-%'
-                         AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.step = 0)""")[0][0]
-        return busy == "0" and due == "0" and first == "0"
+    pending = {}
 
-    h.wait_until("every first page sent (or marked unknown)", pages_settled, lease + 120)
+    def pages_settled():
+        pending["pages"] = int(h.sql("SELECT count(*) FROM notifications WHERE status IN ('PENDING', 'SENDING')")[0][0])
+        pending["jobs"] = int(h.sql("SELECT count(*) FROM jobs WHERE status IN ('PENDING', 'PROCESSING') AND kind IN ('NOTIFICATION', 'ESCALATION') AND run_at <= now()")[0][0])
+        pending["no_first_page"] = int(h.sql("""SELECT count(*) FROM incidents i WHERE dedup_key LIKE 'chaos-r1-%'
+                         AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.step = 0)""")[0][0])
+        return not any(pending.values())
+
+    # The backlog a storm leaves drains at the engine's rate: allow a page per 20 ms beyond
+    # the lease (a crash's claims wait for it).
+    settled_in_time = h.within(pages_settled, lease + 60 + len(accepted) / 50)
     settled = time.monotonic() - settle_start
     incidents = dict(h.sql("SELECT dedup_key, count(*) FROM incidents WHERE dedup_key LIKE 'chaos-r1-%' GROUP BY 1"))
     open_dups = h.sql("""SELECT dedup_key FROM incidents WHERE dedup_key LIKE 'chaos-r1-%' AND status <> 'RESOLVED'
@@ -67,7 +71,7 @@ def main(rate, seconds, kill_every, lease):
     missing = sorted(accepted - present)
     mailbox.stop()
     server.stop()
-    ok = not missing and not open_dups and not lost and not doubled
+    ok = settled_in_time and not missing and not open_dups and not lost and not doubled
     return h.verdict("R1 kill -9 under load", ok, {
         "rate": rate, "seconds": f"{elapsed:.1f}", "kills": len(downtimes),
         "max_restart_s": f"{max(downtimes, default=0):.2f}",
@@ -78,7 +82,8 @@ def main(rate, seconds, kill_every, lease):
         "unknown_but_emailed": sum(1 for k in unknown if emailed[k] >= 1),
         "unknown_not_emailed": sum(1 for k in unknown if emailed[k] == 0),
         "lost": len(lost), "duplicated": len(doubled),
-        "settle_s": f"{settled:.1f}",
+        "settle_s": f"{settled:.1f}", "settled": settled_in_time,
+        "left_unsettled": {k: v for k, v in pending.items() if v},
     })
 
 

@@ -170,7 +170,9 @@ async fn run(
         state.clock.clone(),
         usize::from(args.ingest_workers),
     );
-    let app = http::router_with(state, Arc::new(HttpMetrics::default()), ingestor, phones);
+    let metrics = Arc::new(HttpMetrics::default());
+    metrics.watch_engine(engine.claimed_counter());
+    let app = http::router_with(state, metrics, ingestor, phones);
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -160,4 +160,45 @@ mod tests {
             "Reply 100a to ack all, 100c to resolve all"
         );
     }
+
+    mod fuzz {
+        //! Property tests (the test command runs the default case count; `scripts/fuzz.sh`
+        //! runs many more): any text parses without a panic, and every code with every action
+        //! word reads back, whatever the case, spacing and quoting.
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_parses_without_a_panic(body in any::<String>()) {
+                let _ = parse(&body);
+            }
+
+            #[test]
+            fn a_code_and_an_action_word_always_read_back(
+                code in 1u32..,
+                word in prop::sample::select(vec!["a", "ack", "Acknowledge", "c", "C", "resolve", "e", "escalate"]),
+                space in "[ \t]{0,3}",
+                quote in prop::sample::select(vec!["", "'", "\"", "."]),
+            ) {
+                let body = format!("{space}{quote}{code}{space}{word}{quote}{space}");
+                let action = match word.to_lowercase().as_str() {
+                    "a" | "ack" | "acknowledge" => Action::Acknowledge,
+                    "c" | "resolve" => Action::Resolve,
+                    _ => Action::Escalate,
+                };
+                prop_assert_eq!(parse(&body), Reply::Act { target: Target::Code(code), action });
+            }
+
+            #[test]
+            fn the_instructions_name_codes_that_parse(code in 1u32.., bundle in any::<bool>()) {
+                let text = instructions(code, bundle);
+                for (suffix, action) in [("a", Action::Acknowledge), ("c", Action::Resolve)] {
+                    let reply = format!("{code}{suffix}");
+                    prop_assert!(text.contains(&reply), "{}", text);
+                    prop_assert_eq!(parse(&reply), Reply::Act { target: Target::Code(code), action });
+                }
+            }
+        }
+    }
 }

@@ -99,6 +99,11 @@ impl EngineHandle {
         self.claimed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The live count behind `claimed` (for /metrics).
+    pub fn claimed_counter(&self) -> Arc<std::sync::atomic::AtomicU64> {
+        self.claimed.clone()
+    }
+
     /// Stops claiming and waits for the loop to end.
     pub async fn stop(self) {
         let _ = self.stop.send(true);

@@ -23,6 +23,8 @@ const BUCKETS: [f64; 12] = [
 #[derive(Default, Debug)]
 pub struct HttpMetrics {
     routes: Mutex<HashMap<String, RouteStats>>,
+    /// This instance's engine's count of claimed jobs, once the engine runs.
+    engine_claimed: std::sync::OnceLock<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 #[derive(Default, Debug)]
@@ -35,6 +37,11 @@ struct RouteStats {
 }
 
 impl HttpMetrics {
+    /// Reports this counter as `opsknight_engine_jobs_claimed_total`.
+    pub fn watch_engine(&self, claimed: Arc<std::sync::atomic::AtomicU64>) {
+        let _ = self.engine_claimed.set(claimed);
+    }
+
     fn record(&self, route: &str, method: &Method, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
         let stats = match routes.get_mut(route) {
@@ -59,6 +66,13 @@ impl HttpMetrics {
     }
 
     fn write(&self, out: &mut String) {
+        if let Some(claimed) = self.engine_claimed.get() {
+            let _ = writeln!(
+                out,
+                "# HELP opsknight_engine_jobs_claimed_total Jobs this instance's engine claimed since it started.\n# TYPE opsknight_engine_jobs_claimed_total counter\nopsknight_engine_jobs_claimed_total {}",
+                claimed.load(std::sync::atomic::Ordering::Relaxed)
+            );
+        }
         let routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
         let mut names: Vec<&String> = routes.keys().collect();
         names.sort();
@@ -200,4 +214,29 @@ pub async fn render(
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_counter_is_reported_once_the_engine_runs() {
+        let m = HttpMetrics::default();
+        let mut out = String::new();
+        m.write(&mut out);
+        assert!(
+            !out.contains("opsknight_engine_jobs_claimed_total"),
+            "{out}"
+        );
+        let claimed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        m.watch_engine(claimed.clone());
+        claimed.fetch_add(7, std::sync::atomic::Ordering::Relaxed);
+        let mut out = String::new();
+        m.write(&mut out);
+        assert!(
+            out.contains("\nopsknight_engine_jobs_claimed_total 7\n"),
+            "{out}"
+        );
+    }
 }

@@ -401,7 +401,11 @@ fn arb_window() -> impl Strategy<Value = (DateTime<Utc>, DateTime<Utc>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    // 200 cases, or PROPTEST_CASES (scripts/fuzz.sh) when set.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn timeline_is_disjoint_and_covers_the_window(s in arb_schedule(), (from, to) in arb_window()) {

@@ -110,4 +110,45 @@ mod tests {
         extra.push(("Body".into(), "1a".into()));
         assert!(!verify(&["12345"], URL, &extra, good));
     }
+
+    mod fuzz {
+        //! Property tests (more cases with `scripts/fuzz.sh`): a signature over any URL and
+        //! parameters verifies, any garbage signature is refused without a panic, and a
+        //! changed value, an extra parameter or another token is refused.
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn params() -> impl Strategy<Value = Vec<(String, String)>> {
+            prop::collection::btree_map("[A-Za-z]{1,12}", any::<String>(), 0..8)
+                .prop_map(|m| m.into_iter().collect())
+        }
+
+        proptest! {
+            #[test]
+            fn signed_verifies_and_any_change_is_refused(
+                token in "[a-f0-9]{32}",
+                other in "[a-f0-9]{32}",
+                url in "https://[a-z]{1,10}\\.example/[a-z/]{0,20}(\\?[a-z]=[0-9]{1,3})?",
+                params in params(),
+                extra in any::<String>(),
+                garbage in any::<String>(),
+            ) {
+                let sig = sign(&token, &url, &params);
+                prop_assert!(verify(&[&token], &url, &params, &sig));
+                prop_assert!(verify(&[&other, &token], &url, &params, &sig));
+                prop_assert!(!verify(&[&other], &url, &params, &sig) || other == token);
+                prop_assert!(!verify(&[&token], &url, &params, &garbage) || garbage == sig);
+                let mut added = params.clone();
+                added.push(("ZZExtra".into(), extra));
+                prop_assert!(!verify(&[&token], &url, &added, &sig));
+                if let Some(first) = params.first() {
+                    let mut changed = params.clone();
+                    changed[0].1 = format!("{}x", first.1);
+                    prop_assert!(!verify(&[&token], &url, &changed, &sig));
+                }
+                let longer = format!("{url}&x=1");
+                prop_assert!(!verify(&[&token], &longer, &params, &sig));
+            }
+        }
+    }
 }
