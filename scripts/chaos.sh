@@ -4,8 +4,12 @@
 # what it sent, what got a 202, what exists afterwards and its verdict (PASS/FAIL); the script
 # fails when any scenario fails.
 #
-#   scripts/chaos.sh          # the short form (run by scripts/test.sh): about a minute
-#   scripts/chaos.sh long     # the long form: 1,000 events/s for 60 s, a kill every 5 s
+#   scripts/chaos.sh          # the short form (run by scripts/test.sh): R1 and R4, ~1 min
+#   scripts/chaos.sh long     # every scenario at full size (about 15 minutes)
+#   scripts/chaos.sh r1|r2|r3|r4   # one scenario at full size
+#
+# R1 kill -9 under load; R2 three instances, one killed; R3 the SMTP server refusing, then
+# hanging; R4 the database stopped and started, then every connection terminated.
 #
 # Needs the release build (scripts/test.sh or scripts/run.sh builds it) and python3-aiosmtpd
 # (scripts/install-tools.sh --test).
@@ -17,15 +21,24 @@ BIN="$CARGO_TARGET_DIR/release/opsknight"
 PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | sort -V | tail -n1)")
 export PSQL="$PGBIN/psql" OPSKNIGHT_BIN="$BIN"
 
+R1=(); R2=(); R3=(); R4=()
 case "$MODE" in
-  short) R1=(150 12 4 10) ;;
-  long)  R1=(1000 60 5 10) ;;
-  *) echo "chaos: unknown mode $MODE (short or long)" >&2; exit 2 ;;
+  short) R1=(150 12 4 10); R4=(200 16 3 10) ;;
+  long)  R1=(1000 60 5 10); R2=(1000 10); R3=(20 30 30 10); R4=(500 40 5 10) ;;
+  r1)    R1=(1000 60 5 10) ;;
+  r2)    R2=(1000 10) ;;
+  r3)    R3=(20 30 30 10) ;;
+  r4)    R4=(500 40 5 10) ;;
+  *) echo "chaos: unknown mode $MODE (short, long, r1, r2, r3 or r4)" >&2; exit 2 ;;
 esac
 
 status=0
 # Each scenario gets its own private cluster (even inside the test command, whose cluster
 # the other tests use), so one's leftovers cannot pass or fail another.
 unset DATABASE_URL
-"$ROOT/scripts/with-postgres.sh" /usr/bin/python3 "$ROOT/scripts/chaos/r1.py" "${R1[@]}" || status=1
+run() { "$ROOT/scripts/with-postgres.sh" /usr/bin/python3 "$ROOT/scripts/chaos/$1.py" "${@:2}" || status=1; }
+[ ${#R1[@]} -eq 0 ] || run r1 "${R1[@]}"
+[ ${#R2[@]} -eq 0 ] || run r2 "${R2[@]}"
+[ ${#R3[@]} -eq 0 ] || run r3 "${R3[@]}"
+[ ${#R4[@]} -eq 0 ] || run r4 "${R4[@]}"
 exit $status

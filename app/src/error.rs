@@ -96,6 +96,20 @@ impl AppError {
     }
 
     /// The HTTP status this error is answered with.
+    /// Seconds a client should wait before retrying a 503 (the database or a provider is
+    /// briefly away): sent as `Retry-After`.
+    pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
+    /// The `Retry-After` this error's answer carries, if any: a rate limit's wait, or
+    /// `UNAVAILABLE_RETRY_SECS` for a 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            Self::Unavailable { .. } => Some(Self::UNAVAILABLE_RETRY_SECS),
+            _ => None,
+        }
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             Self::Invalid { .. } | Self::BadRequest { .. } => 400,

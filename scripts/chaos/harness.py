@@ -276,6 +276,8 @@ class Load:
                 res = conn.getresponse()
                 res.read()
                 answer = str(res.status)
+                if res.status == 503 and not res.getheader("retry-after"):
+                    answer = "503 without Retry-After"
             except TimeoutError:
                 answer = "timeout"
                 conns.pop(base, None)

@@ -309,3 +309,20 @@ async fn a_bare_letter_after_a_bundle_acts_on_the_whole_bundle() {
         3
     );
 }
+
+#[tokio::test]
+async fn a_deferred_page_goes_out_when_its_limit_ends_with_nothing_else_happening() {
+    let (app, fake, admin, service) = setup("SMS").await;
+    let _engine = app.start_engine_with(None, Some(fake.config()));
+    incident(&app, &admin, &service, "First").await;
+    app.settle().await;
+    incident(&app, &admin, &service, "Second").await;
+    app.settle().await;
+    // The second page waits for the number's limit; no other job is due for 30 minutes.
+    assert_eq!(fake.sent().len(), 1);
+    // Nothing else happens: the limit's end alone must bring a worker back for it.
+    app.advance(chrono::Duration::seconds(31)).await;
+    let sent = fake.sent();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[1].body.contains("Second"), "{}", sent[1].body);
+}

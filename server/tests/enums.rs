@@ -276,6 +276,11 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
         .await
         .unwrap();
     assert_eq!(res.status(), 503);
+    assert_eq!(
+        res.headers()["retry-after"],
+        "5",
+        "a 503 says when to retry"
+    );
     let body = res.text().await.unwrap();
     assert!(
         !body.contains("SOMETIMES") && !body.contains("urgency_rule"),

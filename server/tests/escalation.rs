@@ -577,6 +577,25 @@ async fn pages_are_retried_while_the_mail_server_refuses_and_delivered_once_it_i
             .await
             .unwrap();
     assert_eq!((status.as_str(), attempts), ("SENT", 4));
+    // The timeline keeps why the earlier tries failed.
+    let sent: serde_json::Value = sqlx::query_scalar(
+        "SELECT details FROM incident_timeline WHERE kind = 'NOTIFIED' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&p.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (sent["outcome"].as_str(), sent["attempts"].as_i64()),
+        (Some("sent"), Some(4)),
+        "{sent}"
+    );
+    assert!(
+        sent["retried_after"]
+            .as_str()
+            .unwrap_or("")
+            .contains("smtp"),
+        "{sent}"
+    );
     p.app.advance(Duration::minutes(30)).await;
     assert_eq!(p.new_mail(), Vec::<String>::new());
 }

@@ -82,6 +82,20 @@ async fn smtp_settings_validate_encrypt_the_password_and_send_a_test_email() {
         e["message"].as_str().unwrap().contains("authentication"),
         "{e}"
     );
+    // Every 503 says when to try again.
+    let common::Cred::Cookie(cookie) = &admin else {
+        panic!("a session")
+    };
+    let res = app
+        .http
+        .post(app.url("/api/settings/smtp/test"))
+        .header("cookie", cookie)
+        .json(&json!({"to": "ops@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5");
     let mut open = good.clone();
     open["username"] = json!("");
     open["password"] = json!("");

@@ -68,7 +68,15 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
                 s("address").unwrap_or("")
             );
             Some(match s("outcome")? {
-                "sent" => format!("{who}: sent"),
+                "sent" => match (
+                    d.get("attempts").and_then(Value::as_i64),
+                    s("retried_after"),
+                ) {
+                    (Some(n), Some(e)) if n > 1 => {
+                        format!("{who}: sent on attempt {n} (before: {e})")
+                    }
+                    _ => format!("{who}: sent"),
+                },
                 "delivered" => format!("{who}: delivered"),
                 "undelivered" => format!(
                     "{who}: not delivered: {}",
@@ -124,6 +132,14 @@ mod tests {
         assert_eq!(
             describe("NOTIFIED", r#"{"user":"Ada","channel":"VOICE","address":"+1","outcome":"not answered","error":"no-answer"}"#).unwrap(),
             "Voice call to Ada <+1>: not answered: no-answer"
+        );
+        assert_eq!(
+            describe("NOTIFIED", r#"{"user":"Ada","channel":"EMAIL","address":"a@x.io","outcome":"sent","attempts":3,"retried_after":"smtp: 451 try again later"}"#).unwrap(),
+            "Email to Ada <a@x.io>: sent on attempt 3 (before: smtp: 451 try again later)"
+        );
+        assert_eq!(
+            describe("NOTIFIED", r#"{"user":"Ada","channel":"EMAIL","address":"a@x.io","outcome":"sent","attempts":1}"#).unwrap(),
+            "Email to Ada <a@x.io>: sent"
         );
         assert_eq!(
             describe("ACKNOWLEDGED", r#"{"via":"SMS reply"}"#).unwrap(),

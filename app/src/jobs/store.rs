@@ -163,7 +163,13 @@ pub async fn defer(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    // Workers asleep until an earlier-computed time must learn of the new one (at commit),
+    // or the deferred page would wait for some unrelated wake-up.
+    wake(tx).await?;
+    Ok(true)
 }
 
 /// The wait before retry `attempt` (1-based): 10 s doubling to at most 10 min, ±20 % jitter

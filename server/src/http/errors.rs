@@ -27,10 +27,10 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited { retry_after_secs } = err
-            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
-        {
-            parts.headers.insert(header::RETRY_AFTER, v);
+        if let Some(secs) = err.retry_after() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     parts.headers.insert(

@@ -85,12 +85,18 @@ fn throttled(d: Dialect, retry_after: u64) -> Response {
     res
 }
 
+/// A 503 the sender retries: the database (or the integration's row) is briefly away.
 fn unavailable(message: String) -> Response {
-    json(
+    let mut res = json(
         StatusCode::SERVICE_UNAVAILABLE,
         serde_json::json!({"status": "error", "error": "unavailable", "message": message})
             .to_string(),
-    )
+    );
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(app::error::AppError::UNAVAILABLE_RETRY_SECS),
+    );
+    res
 }
 
 /// The body, if it is JSON and at most 512 KB.

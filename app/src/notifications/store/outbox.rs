@@ -309,18 +309,20 @@ pub async fn finish_send(
         Outcome::Failed(e) => ("FAILED", Some(e.as_str())),
     };
     // A final outcome is also a live notice to the person paged (their in-app bell).
-    let row: Option<(IncidentId, String, String, String, i32, i64)> = sqlx::query_as(
+    // `o` reads the row as it was before this update: the error of the last failed try.
+    type Finished = (IncidentId, String, String, String, i32, i64, Option<String>);
+    let row: Option<Finished> = sqlx::query_as(
         "UPDATE notifications n SET status = $2, last_error = $3, deadline = NULL, updated_at = $4,
                 sent_at = CASE WHEN $2 = 'SENT' THEN $4 END,
                 bundled_into = CASE WHEN $2 = 'PENDING' THEN NULL ELSE n.bundled_into END
-         FROM users u, incidents i
+         FROM users u, incidents i, (SELECT last_error AS prev FROM notifications WHERE id = $1) o
          WHERE n.id = $1 AND n.status = 'SENDING' AND u.id = n.user_id AND i.id = n.incident_id
          RETURNING n.incident_id, u.name, n.channel, n.address, n.attempts,
                    (SELECT count(*) FROM (SELECT pg_notify($5, json_build_object(
                         'id', n.id, 'user_id', n.user_id, 'incident_id', n.incident_id,
                         'number', i.number, 'title', left(i.title, 200), 'channel', n.channel,
                         'status', $2::text, 'at', $4::timestamptz)::text)
-                    WHERE $2 <> 'PENDING') x)",
+                    WHERE $2 <> 'PENDING') x), o.prev",
     )
     .bind(id)
     .bind(status)
@@ -329,13 +331,20 @@ pub async fn finish_send(
     .bind(LIVE_CHANNEL)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((incident, user, channel, address, attempts, _)) = row else {
+    let Some((incident, user, channel, address, attempts, _, previous)) = row else {
         return Ok(());
     };
     let details = match outcome {
         Outcome::Retry(_) => return Ok(()),
-        Outcome::Sent => serde_json::json!({"user": user, "channel": channel, "address": address,
-                                            "outcome": "sent", "attempts": attempts}),
+        Outcome::Sent => {
+            let mut d = serde_json::json!({"user": user, "channel": channel, "address": address,
+                                           "outcome": "sent", "attempts": attempts});
+            // Sent after failed tries: the timeline keeps why the earlier ones failed.
+            if let Some(e) = previous.filter(|_| attempts > 1) {
+                d["retried_after"] = serde_json::json!(e);
+            }
+            d
+        }
         Outcome::Failed(e) => {
             serde_json::json!({"user": user, "channel": channel, "address": address,
                                                  "outcome": "failed", "error": e, "attempts": attempts})
