@@ -189,6 +189,19 @@ pub fn found(done: sqlx::postgres::PgQueryResult, what: &str) -> Result<(), AppE
     Ok(())
 }
 
+/// Does this database error mean the database is away (no connection, a restart, a
+/// terminated backend, a connection exception), so the same work is worth retrying soon?
+#[cfg(feature = "ssr")]
+pub fn database_unavailable(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    ) || err
+        .as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     /// Database errors: a named constraint becomes a clear user error, the rest are logged and hidden.
@@ -200,7 +213,7 @@ impl From<sqlx::Error> for AppError {
             return mapped;
         }
         match err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            _ if database_unavailable(&err) => {
                 tracing::error!(error = %err, "database unavailable");
                 Self::Unavailable {
                     message: "the database is unavailable".into(),

@@ -24,6 +24,34 @@ async fn health_is_200_with_database_status() {
 }
 
 #[tokio::test]
+async fn a_terminated_connection_is_the_database_being_away_not_an_internal_error() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let mut victim = sqlx::PgConnection::connect_with(&options_for(&app.db))
+        .await
+        .unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut victim)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let err = sqlx::query("SELECT 1")
+        .execute(&mut victim)
+        .await
+        .expect_err("the backend is gone");
+    assert!(app::error::database_unavailable(&err), "{err:?}");
+    let mapped = app::error::AppError::from(err);
+    assert_eq!((mapped.status_code(), mapped.retry_after()), (503, Some(5)));
+    // A real database error (here a syntax error) stays an internal one.
+    let other = sqlx::query("SELEC 1").execute(&app.pool).await.unwrap_err();
+    assert!(!app::error::database_unavailable(&other), "{other:?}");
+}
+
+#[tokio::test]
 async fn health_is_503_when_the_database_is_unreachable() {
     // A pool aimed at a port where nothing listens.
     let dead = PgPoolOptions::new()

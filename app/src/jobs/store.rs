@@ -217,6 +217,36 @@ pub async fn fail(
     Ok(retry)
 }
 
+/// The database went away under a job (a restart, a terminated connection): that is no
+/// fault of the job, so it runs again in `RETRY_SOON_SECS` without using up an attempt.
+/// (Were it counted, an outage longer than the backoff ladder would give escalations up.)
+pub async fn retry_soon(
+    conn: &mut PgConnection,
+    job: &Claimed,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "WITH r AS (
+            UPDATE jobs SET status = 'PENDING', attempts = greatest(attempts - 1, 0), locked_until = NULL,
+                   last_error = $3, run_at = $4, updated_at = $5
+            WHERE id = $1 AND claim = $2 AND status = 'PROCESSING' RETURNING id)
+         SELECT pg_notify($6, '') FROM r",
+    )
+    .bind(job.id)
+    .bind(job.claim)
+    .bind(truncate(error, 2000))
+    .bind(now + Duration::seconds(RETRY_SOON_SECS))
+    .bind(now)
+    .bind(CHANNEL)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How soon a job the database dropped runs again.
+pub const RETRY_SOON_SECS: i64 = 2;
+
 fn truncate(s: &str, max: usize) -> &str {
     match s.char_indices().nth(max) {
         Some((i, _)) => &s[..i],

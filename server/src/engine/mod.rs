@@ -336,11 +336,28 @@ impl Engine {
                     return;
                 }
             };
-            if let Err(e) = queue::fail(&mut conn, &job, &error, self.clock.now()).await {
+            let recorded = if database_away(&e) {
+                queue::retry_soon(&mut conn, &job, &error, self.clock.now()).await
+            } else {
+                queue::fail(&mut conn, &job, &error, self.clock.now()).await
+            };
+            if let Err(e) = recorded {
                 tracing::error!(error = %e, "cannot record a job failure; its lease will expire");
             }
         }
     }
+}
+
+/// Did the job fail because the database went away (not because of the job)?
+fn database_away(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        if let Some(app) = cause.downcast_ref::<app::error::AppError>() {
+            return matches!(app, app::error::AppError::Unavailable { .. });
+        }
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(app::error::database_unavailable)
+    })
 }
 
 /// Decodes a job's payload.
