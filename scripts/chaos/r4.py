@@ -73,13 +73,6 @@ def main(rate, seconds, down, lease):
     poller.join()
     alive = server.proc.poll() is None
 
-    # Workers and LISTEN are back: a new incident's first page arrives promptly.
-    probe_sent = time.monotonic()
-    probe = h.Load([server.base], routing_key, 1, 1, threads=1, prefix="chaos-r4-probe")
-    probe.run()
-    probe_ok = h.within(lambda: mailbox.snapshot()["chaos-r4-probe-0"] >= 1, 15)
-    probe_latency = time.monotonic() - probe_sent
-
     accepted = load.accepted
     present = {r[0] for r in h.sql("SELECT DISTINCT dedup_key FROM incidents WHERE dedup_key LIKE 'chaos-r4-%'")}
     # Steps and pages that failed while the database was away retry after their backoff.
@@ -89,6 +82,14 @@ def main(rate, seconds, down, lease):
         lease + 90)
     late = h.sql("""SELECT coalesce(round(max(extract(epoch FROM n.sent_at - i.created_at))::numeric, 1), 0)
                     FROM notifications n JOIN incidents i ON i.id = n.incident_id WHERE n.step = 0""")[0][0]
+    # Workers and LISTEN are back: once the backlog is gone, a new incident's first page
+    # arrives at once (no poll would find it: only the NOTIFY wakes a worker).
+    probe_sent = time.monotonic()
+    probe = h.Load([server.base], routing_key, 1, 1, threads=1, prefix="chaos-r4-probe")
+    probe.run()
+    probe_ok = h.within(lambda: mailbox.snapshot()["chaos-r4-probe-0"] >= 1, 15)
+    probe_latency = time.monotonic() - probe_sent
+
     unknown = {r[0] for r in h.sql("""SELECT i.dedup_key FROM notifications n JOIN incidents i ON i.id = n.incident_id
                                       WHERE n.status = 'UNKNOWN'""")}
     emailed = mailbox.snapshot()
