@@ -265,3 +265,37 @@ async fn webhooks_follow_the_saved_provider_and_a_new_token_keeps_the_old_one_fo
     let res = fake.post_signed(&sms, &params, "never-a-token").await;
     assert_eq!(res.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn callbacks_signed_with_the_environments_token_still_pass_after_a_save() {
+    let fake = FakeTwilio::start().await;
+    // The environment's Twilio has another token (a message sent before the save is signed
+    // with it when Twilio calls back).
+    let mut env = (*fake.config()).clone();
+    env.tokens = vec!["environment-token".into()];
+    let app = spawn_app_with_twilio(std::sync::Arc::new(env)).await;
+    let admin = app.admin_session().await;
+    let (s, v) = app
+        .call(
+            "/api/settings/phone/save",
+            twilio(&fake.base, Some(TOKEN)),
+            &admin,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let sms = app.url("/api/twilio/sms");
+    let params = [("From", ALICE), ("To", FROM), ("Body", "1a")];
+    for token in [TOKEN, "environment-token"] {
+        let res = fake.post_signed(&sms, &params, token).await;
+        assert_eq!(res.status().as_u16(), 200, "signed with {token}");
+    }
+    assert_eq!(
+        fake.post_signed(&sms, &params, "never-a-token")
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    // Our own calls authenticate with the saved token (the fake takes only that one).
+    assert_eq!(test_sms(&app, &admin).await.0, 200);
+}
