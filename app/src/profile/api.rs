@@ -143,6 +143,12 @@ pub async fn add_contact_method(
         ContactKind::Email => address == caller.user.email,
         _ => super::store::number_verified(&state.pool, caller.user.id, &address).await?,
     };
+    // Read before anything is written: the provider that sends a new number its code.
+    let phone = if kind.is_phone() && !verified {
+        state.phone.sender().await?
+    } else {
+        None
+    };
     let method = super::store::add(
         &state.pool,
         caller.user.id,
@@ -155,10 +161,9 @@ pub async fn add_contact_method(
     .await?;
     // A new phone number gets its code now; without an SMS provider it stays unverified (the
     // profile says why). A code that cannot be sent leaves nothing behind: add it again.
-    if kind.is_phone()
-        && !verified
-        && state.phone.sender().await?.is_some()
-        && let Err(e) = super::verify::send_code(&state, method.id, kind, &address, None).await
+    if phone.is_some()
+        && let Err(e) =
+            super::verify::send_code(&state, phone, method.id, kind, &address, None).await
     {
         super::store::remove(&state.pool, caller.user.id, method.id).await?;
         return Err(e);

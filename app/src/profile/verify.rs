@@ -36,11 +36,13 @@ pub fn resend_allowed(
     }
 }
 
-/// Sends a fresh code to method `id` at `address` and stores its hash. Refused within
-/// `RESEND_SECS` of the last send; answers 503 when no phone provider is configured.
+/// Sends a fresh code through `phone` (the provider in use, read by the caller) to method `id`
+/// at `address` and stores its hash. Refused within `RESEND_SECS` of the last send; answers
+/// 503 when no phone provider is configured.
 #[cfg(feature = "ssr")]
 pub async fn send_code(
     state: &crate::state::AppState,
+    phone: Option<std::sync::Arc<dyn crate::phone::PhoneSender>>,
     id: ContactMethodId,
     kind: crate::domain::ContactKind,
     address: &str,
@@ -49,7 +51,7 @@ pub async fn send_code(
     use rand::Rng;
     let now = state.clock.now();
     resend_allowed(last_sent, now)?;
-    let Some(phone) = state.phone.sender().await? else {
+    let Some(phone) = phone else {
         return Err(AppError::Unavailable {
             message: "no phone provider is configured on this server, so no code can be sent"
                 .into(),
@@ -150,7 +152,8 @@ pub async fn resend_contact_code(id: ContactMethodId) -> Result<(), AppError> {
             "only phone numbers are verified by a code",
         ));
     }
-    send_code(&state, id, kind, &p.address, p.verify_sent_at).await
+    let phone = state.phone.sender().await?;
+    send_code(&state, phone, id, kind, &p.address, p.verify_sent_at).await
 }
 
 /// The code form under an unverified phone number (desktop and `/m`).
