@@ -32,15 +32,7 @@ async fn setup(kind: &str) -> (TestApp, FakeTwilio, Cred, String) {
 }
 
 async fn incident(app: &TestApp, admin: &Cred, service: &str, title: &str) -> String {
-    let (s, i) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": title, "description": "", "urgency": "HIGH"}),
-            admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{i}");
-    i.as_str().unwrap().to_owned()
+    app.create_incident(admin, service, title).await
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {

@@ -79,14 +79,7 @@ async fn phone_kinds_without_a_provider_fail_permanently_naming_the_kind() {
         "channels are stored sorted, without repeats"
     );
     let _engine = app.start_engine(None);
-    let (s, i) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": "Disk full", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{i}");
+    app.create_incident(&admin, &service, "Disk full").await;
     app.settle().await;
     let rows: Vec<(String, String, i32, Option<String>)> = sqlx::query_as(
         "SELECT channel, status, attempts, last_error FROM notifications ORDER BY channel",

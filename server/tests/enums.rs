@@ -216,15 +216,11 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let (s, incident) = app
-        .call(
-            "/api/incidents/create",
-            serde_json::json!({"service_id": service, "title": "Disk full", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{incident}");
-    let incident: app::domain::IncidentId = incident.as_str().unwrap().parse().unwrap();
+    let incident: app::domain::IncidentId = app
+        .create_incident(&admin, &service.to_string(), "Disk full")
+        .await
+        .parse()
+        .unwrap();
 
     corrupt(
         &app,

@@ -110,15 +110,9 @@ async fn pages_go_through_the_gateway_and_a_relayed_reply_acknowledges() {
         )
         .await;
     let _engine = app.start_engine_with_gateway(config);
-    let (s, incident) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": "Disk \"full\" on db-1", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
+    let incident = app
+        .create_incident(&admin, &service, "Disk \"full\" on db-1")
         .await;
-    assert_eq!(s, 200, "{incident}");
-    let incident = incident.as_str().unwrap().to_owned();
     app.settle().await;
     let page = last(&fake);
     assert_eq!(page["to"], ALICE);
@@ -193,14 +187,7 @@ async fn pages_go_through_the_gateway_and_a_relayed_reply_acknowledges() {
     // A 503 is retried after its backoff; a 400 is final.
     app.advance(chrono::Duration::seconds(30)).await;
     fake.lock().unwrap().script.extend([503]);
-    let (s, second) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": "Retry me", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{second}");
+    app.create_incident(&admin, &service, "Retry me").await;
     app.settle().await;
     let (status, error): (String, Option<String>) = sqlx::query_as(
         "SELECT n.status, n.last_error FROM notifications n JOIN incidents i ON i.id = n.incident_id

@@ -43,14 +43,7 @@ async fn the_paged_person_holds_the_incident_until_someone_assigns_it() {
         )
         .await;
     let _engine = app.start_engine(None);
-    let (s, id) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": "Disk full", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{id}");
+    let id = app.create_incident(&admin, &service, "Disk full").await;
     app.settle().await;
 
     let alice_sees = mine(&app, &a).await;

@@ -84,14 +84,7 @@ async fn saved_twilio_settings_win_over_the_environment_at_once_and_forgetting_t
             json!([{"delay_minutes": 5, "channels": ["SMS"], "targets": [{"kind": "USER", "id": alice.id}]}]),
         )
         .await;
-    let (s, i) = app
-        .call(
-            "/api/incidents/create",
-            json!({"service_id": service, "title": "Disk full", "description": "", "urgency": "HIGH"}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{i}");
+    app.create_incident(&admin, &service, "Disk full").await;
     app.settle().await;
     let pages: Vec<_> = saved
         .sent()

@@ -55,16 +55,9 @@ async fn setup() -> Setup {
 
 impl Setup {
     async fn incident(&self, title: &str) -> String {
-        let (s, i) = self
-            .app
-            .call(
-                "/api/incidents/create",
-                json!({"service_id": self.service, "title": title, "description": "", "urgency": "HIGH"}),
-                &self.admin,
-            )
-            .await;
-        assert_eq!(s, 200, "{i}");
-        i.as_str().unwrap().to_owned()
+        self.app
+            .create_incident(&self.admin, &self.service, title)
+            .await
     }
 
     async fn status(&self, incident: &str) -> String {

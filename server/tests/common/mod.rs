@@ -543,6 +543,21 @@ impl TestApp {
     }
 
     /// A session of a fresh ADMIN (`root@example.com`).
+    /// Opens a HIGH incident titled `title` on `service` by hand (as `cred`); asserts the 200
+    /// and returns the incident's id.
+    pub async fn create_incident(&self, cred: &Cred, service: &str, title: &str) -> String {
+        let (s, i) = self
+            .call(
+                "/api/incidents/create",
+                serde_json::json!({"service_id": service, "title": title, "description": "",
+                    "urgency": "HIGH"}),
+                cred,
+            )
+            .await;
+        assert_eq!(s, 200, "{i}");
+        i.as_str().unwrap().to_owned()
+    }
+
     /// A service named `name` whose escalation policy has `steps`; returns the service id.
     pub async fn service_with_policy(
         &self,
