@@ -9,7 +9,6 @@ pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
-pub mod escalation;
 pub mod incidents;
 pub mod jobs;
 pub mod live;
@@ -36,6 +35,8 @@ pub mod users;
 pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod constraints;
+#[cfg(feature = "ssr")]
+pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]

@@ -248,6 +248,20 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
             .unwrap_err(),
         "incidents.status",
     );
+    // A person's transition on it is refused naming the column (it was a 404 before).
+    names(
+        app::lifecycle::transition::by_person(
+            &app.pool,
+            incident,
+            app::domain::Transition::Acknowledge,
+            bob.id,
+            None,
+            app.clock_now(),
+        )
+        .await
+        .unwrap_err(),
+        "incidents.status",
+    );
     corrupt(
         &app,
         "services",

@@ -549,7 +549,7 @@ async fn every_change_sends_one_notify() {
         .await
         .unwrap();
     listener
-        .listen(app::incidents::store::CHANNEL)
+        .listen(app::incidents::notify::CHANNEL)
         .await
         .unwrap();
     // Every wait is bounded: a missing notification fails the test instead of hanging it.

@@ -23,7 +23,7 @@ async fn incident_actor(
     }
     let mine = crate::teams::store::teams_of_user(&state.pool, caller.user.id).await?;
     for id in ids {
-        let (assignee, teams) = super::store::teams_of(&state.pool, *id).await?;
+        let (assignee, teams) = super::reads::teams_of(&state.pool, *id).await?;
         if assignee != Some(caller.user.id) && !teams.iter().any(|t| mine.contains(t)) {
             return Err(AppError::forbidden(
                 "a USER acts only on incidents assigned to them or to their teams",
@@ -56,7 +56,16 @@ async fn transition_all(
     };
     let mut changed = 0;
     for id in ids {
-        if super::store::transition(&state.pool, id, t, caller.user.id, snooze_until, now).await? {
+        if crate::lifecycle::transition::by_person(
+            &state.pool,
+            id,
+            t,
+            caller.user.id,
+            snooze_until,
+            now,
+        )
+        .await?
+        {
             changed += 1;
         }
     }
@@ -85,7 +94,7 @@ pub async fn list_incidents(
             "must be at most 200 characters",
         ));
     }
-    super::store::list(
+    super::reads::list(
         &crate::state::app_state()?.pool,
         &filter,
         caller.user.id,
@@ -100,7 +109,7 @@ pub async fn list_incidents(
 pub async fn get_incident(id: IncidentId) -> Result<IncidentDetail, AppError> {
     use crate::domain::{Access, Area};
     crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
-    super::store::get(&crate::state::app_state()?.pool, id).await
+    super::reads::get(&crate::state::app_state()?.pool, id).await
 }
 
 /// `POST /api/incidents/counters` with `{}` → open, acknowledged, high-urgency open,
@@ -110,7 +119,7 @@ pub async fn incident_counters() -> Result<super::Counters, AppError> {
     use crate::domain::{Access, Area};
     crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
     let state = crate::state::app_state()?;
-    super::store::counters(&state.pool, state.clock.now()).await
+    super::reads::counters(&state.pool, state.clock.now()).await
 }
 
 /// `POST /api/incidents/acknowledge` with `{"ids":[…]}` → how many changed (repeats change nothing).

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::store::{IngestTarget, Ingested, early_resolve_window, ingest};
+use super::early_resolve_window;
+use super::store::{IngestTarget, Ingested, ingest};
 use super::{EventAction, InboundEvent};
 use crate::domain::{IncidentId, IntegrationId, ServiceId};
 use crate::error::AppError;
@@ -84,7 +85,8 @@ fn with_key(ev: &InboundEvent, key: &str) -> InboundEvent {
 }
 
 /// One statement for many triggers with distinct keys: append to open incidents, open the
-/// rest (already resolved when a resolve arrived first), alerts and timeline entries. Returns
+/// rest (already resolved when a resolve arrived first), alerts and timeline entries; then
+/// one more for the first steps of the incidents it opened. Returns
 /// the incident per trigger, `None` where a concurrent insert elsewhere won the race.
 async fn trigger_many(
     tx: &mut PgConnection,
@@ -128,7 +130,7 @@ async fn trigger_many(
         sources.push(ev.source.as_str());
         payloads.push(&ev.payload);
     }
-    let rows: Vec<(i64, IncidentId)> = sqlx::query_as(
+    let rows: Vec<(i64, IncidentId, bool)> = sqlx::query_as(
         "WITH ev AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
                                  $6::uuid[], $7::text[], $8::text[], $9::jsonb[])
@@ -168,15 +170,8 @@ async fn trigger_many(
             FROM hit JOIN ev ON ev.ord = hit.ord
             UNION ALL
             SELECT hit.id, $10, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-            FROM hit WHERE hit.status = 'RESOLVED'),
-         j AS (
-            INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-            SELECT 'ESCALATION', hit.id, $12, $10, $10, $10
-            FROM hit JOIN ev ON ev.ord = hit.ord JOIN services s ON s.id = ev.service_id
-            WHERE hit.created AND hit.status = 'OPEN' AND s.escalation_policy_id IS NOT NULL
-            RETURNING 1)
-         -- Wake the job workers only when a job was enqueued.
-         SELECT ord, id FROM hit, (SELECT count(*) FROM (SELECT pg_notify($13, '') FROM (SELECT 1 FROM j LIMIT 1) one) w) wake",
+            FROM hit WHERE hit.status = 'RESOLVED')
+         SELECT ord, id, created AND status = 'OPEN' FROM hit",
     )
     .bind(&new_ids)
     .bind(&services)
@@ -189,15 +184,18 @@ async fn trigger_many(
     .bind(&payloads)
     .bind(now)
     .bind(now - early_resolve_window())
-    .bind(crate::escalation::store::first_step_payload())
-    .bind(crate::jobs::store::CHANNEL)
     .fetch_all(&mut *tx)
     .await?;
     let mut out = vec![None; n];
-    for (ord, id) in rows {
+    let mut new_open = Vec::new();
+    for (ord, id, is_new) in rows {
         if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|i| out.get_mut(i)) {
             *slot = Some(id);
         }
+        if is_new {
+            new_open.push(id);
+        }
     }
+    crate::lifecycle::effects::opened(tx, &new_open, now).await?;
     Ok(out)
 }

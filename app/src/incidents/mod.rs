@@ -13,10 +13,19 @@ pub mod batch;
 pub mod describe;
 pub mod event_log;
 pub mod mobile;
+#[cfg(feature = "ssr")]
+pub mod notify;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod reads;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod widgets;
+
+/// How long a resolve that arrived before its trigger is remembered.
+pub fn early_resolve_window() -> chrono::Duration {
+    chrono::Duration::minutes(5)
+}
 
 /// What an inbound event asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -65,7 +65,7 @@ pub async fn cleanup(
     .await?
     .rows_affected();
     sqlx::query("DELETE FROM early_resolves WHERE received_at < $1")
-        .bind(now - crate::incidents::store::early_resolve_window())
+        .bind(now - crate::incidents::early_resolve_window())
         .execute(&mut *tx)
         .await?;
     Ok(Removed {

@@ -97,7 +97,7 @@ pub async fn ack_link_confirm(token: String) -> Result<bool, AppError> {
     if info.status != Status::Open {
         return Ok(false);
     }
-    crate::incidents::store::transition(
+    crate::lifecycle::transition::by_person(
         &state.pool,
         incident,
         Transition::Acknowledge,

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use super::reply::Action;
 use crate::domain::{IncidentId, Transition, UserId};
 use crate::error::AppError;
-use crate::escalation::store::{EscalateNow, escalate_now};
+use crate::lifecycle::escalate::{EscalateNow, escalate_now};
 
 /// What acting did: whether it changed anything, and the sentence to send back.
 struct Acted {
@@ -63,9 +63,7 @@ async fn act_one(
         }
     };
     let changed =
-        match crate::incidents::store::transition_via(pool, incident, transition, user, via, now)
-            .await
-        {
+        match crate::lifecycle::transition::via(pool, incident, transition, user, via, now).await {
             Ok(changed) => changed,
             Err(AppError::Conflict { message }) => {
                 return Ok(unchanged(format!("#{number}: {message}")));

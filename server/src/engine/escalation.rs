@@ -1,10 +1,10 @@
 //! ESCALATION and AUTO_UNSNOOZE jobs: one transaction holds the claim, runs the step (or the
-//! snooze's end, or the ack timeout) through `app::escalation::store`, and completes the job.
+//! snooze's end, or the ack timeout) through `app::lifecycle::step`, and completes the job.
 
 use anyhow::Context;
-use app::escalation::store::StepOutcome;
 use app::jobs::store::{self as queue, Claimed};
 use app::jobs::{EscalationJob, UnsnoozeJob};
+use app::lifecycle::step::StepOutcome;
 
 use super::{Engine, payload};
 
@@ -37,7 +37,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     let step: EscalationJob = payload(job)?;
     let now = engine.clock.now();
     in_job_tx(engine, job, |tx, incident| {
-        Box::pin(app::escalation::store::run(tx, incident, step, now))
+        Box::pin(app::lifecycle::step::run(tx, incident, step, now))
     })
     .await
 }
@@ -46,7 +46,7 @@ pub async fn unsnooze(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     let p: UnsnoozeJob = payload(job)?;
     let now = engine.clock.now();
     in_job_tx(engine, job, |tx, incident| {
-        Box::pin(app::escalation::store::unsnooze(tx, incident, p, now))
+        Box::pin(app::lifecycle::step::unsnooze(tx, incident, p, now))
     })
     .await
 }

@@ -19,8 +19,8 @@ const BATCH: usize = 512;
 /// reload, since notifications sent meanwhile are gone.
 pub(super) async fn listen(hub: Arc<Hub>, state: AppState) {
     let channels = [
-        app::incidents::store::CHANNEL,
-        app::incidents::store::EVENTS_CHANNEL,
+        app::incidents::notify::CHANNEL,
+        app::incidents::notify::EVENTS_CHANNEL,
         app::notifications::store::LIVE_CHANNEL,
     ];
     let mut backoff = Duration::from_millis(100);
@@ -85,7 +85,7 @@ async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
     let mut incidents = false;
     for n in &batch {
         match n.channel() {
-            c if c == app::incidents::store::CHANNEL => {
+            c if c == app::incidents::notify::CHANNEL => {
                 incidents = true;
                 let payload = n.payload();
                 if payload.starts_with('{') {
@@ -117,7 +117,7 @@ async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
                     }
                 }
             }
-            c if c == app::incidents::store::EVENTS_CHANNEL => {
+            c if c == app::incidents::notify::EVENTS_CHANNEL => {
                 hub.publish(
                     Topic::Events,
                     "event",
@@ -202,8 +202,8 @@ async fn load(
     let summaries = if ids.is_empty() {
         vec![]
     } else {
-        app::incidents::store::summaries(&mut *conn, ids).await?
+        app::incidents::reads::summaries(&mut *conn, ids).await?
     };
-    let counters = app::incidents::store::counters(&mut *conn, now).await?;
+    let counters = app::incidents::reads::counters(&mut *conn, now).await?;
     Ok((summaries, counters))
 }

@@ -280,7 +280,7 @@ pub(super) async fn timeline(
     .bind(details)
     .execute(&mut *tx)
     .await?;
-    crate::incidents::store::notify(tx, &[incident]).await
+    crate::incidents::notify::notify(tx, &[incident]).await
 }
 
 /// How a send ended.

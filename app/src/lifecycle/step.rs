@@ -1,5 +1,7 @@
-//! Jobs caused by state changes, and running one escalation step. Everything here runs in
-//! the caller's transaction, so a change and its jobs commit (or vanish) together.
+//! Running the engine's escalation jobs inside their transaction: one escalation step (fenced
+//! by generation and the incident's row lock; pages written to the outbox; the next step
+//! enqueued), and the timers that change the state (an ack timeout, a snooze's end) through
+//! `transition`. The step math is `domain::escalation`.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgConnection;
@@ -7,73 +9,9 @@ use sqlx::PgConnection;
 use crate::domain::escalation::{Position, next_position};
 use crate::domain::{IncidentId, PolicyId, Status, Transition, UserId};
 use crate::error::AppError;
-use crate::jobs::store::{cancel_for_incident, enqueue};
+use crate::incidents::notify::notify;
+use crate::jobs::store::enqueue;
 use crate::jobs::{EscalationJob, JobKind, UnsnoozeJob};
-
-/// The payload of a new incident's first step (generation 0, step 0, pass 0).
-pub fn first_step_payload() -> serde_json::Value {
-    serde_json::to_value(EscalationJob::Step {
-        generation: 0,
-        step: 0,
-        loop_no: 0,
-    })
-    .unwrap_or_default()
-}
-
-const INCIDENT_JOBS: [JobKind; 3] = [
-    JobKind::Escalation,
-    JobKind::Notification,
-    JobKind::AutoUnsnooze,
-];
-
-/// After an incident moved to `to` in `generation`: cancel the jobs the change made moot,
-/// then enqueue what the new state needs. Entering OPEN escalates from step 1; an
-/// acknowledgement starts the service's ack timeout; a snooze schedules its end.
-pub async fn after_transition(
-    tx: &mut PgConnection,
-    incident: IncidentId,
-    to: Status,
-    generation: i64,
-    snooze_until: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    // The generation changed: every waiting job and page belongs to the old one.
-    cancel_for_incident(tx, incident, &INCIDENT_JOBS, now).await?;
-    crate::notifications::store::cancel_for_incident(tx, incident, now).await?;
-    match to {
-        Status::Open => {
-            let job = EscalationJob::Step {
-                generation,
-                step: 0,
-                loop_no: 0,
-            };
-            enqueue(tx, JobKind::Escalation, Some(incident), &job, now, now).await?;
-        }
-        Status::Acknowledged => {
-            let timeout: Option<i32> = sqlx::query_scalar(
-                "SELECT s.ack_timeout_secs FROM incidents i JOIN services s ON s.id = i.service_id WHERE i.id = $1",
-            )
-            .bind(incident)
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
-            if let Some(secs) = timeout {
-                let job = EscalationJob::AckTimeout { generation };
-                let at = now + Duration::seconds(i64::from(secs));
-                enqueue(tx, JobKind::Escalation, Some(incident), &job, at, now).await?;
-            }
-        }
-        Status::Snoozed => {
-            if let Some(until) = snooze_until {
-                let job = UnsnoozeJob { generation };
-                enqueue(tx, JobKind::AutoUnsnooze, Some(incident), &job, until, now).await?;
-            }
-        }
-        // Suppressed pauses; resolved stops.
-        Status::Suppressed | Status::Resolved => {}
-    }
-    Ok(())
-}
 
 /// What running a job did, for logs and tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,9 +103,7 @@ async fn timed_transition(
     now: DateTime<Utc>,
 ) -> Result<StepOutcome, AppError> {
     let details = serde_json::json!({ "reason": reason });
-    let done =
-        crate::incidents::store::engine_transition(tx, incident, generation, t, details, now)
-            .await?;
+    let done = super::transition::by_engine(tx, incident, generation, t, details, now).await?;
     Ok(if done {
         StepOutcome::Transitioned
     } else {
@@ -201,7 +137,7 @@ async fn run_step(
             timeline(tx, incident, now, serde_json::json!({
                 "nobody": true, "message": "the service has no escalation policy: nobody was paged"}))
             .await?;
-            crate::incidents::store::notify(tx, &[incident]).await?;
+            notify(tx, &[incident]).await?;
         }
         return Ok(StepOutcome::NoPolicy);
     };
@@ -215,7 +151,7 @@ async fn run_step(
             "message": "the policy has no such step any more: escalation ended"}),
         )
         .await?;
-        crate::incidents::store::notify(tx, &[incident]).await?;
+        notify(tx, &[incident]).await?;
         return Ok(StepOutcome::Nobody);
     };
     let people =
@@ -285,57 +221,6 @@ async fn run_step(
         let run_at = now + Duration::minutes(i64::from(plan.delay_minutes));
         enqueue(tx, JobKind::Escalation, Some(incident), &job, run_at, now).await?;
     }
-    crate::incidents::store::notify(tx, &[incident]).await?;
+    notify(tx, &[incident]).await?;
     Ok(outcome)
-}
-
-/// What asking to escalate now did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EscalateNow {
-    /// The next step runs now.
-    Moved,
-    /// Only an open incident escalates (acknowledged, snoozed … are held).
-    NotOpen,
-    /// The policy has no further step to run.
-    NoNextStep,
-}
-
-/// Runs the incident's next escalation step now instead of when its delay ends: the waiting
-/// step job is made due (and the workers woken). Nothing else changes, so the step pages
-/// exactly as it would have.
-pub async fn escalate_now(
-    pool: &sqlx::PgPool,
-    incident: IncidentId,
-    now: DateTime<Utc>,
-) -> Result<EscalateNow, AppError> {
-    let mut tx = pool.begin().await?;
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1 FOR UPDATE")
-            .bind(incident)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some(status) = status else {
-        return Err(AppError::NotFound {
-            what: "incident".into(),
-        });
-    };
-    if AppError::column("incidents.status", &status, Status::parse(&status))? != Status::Open {
-        return Ok(EscalateNow::NotOpen);
-    }
-    let waiting: Option<i64> = sqlx::query_scalar(
-        "UPDATE jobs SET run_at = least(run_at, $2), updated_at = $2
-         WHERE incident_id = $1 AND kind = $3 AND status = 'PENDING' AND payload->>'action' = 'step'
-         RETURNING id",
-    )
-    .bind(incident)
-    .bind(now)
-    .bind(JobKind::Escalation.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    if waiting.is_none() {
-        return Ok(EscalateNow::NoNextStep);
-    }
-    crate::jobs::store::wake(&mut tx).await?;
-    tx.commit().await?;
-    Ok(EscalateNow::Moved)
 }
