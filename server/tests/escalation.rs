@@ -24,16 +24,6 @@ struct Paging {
     team: String,
 }
 
-fn mailer(sink: &SmtpSink) -> Arc<dyn app::mail::Mailer> {
-    Arc::new(
-        opsknight_server::notify::email::SmtpMailer::from_url(
-            &sink.url(),
-            "OpsKnight <pager@example.com>",
-        )
-        .unwrap(),
-    )
-}
-
 async fn setup() -> Paging {
     let app = spawn_app().await;
     let sink = SmtpSink::start().await;
@@ -129,7 +119,7 @@ impl Paging {
     }
 
     fn engine(&self) -> EngineHandle {
-        self.app.start_engine(Some(mailer(&self.sink)))
+        self.app.start_engine(Some(self.sink.mailer()))
     }
 
     async fn trigger(&self, dedup: &str) -> String {

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use app::domain::Role;
 use chrono::{DateTime, Duration, Utc};
 use common::{Cred, SmtpSink, TestApp, spawn_app};
@@ -311,16 +309,6 @@ async fn on_call_now_my_shifts_and_the_schedule_view_agree_with_the_engine() {
     assert!(html.contains("Final schedule"), "no final row in the page");
 }
 
-fn mailer(sink: &SmtpSink) -> Arc<dyn app::mail::Mailer> {
-    Arc::new(
-        opsknight_server::notify::email::SmtpMailer::from_url(
-            &sink.url(),
-            "OpsKnight <pager@example.com>",
-        )
-        .unwrap(),
-    )
-}
-
 fn recipients(sink: &SmtpSink) -> Vec<String> {
     let mut out: Vec<String> = sink
         .take_new()
@@ -388,7 +376,7 @@ async fn an_escalation_step_pages_whoever_the_schedule_has_on_call_when_it_runs(
             json!({"service_id": svc["id"], "kind": "events_v2", "name": "main", "rate_limit_per_min": 1000}),
         )
         .await;
-    let _engine = w.app.start_engine(Some(mailer(&sink)));
+    let _engine = w.app.start_engine(Some(sink.mailer()));
     let res = w
         .app
         .http

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::IncidentId;
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod claim;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;

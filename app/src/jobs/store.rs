@@ -1,6 +1,6 @@
-//! All SQL of the job queue: enqueue (inside the caller's transaction), claims with
-//! `FOR UPDATE SKIP LOCKED` and a lease, fenced completion, retry with backoff and jitter,
-//! cancellation, the next wake-up time, and the admin figures.
+//! All SQL of the job queue: enqueue (inside the caller's transaction), retry with backoff
+//! and jitter, cancellation, the next wake-up time, and the admin figures. Claims, holds and
+//! fenced completion are `claim` (re-exported here).
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -10,6 +10,8 @@ use uuid::Uuid;
 use super::{JobKind, JobRow, JobStatus, QueueDepth, QueueOverview, Task, TaskJob};
 use crate::domain::IncidentId;
 use crate::error::AppError;
+
+pub use super::claim::{Kinds, claim, complete, complete_many, hold, hold_many};
 
 /// The NOTIFY channel workers listen on: a job was enqueued or made due.
 pub const CHANNEL: &str = "opsknight_jobs";
@@ -68,6 +70,37 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Enqueues many jobs of one kind for incidents (one statement), waking the workers once.
+pub async fn enqueue_many(
+    tx: &mut PgConnection,
+    kind: JobKind,
+    jobs: &[(IncidentId, serde_json::Value, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let incidents: Vec<IncidentId> = jobs.iter().map(|j| j.0).collect();
+    let payloads: Vec<&serde_json::Value> = jobs.iter().map(|j| &j.1).collect();
+    let run_at: Vec<DateTime<Utc>> = jobs.iter().map(|j| j.2).collect();
+    sqlx::query(
+        "WITH j AS (
+            INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+            SELECT $1, u.incident_id, u.payload, u.run_at, $2, $2
+            FROM unnest($3::uuid[], $4::jsonb[], $5::timestamptz[]) AS u(incident_id, payload, run_at))
+         SELECT pg_notify($6, '')",
+    )
+    .bind(kind.as_str())
+    .bind(now)
+    .bind(&incidents)
+    .bind(&payloads)
+    .bind(&run_at)
+    .bind(CHANNEL)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Wakes the workers when this transaction commits (for jobs inserted by other statements).
 pub async fn wake(tx: &mut PgConnection) -> Result<(), AppError> {
     sqlx::query("SELECT pg_notify($1, '')")
@@ -75,73 +108,6 @@ pub async fn wake(tx: &mut PgConnection) -> Result<(), AppError> {
         .execute(&mut *tx)
         .await?;
     Ok(())
-}
-
-/// Claims up to `n` due jobs: PENDING ones, FAILED ones with attempts left, and PROCESSING
-/// ones whose lease ran out (their worker died). Oldest `run_at` first.
-pub async fn claim(
-    pool: &PgPool,
-    n: i64,
-    lease: Duration,
-    now: DateTime<Utc>,
-) -> Result<Vec<Claimed>, AppError> {
-    let rows = sqlx::query_as::<_, Claimed>(
-        // Two index-ordered scans (due work by run_at, expired leases by locked_until), each
-        // stopping after $2 rows: a claim costs the same with ten or ten thousand jobs due.
-        "WITH due AS (
-            SELECT id FROM jobs
-            WHERE (status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)) AND run_at <= $1
-            ORDER BY run_at LIMIT $2
-            FOR UPDATE SKIP LOCKED),
-         lapsed AS (
-            SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_until <= $1
-            ORDER BY locked_until LIMIT $2
-            FOR UPDATE SKIP LOCKED),
-         pick AS (
-            SELECT id FROM (SELECT id, 0 AS o FROM lapsed UNION ALL SELECT id, 1 FROM due) x
-            ORDER BY o LIMIT $2)
-         UPDATE jobs j SET status = 'PROCESSING', attempts = j.attempts + 1, locked_until = $3,
-                claim = gen_random_uuid(), updated_at = $1
-         FROM pick WHERE j.id = pick.id
-         RETURNING j.id, j.kind, j.payload, j.incident_id, j.attempts, j.max_attempts, j.claim, j.run_at",
-    )
-    .bind(now)
-    .bind(n)
-    .bind(now + lease)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
-}
-
-/// Locks a claimed job for the transaction that does its work. `false`: the claim is no
-/// longer ours (the lease ran out and another worker took it); do nothing.
-pub async fn hold(tx: &mut PgConnection, job: &Claimed) -> Result<bool, AppError> {
-    let held: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM jobs WHERE id = $1 AND claim = $2 AND status = 'PROCESSING' FOR UPDATE",
-    )
-    .bind(job.id)
-    .bind(job.claim)
-    .fetch_optional(&mut *tx)
-    .await?;
-    Ok(held.is_some())
-}
-
-/// Marks a held job COMPLETED (in the transaction of its effects). `false` when the claim was lost.
-pub async fn complete(
-    tx: &mut PgConnection,
-    job: &Claimed,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "UPDATE jobs SET status = 'COMPLETED', locked_until = NULL, last_error = NULL, updated_at = $3
-         WHERE id = $1 AND claim = $2 AND status = 'PROCESSING'",
-    )
-    .bind(job.id)
-    .bind(job.claim)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// Puts a held job back to wait until `at` without using up an attempt (a rate limit, not a

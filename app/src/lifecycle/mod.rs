@@ -8,6 +8,7 @@
 pub mod effects;
 pub mod escalate;
 pub mod step;
+pub mod steps;
 pub mod transition;
 
 #[cfg(test)]

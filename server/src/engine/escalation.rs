@@ -1,10 +1,12 @@
 //! ESCALATION and AUTO_UNSNOOZE jobs: one transaction holds the claim, runs the step (or the
 //! snooze's end, or the ack timeout) through `app::lifecycle::step`, and completes the job.
+//! A claimed batch of steps runs set-based in one transaction (`app::lifecycle::steps`).
 
 use anyhow::Context;
 use app::jobs::store::{self as queue, Claimed};
 use app::jobs::{EscalationJob, UnsnoozeJob};
 use app::lifecycle::step::StepOutcome;
+use app::lifecycle::steps::DueStep;
 
 use super::{Engine, payload};
 
@@ -49,4 +51,57 @@ pub async fn unsnooze(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         Box::pin(app::lifecycle::step::unsnooze(tx, incident, p, now))
     })
     .await
+}
+
+/// The batch's jobs that are steps (with their step), and the rest (run one by one).
+pub fn split_steps(jobs: Vec<Claimed>) -> (Vec<(Claimed, DueStep)>, Vec<Claimed>) {
+    let mut steps = Vec::new();
+    let mut singles = Vec::new();
+    for job in jobs {
+        let due = match (job.incident_id, payload::<EscalationJob>(&job)) {
+            (
+                Some(incident),
+                Ok(EscalationJob::Step {
+                    generation,
+                    step,
+                    loop_no,
+                }),
+            ) => DueStep {
+                incident,
+                generation,
+                at: app::domain::escalation::Position { step, loop_no },
+            },
+            _ => {
+                singles.push(job);
+                continue;
+            }
+        };
+        steps.push((job, due));
+    }
+    (steps, singles)
+}
+
+/// Runs claimed steps in one transaction: holds the claims still ours, runs their steps
+/// set-based, completes them, commits. Returns how many ran.
+pub async fn run_steps(engine: &Engine, batch: &[(Claimed, DueStep)]) -> anyhow::Result<usize> {
+    let jobs: Vec<Claimed> = batch.iter().map(|(j, _)| j.clone()).collect();
+    let mut tx = engine.pool.begin().await.context("begin")?;
+    let held = queue::hold_many(&mut tx, &jobs).await?;
+    if held.len() < jobs.len() {
+        tracing::info!(
+            lost = jobs.len() - held.len(),
+            "claims lost (lease expired and taken over); skipping those"
+        );
+    }
+    let (held_jobs, due): (Vec<Claimed>, Vec<DueStep>) = batch
+        .iter()
+        .filter(|(j, _)| held.contains(&j.id))
+        .cloned()
+        .unzip();
+    let now = engine.clock.now();
+    let outcomes = app::lifecycle::steps::run_steps(&mut tx, &due, now).await?;
+    tracing::debug!(steps = outcomes.len(), "step batch ran");
+    queue::complete_many(&mut tx, &held_jobs, now).await?;
+    tx.commit().await.context("commit")?;
+    Ok(held_jobs.len())
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use app::clock::SharedClock;
 use app::jobs::JobKind;
-use app::jobs::store::{self as queue, Claimed};
+use app::jobs::store::{self as queue, Claimed, Kinds};
 use app::mail::MailerSource;
 use app::secrets::Keyring;
 use chrono::Duration;
@@ -46,8 +46,10 @@ pub struct Engine {
     pub public_url: String,
     /// The paging channel for each contact kind.
     pub channels: Arc<crate::notify::Registry>,
-    /// Jobs run at once on this instance.
+    /// Jobs run at once on this instance (a batch of escalation steps counts as one).
     pub concurrency: usize,
+    /// The most escalation jobs claimed and run as one batch (one transaction).
+    pub step_batch: usize,
     /// How long a claim lasts before another instance may take the job over.
     pub lease: Duration,
     pub retention: Retention,
@@ -133,6 +135,7 @@ impl Engine {
             public_url,
             channels,
             concurrency: 8,
+            step_batch: 200,
             lease: Duration::seconds(60),
             retention: Retention::default(),
             phone_limits: Default::default(),
@@ -212,46 +215,66 @@ impl Engine {
                 break;
             }
             while running.try_join_next().is_some() {}
-            // Claim as many due jobs as there are free slots, until none is due.
+            // Claim as many due jobs as there are free slots, until none is due: escalation
+            // jobs as batches (a batch takes one slot), the other kinds one per slot.
             let mut claimed_any = false;
             loop {
-                let free = slots.available_permits();
-                if free == 0 {
-                    break;
-                }
-                let jobs = match queue::claim(
-                    &self.pool,
-                    i64::try_from(free).unwrap_or(1),
-                    self.lease,
-                    self.clock.now(),
-                )
-                .await
-                {
-                    Ok(jobs) => jobs,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "engine: claim failed");
+                let mut claimed_now = false;
+                for kinds in [
+                    Kinds::Only(JobKind::Escalation),
+                    Kinds::AllBut(JobKind::Escalation),
+                ] {
+                    let free = slots.available_permits();
+                    if free == 0 {
                         break;
                     }
-                };
-                if jobs.is_empty() {
-                    break;
-                }
-                claimed_any = true;
-                self.claimed.fetch_add(
-                    u64::try_from(jobs.len()).unwrap_or(u64::MAX),
-                    std::sync::atomic::Ordering::Relaxed,
-                );
-                for job in jobs {
-                    let Ok(permit) = slots.clone().try_acquire_owned() else {
-                        break;
+                    let n = match kinds {
+                        Kinds::Only(_) => self.step_batch.max(1),
+                        Kinds::AllBut(_) => free,
                     };
-                    let engine = self.clone();
-                    let freed = freed.clone();
-                    running.spawn(async move {
-                        engine.execute(job).await;
-                        drop(permit);
-                        freed.notify_one();
-                    });
+                    let jobs = match queue::claim(
+                        &self.pool,
+                        i64::try_from(n).unwrap_or(1),
+                        kinds,
+                        self.lease,
+                        self.clock.now(),
+                    )
+                    .await
+                    {
+                        Ok(jobs) => jobs,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "engine: claim failed");
+                            break;
+                        }
+                    };
+                    if jobs.is_empty() {
+                        continue;
+                    }
+                    claimed_now = true;
+                    self.claimed.fetch_add(
+                        u64::try_from(jobs.len()).unwrap_or(u64::MAX),
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                    let units: Vec<Vec<Claimed>> = match kinds {
+                        Kinds::Only(_) => vec![jobs],
+                        Kinds::AllBut(_) => jobs.into_iter().map(|j| vec![j]).collect(),
+                    };
+                    for unit in units {
+                        let Ok(permit) = slots.clone().try_acquire_owned() else {
+                            break;
+                        };
+                        let engine = self.clone();
+                        let freed = freed.clone();
+                        running.spawn(async move {
+                            engine.execute_all(unit).await;
+                            drop(permit);
+                            freed.notify_one();
+                        });
+                    }
+                }
+                claimed_any |= claimed_now;
+                if !claimed_now {
+                    break;
                 }
             }
             let saturated = slots.available_permits() == 0;
@@ -314,6 +337,31 @@ impl Engine {
         // A clean stop lets jobs in flight finish (each is bounded by its send timeout).
         while running.join_next().await.is_some() {}
         tracing::info!("engine stopped");
+    }
+
+    /// Runs claimed jobs: escalation steps together as one batch, the rest one by one. A batch
+    /// that fails runs again job by job, so one bad job cannot hold back the others.
+    async fn execute_all(&self, jobs: Vec<Claimed>) {
+        let (steps, singles) = escalation::split_steps(jobs);
+        match steps.len() {
+            0 => {}
+            1 => {
+                for (job, _) in steps {
+                    self.execute(job).await;
+                }
+            }
+            n => {
+                if let Err(e) = escalation::run_steps(self, &steps).await {
+                    tracing::warn!(error = %format!("{e:#}"), steps = n, "step batch failed; running its jobs one by one");
+                    for (job, _) in steps {
+                        self.execute(job).await;
+                    }
+                }
+            }
+        }
+        for job in singles {
+            self.execute(job).await;
+        }
     }
 
     /// Runs one claimed job; a failure is recorded on the job (retried with backoff).

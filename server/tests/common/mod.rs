@@ -728,6 +728,17 @@ impl SmtpSink {
             .collect()
     }
 
+    /// A mailer that sends to this server.
+    pub fn mailer(&self) -> Arc<dyn app::mail::Mailer> {
+        Arc::new(
+            opsknight_server::notify::email::SmtpMailer::from_url(
+                &self.url(),
+                "OpsKnight <pager@example.com>",
+            )
+            .unwrap(),
+        )
+    }
+
     /// Waits (bounded) until `n` messages have arrived, for mail sent in the background.
     pub async fn wait_for(&self, n: usize) -> Vec<String> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -19,7 +19,8 @@ pub struct PageKey {
     pub loop_no: i32,
 }
 
-/// Writes one outbox row per (user, contact method) of `users`' rules (or the default:
+/// For each step in `keys` (the incidents of one batch at the same policy step, so the same
+/// people), writes one outbox row per (user, contact method) of `users`' rules (or the default:
 /// their sign-in email at once), restricted to `channels` when given (a person without rules
 /// is then paged at once on their first method of each of those kinds; a phone number is
 /// paged only once verified, and an SMS number that replied STOP is not), and one NOTIFICATION
@@ -27,7 +28,7 @@ pub struct PageKey {
 /// the users no row could be written for (no matching contact method).
 pub async fn page_users(
     tx: &mut PgConnection,
-    key: PageKey,
+    keys: &[PageKey],
     users: &[UserId],
     channels: &[ContactKind],
     now: DateTime<Utc>,
@@ -61,24 +62,28 @@ pub async fn page_users(
               AND CASE WHEN cardinality($2::text[]) = 0 THEN c.kind = 'EMAIL' ELSE c.kind = ANY($2) END
             ORDER BY c.user_id, c.kind, (c.address = u.email) DESC, c.created_at, c.id),
          targets AS (SELECT * FROM ruled UNION ALL SELECT * FROM fallback),
+         steps AS (
+            SELECT * FROM unnest($3::uuid[], $4::bigint[], $5::int[], $6::int[])
+                   AS k(incident_id, generation, step, loop_no)),
          ins AS (
             INSERT INTO notifications (incident_id, generation, step, loop_no, user_id, contact_method_id,
                                        channel, address, send_at, created_at, updated_at)
-            SELECT $3, $4, $5, $6, user_id, cm, kind, address, $7 + make_interval(mins => delay), $7, $7
-            FROM targets
+            SELECT k.incident_id, k.generation, k.step, k.loop_no, t.user_id, t.cm, t.kind, t.address,
+                   $7 + make_interval(mins => t.delay), $7, $7
+            FROM steps k CROSS JOIN targets t
             ON CONFLICT ON CONSTRAINT notifications_once_key DO NOTHING
-            RETURNING id, send_at),
+            RETURNING id, incident_id, send_at),
          jobs AS (
             INSERT INTO jobs (kind, incident_id, payload, run_at, max_attempts, created_at, updated_at)
-            SELECT 'NOTIFICATION', $3, jsonb_build_object('notification', id), send_at, $8, $7, $7 FROM ins)
+            SELECT 'NOTIFICATION', incident_id, jsonb_build_object('notification', id), send_at, $8, $7, $7 FROM ins)
          SELECT u FROM unnest($1::uuid[]) AS u WHERE NOT EXISTS (SELECT 1 FROM targets WHERE user_id = u)",
     )
     .bind(users)
     .bind(&channels)
-    .bind(key.incident)
-    .bind(key.generation)
-    .bind(key.step)
-    .bind(key.loop_no)
+    .bind(keys.iter().map(|k| k.incident).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.generation).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.step).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.loop_no).collect::<Vec<_>>())
     .bind(now)
     .bind(crate::notifications::MAX_SEND_ATTEMPTS)
     .fetch_all(&mut *tx)
