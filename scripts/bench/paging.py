@@ -4,6 +4,9 @@ latency  : from the 202 of POST /v2/enqueue to the SMTP server receiving the pag
            1, 10 and 100 new incidents per second (open loop). Prints p50/p99 and misses.
 timers   : with 10,000 active escalations, how late escalation steps run (run_at to
            completion, from the jobs table). Prints p50/p99/max.
+storm    : 10,000 new incidents in 10 s (STORM, STORM_RATE) on a service whose first step
+           emails a person: how late the first steps run while the pages are being sent,
+           and how long until every page reached the SMTP server.
 
 Prints figures; asserts nothing. Run by scripts/bench-paging.sh.
 """
@@ -116,6 +119,44 @@ def timers(psql):
                   f"max {max(xs):7.1f} ms", flush=True)
 
 
+def storm(psql, user_id):
+    key = service("Storm", [{"delay_minutes": 60, "targets": [{"kind": "USER", "id": user_id}]}])
+    n = int(os.environ.get("STORM", "10000"))
+    rate = int(os.environ.get("STORM_RATE", "1000"))
+    pool = cf.ThreadPoolExecutor(max_workers=32)
+    start = time.monotonic()
+    futures = {}
+    for i in range(n):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        futures[pool.submit(enqueue, key, f"bench-storm-{i}")] = f"bench-storm-{i}"
+    sent = {d: f.result() for f, d in futures.items()}
+    took = time.monotonic() - start
+    print(f"opened {n} incidents paging one person by email in {took:.1f}s (target {rate}/s)", flush=True)
+    q = ("SELECT count(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id "
+         "WHERE i.dedup_key LIKE 'bench-storm-%' AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and int(psql(q)) < n:
+        time.sleep(0.5)
+    out = psql("SELECT extract(epoch FROM j.updated_at - j.run_at) * 1000 "
+               "FROM jobs j JOIN incidents i ON i.id = j.incident_id "
+               "WHERE i.dedup_key LIKE 'bench-storm-%' AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
+    xs = [float(x) for x in out.splitlines() if x]
+    print(f"first steps ({len(xs)}): lateness p50 {pct(xs, 50):7.1f} ms  p99 {pct(xs, 99):7.1f} ms  "
+          f"max {max(xs):7.1f} ms", flush=True)
+    while time.monotonic() < deadline:
+        with lock:
+            if all(d in received for d in sent):
+                break
+        time.sleep(0.2)
+    with lock:
+        lat = [(received[d] - t) * 1000 for d, t in sent.items() if d in received]
+        last = max(received[d] for d in sent if d in received)
+    print(f"pages emailed: {len(lat)} of {n}, all in by {last - start:.1f}s after the first event; "
+          f"202 -> SMTP p50 {pct(lat, 50):.0f} ms p99 {pct(lat, 99):.0f} ms", flush=True)
+
+
 def main():
     psql_cmd = os.environ["PSQL"].split()
 
@@ -130,6 +171,9 @@ def main():
         if "latency" in which:
             print("== page latency: 202 of /v2/enqueue -> SMTP server received the page", flush=True)
             latency(me["id"])
+        if "storm" in which:
+            print("== storm: new incidents whose first step emails a person", flush=True)
+            storm(psql, me["id"])
         if "timers" in which:
             print("== timer lateness with 10,000 active escalations (run_at -> step done; steps page nobody)", flush=True)
             timers(psql)

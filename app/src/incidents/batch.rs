@@ -85,8 +85,8 @@ fn with_key(ev: &InboundEvent, key: &str) -> InboundEvent {
 }
 
 /// One statement for many triggers with distinct keys: append to open incidents, open the
-/// rest (already resolved when a resolve arrived first), alerts and timeline entries; then
-/// one more for the first steps of the incidents it opened. Returns
+/// rest (already resolved when a resolve arrived first), alerts and timeline entries, and the
+/// first steps of the incidents it opened (`first_steps_cte!`). Returns
 /// the incident per trigger, `None` where a concurrent insert elsewhere won the race.
 async fn trigger_many(
     tx: &mut PgConnection,
@@ -130,7 +130,7 @@ async fn trigger_many(
         sources.push(ev.source.as_str());
         payloads.push(&ev.payload);
     }
-    let rows: Vec<(i64, IncidentId, bool)> = sqlx::query_as(
+    let rows: Vec<(i64, IncidentId)> = sqlx::query_as(concat!(
         "WITH ev AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
                                  $6::uuid[], $7::text[], $8::text[], $9::jsonb[])
@@ -170,9 +170,13 @@ async fn trigger_many(
             FROM hit JOIN ev ON ev.ord = hit.ord
             UNION ALL
             SELECT hit.id, $10, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-            FROM hit WHERE hit.status = 'RESOLVED')
-         SELECT ord, id, created AND status = 'OPEN' FROM hit",
-    )
+            FROM hit WHERE hit.status = 'RESOLVED'),
+         new_open AS (
+            SELECT hit.id, ev.service_id FROM hit JOIN ev ON ev.ord = hit.ord
+            WHERE hit.created AND hit.status = 'OPEN'), ",
+        crate::first_steps_cte!("new_open", "$12", "$10", "$13"),
+        " SELECT ord, id FROM hit, (SELECT count(*) FROM first_steps_woken) woken"
+    ))
     .bind(&new_ids)
     .bind(&services)
     .bind(&dedup)
@@ -184,18 +188,15 @@ async fn trigger_many(
     .bind(&payloads)
     .bind(now)
     .bind(now - early_resolve_window())
+    .bind(crate::lifecycle::effects::first_step_payload()?)
+    .bind(crate::jobs::store::CHANNEL)
     .fetch_all(&mut *tx)
     .await?;
     let mut out = vec![None; n];
-    let mut new_open = Vec::new();
-    for (ord, id, is_new) in rows {
+    for (ord, id) in rows {
         if let Some(slot) = usize::try_from(ord - 1).ok().and_then(|i| out.get_mut(i)) {
             *slot = Some(id);
         }
-        if is_new {
-            new_open.push(id);
-        }
     }
-    crate::lifecycle::effects::opened(tx, &new_open, now).await?;
     Ok(out)
 }

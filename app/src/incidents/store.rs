@@ -11,7 +11,8 @@ use super::notify::notify;
 use super::{EventAction, InboundEvent};
 use crate::domain::{IncidentId, IntegrationId, ServiceId, Transition, Urgency, UserId};
 use crate::error::AppError;
-use crate::lifecycle::{effects::opened, transition::by_event};
+use crate::lifecycle::effects::{first_step_payload, opened};
+use crate::lifecycle::transition::by_event;
 
 /// Where an event goes, resolved from its routing key.
 #[derive(Debug, Clone)]
@@ -30,8 +31,8 @@ pub struct Ingested {
 }
 
 /// Applies one event inside the caller's transaction. Statements are combined with CTEs so
-/// an alert on an open incident is one round trip and a new incident two (its first step is
-/// `lifecycle::effects::opened`).
+/// an alert on an open incident is one round trip and a new incident too (its first step comes
+/// from `lifecycle::effects`' one definition, `first_steps_cte!`).
 pub async fn ingest(
     tx: &mut PgConnection,
     target: &IngestTarget,
@@ -43,13 +44,7 @@ pub async fn ingest(
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
     let incident = match ev.action {
-        EventAction::Trigger => {
-            let (id, is_new) = trigger(tx, target, ev, &dedup_key, now).await?;
-            if is_new {
-                opened(tx, &[id], now).await?;
-            }
-            Some(id)
-        }
+        EventAction::Trigger => Some(trigger(tx, target, ev, &dedup_key, now).await?),
         EventAction::Acknowledge => {
             by_event(
                 tx,
@@ -88,12 +83,12 @@ async fn trigger(
     ev: &InboundEvent,
     dedup_key: &str,
     now: DateTime<Utc>,
-) -> Result<(IncidentId, bool), AppError> {
+) -> Result<IncidentId, AppError> {
     let urgency = target.urgency_rule.urgency(ev.severity);
     for _ in 0..3 {
         // One round trip: append to the open incident, or open one (already resolved when a
         // resolve for this key arrived within the window), with its alert and timeline entry.
-        let hit: Option<(IncidentId, bool)> = sqlx::query_as(
+        let id: Option<IncidentId> = sqlx::query_scalar(concat!(
             "WITH upd AS (
                 UPDATE incidents SET alert_count = alert_count + 1, updated_at = $7
                 WHERE service_id = $2 AND dedup_key = $3 AND status <> 'RESOLVED'
@@ -122,9 +117,11 @@ async fn trigger(
                           jsonb_build_object('summary', $4::text, 'severity', $8::text) FROM hit
                    UNION ALL
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
-                   FROM hit WHERE status = 'RESOLVED')
-             SELECT id, created AND status = 'OPEN' FROM hit",
-        )
+                   FROM hit WHERE status = 'RESOLVED'),
+             new_open AS (SELECT id, $2::uuid AS service_id FROM hit WHERE created AND status = 'OPEN'), ",
+            crate::first_steps_cte!("new_open", "$12", "$7", "$13"),
+            " SELECT id FROM hit, (SELECT count(*) FROM first_steps_woken) woken"
+        ))
         .bind(IncidentId::new())
         .bind(target.service_id)
         .bind(dedup_key)
@@ -136,10 +133,12 @@ async fn trigger(
         .bind(&ev.source)
         .bind(&ev.payload)
         .bind(now - early_resolve_window())
+        .bind(first_step_payload()?)
+        .bind(crate::jobs::store::CHANNEL)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(hit) = hit {
-            return Ok(hit);
+        if let Some(id) = id {
+            return Ok(id);
         }
         // Another instance opened it concurrently (the insert yielded): append to theirs.
     }

@@ -19,9 +19,50 @@ fn first_step(generation: i64) -> EscalationJob {
     }
 }
 
-/// Incidents just opened (by an event or by hand) in this transaction start escalating: the
-/// first step of each OPEN one whose service has a policy is enqueued, due now, and the job
-/// workers are woken. The one place a new incident's first step is made.
+/// The payload of a new incident's first step (generation 0), bound as the `$payload` of
+/// [`first_steps_cte!`].
+pub fn first_step_payload() -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(first_step(0)).map_err(|e| AppError::Internal {
+        message: format!("first step payload: {e}"),
+    })
+}
+
+/// The one definition of how new incidents start escalating, as CTEs for the statement that
+/// opens them (ingest keeps a new incident to one round trip this way). `first_steps`
+/// enqueues the first step, due at `$now`, of every incident in the relation `$from` (columns
+/// `id` and `service_id`: incidents this statement opened OPEN) whose service has a policy;
+/// `first_steps_woken` wakes the job workers when it enqueued any. The statement must read
+/// `first_steps_woken` (a plain CTE runs only when read), e.g. with
+/// `, (SELECT count(*) FROM first_steps_woken) woken` in its final FROM.
+#[macro_export]
+macro_rules! first_steps_cte {
+    ($from:literal, $payload:literal, $now:literal, $channel:literal) => {
+        concat!(
+            "first_steps AS (
+                INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+                SELECT 'ESCALATION', f.id, ",
+            $payload,
+            ", ",
+            $now,
+            ", ",
+            $now,
+            ", ",
+            $now,
+            "
+                FROM ",
+            $from,
+            " f JOIN services s ON s.id = f.service_id
+                WHERE s.escalation_policy_id IS NOT NULL
+                RETURNING 1),
+             first_steps_woken AS (
+                SELECT pg_notify(",
+            $channel,
+            ", '') FROM (SELECT 1 FROM first_steps LIMIT 1) one)"
+        )
+    };
+}
+
+/// Incidents opened by hand in this transaction start escalating (see [`first_steps_cte!`]).
 pub async fn opened(
     tx: &mut PgConnection,
     ids: &[IncidentId],
@@ -30,22 +71,15 @@ pub async fn opened(
     if ids.is_empty() {
         return Ok(());
     }
-    let payload = serde_json::to_value(first_step(0)).map_err(|e| AppError::Internal {
-        message: format!("first step payload: {e}"),
-    })?;
-    sqlx::query(
-        "WITH j AS (
-            INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-            SELECT $2, i.id, $3, $4, $4, $4
-            FROM incidents i JOIN services s ON s.id = i.service_id
-            WHERE i.id = ANY($1) AND i.status = 'OPEN' AND i.generation = 0
-              AND s.escalation_policy_id IS NOT NULL
-            RETURNING 1)
-         SELECT count(*) FROM (SELECT pg_notify($5, '') FROM (SELECT 1 FROM j LIMIT 1) one) w",
-    )
+    sqlx::query(concat!(
+        "WITH new_open AS (
+            SELECT i.id, i.service_id FROM unnest($1::uuid[]) AS u(id) JOIN incidents i ON i.id = u.id
+            WHERE i.status = 'OPEN' AND i.generation = 0), ",
+        crate::first_steps_cte!("new_open", "$2", "$3", "$4"),
+        " SELECT count(*) FROM first_steps_woken"
+    ))
     .bind(ids)
-    .bind(JobKind::Escalation.as_str())
-    .bind(payload)
+    .bind(first_step_payload()?)
     .bind(now)
     .bind(crate::jobs::store::CHANNEL)
     .execute(&mut *tx)
