@@ -4,6 +4,8 @@ latency  : from the 202 of POST /v2/enqueue to the SMTP server receiving the pag
            1, 10 and 100 new incidents per second (open loop). Prints p50/p99 and misses.
 timers   : with 10,000 active escalations, how late escalation steps run (run_at to
            completion, from the jobs table). Prints p50/p99/max.
+drain    : escalation steps/s on one instance: 10,000 escalating incidents' next steps (paging
+           nobody) all made due at once; prints the steps/s until the last one ran.
 storm    : 10,000 new incidents in 10 s (STORM, STORM_RATE) on a service whose first step
            emails a person: how late the first steps run while the pages are being sent,
            and how long until every page reached the SMTP server.
@@ -157,6 +159,30 @@ def storm(psql, user_id):
           f"202 -> SMTP p50 {pct(lat, 50):.0f} ms p99 {pct(lat, 99):.0f} ms", flush=True)
 
 
+def drain(psql):
+    team = api("teams/create", {"name": "Drain", "description": ""})
+    key = service("Drain", [{"delay_minutes": 60, "targets": [{"kind": "TEAM", "id": team["id"]}]},
+                            {"delay_minutes": 60, "targets": [{"kind": "TEAM", "id": team["id"]}]}])
+    n = int(os.environ.get("DRAIN", "10000"))
+    pool = cf.ThreadPoolExecutor(max_workers=32)
+    for f in [pool.submit(enqueue, key, f"drain-{i}") for i in range(n)]:
+        f.result()
+    done = ("SELECT count(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id WHERE i.dedup_key LIKE 'drain-%' "
+            "AND j.kind = 'ESCALATION' AND j.status = 'COMPLETED'")
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and int(psql(done)) < n:
+        time.sleep(0.2)
+    # Every second step is waiting an hour: make them all due now, then time the drain.
+    psql("WITH due AS (UPDATE jobs j SET run_at = now() FROM incidents i WHERE i.id = j.incident_id "
+         "AND i.dedup_key LIKE 'drain-%' AND j.kind = 'ESCALATION' AND j.status = 'PENDING' RETURNING 1) "
+         "SELECT count(*), pg_notify('opsknight_jobs', '') FROM due")
+    start = time.monotonic()
+    while time.monotonic() < deadline and int(psql(done)) < 2 * n:
+        time.sleep(0.05)
+    took = time.monotonic() - start
+    print(f"{n} due steps ran in {took:.2f}s: {n / took:,.0f} escalation steps/s on one instance", flush=True)
+
+
 def main():
     psql_cmd = os.environ["PSQL"].split()
 
@@ -171,6 +197,9 @@ def main():
         if "latency" in which:
             print("== page latency: 202 of /v2/enqueue -> SMTP server received the page", flush=True)
             latency(me["id"])
+        if "drain" in which:
+            print("== drain: escalation steps/s", flush=True)
+            drain(psql)
         if "storm" in which:
             print("== storm: new incidents whose first step emails a person", flush=True)
             storm(psql, me["id"])

@@ -8,7 +8,7 @@ mod common;
 use app::domain::escalation::Position;
 use app::domain::{IncidentId, Role, Transition};
 use app::lifecycle::step::StepOutcome;
-use app::lifecycle::steps::{DueStep, run_steps};
+use app::lifecycle::steps::{DueStep, Locking, run_steps};
 use common::{SmtpSink, TestApp, spawn_app};
 use serde_json::json;
 
@@ -91,7 +91,9 @@ async fn a_batch_gives_each_step_the_outcome_its_own_job_would_have() {
         due(second, 3, 0),
     ];
     let mut tx = app.pool.begin().await.unwrap();
-    let outcomes = run_steps(&mut tx, &batch, now).await.unwrap();
+    let outcomes = run_steps(&mut tx, &batch, Locking::Wait, now)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let alice_paged = StepOutcome::Paged {
         users: vec![alice.id],
@@ -162,7 +164,9 @@ async fn a_batch_gives_each_step_the_outcome_its_own_job_would_have() {
 
     // Run again (a retried batch): the outbox's unique key writes no second page.
     let mut tx = app.pool.begin().await.unwrap();
-    run_steps(&mut tx, &batch[..2], now).await.unwrap();
+    run_steps(&mut tx, &batch[..2], Locking::Wait, now)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(count(&app, pages, first).await, 1);
     assert_eq!(count(&app, pages, second).await, 1);
@@ -272,4 +276,75 @@ async fn a_step_that_fails_does_not_hold_back_the_rest_of_its_batch() {
     }
     engine.abort();
     assert_eq!(sink.messages().len(), 5);
+}
+
+#[tokio::test]
+async fn a_batch_skips_an_incident_another_transaction_holds_and_pages_the_rest() {
+    let app = spawn_app().await;
+    let ids = due_steps(&app, 3).await;
+    sqlx::query("DELETE FROM jobs WHERE kind = 'ESCALATION'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // Another change (an ingest batch appending alerts, say) holds the second incident.
+    let mut other = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE")
+        .bind(ids[1])
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let batch: Vec<DueStep> = ids.iter().map(|id| due(*id, 0, 0)).collect();
+    let mut tx = app.pool.begin().await.unwrap();
+    let outcomes = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        run_steps(&mut tx, &batch, Locking::SkipLocked, app.clock_now()),
+    )
+    .await
+    .expect("the batch waited for the held row")
+    .unwrap();
+    tx.commit().await.unwrap();
+    other.rollback().await.unwrap();
+    assert!(
+        matches!(outcomes[0], StepOutcome::Paged { .. }),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], StepOutcome::Busy);
+    assert!(
+        matches!(outcomes[2], StepOutcome::Paged { .. }),
+        "{outcomes:?}"
+    );
+    for (id, want) in [(ids[0], 1), (ids[1], 0), (ids[2], 1)] {
+        let pages = count(
+            &app,
+            "SELECT count(*) FROM notifications WHERE incident_id = $1",
+            id,
+        )
+        .await;
+        assert_eq!(pages, want, "pages of {id}");
+    }
+}
+
+#[tokio::test]
+async fn the_engine_runs_a_busy_step_on_its_own_once_its_incident_is_free() {
+    let app = spawn_app().await;
+    let sink = SmtpSink::start().await;
+    let ids = due_steps(&app, 3).await;
+    let mut other = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM incidents WHERE id = $1 FOR UPDATE")
+        .bind(ids[1])
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let engine = app.start_engine(Some(sink.mailer()));
+    // The batch pages the two free incidents without waiting for the held one.
+    sink.wait_for(2).await;
+    let pages = "SELECT count(*) FROM notifications WHERE incident_id = $1";
+    assert_eq!(count(&app, pages, ids[1]).await, 0);
+    other.rollback().await.unwrap();
+    app.settle().await;
+    sink.wait_for(3).await;
+    for id in &ids {
+        assert_eq!(count(&app, pages, *id).await, 1, "pages of {id}");
+    }
+    engine.stop().await;
 }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::steps::{DueStep, run_steps};
+use super::steps::{DueStep, Locking, run_steps};
 use crate::domain::escalation::Position;
 use crate::domain::{IncidentId, Transition, UserId};
 use crate::error::AppError;
@@ -16,6 +16,9 @@ use crate::jobs::{EscalationJob, UnsnoozeJob};
 pub enum StepOutcome {
     /// The job's generation is not current, or the incident is not in the state it needs.
     Stale,
+    /// Not run: another transaction held the incident's row (a batch does not wait for it,
+    /// so it cannot deadlock with a change locking several incidents). Run the job on its own.
+    Busy,
     /// Paged these users (and found no contact method for `unreachable`).
     Paged {
         users: Vec<UserId>,
@@ -58,7 +61,7 @@ pub async fn run(
                 generation,
                 at: Position { step, loop_no },
             };
-            let mut outcomes = run_steps(tx, &[due], now).await?;
+            let mut outcomes = run_steps(tx, &[due], Locking::Wait, now).await?;
             Ok(outcomes.pop().unwrap_or(StepOutcome::Stale))
         }
     }

@@ -40,10 +40,22 @@ impl Writes {
     }
 }
 
+/// How a batch takes its incidents' row locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locking {
+    /// Wait for each row (one job: a single lock cannot close a cycle).
+    Wait,
+    /// Skip rows another transaction holds; their steps come back [`StepOutcome::Busy`]. A
+    /// batch locking many rows while waiting could deadlock with an ingest batch appending
+    /// alerts to several of the same incidents.
+    SkipLocked,
+}
+
 /// Runs `due` in the caller's transaction; one outcome per step, in order.
 pub async fn run_steps(
     tx: &mut PgConnection,
     due: &[DueStep],
+    locking: Locking,
     now: DateTime<Utc>,
 ) -> Result<Vec<StepOutcome>, AppError> {
     let mut outcomes = vec![StepOutcome::Stale; due.len()];
@@ -52,14 +64,29 @@ pub async fn run_steps(
     }
     let ids: Vec<IncidentId> = due.iter().map(|d| d.incident).collect();
     // The row locks order these steps after any acknowledge that committed before them.
-    let rows: Vec<(IncidentId, String, i64, Option<PolicyId>)> = sqlx::query_as(
-        "SELECT i.id, i.status, i.generation, s.escalation_policy_id
-         FROM incidents i JOIN services s ON s.id = i.service_id
-         WHERE i.id = ANY($1) ORDER BY i.id FOR UPDATE OF i",
-    )
+    let rows: Vec<(IncidentId, String, i64, Option<PolicyId>)> = sqlx::query_as(match locking {
+        Locking::Wait => {
+            "SELECT i.id, i.status, i.generation, s.escalation_policy_id
+             FROM incidents i JOIN services s ON s.id = i.service_id
+             WHERE i.id = ANY($1) ORDER BY i.id FOR UPDATE OF i"
+        }
+        Locking::SkipLocked => {
+            "SELECT i.id, i.status, i.generation, s.escalation_policy_id
+             FROM incidents i JOIN services s ON s.id = i.service_id
+             WHERE i.id = ANY($1) ORDER BY i.id FOR UPDATE OF i SKIP LOCKED"
+        }
+    })
     .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
+    if locking == Locking::SkipLocked {
+        // A row not returned is held by another transaction (or gone): its job runs alone.
+        for (i, d) in due.iter().enumerate() {
+            if !rows.iter().any(|r| r.0 == d.incident) {
+                outcomes[i] = StepOutcome::Busy;
+            }
+        }
+    }
     // Only steps of an OPEN incident's current generation run; the rest are stale.
     let live: HashMap<(IncidentId, i64), Option<PolicyId>> = rows
         .into_iter()

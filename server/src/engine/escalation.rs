@@ -6,7 +6,7 @@ use anyhow::Context;
 use app::jobs::store::{self as queue, Claimed};
 use app::jobs::{EscalationJob, UnsnoozeJob};
 use app::lifecycle::step::StepOutcome;
-use app::lifecycle::steps::DueStep;
+use app::lifecycle::steps::{DueStep, Locking};
 
 use super::{Engine, payload};
 
@@ -82,8 +82,12 @@ pub fn split_steps(jobs: Vec<Claimed>) -> (Vec<(Claimed, DueStep)>, Vec<Claimed>
 }
 
 /// Runs claimed steps in one transaction: holds the claims still ours, runs their steps
-/// set-based, completes them, commits. Returns how many ran.
-pub async fn run_steps(engine: &Engine, batch: &[(Claimed, DueStep)]) -> anyhow::Result<usize> {
+/// set-based (skipping incidents another transaction holds), completes them, commits.
+/// Returns the jobs left for running one by one (their incident was busy).
+pub async fn run_steps(
+    engine: &Engine,
+    batch: Vec<(Claimed, DueStep)>,
+) -> anyhow::Result<Vec<Claimed>> {
     let jobs: Vec<Claimed> = batch.iter().map(|(j, _)| j.clone()).collect();
     let mut tx = engine.pool.begin().await.context("begin")?;
     let held = queue::hold_many(&mut tx, &jobs).await?;
@@ -94,14 +98,19 @@ pub async fn run_steps(engine: &Engine, batch: &[(Claimed, DueStep)]) -> anyhow:
         );
     }
     let (held_jobs, due): (Vec<Claimed>, Vec<DueStep>) = batch
-        .iter()
+        .into_iter()
         .filter(|(j, _)| held.contains(&j.id))
-        .cloned()
         .unzip();
     let now = engine.clock.now();
-    let outcomes = app::lifecycle::steps::run_steps(&mut tx, &due, now).await?;
-    tracing::debug!(steps = outcomes.len(), "step batch ran");
-    queue::complete_many(&mut tx, &held_jobs, now).await?;
+    let outcomes =
+        app::lifecycle::steps::run_steps(&mut tx, &due, Locking::SkipLocked, now).await?;
+    let (busy, done): (Vec<_>, Vec<_>) = held_jobs
+        .into_iter()
+        .zip(&outcomes)
+        .partition(|(_, o)| **o == StepOutcome::Busy);
+    let done: Vec<Claimed> = done.into_iter().map(|(j, _)| j).collect();
+    tracing::debug!(steps = done.len(), busy = busy.len(), "step batch ran");
+    queue::complete_many(&mut tx, &done, now).await?;
     tx.commit().await.context("commit")?;
-    Ok(held_jobs.len())
+    Ok(busy.into_iter().map(|(j, _)| j).collect())
 }

@@ -339,8 +339,9 @@ impl Engine {
         tracing::info!("engine stopped");
     }
 
-    /// Runs claimed jobs: escalation steps together as one batch, the rest one by one. A batch
-    /// that fails runs again job by job, so one bad job cannot hold back the others.
+    /// Runs claimed jobs: escalation steps together as one batch, the rest one by one. Steps
+    /// whose incident another transaction held run after the batch, one by one; a batch that
+    /// fails runs again job by job, so one bad job cannot hold back the others.
     async fn execute_all(&self, jobs: Vec<Claimed>) {
         let (steps, singles) = escalation::split_steps(jobs);
         match steps.len() {
@@ -351,11 +352,16 @@ impl Engine {
                 }
             }
             n => {
-                if let Err(e) = escalation::run_steps(self, &steps).await {
-                    tracing::warn!(error = %format!("{e:#}"), steps = n, "step batch failed; running its jobs one by one");
-                    for (job, _) in steps {
-                        self.execute(job).await;
+                let jobs: Vec<Claimed> = steps.iter().map(|(j, _)| j.clone()).collect();
+                let alone = match escalation::run_steps(self, steps).await {
+                    Ok(busy) => busy,
+                    Err(e) => {
+                        tracing::warn!(error = %format!("{e:#}"), steps = n, "step batch failed; running its jobs one by one");
+                        jobs
                     }
+                };
+                for job in alone {
+                    self.execute(job).await;
                 }
             }
         }
