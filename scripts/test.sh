@@ -116,7 +116,7 @@ fi
 # processes killed with SIGKILL under load; every accepted event and first page accounted for.
 chaos_status=0
 if [ -z "$ONLY" ]; then
-step "chaos (short form): R1 kill -9 under load, R4 the database restarted"
+step "chaos (short form): R1 kill -9 under load, R4 the database restarted, R6 the disk full"
 "$ROOT/scripts/chaos.sh" short || chaos_status=1
 fi
 

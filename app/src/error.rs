@@ -189,8 +189,9 @@ pub fn found(done: sqlx::postgres::PgQueryResult, what: &str) -> Result<(), AppE
     Ok(())
 }
 
-/// Does this database error mean the database is away (no connection, a restart, a
-/// terminated backend, a connection exception), so the same work is worth retrying soon?
+/// Does this database error mean the database is away or out of resources (no connection, a
+/// restart, a terminated backend, a connection exception; class 53: disk full, out of memory,
+/// too many connections), so the same work is worth retrying soon?
 #[cfg(feature = "ssr")]
 pub fn database_unavailable(err: &sqlx::Error) -> bool {
     matches!(
@@ -199,7 +200,11 @@ pub fn database_unavailable(err: &sqlx::Error) -> bool {
     ) || err
         .as_database_error()
         .and_then(|d| d.code())
-        .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+        .is_some_and(|c| {
+            c.starts_with("08")
+                || c.starts_with("53")
+                || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        })
 }
 
 #[cfg(feature = "ssr")]

@@ -46,6 +46,14 @@ async fn a_terminated_connection_is_the_database_being_away_not_an_internal_erro
     assert!(app::error::database_unavailable(&err), "{err:?}");
     let mapped = app::error::AppError::from(err);
     assert_eq!((mapped.status_code(), mapped.retry_after()), (503, Some(5)));
+    // Out of resources (class 53: here disk full, as Postgres raises it) is a 503 too.
+    let full =
+        sqlx::query("DO $$ BEGIN RAISE EXCEPTION 'no space' USING ERRCODE = 'disk_full'; END $$")
+            .execute(&app.pool)
+            .await
+            .unwrap_err();
+    let mapped = app::error::AppError::from(full);
+    assert_eq!((mapped.status_code(), mapped.retry_after()), (503, Some(5)));
     // A real database error (here a syntax error) stays an internal one.
     let other = sqlx::query("SELEC 1").execute(&app.pool).await.unwrap_err();
     assert!(!app::error::database_unavailable(&other), "{other:?}");
