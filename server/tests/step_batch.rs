@@ -35,6 +35,17 @@ async fn count(app: &TestApp, sql: &str, incident: IncidentId) -> i64 {
         .unwrap()
 }
 
+/// The details of the incident's one ESCALATED timeline entry.
+async fn escalated(app: &TestApp, incident: IncidentId) -> serde_json::Value {
+    sqlx::query_scalar(
+        "SELECT details FROM incident_timeline WHERE incident_id = $1 AND kind = 'ESCALATED'",
+    )
+    .bind(incident)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_batch_gives_each_step_the_outcome_its_own_job_would_have() {
     let app = spawn_app().await;
@@ -131,22 +142,10 @@ async fn a_batch_gives_each_step_the_outcome_its_own_job_would_have() {
         );
         assert_eq!(count(&app, next, id).await, want_next, "next steps of {id}");
     }
-    let details: serde_json::Value = sqlx::query_scalar(
-        "SELECT details FROM incident_timeline WHERE incident_id = $1 AND kind = 'ESCALATED'",
-    )
-    .bind(first)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let details = escalated(&app, first).await;
     assert_eq!(details["paged"], json!(["alice"]), "{details}");
     assert_eq!(details["held_by"], json!(["alice"]), "{details}");
-    let ended_details: serde_json::Value = sqlx::query_scalar(
-        "SELECT details FROM incident_timeline WHERE incident_id = $1 AND kind = 'ESCALATED'",
-    )
-    .bind(ended)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let ended_details = escalated(&app, ended).await;
     assert!(
         ended_details["message"]
             .as_str()

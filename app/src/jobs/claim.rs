@@ -93,7 +93,10 @@ pub async fn complete(
 }
 
 /// Holds a batch of claimed jobs (locked in id order); returns those still ours.
-pub async fn hold_many(tx: &mut PgConnection, jobs: &[Claimed]) -> Result<Vec<i64>, AppError> {
+pub async fn hold_many<'a>(
+    tx: &mut PgConnection,
+    jobs: impl IntoIterator<Item = &'a Claimed>,
+) -> Result<Vec<i64>, AppError> {
     let (ids, claims) = ids_and_claims(jobs);
     Ok(sqlx::query_scalar(
         "SELECT j.id FROM jobs j JOIN unnest($1::bigint[], $2::uuid[]) AS c(id, claim)
@@ -126,6 +129,6 @@ pub async fn complete_many(
     Ok(done.rows_affected())
 }
 
-fn ids_and_claims(jobs: &[Claimed]) -> (Vec<i64>, Vec<Uuid>) {
-    jobs.iter().map(|j| (j.id, j.claim)).unzip()
+fn ids_and_claims<'a>(jobs: impl IntoIterator<Item = &'a Claimed>) -> (Vec<i64>, Vec<Uuid>) {
+    jobs.into_iter().map(|j| (j.id, j.claim)).unzip()
 }

@@ -25,18 +25,17 @@ pub struct DueStep {
     pub at: Position,
 }
 
-/// What the batch writes besides pages: timeline entries and next steps.
+/// What the batch writes besides pages: timeline entries (the incidents they name are the
+/// ones live views hear of) and next steps.
 #[derive(Default)]
 struct Writes {
     timeline: Vec<(IncidentId, serde_json::Value)>,
     next: Vec<(IncidentId, serde_json::Value, DateTime<Utc>)>,
-    touched: Vec<IncidentId>,
 }
 
 impl Writes {
     fn entry(&mut self, incident: IncidentId, details: serde_json::Value) {
         self.timeline.push((incident, details));
-        self.touched.push(incident);
     }
 }
 
@@ -223,9 +222,9 @@ async fn run_group(
 
 /// The batch's timeline entries, next steps and live notification: one statement each.
 async fn write(tx: &mut PgConnection, w: &Writes, now: DateTime<Utc>) -> Result<(), AppError> {
-    if !w.timeline.is_empty() {
-        let (incidents, details): (Vec<IncidentId>, Vec<&serde_json::Value>) =
-            w.timeline.iter().map(|(i, d)| (*i, d)).unzip();
+    let (incidents, details): (Vec<IncidentId>, Vec<&serde_json::Value>) =
+        w.timeline.iter().map(|(i, d)| (*i, d)).unzip();
+    if !incidents.is_empty() {
         sqlx::query(
             "INSERT INTO incident_timeline (incident_id, at, kind, details)
              SELECT u.incident_id, $2, 'ESCALATED', u.details
@@ -239,5 +238,5 @@ async fn write(tx: &mut PgConnection, w: &Writes, now: DateTime<Utc>) -> Result<
         .await?;
     }
     crate::jobs::store::enqueue_many(tx, JobKind::Escalation, &w.next, now).await?;
-    notify(tx, &w.touched).await
+    notify(tx, &incidents).await
 }

@@ -86,20 +86,20 @@ pub fn split_steps(jobs: Vec<Claimed>) -> (Vec<(Claimed, DueStep)>, Vec<Claimed>
 /// Returns the jobs left for running one by one (their incident was busy).
 pub async fn run_steps(
     engine: &Engine,
-    batch: Vec<(Claimed, DueStep)>,
+    batch: &[(Claimed, DueStep)],
 ) -> anyhow::Result<Vec<Claimed>> {
-    let jobs: Vec<Claimed> = batch.iter().map(|(j, _)| j.clone()).collect();
     let mut tx = engine.pool.begin().await.context("begin")?;
-    let held = queue::hold_many(&mut tx, &jobs).await?;
-    if held.len() < jobs.len() {
+    let held = queue::hold_many(&mut tx, batch.iter().map(|(j, _)| j)).await?;
+    if held.len() < batch.len() {
         tracing::info!(
-            lost = jobs.len() - held.len(),
+            lost = batch.len() - held.len(),
             "claims lost (lease expired and taken over); skipping those"
         );
     }
     let (held_jobs, due): (Vec<Claimed>, Vec<DueStep>) = batch
-        .into_iter()
+        .iter()
         .filter(|(j, _)| held.contains(&j.id))
+        .cloned()
         .unzip();
     let now = engine.clock.now();
     let outcomes =

@@ -352,12 +352,11 @@ impl Engine {
                 }
             }
             n => {
-                let jobs: Vec<Claimed> = steps.iter().map(|(j, _)| j.clone()).collect();
-                let alone = match escalation::run_steps(self, steps).await {
+                let alone = match escalation::run_steps(self, &steps).await {
                     Ok(busy) => busy,
                     Err(e) => {
                         tracing::warn!(error = %format!("{e:#}"), steps = n, "step batch failed; running its jobs one by one");
-                        jobs
+                        steps.into_iter().map(|(job, _)| job).collect()
                     }
                 };
                 for job in alone {
