@@ -3,6 +3,10 @@
 # stops and deletes the cluster. If DATABASE_URL is already set, runs the command as is.
 #
 #   scripts/with-postgres.sh cargo test
+#
+# WITH_POSTGRES_DATA puts the data directory elsewhere (a path that does not exist yet, in a
+# directory the postgres user may write), WITH_POSTGRES_WALDIR its WAL (scripts/chaos/r6.sh
+# puts the data on a small volume and the WAL off it).
 set -euo pipefail
 
 if [ -n "${DATABASE_URL:-}" ]; then
@@ -29,15 +33,16 @@ DIR=$(mktemp -d /tmp/opsknight-testpg.XXXXXX)
 chmod 755 "$DIR"
 [ ${#AS[@]} -gt 0 ] && chown postgres:postgres "$DIR"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DATA="${WITH_POSTGRES_DATA:-$DIR/data}"
 
 cleanup() {
-  "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$DIR"
 }
 trap cleanup EXIT INT TERM
 
-"${AS[@]}" "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C --no-instructions >/dev/null
-cat >> "$DIR/data/postgresql.conf" <<CONF
+"${AS[@]}" "$PGBIN/initdb" -D "$DATA" ${WITH_POSTGRES_WALDIR:+--waldir="$WITH_POSTGRES_WALDIR"} -U postgres --auth=trust --encoding=UTF8 --locale=C --no-instructions >/dev/null
+cat >> "$DATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = '$DIR'
@@ -47,7 +52,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 CONF
-"${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w -t 60 start >/dev/null
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 start >/dev/null
 echo "with-postgres: private cluster on 127.0.0.1:$PORT ($DIR)" >&2
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
