@@ -1,5 +1,6 @@
-"""What the paging benchmarks share: the admin API, sending an Events v2 trigger, a
-percentile, and a service whose policy has the given steps (with an Events v2 integration)."""
+"""What the paging benchmarks share: the admin API, sending an Events v2 trigger (one, or
+many at a fixed rate), a percentile, and a service whose policy has the given steps (with an Events v2 integration)."""
+import concurrent.futures as cf
 import json
 import os
 import time
@@ -24,6 +25,23 @@ def enqueue(routing_key, dedup):
     with urllib.request.urlopen(req) as r:
         assert r.status == 202
     return time.monotonic()
+
+
+def open_loop(routing_key, dedups, rate):
+    """Sends one trigger per dedup key at `rate`/s, open loop (32 senders: the i-th is due at
+    start + i/rate however slowly the server answers). Returns (start, {dedup: time of its
+    202}), both on time.monotonic."""
+    pool = cf.ThreadPoolExecutor(max_workers=32)
+    start = time.monotonic()
+    futures = {}
+    for i, dedup in enumerate(dedups):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        futures[pool.submit(enqueue, routing_key, dedup)] = dedup
+    sent = {dedup: f.result() for f, dedup in futures.items()}
+    pool.shutdown()
+    return start, sent
 
 
 def pct(xs, p):

@@ -25,7 +25,7 @@ import urllib.request
 
 from aiosmtpd.controller import Controller
 
-from common import api, enqueue, pct, service
+from common import api, enqueue, open_loop, pct, service
 
 received = {}
 lock = threading.Lock()
@@ -42,31 +42,11 @@ class Sink:
         return "250 OK"
 
 
-
-
-
-
-
-
-
-
 def latency(user_id):
     key = service("Latency", [{"delay_minutes": 60, "targets": [{"kind": "USER", "id": user_id}]}])
-    pool = cf.ThreadPoolExecutor(max_workers=32)
     for rate, seconds in [(1, 20), (10, 20), (100, 20)]:
         n = rate * seconds
-        sent = {}
-        start = time.monotonic()
-        futures = {}
-        for i in range(n):
-            due = start + i / rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            dedup = f"bench-{rate}-{i}"
-            futures[pool.submit(enqueue, key, dedup)] = dedup
-        for f, dedup in futures.items():
-            sent[dedup] = f.result()
+        _, sent = open_loop(key, [f"bench-{rate}-{i}" for i in range(n)], rate)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with lock:
@@ -87,16 +67,7 @@ def timers(psql):
                              {"delay_minutes": 1, "targets": [{"kind": "TEAM", "id": team["id"]}]}])
     n = int(os.environ.get("TIMERS", "10000"))
     rate = int(os.environ.get("TIMER_RATE", "500"))
-    pool = cf.ThreadPoolExecutor(max_workers=32)
-    start = time.monotonic()
-    futures = []
-    for i in range(n):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        futures.append(pool.submit(enqueue, key, f"timer-{i}"))
-    for f in futures:
-        f.result()
+    start, _ = open_loop(key, [f"timer-{i}" for i in range(n)], rate)
     took = time.monotonic() - start
     print(f"opened {n} escalating incidents in {took:.1f}s (target {rate}/s); "
           f"all {n} are escalating at once; waiting for every step 2 to run", flush=True)
@@ -125,15 +96,7 @@ def storm(psql, user_id):
     key = service("Storm", [{"delay_minutes": 60, "targets": [{"kind": "USER", "id": user_id}]}])
     n = int(os.environ.get("STORM", "10000"))
     rate = int(os.environ.get("STORM_RATE", "1000"))
-    pool = cf.ThreadPoolExecutor(max_workers=32)
-    start = time.monotonic()
-    futures = {}
-    for i in range(n):
-        delay = start + i / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        futures[pool.submit(enqueue, key, f"bench-storm-{i}")] = f"bench-storm-{i}"
-    sent = {d: f.result() for f, d in futures.items()}
+    start, sent = open_loop(key, [f"bench-storm-{i}" for i in range(n)], rate)
     took = time.monotonic() - start
     print(f"opened {n} incidents paging one person by email in {took:.1f}s (target {rate}/s)", flush=True)
     q = ("SELECT count(*) FROM jobs j JOIN incidents i ON i.id = j.incident_id "

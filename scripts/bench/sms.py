@@ -24,7 +24,7 @@ import urllib.request
 
 from aiosmtpd.controller import Controller
 
-from common import api, enqueue, pct, service
+from common import api, enqueue, open_loop, pct, service
 
 SID = os.environ["TWILIO_SID"]
 AUTH = "Basic " + base64.b64encode(f"{SID}:bench-token".encode()).decode()
@@ -84,18 +84,9 @@ def latency(psql):
     api("profile/contact-methods/verify", {"id": method["id"], "code": code})
     key = service("Latency", [{"delay_minutes": 60, "channels": ["EMAIL", "SMS"],
                                "targets": [{"kind": "USER", "id": me["id"]}]}])
-    pool = cf.ThreadPoolExecutor(max_workers=32)
     for rate, seconds in [(10, 10), (100, 10)]:
         n = rate * seconds
-        start = time.monotonic()
-        futures = {}
-        for i in range(n):
-            delay = start + i / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            dedup = f"bench-{rate}-{i}"
-            futures[pool.submit(enqueue, key, dedup)] = dedup
-        sent = {dedup: f.result() for f, dedup in futures.items()}
+        _, sent = open_loop(key, [f"bench-{rate}-{i}" for i in range(n)], rate)
         # Pages due to one number at the same moment share one SMS (a bundle), whose text may
         # not list them all: which message carried a page is read from the outbox.
         q = (f"SELECT i.dedup_key, n.provider_id FROM notifications n JOIN incidents i ON i.id = n.incident_id "
