@@ -4,12 +4,14 @@
 # what it sent, what got a 202, what exists afterwards and its verdict (PASS/FAIL); the script
 # fails when any scenario fails.
 #
-#   scripts/chaos.sh          # the short form (run by scripts/test.sh): R1 and R4, ~1 min
-#   scripts/chaos.sh long     # every scenario at full size (about 15 minutes)
-#   scripts/chaos.sh r1|r2|r3|r4   # one scenario at full size
+#   scripts/chaos.sh          # the short form (run by scripts/test.sh): R1, R4 and a small
+#                             # R2 through PgBouncer, ~2 min
+#   scripts/chaos.sh long     # every scenario at full size (about 17 minutes)
+#   scripts/chaos.sh r1|r2|r2b|r3|r4   # one scenario at full size
 #
-# R1 kill -9 under load; R2 three instances, one killed; R3 the SMTP server refusing, then
-# hanging; R4 the database stopped and started, then every connection terminated.
+# R1 kill -9 under load; R2 three instances, one killed (r2b: all three through PgBouncer in
+# transaction mode); R3 the SMTP server refusing, then hanging; R4 the database stopped and
+# started, then every connection terminated.
 #
 # Needs the release build (scripts/test.sh or scripts/run.sh builds it) and python3-aiosmtpd
 # (scripts/install-tools.sh --test).
@@ -21,15 +23,16 @@ BIN="$CARGO_TARGET_DIR/release/opsknight"
 PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | sort -V | tail -n1)")
 export PSQL="$PGBIN/psql" OPSKNIGHT_BIN="$BIN"
 
-R1=(); R2=(); R3=(); R4=()
+R1=(); R2=(); R2B=(); R3=(); R4=()
 case "$MODE" in
-  short) R1=(150 12 4 10); R4=(200 16 3 10) ;;
-  long)  R1=(1000 60 5 10); R2=(1000 10); R3=(20 30 30 10); R4=(500 40 5 10) ;;
+  short) R1=(150 12 4 10); R4=(200 16 3 10); R2B=(200 10 pgbouncer) ;;
+  long)  R1=(1000 60 5 10); R2=(1000 10); R2B=(1000 10 pgbouncer); R3=(20 30 30 10); R4=(500 40 5 10) ;;
   r1)    R1=(1000 60 5 10) ;;
   r2)    R2=(1000 10) ;;
+  r2b)   R2B=(1000 10 pgbouncer) ;;
   r3)    R3=(20 30 30 10) ;;
   r4)    R4=(500 40 5 10) ;;
-  *) echo "chaos: unknown mode $MODE (short, long, r1, r2, r3 or r4)" >&2; exit 2 ;;
+  *) echo "chaos: unknown mode $MODE (short, long, r1, r2, r2b, r3 or r4)" >&2; exit 2 ;;
 esac
 
 status=0
@@ -39,6 +42,7 @@ unset DATABASE_URL
 run() { "$ROOT/scripts/with-postgres.sh" /usr/bin/python3 "$ROOT/scripts/chaos/$1.py" "${@:2}" || status=1; }
 [ ${#R1[@]} -eq 0 ] || run r1 "${R1[@]}"
 [ ${#R2[@]} -eq 0 ] || run r2 "${R2[@]}"
+[ ${#R2B[@]} -eq 0 ] || run r2 "${R2B[@]}"
 [ ${#R3[@]} -eq 0 ] || run r3 "${R3[@]}"
 [ ${#R4[@]} -eq 0 ] || run r4 "${R4[@]}"
 exit $status

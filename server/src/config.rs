@@ -41,6 +41,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// A direct (session) URL of the same database, for when DATABASE_URL goes through a
+    /// transaction-mode pooler such as PgBouncer: LISTEN and migrations use it, and the pooled
+    /// connections keep no prepared statements between transactions.
+    #[arg(long, global = true, env = "OPSKNIGHT_DATABASE_DIRECT_URL")]
+    pub database_direct_url: Option<String>,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, global = true, env = "OPSKNIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -74,6 +80,10 @@ impl fmt::Debug for GlobalArgs {
             .field(
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
+            )
+            .field(
+                "database_direct_url",
+                &self.database_direct_url.as_deref().map(redact_url),
             )
             .field("log_format", &self.log_format)
             .field("log", &self.log)
