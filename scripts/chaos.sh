@@ -4,13 +4,14 @@
 # what it sent, what got a 202, what exists afterwards and its verdict (PASS/FAIL); the script
 # fails when any scenario fails.
 #
-#   scripts/chaos.sh          # the short form (run by scripts/test.sh): R1, R4, R6, ~1.5 min
-#   scripts/chaos.sh long     # every scenario at full size (about 15 minutes)
-#   scripts/chaos.sh r1|r2|r3|r4|r6   # one scenario at full size
+#   scripts/chaos.sh          # the short form (run by scripts/test.sh): R1, R4, R5, R6, ~2 min
+#   scripts/chaos.sh long     # every scenario at full size (about 16 minutes)
+#   scripts/chaos.sh r1|r2|r3|r4|r5|r6   # one scenario at full size
 #
 # R1 kill -9 under load; R2 three instances, one killed; R3 the SMTP server refusing, then
-# hanging; R4 the database stopped and started, then every connection terminated; R6 the
-# database's data volume full (a size-limited tmpfs: needs root, else it says so and skips).
+# hanging; R4 the database stopped and started, then every connection terminated; R5 a
+# two-connection pool and the database slowed, then stalled, by the repo's latency proxy; R6
+# the database's data volume full (a size-limited tmpfs: needs root, else it says so and skips).
 #
 # Needs the release build (scripts/test.sh or scripts/run.sh builds it) and python3-aiosmtpd
 # (scripts/install-tools.sh --test).
@@ -22,16 +23,17 @@ BIN="$CARGO_TARGET_DIR/release/opsknight"
 PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/psql | sort -V | tail -n1)")
 export PSQL="$PGBIN/psql" OPSKNIGHT_BIN="$BIN"
 
-R1=(); R2=(); R3=(); R4=(); R6=()
+R1=(); R2=(); R3=(); R4=(); R5=(); R6=()
 case "$MODE" in
-  short) R1=(150 12 4 10); R4=(200 16 3 10); R6=(100 24) ;;
-  long)  R1=(1000 60 5 10); R2=(1000 10); R3=(20 30 30 10); R4=(500 40 5 10); R6=(300 45) ;;
+  short) R1=(150 12 4 10); R4=(200 16 3 10); R5=(100 20 2 100 6); R6=(100 24) ;;
+  long)  R1=(1000 60 5 10); R2=(1000 10); R3=(20 30 30 10); R4=(500 40 5 10); R5=(300 60 2 150 8); R6=(300 45) ;;
   r1)    R1=(1000 60 5 10) ;;
   r2)    R2=(1000 10) ;;
   r3)    R3=(20 30 30 10) ;;
   r4)    R4=(500 40 5 10) ;;
+  r5)    R5=(300 60 2 150 8) ;;
   r6)    R6=(300 45) ;;
-  *) echo "chaos: unknown mode $MODE (short, long, r1, r2, r3, r4 or r6)" >&2; exit 2 ;;
+  *) echo "chaos: unknown mode $MODE (short, long, r1, r2, r3, r4, r5 or r6)" >&2; exit 2 ;;
 esac
 
 status=0
@@ -43,6 +45,12 @@ run() { "$ROOT/scripts/with-postgres.sh" /usr/bin/python3 "$ROOT/scripts/chaos/$
 [ ${#R2[@]} -eq 0 ] || run r2 "${R2[@]}"
 [ ${#R3[@]} -eq 0 ] || run r3 "${R3[@]}"
 [ ${#R4[@]} -eq 0 ] || run r4 "${R4[@]}"
+if [ ${#R5[@]} -gt 0 ]; then
+  # The latency proxy is a small binary of the server package; its release build reuses the
+  # server library `cargo xtask build --release` compiled.
+  cargo build --release --quiet -p server --bin latency_proxy
+  run r5 "${R5[@]}"
+fi
 # R6 makes its own cluster, on a small volume.
 [ ${#R6[@]} -eq 0 ] || "$ROOT/scripts/chaos/r6.sh" "${R6[@]}" || status=1
 exit $status

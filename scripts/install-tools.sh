@@ -4,7 +4,8 @@
 # and nothing is compiled: the site is built by the workspace's own `cargo xtask`.
 #
 #   scripts/install-tools.sh          # build tools (run command)
-#   scripts/install-tools.sh --test   # build tools + test tools (chromium, playwright, smtp)
+#   scripts/install-tools.sh --test   # build tools + test tools (chromium, playwright, smtp,
+#                                     # pgbouncer)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -55,6 +56,11 @@ if [ "$WITH_TEST" = 1 ]; then
   if ! /usr/bin/python3 -c "import aiosmtpd" >/dev/null 2>&1; then
     log "installing python3-aiosmtpd from apt"
     apt_install python3-aiosmtpd
+  fi
+  # 6. PgBouncer, for the chaos scenario that runs the servers through a transaction pooler.
+  if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+    log "installing pgbouncer from apt"
+    apt_install pgbouncer
   fi
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing playwright (test runner only, no browser download)"

@@ -10,6 +10,9 @@ use crate::clock::SharedClock;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub pool: PgPool,
+    /// Session connections for LISTEN: the direct URL when `pool` goes through a
+    /// transaction-mode pooler (`OPSKNIGHT_DATABASE_DIRECT_URL`), else `pool` itself.
+    pub listen_pool: PgPool,
     pub clock: SharedClock,
     pub leptos_options: LeptosOptions,
     /// Where email goes: saved settings, else the environment, else nowhere (admins then

@@ -139,7 +139,8 @@ class Server:
         self.data_dir = data_dir
         self.env = dict(os.environ, DATABASE_URL=DATABASE_URL, OPSKNIGHT_LOG="warn",
                         OPSKNIGHT_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-                        OPSKNIGHT_SMTP_FROM="pager@example.com", **(extra_env or {}))
+                        OPSKNIGHT_SMTP_FROM="pager@example.com")
+        self.env.update(extra_env or {})
         self.proc = None
         self.log = open(os.path.join(data_dir, f"{name}.log"), "ab")
         self.starts = 0
@@ -175,8 +176,70 @@ class Server:
                 self.kill9()
 
 
-def cli(data_dir, *args, stdin=None):
-    env = dict(os.environ, DATABASE_URL=DATABASE_URL, OPSKNIGHT_LOG="warn")
+class PgBouncer:
+    """PgBouncer (Debian's) in transaction mode in front of DATABASE_URL's cluster. `env()` is
+    what a server needs to run through it: DATABASE_URL through the pooler, and the direct URL
+    for its LISTEN connections and migrations."""
+
+    def __init__(self, data_dir, pool_size=20):
+        RUNNING.append(self)
+        m = re.match(r"postgres(?:ql)?://([^@/]+)@([^:/]+):(\d+)/(\w+)", DATABASE_URL)
+        if not m:
+            raise RuntimeError(f"PgBouncer: cannot read DATABASE_URL {DATABASE_URL}")
+        user, host, port, db = m.groups()
+        self.dir = tempfile.mkdtemp(prefix="pgbouncer.", dir=data_dir)
+        self.port = free_port()
+        self.url = f"postgres://{user}@127.0.0.1:{self.port}/{db}"
+        ini = os.path.join(self.dir, "pgbouncer.ini")
+        with open(ini, "w") as f:
+            f.write(f"""[databases]
+{db} = host={host} port={port} dbname={db} user={user}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {self.port}
+unix_socket_dir =
+auth_type = any
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 1000
+ignore_startup_parameters = extra_float_digits,options
+logfile = {self.dir}/pgbouncer.log
+pidfile = {self.dir}/pgbouncer.pid
+""")
+        # PgBouncer refuses to run as root: run it as the postgres user, like the cluster.
+        prefix = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            shutil.chown(ini, "postgres", "postgres")
+            prefix = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"]
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        self.proc = subprocess.Popen(prefix + [binary, ini], stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(data_dir, "pgbouncer.err"), "ab"))
+        wait_until("pgbouncer accepting", self._accepting, 20)
+
+    def _accepting(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"pgbouncer exited with {self.proc.returncode}; see {self.dir}")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def env(self):
+        return {"DATABASE_URL": self.url, "OPSKNIGHT_DATABASE_DIRECT_URL": DATABASE_URL}
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def cli(data_dir, *args, stdin=None, env=None):
+    env = dict(os.environ, DATABASE_URL=DATABASE_URL, OPSKNIGHT_LOG="warn", **(env or {}))
     return subprocess.run([BIN, *args, "--data-dir", data_dir], env=env, input=stdin,
                           check=True, capture_output=True, text=True, timeout=120).stdout.strip()
 
@@ -314,3 +377,36 @@ def new_data_dir():
     os.chmod(d, 0o755)
     DIRS.append(d)
     return d
+
+
+class LatencyProxy:
+    """The repo's TCP latency proxy (`latency_proxy`, release build) in front of
+    DATABASE_URL's cluster: `url` reaches the database through it; `set("delay 150")`,
+    `set("stall")`, `set("flow")` change what every connection through it sees."""
+
+    def __init__(self, data_dir):
+        RUNNING.append(self)
+        m = re.match(r"(postgres(?:ql)?://[^@/]+@)([^:/]+):(\d+)(/.*)", DATABASE_URL)
+        if not m:
+            raise RuntimeError(f"latency proxy: cannot read DATABASE_URL {DATABASE_URL}")
+        prefix, host, port, rest = m.groups()
+        self.port, self.control = free_port(), free_port()
+        self.url = f"{prefix}127.0.0.1:{self.port}{rest}"
+        binary = os.path.join(os.path.dirname(BIN), "latency_proxy")
+        self.proc = subprocess.Popen(
+            [binary, f"127.0.0.1:{self.port}", f"{host}:{port}", f"127.0.0.1:{self.control}"],
+            stdout=subprocess.PIPE, stderr=open(os.path.join(data_dir, "proxy.err"), "ab"))
+        if self.proc.stdout.readline().strip() != b"ready":
+            raise RuntimeError("latency proxy did not start; see proxy.err")
+
+    def set(self, command):
+        with socket.create_connection(("127.0.0.1", self.control), timeout=5) as s:
+            s.sendall(command.encode() + b"\n")
+            answer = s.makefile().readline().strip()
+        if answer != "ok":
+            raise RuntimeError(f"latency proxy: {command}: {answer}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)

@@ -5,7 +5,11 @@ SIGKILL while that happens (and not restarted). Afterwards A got exactly one pag
 B exactly one per unacknowledged incident and none for the acknowledged, nothing else was
 sent, and every instance claimed work (`opsknight_engine_jobs_claimed_total`).
 
-Usage: r2.py N   (run by scripts/chaos.sh)
+With `pgbouncer`, every instance reaches the database through PgBouncer in transaction mode
+(DATABASE_URL) and keeps only its LISTEN connections and migrations on the direct URL
+(OPSKNIGHT_DATABASE_DIRECT_URL).
+
+Usage: r2.py N [LEASE] [pgbouncer]   (run by scripts/chaos.sh)
 """
 import random
 import sys
@@ -16,10 +20,12 @@ import harness as h
 A, B = "chaos@example.com", "b@example.com"
 
 
-def main(n, lease):
+def main(n, lease, bounced):
     mailbox = h.Mailbox()
     data = h.new_data_dir()
     env = {"OPSKNIGHT_JOB_LEASE_SECS": str(lease)}
+    if bounced:
+        env.update(h.PgBouncer(data).env())
     servers = [h.Server(f"r2-{i}", data, mailbox.port, env) for i in (1, 2, 3)]
     servers[0].start()  # the first makes the keyring the others share
     api, routing_key, ids = h.setup(data, servers[0], others=[B], steps=lambda ids: [
@@ -76,7 +82,7 @@ def main(n, lease):
         s.stop()
     mailbox.stop()
     ok = not a_wrong and not b_wrong and not doubled and not extra and all(c and c > 0 for c in claimed)
-    return h.verdict("R2 three instances", ok, {
+    return h.verdict("R2 three instances" + (" through PgBouncer" if bounced else ""), ok, {
         "incidents": len(keys), "acknowledged": len(acked & keys), "killed": victim.name,
         "acks_done_s": f"{acked_by:.1f}",
         "a_pages": sum(got[(k, A)] for k in keys), "b_pages": sum(got[(k, B)] for k in keys),
@@ -89,4 +95,4 @@ def main(n, lease):
 if __name__ == "__main__":
     n = int(sys.argv[1])
     lease = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    sys.exit(0 if main(n, lease) else 1)
+    sys.exit(0 if main(n, lease, "pgbouncer" in sys.argv[3:]) else 1)

@@ -41,6 +41,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// A direct (session) URL of the same database, for when DATABASE_URL goes through a
+    /// transaction-mode pooler such as PgBouncer: LISTEN and migrations use it, and the pooled
+    /// connections keep no prepared statements between transactions.
+    #[arg(long, global = true, env = "OPSKNIGHT_DATABASE_DIRECT_URL")]
+    pub database_direct_url: Option<String>,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, global = true, env = "OPSKNIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -58,6 +64,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "OPSKNIGHT_DB_CONNECT_TIMEOUT", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub db_connect_timeout: u64,
+
+    /// Seconds a piece of work waits for a free pool connection before it gives up (a request
+    /// then answers 503 with Retry-After; a job retries).
+    #[arg(long, global = true, env = "OPSKNIGHT_DB_ACQUIRE_TIMEOUT", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub db_acquire_timeout: u64,
 }
 
 impl GlobalArgs {
@@ -75,10 +87,15 @@ impl fmt::Debug for GlobalArgs {
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
             )
+            .field(
+                "database_direct_url",
+                &self.database_direct_url.as_deref().map(redact_url),
+            )
             .field("log_format", &self.log_format)
             .field("log", &self.log)
             .field("db_max_connections", &self.db_max_connections)
             .field("db_connect_timeout", &self.db_connect_timeout)
+            .field("db_acquire_timeout", &self.db_acquire_timeout)
             .finish()
     }
 }
@@ -154,6 +171,13 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSKNIGHT_SHUTDOWN_TIMEOUT", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub shutdown_timeout: u64,
+
+    /// Seconds a request may take to produce its answer; past it the answer is 503 with
+    /// Retry-After (a slow or stalled database never hangs a client). Event streams are not
+    /// cut: the limit covers their start only.
+    #[arg(long, env = "OPSKNIGHT_REQUEST_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
 
     /// The URL people reach OpsKnight at, used in links inside emails
     /// (e.g. `https://opsknight.example.com`). Defaults to `http://<addr>`.

@@ -15,28 +15,46 @@ use crate::postgres::{self, EmbeddedPostgres};
 /// lock, so instances starting together apply each migration once.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
-/// The pool, and the embedded cluster when this process uses one.
+/// The pool, the session connections, and the embedded cluster when this process uses one.
 pub struct Database {
+    /// Every query and transaction (through the pooler when there is one).
     pub pool: PgPool,
+    /// Session connections, for LISTEN and the migrator's advisory lock: on the direct URL when
+    /// `DATABASE_URL` goes through a transaction-mode pooler, else on `DATABASE_URL`. A pool of
+    /// its own either way, so the long-held LISTEN connections never take one the work needs
+    /// (with a pool of two they took all of it).
+    pub direct: PgPool,
     pub embedded: Option<EmbeddedPostgres>,
+}
+
+/// Connections kept for sessions: the engine's LISTEN, the live views' LISTEN, the migrator.
+const DIRECT_CONNECTIONS: u32 = 4;
+
+/// Parses a Postgres URL from `var`; errors name the variable, never the password.
+fn parse_url(var: &str, url: &str) -> anyhow::Result<PgConnectOptions> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        anyhow::bail!(
+            "invalid {var} {}: must start with postgres:// or postgresql://",
+            redact_url(url)
+        );
+    }
+    PgConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("invalid {var} {}: {e}", redact_url(url)))
 }
 
 impl Database {
     /// Connects to `--database-url`, or starts (or adopts) the embedded cluster.
     pub async fn open(args: &GlobalArgs) -> anyhow::Result<Database> {
+        let direct = match (&args.database_url, &args.database_direct_url) {
+            (_, None) => None,
+            (Some(_), Some(url)) => Some(parse_url("OPSKNIGHT_DATABASE_DIRECT_URL", url)?),
+            (None, Some(_)) => anyhow::bail!(
+                "OPSKNIGHT_DATABASE_DIRECT_URL is set but DATABASE_URL is not: the direct URL \
+                 is for a database reached through a pooler"
+            ),
+        };
         let (options, embedded) = match &args.database_url {
-            Some(url) => {
-                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                    anyhow::bail!(
-                        "invalid DATABASE_URL {}: must start with postgres:// or postgresql://",
-                        redact_url(url)
-                    );
-                }
-                let options = PgConnectOptions::from_str(url).map_err(|e| {
-                    anyhow::anyhow!("invalid DATABASE_URL {}: {e}", redact_url(url))
-                })?;
-                (options, None)
-            }
+            Some(url) => (parse_url("DATABASE_URL", url)?, None),
             None => {
                 let data_dir = args.data_dir.clone();
                 let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&data_dir))
@@ -46,8 +64,19 @@ impl Database {
                 (pg.connect_options(), Some(pg))
             }
         };
-        let pool = match connect(options, args).await {
-            Ok(pool) => pool,
+        // A transaction-mode pooler hands each transaction any server connection: a
+        // statement prepared on one is unknown on the next, so none is kept.
+        let (options, direct) = match direct {
+            Some(direct) => (options.statement_cache_capacity(0), direct),
+            None => (options.clone(), options),
+        };
+        let opened = async {
+            let pool = connect(options, args, args.db_max_connections).await?;
+            let direct = connect(direct, args, DIRECT_CONNECTIONS).await?;
+            anyhow::Ok((pool, direct))
+        };
+        let (pool, direct) = match opened.await {
+            Ok(pools) => pools,
             Err(e) => {
                 if let Some(pg) = embedded.as_ref().filter(|pg| pg.started_here) {
                     let _ = pg.stop();
@@ -55,12 +84,17 @@ impl Database {
                 return Err(e);
             }
         };
-        Ok(Database { pool, embedded })
+        Ok(Database {
+            pool,
+            direct,
+            embedded,
+        })
     }
 
     /// Closes the pool, then stops the embedded cluster if this process started or adopted it.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
+        self.direct.close().await;
         if let Some(pg) = self.embedded {
             tokio::task::spawn_blocking(move || pg.stop())
                 .await
@@ -75,6 +109,7 @@ impl Database {
         match self.embedded {
             Some(ref pg) if !pg.started_here => {
                 self.pool.close().await;
+                self.direct.close().await;
                 Ok(())
             }
             _ => self.close().await,
@@ -82,7 +117,8 @@ impl Database {
     }
 }
 
-/// Applies pending migrations.
+/// Applies pending migrations. Give it a session connection (`Database::direct`): the
+/// migrator holds an advisory lock, which a transaction-mode pooler would not keep.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR
         .run(pool)
@@ -91,7 +127,11 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 }
 
 /// Retries the first connection until the connect timeout, then reports the real cause.
-async fn connect(options: PgConnectOptions, args: &GlobalArgs) -> anyhow::Result<PgPool> {
+async fn connect(
+    options: PgConnectOptions,
+    args: &GlobalArgs,
+    max_connections: u32,
+) -> anyhow::Result<PgPool> {
     let deadline = Instant::now() + args.connect_timeout();
     let target = format!(
         "{}/{}",
@@ -126,8 +166,8 @@ async fn connect(options: PgConnectOptions, args: &GlobalArgs) -> anyhow::Result
         }
     }
     PgPoolOptions::new()
-        .max_connections(args.db_max_connections)
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(args.db_acquire_timeout))
         .connect_with(options)
         .await
         .with_context(|| format!("open connection pool to {target}"))

@@ -97,7 +97,7 @@ async fn run(
     args: &ServeArgs,
     keys: Arc<app::secrets::Keyring>,
 ) -> anyhow::Result<()> {
-    database::migrate(&db.pool).await?;
+    database::migrate(&db.direct).await?;
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(),
             "no built site (pkg/) under the site root: pages render but will not hydrate; build it with `cargo xtask build`");
@@ -125,6 +125,7 @@ async fn run(
     let state = AppState {
         phone: phones.clone(),
         pool: db.pool.clone(),
+        listen_pool: db.direct.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
         mailer: app::mail::MailerSource::new(mailer(args)?, Some(crate::notify::email::builder())),
@@ -144,6 +145,7 @@ async fn run(
         state.public_url.clone(),
     );
     engine = engine.with_phones(phones.clone());
+    engine.listen_pool = db.direct.clone();
     match app::phone::PhoneSource::environment(&*phones) {
         Some(app::settings::phone::PhoneSettings::Twilio(t)) => {
             tracing::info!(from = %t.from, "SMS and voice paging through Twilio (unless Settings override it)");
@@ -172,7 +174,13 @@ async fn run(
     );
     let metrics = Arc::new(HttpMetrics::default());
     metrics.watch_engine(engine.claimed_counter());
-    let app = http::router_with(state, metrics, ingestor, phones);
+    let app = http::router_with(
+        state,
+        metrics,
+        ingestor,
+        phones,
+        Duration::from_secs(args.request_timeout),
+    );
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -41,6 +41,8 @@ impl Default for Retention {
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub pool: PgPool,
+    /// Where the LISTEN connection comes from (a session, not a transaction pooler).
+    pub listen_pool: PgPool,
     pub clock: SharedClock,
     pub keys: Arc<Keyring>,
     pub public_url: String,
@@ -129,6 +131,7 @@ impl Engine {
     ) -> Self {
         let channels = Arc::new(default_channels(&pool, &mailer, &keys, &public_url));
         Self {
+            listen_pool: pool.clone(),
             pool,
             clock,
             keys,
@@ -182,7 +185,7 @@ impl Engine {
     }
 
     async fn listen(&self) -> Option<PgListener> {
-        match PgListener::connect_with(&self.pool).await {
+        match PgListener::connect_with(&self.listen_pool).await {
             Ok(mut l) => match l.listen(queue::CHANNEL).await {
                 Ok(()) => Some(l),
                 Err(e) => {

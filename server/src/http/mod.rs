@@ -1,5 +1,6 @@
 //! The axum router: Leptos pages and server functions, /health, /metrics, and shared layers.
 
+pub mod deadline;
 pub mod errors;
 pub mod events;
 pub mod health;
@@ -9,6 +10,7 @@ pub mod pages;
 pub mod security;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::state::AppState;
 use app::{App, shell};
@@ -23,12 +25,14 @@ use tower_http::set_header::SetResponseHeader;
 pub use metrics::HttpMetrics;
 
 /// Builds the whole HTTP surface for one server instance, with a given ingestor (tests share
-/// theirs) and the phone provider source (its webhooks check signatures or a shared secret).
+/// theirs), the phone provider source (its webhooks check signatures or a shared secret) and
+/// the request deadline (`OPSKNIGHT_REQUEST_TIMEOUT`).
 pub fn router_with(
     state: AppState,
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
     phones: Arc<crate::notify::PhoneSource>,
+    deadline: Duration,
 ) -> Router {
     let hub = crate::realtime::Hub::start(&state);
     let routes = generate_route_list(App);
@@ -53,6 +57,9 @@ pub fn router_with(
         .route("/metrics", get(metrics::render))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(move |req, next| {
+            deadline::limit(deadline, req, next)
+        }))
         .layer(middleware::from_fn_with_state(state.clone(), pages::gate))
         .layer(middleware::from_fn(errors::server_fn_status))
         .layer(middleware::from_fn(security::same_origin_writes))

@@ -26,7 +26,7 @@ pub(super) async fn listen(hub: Arc<Hub>, state: AppState) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     while !state.pool.is_closed() {
-        let mut listener = match PgListener::connect_with(&state.pool).await {
+        let mut listener = match PgListener::connect_with(&state.listen_pool).await {
             Ok(l) => l,
             Err(e) => {
                 tracing::warn!(error = %e, "realtime: cannot connect for LISTEN; retrying");

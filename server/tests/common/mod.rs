@@ -226,6 +226,7 @@ async fn spawn_app_inner(
     let clock = ManualClock::new(t0());
     let state = AppState {
         pool: pool.clone(),
+        listen_pool: pool.clone(),
         clock: Arc::new(clock.clone()),
         leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
         mailer: app::mail::MailerSource::new(
@@ -251,6 +252,7 @@ async fn spawn_app_inner(
         Arc::new(HttpMetrics::default()),
         ingestor,
         source,
+        std::time::Duration::from_secs(30),
     );
     tokio::spawn(async move {
         axum::serve(
