@@ -28,14 +28,7 @@ if [ "${1:-}" != "--inner" ]; then
 fi
 
 LOGDIR=$(mktemp -d /tmp/opsknight-test.XXXXXX)
-SERVER_PID=""
-TWILIO_PID=""
 cleanup() {
-  [ -n "$TWILIO_PID" ] && kill "$TWILIO_PID" 2>/dev/null || true
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
   rm -rf "$LOGDIR"
 }
 trap cleanup EXIT
@@ -60,48 +53,13 @@ cargo xtask build --release
 fi
 
 step "end-to-end (Playwright, headless Chromium, release build)"
-psql "$DATABASE_URL" -qc "CREATE DATABASE opsknight_e2e" >/dev/null
-E2E_DB_URL="${DATABASE_URL%/*}/opsknight_e2e"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-SERVER_LOG="$LOGDIR/server.log"
-# Twilio is the one outside service the e2e server talks to: a local fake (end2end/fake-twilio.mjs).
-TWILIO_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-TWILIO_SID=AC00000000000000000000000000e2e0e2
-node "$ROOT/end2end/fake-twilio.mjs" "$TWILIO_PORT" "$TWILIO_SID" e2e-token >"$LOGDIR/twilio.log" 2>&1 &
-TWILIO_PID=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$TWILIO_PORT/_sent" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-OPSKNIGHT_LOG=info "$CARGO_TARGET_DIR/release/opsknight" serve \
-  --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" --database-url "$E2E_DB_URL" \
-  --data-dir "$LOGDIR/e2e-data" \
-  --twilio-account-sid "$TWILIO_SID" --twilio-auth-token e2e-token --twilio-from +15005550006 \
-  --twilio-api-url "http://127.0.0.1:$TWILIO_PORT" \
-  >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 300); do
-  curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; echo "server exited" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null
-
 set +e
-(cd "$ROOT/end2end" && OPSKNIGHT_E2E_URL="http://127.0.0.1:$PORT" OPSKNIGHT_E2E_SERVER_LOG="$SERVER_LOG" \
-  OPSKNIGHT_E2E_TWILIO_URL="http://127.0.0.1:$TWILIO_PORT" \
-  npx playwright test 2>&1) | tee "$LOGDIR/e2e.log"
+"$ROOT/scripts/e2e.sh" 2>&1 | tee "$LOGDIR/e2e.log"
 e2e_status=${PIPESTATUS[0]}
 set -e
 e2e_count() { { grep -Eo "^ *[0-9]+ $1" "$LOGDIR/e2e.log" || true; } | grep -Eo '[0-9]+' | tail -n1 || true; }
 e2e_passed=$(e2e_count passed)
 e2e_failed=$(e2e_count failed)
-if [ "$e2e_status" != 0 ]; then
-  echo "--- server log ---" >&2; tail -n 50 "$SERVER_LOG" >&2
-fi
-
-kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
-kill "$TWILIO_PID" 2>/dev/null || true; TWILIO_PID=""
 
 # Budgets of issue 7, each on its own release server and embedded Postgres. The third, the
 # first load of /m (<= 300 KB brotli), is end2end/tests/bundle.spec.ts in the Playwright run.
@@ -116,7 +74,7 @@ fi
 # processes killed with SIGKILL under load; every accepted event and first page accounted for.
 chaos_status=0
 if [ -z "$ONLY" ]; then
-step "chaos (short form): R1 kill -9 under load, R4 the database restarted, R6 the disk full"
+step "chaos (short form): R1 kill -9, R2 through PgBouncer, R4 database restart, R5 slow database, R6 disk full"
 "$ROOT/scripts/chaos.sh" short || chaos_status=1
 fi
 

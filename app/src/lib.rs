@@ -36,6 +36,8 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod constraints;
 #[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
 pub mod secrets;

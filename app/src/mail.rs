@@ -126,7 +126,7 @@ impl MailerSource {
     /// settings changed (the version is the stored JSON, which a save always changes).
     pub async fn current(
         &self,
-        pool: &sqlx::PgPool,
+        pool: &crate::db::Db,
         keys: &crate::secrets::Keyring,
     ) -> Result<Option<std::sync::Arc<dyn Mailer>>, crate::error::AppError> {
         let Some(build) = &self.build else {

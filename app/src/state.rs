@@ -1,7 +1,7 @@
 //! AppState: what every server function and handler can reach (server only).
 
+use crate::db::Db;
 use leptos::config::LeptosOptions;
-use sqlx::PgPool;
 
 use crate::clock::SharedClock;
 
@@ -9,10 +9,7 @@ use crate::clock::SharedClock;
 /// axum handlers as router state.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub pool: PgPool,
-    /// Session connections for LISTEN: the direct URL when `pool` goes through a
-    /// transaction-mode pooler (`OPSKNIGHT_DATABASE_DIRECT_URL`), else `pool` itself.
-    pub listen_pool: PgPool,
+    pub pool: Db,
     pub clock: SharedClock,
     pub leptos_options: LeptosOptions,
     /// Where email goes: saved settings, else the environment, else nowhere (admins then

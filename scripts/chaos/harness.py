@@ -200,6 +200,10 @@ listen_port = {self.port}
 unix_socket_dir =
 auth_type = any
 pool_mode = transaction
+; sqlx names the statements it prepares; each transaction's server connection drops them
+; when the transaction ends (docs/operations.md, "Behind PgBouncer").
+server_reset_query = DEALLOCATE ALL
+server_reset_query_always = 1
 default_pool_size = {pool_size}
 max_client_conn = 1000
 ignore_startup_parameters = extra_float_digits,options

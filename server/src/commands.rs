@@ -14,7 +14,7 @@ use crate::database::{self, Database};
 
 pub async fn migrate(global: &GlobalArgs) -> anyhow::Result<()> {
     let db = Database::open(global).await?;
-    let result = database::migrate(&db.direct).await;
+    let result = database::migrate(db.pool.sessions()).await;
     if result.is_ok() {
         tracing::info!("migrations applied");
     }
@@ -54,7 +54,7 @@ pub async fn user_add(global: &GlobalArgs, args: &UserAddArgs) -> anyhow::Result
 
     let db = Database::open(global).await?;
     let result = async {
-        database::migrate(&db.direct).await?;
+        database::migrate(db.pool.sessions()).await?;
         app::users::store::insert(&db.pool, &user, &hash, SystemClock.now())
             .await
             .map_err(flag_error)
@@ -111,7 +111,7 @@ pub async fn apikey_create(global: &GlobalArgs, args: &ApiKeyCreateArgs) -> anyh
     let email = app::domain::Email::parse("email", &args.email).map_err(flag_error)?;
     let db = Database::open(global).await?;
     let result = async {
-        database::migrate(&db.direct).await?;
+        database::migrate(db.pool.sessions()).await?;
         let owner = app::users::store::find_active_by_email(&db.pool, email.as_str())
             .await
             .map_err(flag_error)?

@@ -47,6 +47,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "OPSKNIGHT_DATABASE_DIRECT_URL")]
     pub database_direct_url: Option<String>,
 
+    /// A read replica of the same database, reached the same way as DATABASE_URL: the
+    /// incident list, analytics and the audit log read from it (they may lag a little).
+    #[arg(long, global = true, env = "OPSKNIGHT_DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, global = true, env = "OPSKNIGHT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -90,6 +95,10 @@ impl fmt::Debug for GlobalArgs {
             .field(
                 "database_direct_url",
                 &self.database_direct_url.as_deref().map(redact_url),
+            )
+            .field(
+                "database_read_url",
+                &self.database_read_url.as_deref().map(redact_url),
             )
             .field("log_format", &self.log_format)
             .field("log", &self.log)

@@ -4,6 +4,7 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use app::db::Db;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
@@ -15,15 +16,15 @@ use crate::postgres::{self, EmbeddedPostgres};
 /// lock, so instances starting together apply each migration once.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
-/// The pool, the session connections, and the embedded cluster when this process uses one.
+/// The database handle (work pool and session connections), and the embedded cluster when
+/// this process uses one.
 pub struct Database {
-    /// Every query and transaction (through the pooler when there is one).
-    pub pool: PgPool,
-    /// Session connections, for LISTEN and the migrator's advisory lock: on the direct URL when
-    /// `DATABASE_URL` goes through a transaction-mode pooler, else on `DATABASE_URL`. A pool of
-    /// its own either way, so the long-held LISTEN connections never take one the work needs
-    /// (with a pool of two they took all of it).
-    pub direct: PgPool,
+    /// Every query and transaction go through `pool` (through the pooler when there is one);
+    /// LISTEN and the migrator use its session connections: on the direct URL when
+    /// `DATABASE_URL` goes through a transaction-mode pooler, else on `DATABASE_URL`, in a pool
+    /// of their own either way, so the long-held LISTEN connections never take one the work
+    /// needs (with a pool of two they took all of it).
+    pub pool: Db,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
@@ -53,6 +54,14 @@ impl Database {
                  is for a database reached through a pooler"
             ),
         };
+        let replica = match (&args.database_url, &args.database_read_url) {
+            (_, None) => None,
+            (Some(_), Some(url)) => Some(parse_url("OPSKNIGHT_DATABASE_READ_URL", url)?),
+            (None, Some(_)) => anyhow::bail!(
+                "OPSKNIGHT_DATABASE_READ_URL is set but DATABASE_URL is not: a replica needs a \
+                 primary it replicates"
+            ),
+        };
         let (options, embedded) = match &args.database_url {
             Some(url) => (parse_url("DATABASE_URL", url)?, None),
             None => {
@@ -66,17 +75,28 @@ impl Database {
         };
         // A transaction-mode pooler hands each transaction any server connection: a
         // statement prepared on one is unknown on the next, so none is kept.
+        let pooled = direct.is_some();
         let (options, direct) = match direct {
             Some(direct) => (options.statement_cache_capacity(0), direct),
             None => (options.clone(), options),
         };
         let opened = async {
             let pool = connect(options, args, args.db_max_connections).await?;
-            let direct = connect(direct, args, DIRECT_CONNECTIONS).await?;
-            anyhow::Ok((pool, direct))
+            let sessions = connect(direct, args, DIRECT_CONNECTIONS).await?;
+            let db = Db::with_sessions(pool, sessions, pooled);
+            anyhow::Ok(match replica {
+                Some(replica) => {
+                    let replica = match pooled {
+                        true => replica.statement_cache_capacity(0),
+                        false => replica,
+                    };
+                    db.with_replica(connect(replica, args, args.db_max_connections).await?)
+                }
+                None => db,
+            })
         };
-        let (pool, direct) = match opened.await {
-            Ok(pools) => pools,
+        let pool = match opened.await {
+            Ok(pool) => pool,
             Err(e) => {
                 if let Some(pg) = embedded.as_ref().filter(|pg| pg.started_here) {
                     let _ = pg.stop();
@@ -84,17 +104,12 @@ impl Database {
                 return Err(e);
             }
         };
-        Ok(Database {
-            pool,
-            direct,
-            embedded,
-        })
+        Ok(Database { pool, embedded })
     }
 
     /// Closes the pool, then stops the embedded cluster if this process started or adopted it.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
-        self.direct.close().await;
         if let Some(pg) = self.embedded {
             tokio::task::spawn_blocking(move || pg.stop())
                 .await
@@ -109,7 +124,6 @@ impl Database {
         match self.embedded {
             Some(ref pg) if !pg.started_here => {
                 self.pool.close().await;
-                self.direct.close().await;
                 Ok(())
             }
             _ => self.close().await,
@@ -117,7 +131,7 @@ impl Database {
     }
 }
 
-/// Applies pending migrations. Give it a session connection (`Database::direct`): the
+/// Applies pending migrations. Give it the session connections (`Db::sessions`): the
 /// migrator holds an advisory lock, which a transaction-mode pooler would not keep.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use app::clock::SharedClock;
+use app::db::Db;
 use app::domain::{IncidentId, IntegrationId};
 use app::error::AppError;
 use app::incidents::batch::ingest_batch;
@@ -17,7 +18,6 @@ use app::incidents::notify::notify_ingest;
 use app::incidents::store::{IngestTarget, Ingested};
 use app::incidents::{EventDigest, InboundEvent};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 
 struct Job {
@@ -82,13 +82,13 @@ pub const MAX_BATCH: usize = 256;
 
 impl Ingestor {
     /// Starts `workers` batch workers on the current runtime.
-    pub fn start(pool: PgPool, clock: SharedClock, workers: usize) -> Arc<Ingestor> {
+    pub fn start(pool: Db, clock: SharedClock, workers: usize) -> Arc<Ingestor> {
         Self::start_with(pool, clock, workers, https_confirmer())
     }
 
     /// `start` with a given SNS confirmer.
     pub fn start_with(
-        pool: PgPool,
+        pool: Db,
         clock: SharedClock,
         workers: usize,
         sns: Arc<dyn SnsConfirmer>,
@@ -158,7 +158,7 @@ fn stopped() -> AppError {
     }
 }
 
-async fn worker(mut rx: mpsc::Receiver<Job>, pool: PgPool, clock: SharedClock) {
+async fn worker(mut rx: mpsc::Receiver<Job>, pool: Db, clock: SharedClock) {
     loop {
         let mut batch = Vec::new();
         match rx.recv().await {
@@ -181,7 +181,7 @@ async fn worker(mut rx: mpsc::Receiver<Job>, pool: PgPool, clock: SharedClock) {
     }
 }
 
-async fn run(pool: &PgPool, now: DateTime<Utc>, batch: Vec<Job>) {
+async fn run(pool: &Db, now: DateTime<Utc>, batch: Vec<Job>) {
     match apply(pool, now, batch.iter().map(|j| (&j.target, &j.event))).await {
         Ok(results) => {
             for (job, r) in batch.into_iter().zip(results) {
@@ -207,7 +207,7 @@ async fn run(pool: &PgPool, now: DateTime<Utc>, batch: Vec<Job>) {
 
 /// One transaction: every event, then one NOTIFY for all the incidents touched, then commit.
 async fn apply<'a>(
-    pool: &PgPool,
+    pool: &Db,
     now: DateTime<Utc>,
     items: impl Iterator<Item = (&'a IngestTarget, &'a InboundEvent)>,
 ) -> Result<Vec<Ingested>, AppError> {

@@ -97,7 +97,7 @@ async fn run(
     args: &ServeArgs,
     keys: Arc<app::secrets::Keyring>,
 ) -> anyhow::Result<()> {
-    database::migrate(&db.direct).await?;
+    database::migrate(db.pool.sessions()).await?;
     if !args.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %args.site_root.display(),
             "no built site (pkg/) under the site root: pages render but will not hydrate; build it with `cargo xtask build`");
@@ -125,7 +125,6 @@ async fn run(
     let state = AppState {
         phone: phones.clone(),
         pool: db.pool.clone(),
-        listen_pool: db.direct.clone(),
         clock,
         leptos_options: leptos_options(&args.site_root, addr),
         mailer: app::mail::MailerSource::new(mailer(args)?, Some(crate::notify::email::builder())),
@@ -145,7 +144,6 @@ async fn run(
         state.public_url.clone(),
     );
     engine = engine.with_phones(phones.clone());
-    engine.listen_pool = db.direct.clone();
     match app::phone::PhoneSource::environment(&*phones) {
         Some(app::settings::phone::PhoneSettings::Twilio(t)) => {
             tracing::info!(from = %t.from, "SMS and voice paging through Twilio (unless Settings override it)");

@@ -48,6 +48,10 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_LOG",
         "OPSKNIGHT_DB_MAX_CONNECTIONS",
         "OPSKNIGHT_DB_CONNECT_TIMEOUT",
+        "OPSKNIGHT_DB_ACQUIRE_TIMEOUT",
+        "OPSKNIGHT_DATABASE_DIRECT_URL",
+        "OPSKNIGHT_DATABASE_READ_URL",
+        "OPSKNIGHT_REQUEST_TIMEOUT",
         "OPSKNIGHT_ADDR",
         "OPSKNIGHT_SITE_ROOT",
         "OPSKNIGHT_SHUTDOWN_TIMEOUT",
@@ -144,6 +148,27 @@ fn bad_input_exits_non_zero_with_one_line() {
         ])),
         "DATABASE_URL",
     );
+    for (var, flag) in [
+        ("OPSKNIGHT_DATABASE_DIRECT_URL", "--database-direct-url"),
+        ("OPSKNIGHT_DATABASE_READ_URL", "--database-read-url"),
+    ] {
+        // Malformed, and set without DATABASE_URL: each an error naming the variable.
+        let base = [
+            "--addr",
+            "127.0.0.1:0",
+            "--database-url",
+            "postgres://u:pw@127.0.0.1:1/db",
+        ];
+        let mut args = base.to_vec();
+        args.extend([flag, "mysql://u:secret@what"]);
+        let out = run(&mut opsknight(&args));
+        assert_one_line_error(&out, var);
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("secret"));
+        assert_one_line_error(
+            &run(opsknight(&["--addr", "127.0.0.1:0"]).env(var, "postgres://127.0.0.1/db")),
+            var,
+        );
+    }
     assert_one_line_error(
         &run(&mut opsknight(&[
             "--addr",

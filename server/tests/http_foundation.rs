@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{fresh_database, options_for, spawn_app, spawn_app_with_pool};
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 #[tokio::test]
@@ -70,7 +70,7 @@ async fn health_is_503_when_the_database_is_unreachable() {
                 .port(1)
                 .username("x"),
         );
-    let app = spawn_app_with_pool(dead, "none".into()).await;
+    let app = spawn_app_with_pool(app::db::Db::new(dead), "none".into()).await;
     let res = app.get("/health").await;
     assert_eq!(res.status(), 503);
     let body: Value = res.json().await.unwrap();
@@ -354,4 +354,102 @@ async fn cross_origin_writes_are_refused_and_write_nothing() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(app.count("users").await, 1);
+}
+
+/// Behind a transaction-mode pooler, a statement run on the `Db` outside a transaction runs
+/// inside one of its own, so its two round trips (parse; bind and execute) stay on one server
+/// connection. Without a pooler it runs as it is.
+#[tokio::test]
+async fn behind_a_pooler_a_lone_statement_runs_in_a_transaction_of_its_own() {
+    let db = fresh_database(false).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options_for(&db))
+        .await
+        .unwrap();
+    let direct = app::db::Db::new(pool.clone());
+    let pooled = app::db::Db::with_sessions(pool.clone(), pool, true);
+    // SAVEPOINT is refused outside a transaction block.
+    let probe = || sqlx::query("SAVEPOINT probe");
+    let outside = probe().execute(&direct).await.unwrap_err();
+    assert_eq!(
+        outside
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("25P01")
+    );
+    probe().execute(&pooled).await.unwrap();
+    assert!(probe().fetch_optional(&pooled).await.unwrap().is_none());
+    assert!(probe().fetch_all(&pooled).await.unwrap().is_empty());
+
+    // Every row arrives, writes commit, and a failed statement leaves no open transaction.
+    let rows: Vec<i32> = sqlx::query_scalar("SELECT generate_series(1, 5000)")
+        .fetch_all(&pooled)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5000);
+    sqlx::query("CREATE TABLE pooled_probe (n int)")
+        .execute(&pooled)
+        .await
+        .unwrap();
+    let bad = sqlx::query("INSERT INTO pooled_probe VALUES ($1::int / 0)")
+        .bind(1)
+        .execute(&pooled)
+        .await;
+    assert!(bad.is_err());
+    sqlx::query("INSERT INTO pooled_probe VALUES (7)")
+        .execute(&pooled)
+        .await
+        .unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM pooled_probe WHERE n = 7")
+        .fetch_one(&direct)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, 1,
+        "a statement on the pooled Db is committed when it returns"
+    );
+}
+
+/// With a read replica, the incident list reads from it (it may lag), while reading one
+/// incident, and everything that writes, uses the primary.
+#[tokio::test]
+async fn the_incident_list_reads_from_the_replica_and_the_rest_from_the_primary() {
+    let primary_db = fresh_database(true).await;
+    let replica_db = fresh_database(true).await;
+    let connect = |db: String| async move {
+        PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options_for(&db))
+            .await
+            .unwrap()
+    };
+    let pool =
+        app::db::Db::new(connect(primary_db.clone()).await).with_replica(connect(replica_db).await);
+    let app = spawn_app_with_pool(pool, primary_db.clone()).await;
+    let admin = app.admin_session().await;
+    let (service, _) = app.service_with_key(&admin, "Checkout").await;
+    let id = app.create_incident(&admin, &service, "disk full").await;
+
+    let list = json!({"filter": {"statuses": [], "urgencies": [], "service_id": null,
+        "team_id": null, "mine": false, "query": ""}, "before": null, "limit": 50});
+    let (status, page) = app.call("/api/incidents/list", list.clone(), &admin).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["incidents"],
+        json!([]),
+        "the replica has not seen it: {page}"
+    );
+    let (status, one) = app
+        .call("/api/incidents/get", json!({"id": id}), &admin)
+        .await;
+    assert_eq!(status, 200, "the primary has it: {one}");
+
+    // The same request without a replica lists it.
+    let alone = app::db::Db::new(connect(primary_db.clone()).await);
+    let plain = spawn_app_with_pool(alone, primary_db).await;
+    let (status, page) = plain.call("/api/incidents/list", list, &admin).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["incidents"][0]["id"], json!(id), "{page}");
 }

@@ -545,7 +545,7 @@ async fn every_change_sends_one_notify() {
     let app = spawn_app().await;
     let admin = app.admin_session().await;
     let s = service(&app, &admin, "Live", 1000, "events_v2").await;
-    let mut listener = sqlx::postgres::PgListener::connect_with(&app.pool)
+    let mut listener = sqlx::postgres::PgListener::connect_with(app.pool.sessions())
         .await
         .unwrap();
     listener

@@ -469,7 +469,7 @@ async fn the_ical_feed_parses_back_to_the_engine_timeline_and_stops_when_revoked
         now - Duration::days(app::schedules::ical::PAST_DAYS),
         now + Duration::days(app::schedules::ical::AHEAD_DAYS),
     );
-    let mut conn = w.app.pool.acquire().await.unwrap();
+    let mut conn = w.app.pool.begin().await.unwrap();
     let loaded = app::schedules::store::load_one(&mut conn, id.parse().unwrap(), from, to)
         .await
         .unwrap();

@@ -12,5 +12,5 @@ pub async fn analytics_overview() -> Result<Overview, AppError> {
     use crate::domain::{Access, Area};
     crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
     let state = crate::state::app_state()?;
-    super::store::overview(&state.pool, state.clock.now()).await
+    super::store::overview(state.pool.stale_reads(), state.clock.now()).await
 }

@@ -1,13 +1,13 @@
 //! The SQL behind the command center's analytics: one grouped scan of the last 30 days of
 //! incidents (index on `created_at`) and the getting-started counts.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::{DayStat, Overview, fill_days, means};
 use crate::error::AppError;
 
-pub async fn overview(pool: &PgPool, now: DateTime<Utc>) -> Result<Overview, AppError> {
+pub async fn overview(pool: &Db, now: DateTime<Utc>) -> Result<Overview, AppError> {
     let today = now.date_naive();
     let since = (today - chrono::Days::new(29))
         .and_hms_opt(0, 0, 0)

@@ -1,10 +1,11 @@
 //! All SQL for API keys, and key generation.
 
+use crate::db::Db;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::{ApiKeySummary, CreatedApiKey, NewApiKey};
 use crate::domain::{ApiKeyId, Scope, UserId};
@@ -99,7 +100,7 @@ pub async fn create<'e>(
 }
 
 /// The user's keys, newest first (revoked ones included, marked).
-pub async fn list_for_user(pool: &PgPool, user: UserId) -> Result<Vec<ApiKeySummary>, AppError> {
+pub async fn list_for_user(pool: &Db, user: UserId) -> Result<Vec<ApiKeySummary>, AppError> {
     let rows: Vec<KeyRow> = sqlx::query_as(concat!(
         "SELECT ",
         key_columns!(),
@@ -143,7 +144,7 @@ struct AuthRow {
 /// The key and owner for a presented key's hash: not revoked, not expired, owner ACTIVE. One
 /// indexed read; `last_used_at` is refreshed at most once a minute.
 pub async fn authenticate(
-    pool: &PgPool,
+    pool: &Db,
     secret_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<(ApiKeyId, Vec<Scope>, UserSummary)>, AppError> {

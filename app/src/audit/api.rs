@@ -28,5 +28,5 @@ pub async fn list_audit(
             "must be at most 100 characters",
         ));
     }
-    super::store::list(&state.pool, before, action.trim(), limit).await
+    super::store::list(state.pool.stale_reads(), before, action.trim(), limit).await
 }

@@ -45,7 +45,7 @@ struct AuditRow {
 /// Entries older than `before` (an entry id; `None` for the newest), newest first, optionally
 /// only actions starting with `action_prefix`. Keyset-paginated: one index range scan a page.
 pub async fn list(
-    pool: &sqlx::PgPool,
+    pool: &crate::db::Db,
     before: Option<i64>,
     action_prefix: &str,
     limit: i64,

@@ -1,7 +1,8 @@
 //! All SQL for authentication: credentials, the per-email login throttle, and sessions.
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::{MAX_FAILURES, absolute_timeout, failure_window, idle_timeout, lockout_duration};
 use crate::audit::store::{self as audit, Entry};
@@ -19,7 +20,7 @@ struct CredentialRow {
 
 /// An ACTIVE user's summary and password hash, by (normalised) email, in one query.
 pub async fn credentials(
-    pool: &PgPool,
+    pool: &Db,
     email: &str,
 ) -> Result<Option<(UserSummary, String)>, AppError> {
     let row: Option<CredentialRow> = sqlx::query_as(concat!(
@@ -40,11 +41,7 @@ pub async fn credentials(
 }
 
 /// `Err(RateLimited)` while the email is locked.
-pub async fn check_throttle(
-    pool: &PgPool,
-    email: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn check_throttle(pool: &Db, email: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     let locked_until: Option<DateTime<Utc>> =
         sqlx::query_scalar("SELECT locked_until FROM login_throttle WHERE email = $1")
             .bind(email)
@@ -65,7 +62,7 @@ pub async fn check_throttle(
 
 /// Counts a failed sign-in for `email`; the fifth within the window locks it. Audited.
 pub async fn record_failure(
-    pool: &PgPool,
+    pool: &Db,
     email: &str,
     now: DateTime<Utc>,
     ip: Option<&str>,
@@ -130,7 +127,7 @@ pub async fn record_failure(
 
 /// Forgets the email's failures and opens a session. Audited.
 pub async fn start_session(
-    pool: &PgPool,
+    pool: &Db,
     user: &UserSummary,
     token_hash: &[u8],
     now: DateTime<Utc>,
@@ -187,7 +184,7 @@ pub async fn insert_session<'e>(
 
 /// The user's live sessions, newest activity first.
 pub async fn list_sessions(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<Vec<crate::profile::SessionInfo>, AppError> {
@@ -205,7 +202,7 @@ pub async fn list_sessions(
 
 /// Revokes one of the user's own sessions by id. Returns whether one was live.
 pub async fn revoke_session(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     session: SessionId,
     now: DateTime<Utc>,
@@ -233,7 +230,7 @@ struct SessionRow {
 /// expiry, user still ACTIVE), in one query. Refreshes `last_seen_at` at most once a minute,
 /// so most authenticated requests cost a single indexed read.
 pub async fn session_user(
-    pool: &PgPool,
+    pool: &Db,
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<(SessionId, UserSummary)>, AppError> {
@@ -263,11 +260,7 @@ pub async fn session_user(
 }
 
 /// Revokes one session by its token hash. Returns whether a live session was revoked.
-pub async fn revoke(
-    pool: &PgPool,
-    token_hash: &[u8],
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
+pub async fn revoke(pool: &Db, token_hash: &[u8], now: DateTime<Utc>) -> Result<bool, AppError> {
     let done = sqlx::query(
         "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
     )
@@ -297,7 +290,7 @@ pub async fn revoke_user_sessions<'e>(
 
 /// Revokes every live session of a user ("sign out everywhere"). Audited.
 pub async fn revoke_all(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     now: DateTime<Utc>,
     ip: Option<&str>,

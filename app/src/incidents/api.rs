@@ -95,7 +95,7 @@ pub async fn list_incidents(
         ));
     }
     super::reads::list(
-        &crate::state::app_state()?.pool,
+        crate::state::app_state()?.pool.stale_reads(),
         &filter,
         caller.user.id,
         before,

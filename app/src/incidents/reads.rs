@@ -1,8 +1,8 @@
 //! Reading incidents: the filtered, paged list, live summaries, the command center's
 //! counters, one incident's detail, and the teams it belongs to.
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::PgPool;
 
 use super::{
     AlertEntry, IncidentDetail, IncidentFilter, IncidentPage, IncidentSummary, TimelineEntry,
@@ -68,7 +68,7 @@ macro_rules! summary_select {
 
 /// A page of incidents, newest first (by number), filtered. `viewer` is used by `mine`.
 pub async fn list(
-    pool: &PgPool,
+    pool: &Db,
     f: &IncidentFilter,
     viewer: UserId,
     before: Option<i64>,
@@ -164,7 +164,7 @@ struct DetailRow {
     summary: SummaryRow,
 }
 
-pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppError> {
+pub async fn get(pool: &Db, id: IncidentId) -> Result<IncidentDetail, AppError> {
     let row: Option<DetailRow> = sqlx::query_as(
         "SELECT i.description, i.dedup_key,
                 (SELECT p.name FROM escalation_policies p WHERE p.id = s.escalation_policy_id) AS escalation_policy,
@@ -211,7 +211,7 @@ pub async fn get(pool: &PgPool, id: IncidentId) -> Result<IncidentDetail, AppErr
 
 /// The team ids of the incident's service and assignee, for USER-role scoping.
 pub async fn teams_of(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
 ) -> Result<(Option<UserId>, Vec<crate::domain::TeamId>), AppError> {
     let row: Option<(

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::early_resolve_window;
-use sqlx::{PgConnection, PgPool};
+use crate::db::Db;
+use sqlx::PgConnection;
 
 use super::notify::notify;
 use super::{EventAction, InboundEvent};
@@ -150,7 +151,7 @@ async fn trigger(
 /// Runs one statement that changes incident `id` (404 when it touches no row), then notifies,
 /// in one transaction: the shape notes, assignment and priority share.
 async fn change_and_notify(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     statement: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
 ) -> Result<(), AppError> {
@@ -163,7 +164,7 @@ async fn change_and_notify(
 }
 
 pub async fn add_note(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     actor: UserId,
     note: &str,
@@ -182,7 +183,7 @@ pub async fn add_note(
 
 /// Opens an incident by hand (no alert); its dedup key is generated.
 pub async fn create_manual(
-    pool: &PgPool,
+    pool: &Db,
     service: ServiceId,
     title: &str,
     description: &str,
@@ -218,7 +219,7 @@ pub async fn create_manual(
 
 /// Sets (or clears) the assignee: a user, a team, or nobody. Timeline + NOTIFY.
 pub async fn assign(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     user: Option<UserId>,
     team: Option<crate::domain::TeamId>,
@@ -245,7 +246,7 @@ pub async fn assign(
 
 /// Sets (or clears) the priority, P1 to P5. NOTIFY.
 pub async fn set_priority(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     priority: Option<&str>,
     now: DateTime<Utc>,

@@ -1,8 +1,9 @@
 //! Taking jobs: claims (`FOR UPDATE SKIP LOCKED`, a lease and a claim token), holding a
 //! claimed job in the transaction of its work, and fenced completion, for one job or a batch.
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::JobKind;
@@ -20,7 +21,7 @@ pub enum Kinds {
 /// ones whose lease ran out (their worker died), of the `kinds` asked for. Oldest `run_at`
 /// first.
 pub async fn claim(
-    pool: &PgPool,
+    pool: &Db,
     n: i64,
     kinds: Kinds,
     lease: Duration,

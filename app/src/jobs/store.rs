@@ -2,9 +2,10 @@
 //! and jitter, cancellation, the next wake-up time, and the admin figures. Claims, holds and
 //! fenced completion are `claim` (re-exported here).
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{JobKind, JobRow, JobStatus, QueueDepth, QueueOverview, Task, TaskJob};
@@ -242,7 +243,7 @@ pub async fn cancel_for_incident(
 }
 
 /// When the next job becomes claimable: the earliest due time or lease expiry.
-pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, AppError> {
+pub async fn next_due(pool: &Db) -> Result<Option<DateTime<Utc>>, AppError> {
     let at: Option<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT LEAST(
             (SELECT min(run_at) FROM jobs
@@ -256,7 +257,7 @@ pub async fn next_due(pool: &PgPool) -> Result<Option<DateTime<Utc>>, AppError> 
 
 /// Makes sure each recurring task has one live job (every instance calls this at start;
 /// the partial unique index on `task_key` keeps it to one).
-pub async fn ensure_tasks(pool: &PgPool, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn ensure_tasks(pool: &Db, now: DateTime<Utc>) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     for task in Task::ALL {
         schedule_task(&mut tx, task, now).await?;
@@ -288,7 +289,7 @@ pub async fn schedule_task(
 }
 
 /// Jobs per (kind, status).
-pub async fn depth(pool: &PgPool) -> Result<Vec<QueueDepth>, AppError> {
+pub async fn depth(pool: &Db) -> Result<Vec<QueueDepth>, AppError> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status ORDER BY kind, status",
     )
@@ -307,7 +308,7 @@ pub async fn depth(pool: &PgPool) -> Result<Vec<QueueDepth>, AppError> {
 }
 
 /// Seconds the oldest due, unclaimed job has been waiting.
-pub async fn oldest_due_secs(pool: &PgPool, now: DateTime<Utc>) -> Result<f64, AppError> {
+pub async fn oldest_due_secs(pool: &Db, now: DateTime<Utc>) -> Result<f64, AppError> {
     let oldest: Option<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT min(run_at) FROM jobs
          WHERE status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)",
@@ -320,7 +321,7 @@ pub async fn oldest_due_secs(pool: &PgPool, now: DateTime<Utc>) -> Result<f64, A
 }
 
 /// The admin page's figures and the most recent failed jobs.
-pub async fn overview(pool: &PgPool, now: DateTime<Utc>) -> Result<QueueOverview, AppError> {
+pub async fn overview(pool: &Db, now: DateTime<Utc>) -> Result<QueueOverview, AppError> {
     let failed = sqlx::query_as::<_, JobRowDb>(
         "SELECT j.id, j.kind, j.status, j.incident_id, i.number AS incident_number, j.payload::text AS payload,
                 j.run_at, j.attempts, j.max_attempts, j.last_error, j.updated_at
@@ -370,7 +371,7 @@ impl JobRowDb {
 }
 
 /// Runs a FAILED job again now, with a fresh set of attempts.
-pub async fn retry(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn retry(pool: &Db, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE jobs SET status = 'PENDING', attempts = 0, run_at = $2, last_error = NULL, updated_at = $2
@@ -389,7 +390,7 @@ pub async fn retry(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<(), App
 }
 
 /// Cancels a waiting or failed job.
-pub async fn cancel(pool: &PgPool, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn cancel(pool: &Db, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE jobs SET status = 'CANCELLED', updated_at = $2
          WHERE id = $1 AND status IN ('PENDING', 'FAILED')",

@@ -21,7 +21,7 @@ pub enum EscalateNow {
 /// step job is made due (and the workers woken). Nothing else changes, so the step pages
 /// exactly as it would have.
 pub async fn escalate_now(
-    pool: &sqlx::PgPool,
+    pool: &crate::db::Db,
     incident: IncidentId,
     now: DateTime<Utc>,
 ) -> Result<EscalateNow, AppError> {

@@ -3,8 +3,9 @@
 //! engine (a snooze ended, an acknowledgement timed out). Each bumps the generation, writes
 //! the timeline, runs `effects::after_transition` and notifies, in one transaction.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use crate::domain::incident::next_status;
 use crate::domain::{IncidentId, ServiceId, Status, Transition, UserId};
@@ -14,7 +15,7 @@ use crate::incidents::notify::notify;
 /// A person's transition, by incident id: locks the row, applies the state machine,
 /// notifies. Returns whether anything changed (a repeat returns false and changes nothing).
 pub async fn by_person(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     t: Transition,
     actor: UserId,
@@ -31,7 +32,7 @@ pub async fn by_person(
 /// A transition made away from the web UI, `via` saying how (`SMS reply`, `phone call`):
 /// the timeline entry records it.
 pub async fn via(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     t: Transition,
     actor: UserId,
@@ -59,7 +60,7 @@ pub(super) async fn lock(tx: &mut PgConnection, id: IncidentId) -> Result<Status
 }
 
 async fn with_details(
-    pool: &PgPool,
+    pool: &Db,
     id: IncidentId,
     t: Transition,
     actor: UserId,

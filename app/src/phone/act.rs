@@ -1,8 +1,8 @@
 //! Acting on an incident from a phone (an SMS reply or a key pressed on a call) as the person
 //! who was paged, and the short sentence that says what happened.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::reply::Action;
 use crate::domain::{IncidentId, Transition, UserId};
@@ -18,7 +18,7 @@ struct Acted {
 /// Does `action` on incident `number` (`incident`) as `user`; `via` names the channel for
 /// the timeline (`SMS reply`, `phone call`). Returns the confirmation or refusal to send back.
 pub async fn act(
-    pool: &PgPool,
+    pool: &Db,
     incident: IncidentId,
     number: i64,
     user: UserId,
@@ -32,7 +32,7 @@ pub async fn act(
 }
 
 async fn act_one(
-    pool: &PgPool,
+    pool: &Db,
     incident: IncidentId,
     number: i64,
     user: UserId,
@@ -88,7 +88,7 @@ async fn act_one(
 /// Does `action` on every incident `named` (a bundle), each as the person paged for it.
 /// Returns one sentence for all of them.
 pub async fn act_all(
-    pool: &PgPool,
+    pool: &Db,
     named: &[super::store::Named],
     action: Action,
     via: &str,

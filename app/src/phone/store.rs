@@ -2,8 +2,8 @@
 //! person, a resolved incident's code is free again, and a reply finds its incident by code
 //! or, for a bare letter, by the latest page to that number.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use crate::domain::{IncidentId, UserId};
 use crate::error::AppError;
@@ -19,7 +19,7 @@ pub struct Named {
 /// The code for `incident` at `phone`: the one it already has, else the smallest free one.
 /// `None` when all 99 are taken by open incidents (the SMS then goes without a code).
 pub async fn issue_code(
-    pool: &PgPool,
+    pool: &Db,
     phone: &str,
     incident: IncidentId,
     user: UserId,
@@ -68,11 +68,7 @@ pub async fn issue_code(
 }
 
 /// What `code` (or, with `None`, the latest page) names at `phone`.
-pub async fn named(
-    pool: &PgPool,
-    phone: &str,
-    code: Option<u32>,
-) -> Result<Option<Named>, AppError> {
+pub async fn named(pool: &Db, phone: &str, code: Option<u32>) -> Result<Option<Named>, AppError> {
     let code = code.map(i64::from);
     let row: Option<(IncidentId, i64, UserId)> = sqlx::query_as(
         "SELECT s.incident_id, i.number, s.user_id FROM sms_codes s
@@ -93,7 +89,7 @@ pub async fn named(
 
 /// What a call about `incident` says: its number, title, urgency and service (`to` empty).
 pub async fn incident_facts(
-    pool: &PgPool,
+    pool: &Db,
     incident: IncidentId,
 ) -> Result<Option<crate::notifications::message::PageFacts>, AppError> {
     let row: Option<(i64, String, String, String)> = sqlx::query_as(
@@ -123,7 +119,7 @@ pub async fn incident_facts(
 /// STOP (`stopped`) or START from `phone`: marks every SMS method at that number, whoever's
 /// it is. Returns how many methods changed.
 pub async fn set_stopped(
-    pool: &PgPool,
+    pool: &Db,
     phone: &str,
     stopped: bool,
     now: DateTime<Utc>,
@@ -145,7 +141,7 @@ pub const MAX_UNANSWERED: i32 = 5;
 
 /// Counts one answer to a reply that acted on nothing; false once `MAX_UNANSWERED` were
 /// given in a row (then say nothing, so two auto-responders cannot loop).
-pub async fn may_answer(pool: &PgPool, phone: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn may_answer(pool: &Db, phone: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
     let n: i32 = sqlx::query_scalar(
         "INSERT INTO sms_reply_budget (phone, unanswered, updated_at) VALUES ($1, 1, $2)
          ON CONFLICT (phone) DO UPDATE SET unanswered = sms_reply_budget.unanswered + 1, updated_at = $2
@@ -159,7 +155,7 @@ pub async fn may_answer(pool: &PgPool, phone: &str, now: DateTime<Utc>) -> Resul
 }
 
 /// A page went to `phone`, or a reply from it acted: it may be answered again.
-pub async fn reset_answers(pool: &PgPool, phone: &str) -> Result<(), AppError> {
+pub async fn reset_answers(pool: &Db, phone: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sms_reply_budget WHERE phone = $1")
         .bind(phone)
         .execute(pool)
@@ -171,7 +167,7 @@ pub async fn reset_answers(pool: &PgPool, phone: &str) -> Result<(), AppError> {
 /// every open incident that still has a single code at that number, so one reply acts on all
 /// of them. Returns the code and how many incidents it covers; `None` when all 900 are taken.
 pub async fn issue_bundle(
-    pool: &PgPool,
+    pool: &Db,
     phone: &str,
     pages: &[(IncidentId, UserId)],
     now: DateTime<Utc>,
@@ -229,7 +225,7 @@ pub async fn issue_bundle(
 }
 
 /// Every incident bundle `code` names at `phone`, oldest number first.
-pub async fn named_bundle(pool: &PgPool, phone: &str, code: u32) -> Result<Vec<Named>, AppError> {
+pub async fn named_bundle(pool: &Db, phone: &str, code: u32) -> Result<Vec<Named>, AppError> {
     let rows: Vec<(IncidentId, i64, UserId)> = sqlx::query_as(
         "SELECT b.incident_id, i.number, b.user_id FROM sms_bundles b
          JOIN incidents i ON i.id = b.incident_id
@@ -251,7 +247,7 @@ pub async fn named_bundle(pool: &PgPool, phone: &str, code: u32) -> Result<Vec<N
 
 /// The bundle code of the latest message to `phone`, when that message was a bundle (so a
 /// bare `a` or `c` acts on everything it named).
-pub async fn latest_bundle(pool: &PgPool, phone: &str) -> Result<Option<u32>, AppError> {
+pub async fn latest_bundle(pool: &Db, phone: &str) -> Result<Option<u32>, AppError> {
     let code: Option<i32> = sqlx::query_scalar(
         "SELECT b.code FROM (
             SELECT code, max(sent_at) AS at FROM sms_bundles WHERE phone = $1

@@ -122,7 +122,7 @@ pub async fn get_policy(id: PolicyId) -> Result<Policy, AppError> {
     use crate::domain::{Access, Area};
     crate::auth::caller::authorize(Access::Read(Area::Services)).await?;
     let state = crate::state::app_state()?;
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     super::store::get(&mut conn, id).await
 }
 
@@ -180,7 +180,7 @@ pub async fn preview_policy(id: PolicyId) -> Result<Vec<PreviewStep>, AppError> 
     crate::auth::caller::authorize(Access::Read(Area::Services)).await?;
     let state = crate::state::app_state()?;
     let now = state.clock.now();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     let policy = super::store::get(&mut conn, id).await?;
     let mut out = Vec::with_capacity(policy.steps.len());
     for (i, step) in policy.steps.iter().enumerate() {

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use super::{PagedUser, Policy, PolicySummary, ServiceRef, Step, Target};
@@ -13,7 +14,7 @@ use crate::domain::{PolicyId, ScheduleId, UserId};
 use crate::error::AppError;
 use crate::profile::ContactKind;
 
-pub async fn list(pool: &PgPool) -> Result<Vec<PolicySummary>, AppError> {
+pub async fn list(pool: &Db) -> Result<Vec<PolicySummary>, AppError> {
     let rows: Vec<(PolicyId, String, String, i32, i64, i64)> = sqlx::query_as(
         "SELECT p.id, p.name, p.description, p.repeat_count,
                 (SELECT count(*) FROM escalation_steps s WHERE s.policy_id = p.id),

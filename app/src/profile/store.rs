@@ -1,7 +1,7 @@
 //! All SQL for contact methods.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::{ContactKind, ContactMethod};
 use crate::domain::{ContactMethodId, UserId};
@@ -33,7 +33,7 @@ impl TryFrom<Row> for ContactMethod {
     }
 }
 
-pub async fn list(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethod>, AppError> {
+pub async fn list(pool: &Db, user: UserId) -> Result<Vec<ContactMethod>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, kind, address, label, verified, stopped_at, created_at FROM contact_methods
          WHERE user_id = $1 ORDER BY kind, created_at, id",
@@ -48,7 +48,7 @@ pub async fn list(pool: &PgPool, user: UserId) -> Result<Vec<ContactMethod>, App
 /// verified already (the user proved it by accepting an invite or by setup); others start
 /// unverified. Returns the new method.
 pub async fn add(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     kind: ContactKind,
     address: &str,
@@ -81,7 +81,7 @@ pub async fn add(
 }
 
 /// Removes one of the user's methods; `NotFound` when it is not theirs.
-pub async fn remove(pool: &PgPool, user: UserId, id: ContactMethodId) -> Result<(), AppError> {
+pub async fn remove(pool: &Db, user: UserId, id: ContactMethodId) -> Result<(), AppError> {
     let done = sqlx::query("DELETE FROM contact_methods WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user)
@@ -114,11 +114,7 @@ impl Pending {
 }
 
 /// One of the user's methods, for verification; `NotFound` when it is not theirs.
-pub async fn pending(
-    pool: &PgPool,
-    user: UserId,
-    id: ContactMethodId,
-) -> Result<Pending, AppError> {
+pub async fn pending(pool: &Db, user: UserId, id: ContactMethodId) -> Result<Pending, AppError> {
     sqlx::query_as(
         "SELECT address, kind, verified, verify_hash, verify_expires_at, verify_attempts, verify_sent_at
          FROM contact_methods WHERE id = $1 AND user_id = $2",
@@ -134,7 +130,7 @@ pub async fn pending(
 
 /// Records a test sent to method `id` (the same one-a-minute limit as codes).
 pub async fn touch_sent(
-    pool: &PgPool,
+    pool: &Db,
     id: ContactMethodId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -148,7 +144,7 @@ pub async fn touch_sent(
 
 /// Stores a new code's hash: valid until `expires`, attempts reset.
 pub async fn set_code(
-    pool: &PgPool,
+    pool: &Db,
     id: ContactMethodId,
     hash: &str,
     expires: DateTime<Utc>,
@@ -168,7 +164,7 @@ pub async fn set_code(
 }
 
 /// Counts a wrong code; returns the attempts made so far.
-pub async fn wrong_code(pool: &PgPool, id: ContactMethodId) -> Result<i32, AppError> {
+pub async fn wrong_code(pool: &Db, id: ContactMethodId) -> Result<i32, AppError> {
     Ok(sqlx::query_scalar(
         "UPDATE contact_methods SET verify_attempts = verify_attempts + 1 WHERE id = $1
          RETURNING verify_attempts",
@@ -180,7 +176,7 @@ pub async fn wrong_code(pool: &PgPool, id: ContactMethodId) -> Result<i32, AppEr
 
 /// Marks the method verified, and the user's other phone kind at the same number (the number
 /// is proven either way).
-pub async fn mark_verified(pool: &PgPool, user: UserId, address: &str) -> Result<(), AppError> {
+pub async fn mark_verified(pool: &Db, user: UserId, address: &str) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE contact_methods SET verified = true, verify_hash = NULL, verify_expires_at = NULL,
                 verify_attempts = 0
@@ -194,7 +190,7 @@ pub async fn mark_verified(pool: &PgPool, user: UserId, address: &str) -> Result
 }
 
 /// Whether the user has already verified this number (as SMS or VOICE).
-pub async fn number_verified(pool: &PgPool, user: UserId, address: &str) -> Result<bool, AppError> {
+pub async fn number_verified(pool: &Db, user: UserId, address: &str) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM contact_methods
                         WHERE user_id = $1 AND address = $2 AND kind IN ('SMS', 'VOICE') AND verified)",

@@ -1,8 +1,9 @@
 //! All SQL for Web Push: the VAPID keys (one current; retired ones stay while a device
 //! subscribed with them remains), devices, and the PUSH contact method that pages them.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use super::crypto::{KeyPair, b64, unb64};
 use super::{Device, NewSubscription};
@@ -31,7 +32,7 @@ fn unseal(keys: &Keyring, sealed: &str) -> Result<KeyPair, AppError> {
 
 /// The current key's id and public key, creating the first key if there is none (first start).
 pub async fn ensure_key(
-    pool: &PgPool,
+    pool: &Db,
     keys: &Keyring,
     now: DateTime<Utc>,
 ) -> Result<(uuid::Uuid, String), AppError> {
@@ -98,7 +99,7 @@ pub async fn rotate(
 /// current key, and makes sure the person has the PUSH contact method their notification
 /// rules can use. One transaction.
 pub async fn subscribe(
-    pool: &PgPool,
+    pool: &Db,
     keys: &Keyring,
     user: UserId,
     sub: &NewSubscription,
@@ -138,7 +139,7 @@ pub async fn subscribe(
     Ok(device)
 }
 
-pub async fn devices(pool: &PgPool, user: UserId) -> Result<Vec<Device>, AppError> {
+pub async fn devices(pool: &Db, user: UserId) -> Result<Vec<Device>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, device, created_at, last_used_at FROM push_subscriptions
          WHERE user_id = $1 ORDER BY created_at, id",
@@ -149,7 +150,7 @@ pub async fn devices(pool: &PgPool, user: UserId) -> Result<Vec<Device>, AppErro
 }
 
 /// Removes one of the caller's devices; `false` if it was not theirs (or already gone).
-pub async fn remove(pool: &PgPool, user: UserId, id: PushSubscriptionId) -> Result<bool, AppError> {
+pub async fn remove(pool: &Db, user: UserId, id: PushSubscriptionId) -> Result<bool, AppError> {
     let done = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user)
@@ -169,7 +170,7 @@ pub struct Target {
 }
 
 /// A person's devices, ready to push to.
-pub async fn targets(pool: &PgPool, keys: &Keyring, user: UserId) -> Result<Vec<Target>, AppError> {
+pub async fn targets(pool: &Db, keys: &Keyring, user: UserId) -> Result<Vec<Target>, AppError> {
     let rows: Vec<(PushSubscriptionId, String, String, String, String)> = sqlx::query_as(
         "SELECT s.id, s.endpoint, s.p256dh, s.auth, v.private_key
          FROM push_subscriptions s JOIN vapid_keys v ON v.id = s.vapid_key_id
@@ -194,7 +195,7 @@ pub async fn targets(pool: &PgPool, keys: &Keyring, user: UserId) -> Result<Vec<
 /// After a push: a device the push service says is gone (404/410) is dropped; one that
 /// took the push is marked used.
 pub async fn after_push(
-    pool: &PgPool,
+    pool: &Db,
     id: PushSubscriptionId,
     gone: bool,
     now: DateTime<Utc>,

@@ -37,7 +37,7 @@ pub async fn list_schedules() -> Result<Vec<ScheduleSummary>, AppError> {
     reader().await?;
     let state = app_state()?;
     let now = state.clock.now();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     let loaded =
         super::store::load(&mut conn, None, now, now + chrono::Duration::seconds(1)).await?;
     let on_call: Vec<Vec<UserId>> = loaded
@@ -86,7 +86,7 @@ pub async fn get_schedule(
     check_window(from, to)?;
     let state = app_state()?;
     let now = state.clock.now();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     detail(&mut conn, id, from, to, now).await
 }
 
@@ -370,7 +370,7 @@ pub async fn on_call_now(user_id: Option<UserId>) -> Result<Vec<ScheduleOnCall>,
     let state = app_state()?;
     let now = state.clock.now();
     let horizon = now + chrono::Duration::days(31);
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     let loaded = super::store::load(&mut conn, None, now, horizon).await?;
     let mut rows = Vec::with_capacity(loaded.len());
     for l in loaded {
@@ -424,7 +424,7 @@ pub async fn my_shifts(days: Option<u32>) -> Result<Vec<MyShift>, AppError> {
     let state = app_state()?;
     let now = state.clock.now();
     let to = now + chrono::Duration::days(i64::from(days));
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.pool.begin().await?;
     let loaded = super::store::load(&mut conn, None, now, to).await?;
     let me = caller.user.id;
     let mut out: Vec<MyShift> = Vec::new();
@@ -460,7 +460,7 @@ pub async fn get_feed(schedule_id: Option<ScheduleId>) -> Result<Option<Feed>, A
         }
         None => Owner::User(authorize(Access::OwnAccount).await?.user.id),
     };
-    let mut conn = app_state()?.pool.acquire().await?;
+    let mut conn = app_state()?.pool.begin().await?;
     super::feeds::live(&mut conn, owner).await
 }
 

@@ -1,11 +1,11 @@
 //! The global search's SQL: one statement, a few hits of each kind.
 
-use sqlx::PgPool;
+use crate::db::Db;
 
 use super::{Hit, Kind, PER_KIND};
 use crate::error::AppError;
 
-pub async fn search(pool: &PgPool, query: &str) -> Result<Vec<Hit>, AppError> {
+pub async fn search(pool: &Db, query: &str) -> Result<Vec<Hit>, AppError> {
     let pattern = crate::sql::contains_pattern(query);
     let rows: Vec<(String, uuid::Uuid, String, Option<String>)> = sqlx::query_as(
         "(SELECT 'incident', id, '#' || number || ' ' || title, lower(status) FROM incidents

@@ -1,8 +1,9 @@
 //! All SQL for services and integrations, and routing-key generation and lookup.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::{Integration, IntegrationKind, IntegrationWithKey, Service, UrgencyRule};
 use crate::domain::{IntegrationId, ServiceId, TeamId};
@@ -72,7 +73,7 @@ macro_rules! service_select {
     };
 }
 
-pub async fn list(pool: &PgPool) -> Result<Vec<Service>, AppError> {
+pub async fn list(pool: &Db) -> Result<Vec<Service>, AppError> {
     let rows: Vec<ServiceRow> = sqlx::query_as(concat!(
         service_select!(),
         " ORDER BY lower(s.name), s.id LIMIT 2000"
@@ -189,7 +190,7 @@ macro_rules! integration_columns {
     };
 }
 
-pub async fn integrations(pool: &PgPool, service: ServiceId) -> Result<Vec<Integration>, AppError> {
+pub async fn integrations(pool: &Db, service: ServiceId) -> Result<Vec<Integration>, AppError> {
     let rows: Vec<IntegrationRow> = sqlx::query_as(concat!(
         "SELECT ",
         integration_columns!(),
@@ -309,7 +310,7 @@ pub fn forget_routes() {
 }
 
 /// The integration and service a routing key belongs to: from the cache, else one indexed read.
-pub async fn route(pool: &PgPool, routing_key: &str) -> Result<Option<RouteTarget>, AppError> {
+pub async fn route(pool: &Db, routing_key: &str) -> Result<Option<RouteTarget>, AppError> {
     let hash = key_hash(routing_key);
     if let Some((t, at)) = ROUTES.lock().unwrap_or_else(|p| p.into_inner()).get(&hash)
         && at.elapsed() < ROUTE_TTL

@@ -1,9 +1,9 @@
 //! All SQL for settings: the SMTP row, with its password sealed by the keyring, and the
 //! writes every settings row shares (`put`, `remove`).
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 
 use super::{SmtpConfig, SmtpSecurity};
 use crate::domain::UserId;
@@ -24,7 +24,7 @@ struct Stored {
 }
 
 /// The saved SMTP settings and a version that changes with every save, or `None`.
-pub async fn smtp(pool: &PgPool, keys: &Keyring) -> Result<Option<(SmtpConfig, String)>, AppError> {
+pub async fn smtp(pool: &Db, keys: &Keyring) -> Result<Option<(SmtpConfig, String)>, AppError> {
     let row: Option<(serde_json::Value, String)> =
         sqlx::query_as("SELECT value, value::text FROM settings WHERE key = $1")
             .bind(SMTP)
@@ -57,7 +57,7 @@ pub async fn smtp(pool: &PgPool, keys: &Keyring) -> Result<Option<(SmtpConfig, S
 
 /// Saves SMTP settings; `password: None` keeps the stored one.
 pub async fn save_smtp(
-    pool: &PgPool,
+    pool: &Db,
     keys: &Keyring,
     c: &SmtpConfig,
     keep_password: bool,
@@ -97,7 +97,7 @@ pub async fn save_smtp(
 }
 
 /// Removes the saved SMTP settings (the environment default applies again).
-pub async fn clear_smtp(pool: &PgPool) -> Result<(), AppError> {
+pub async fn clear_smtp(pool: &Db) -> Result<(), AppError> {
     remove(pool, SMTP).await
 }
 
@@ -124,7 +124,7 @@ pub async fn put(
 }
 
 /// Removes one settings row (its environment default applies again).
-pub async fn remove(pool: &PgPool, key: &str) -> Result<(), AppError> {
+pub async fn remove(pool: &Db, key: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM settings WHERE key = $1")
         .bind(key)
         .execute(pool)

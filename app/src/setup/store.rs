@@ -1,9 +1,9 @@
 //! All SQL for first-run setup: setup codes and the atomic creation of the first admin.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
 
 use super::{CODE_ALPHABET, CODE_LEN, normalize_code};
 use crate::error::AppError;
@@ -27,7 +27,7 @@ fn display(code: &str) -> String {
 
 /// When no user exists, stores the hash of a fresh setup code and returns the code to log.
 /// Codes from other instances (or earlier starts) stay valid until setup completes.
-pub async fn issue_code(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
+pub async fn issue_code(pool: &Db, now: DateTime<Utc>) -> Result<Option<String>, AppError> {
     if users::count(pool).await? > 0 {
         return Ok(None);
     }
@@ -47,7 +47,7 @@ pub async fn issue_code(pool: &PgPool, now: DateTime<Utc>) -> Result<Option<Stri
 
 /// Creates the first admin if, and only if, no user exists and `code` is a live setup code.
 pub async fn complete(
-    pool: &PgPool,
+    pool: &Db,
     code: &str,
     user: &NewUser,
     password_hash: &str,

@@ -1,7 +1,8 @@
 //! All SQL for teams and team membership.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::{TeamMember, TeamRole, TeamSummary};
 use crate::domain::{Role, TeamId, UserId};
@@ -40,7 +41,7 @@ macro_rules! summary_select {
     };
 }
 
-pub async fn list(pool: &PgPool) -> Result<Vec<TeamSummary>, AppError> {
+pub async fn list(pool: &Db) -> Result<Vec<TeamSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
         summary_select!(),
         " ORDER BY lower(t.name), t.id LIMIT 1000"
@@ -60,7 +61,7 @@ pub async fn get<'e>(db: impl PgExecutor<'e>, id: TeamId) -> Result<TeamSummary,
     })
 }
 
-pub async fn members(pool: &PgPool, team: TeamId) -> Result<Vec<TeamMember>, AppError> {
+pub async fn members(pool: &Db, team: TeamId) -> Result<Vec<TeamMember>, AppError> {
     let rows: Vec<(UserId, String, String, String, String, bool)> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.role, m.role, m.is_lead
          FROM team_members m JOIN users u ON u.id = m.user_id
@@ -85,7 +86,7 @@ pub async fn members(pool: &PgPool, team: TeamId) -> Result<Vec<TeamMember>, App
 
 /// The caller's role in a team, if a member.
 pub async fn member_role(
-    pool: &PgPool,
+    pool: &Db,
     team: TeamId,
     user: UserId,
 ) -> Result<Option<TeamRole>, AppError> {
@@ -188,7 +189,7 @@ pub async fn remove_member<'e>(
 }
 
 /// The teams a user belongs to.
-pub async fn teams_of_user(pool: &PgPool, user: UserId) -> Result<Vec<TeamId>, AppError> {
+pub async fn teams_of_user(pool: &Db, user: UserId) -> Result<Vec<TeamId>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT team_id FROM team_members WHERE user_id = $1")
             .bind(user)

@@ -1,7 +1,8 @@
 //! All SQL for users.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::{NewUser, UserStatus, UserSummary};
 use crate::domain::{Role, UserId};
@@ -37,7 +38,7 @@ impl TryFrom<UserRow> for UserSummary {
     }
 }
 
-pub async fn count(pool: &PgPool) -> Result<i64, AppError> {
+pub async fn count(pool: &Db) -> Result<i64, AppError> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(pool)
         .await?)
@@ -114,7 +115,7 @@ pub async fn get<'e>(db: impl PgExecutor<'e>, id: UserId) -> Result<UserSummary,
 
 /// One page of users ordered by name, optionally filtered by a name or email substring.
 pub async fn list(
-    pool: &PgPool,
+    pool: &Db,
     query: &str,
     page: i64,
     per_page: i64,
@@ -197,7 +198,7 @@ pub async fn set_password<'e>(
 
 /// Updates the caller-editable profile fields.
 pub async fn update_profile(
-    pool: &PgPool,
+    pool: &Db,
     id: UserId,
     name: &str,
     time_zone: &str,
@@ -217,7 +218,7 @@ pub async fn update_profile(
 }
 
 /// The stored password hash of a user, if any.
-pub async fn password_hash(pool: &PgPool, id: UserId) -> Result<Option<String>, AppError> {
+pub async fn password_hash(pool: &Db, id: UserId) -> Result<Option<String>, AppError> {
     Ok(
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(id)
@@ -228,10 +229,7 @@ pub async fn password_hash(pool: &PgPool, id: UserId) -> Result<Option<String>, 
 }
 
 /// An ACTIVE user by (normalised) email.
-pub async fn find_active_by_email(
-    pool: &PgPool,
-    email: &str,
-) -> Result<Option<UserSummary>, AppError> {
+pub async fn find_active_by_email(pool: &Db, email: &str) -> Result<Option<UserSummary>, AppError> {
     let row: Option<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),

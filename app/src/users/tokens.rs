@@ -1,8 +1,9 @@
 //! One-time tokens for invites and password resets: random, stored as SHA-256, expiring,
 //! consumed atomically so a link works exactly once.
 
+use crate::db::Db;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 
 use super::UserSummary;
 use super::store::{UserRow, user_columns};
@@ -87,7 +88,7 @@ pub async fn issue(
 /// Whether the user got a still-unused token of this purpose since `since` (self-service
 /// reset requests are limited to one per few minutes).
 pub async fn issued_since(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     purpose: Purpose,
     since: DateTime<Utc>,
@@ -112,7 +113,7 @@ fn invalid_link() -> AppError {
 
 /// The user a live token belongs to, without using it (to greet them on the page).
 pub async fn peek(
-    pool: &PgPool,
+    pool: &Db,
     token: &str,
     purpose: Purpose,
     now: DateTime<Utc>,

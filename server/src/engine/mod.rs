@@ -9,12 +9,13 @@ pub mod tasks;
 use std::sync::Arc;
 
 use app::clock::SharedClock;
+use app::db::Db;
+use app::error::AppError;
 use app::jobs::JobKind;
 use app::jobs::store::{self as queue, Claimed, Kinds};
 use app::mail::MailerSource;
 use app::secrets::Keyring;
 use chrono::Duration;
-use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -40,9 +41,7 @@ impl Default for Retention {
 /// What the engine needs: the database, time, the channels it pages through, and limits.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    pub pool: PgPool,
-    /// Where the LISTEN connection comes from (a session, not a transaction pooler).
-    pub listen_pool: PgPool,
+    pub pool: Db,
     pub clock: SharedClock,
     pub keys: Arc<Keyring>,
     pub public_url: String,
@@ -63,7 +62,7 @@ pub struct Engine {
 
 /// The channels every server has: email (through `mailer`) and Web Push.
 pub fn default_channels(
-    pool: &PgPool,
+    pool: &Db,
     mailer: &MailerSource,
     keys: &Arc<Keyring>,
     public_url: &str,
@@ -123,7 +122,7 @@ impl EngineHandle {
 
 impl Engine {
     pub fn new(
-        pool: PgPool,
+        pool: Db,
         clock: SharedClock,
         mailer: MailerSource,
         keys: Arc<Keyring>,
@@ -131,7 +130,6 @@ impl Engine {
     ) -> Self {
         let channels = Arc::new(default_channels(&pool, &mailer, &keys, &public_url));
         Self {
-            listen_pool: pool.clone(),
             pool,
             clock,
             keys,
@@ -185,7 +183,7 @@ impl Engine {
     }
 
     async fn listen(&self) -> Option<PgListener> {
-        match PgListener::connect_with(&self.listen_pool).await {
+        match PgListener::connect_with(self.pool.sessions()).await {
             Ok(mut l) => match l.listen(queue::CHANNEL).await {
                 Ok(()) => Some(l),
                 Err(e) => {
@@ -385,17 +383,21 @@ impl Engine {
         if let Err(e) = result {
             let error = format!("{e:#}");
             tracing::warn!(error = %error, attempts = job.attempts, "job failed");
-            let mut conn = match self.pool.acquire().await {
-                Ok(c) => c,
+            let mut tx = match self.pool.begin().await {
+                Ok(tx) => tx,
                 Err(e) => {
                     tracing::error!(error = %e, "cannot record a job failure; its lease will expire");
                     return;
                 }
             };
             let recorded = if database_away(&e) {
-                queue::retry_soon(&mut conn, &job, &error, self.clock.now()).await
+                queue::retry_soon(&mut tx, &job, &error, self.clock.now()).await
             } else {
-                queue::fail(&mut conn, &job, &error, self.clock.now()).await
+                queue::fail(&mut tx, &job, &error, self.clock.now()).await
+            };
+            let recorded = match recorded {
+                Ok(_) => tx.commit().await.map_err(AppError::from),
+                Err(e) => Err(e),
             };
             if let Err(e) = recorded {
                 tracing::error!(error = %e, "cannot record a job failure; its lease will expire");

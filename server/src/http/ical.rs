@@ -14,7 +14,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let now = state.clock.now();
-    let result = match state.pool.acquire().await {
+    let result = match state.pool.begin().await {
         Ok(mut conn) => {
             app::schedules::feeds::calendar(&mut conn, &token, &state.public_url, now).await
         }

@@ -151,9 +151,8 @@ pub async fn render(
     );
     metrics.write(&mut out);
 
-    let pool = &state.pool;
-    let size = pool.size();
-    let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+    let (size, idle, max) = state.pool.connections();
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
     let _ = writeln!(
         out,
         "# HELP opsknight_db_pool_connections Database pool connections by state.\n# TYPE opsknight_db_pool_connections gauge"
@@ -170,11 +169,11 @@ pub async fn render(
     let _ = writeln!(
         out,
         "# HELP opsknight_db_pool_max_connections Database pool size limit.\n# TYPE opsknight_db_pool_max_connections gauge\nopsknight_db_pool_max_connections {}",
-        pool.options().get_max_connections()
+        max
     );
 
     // The same figures as the admin job queue page.
-    let depth = app::jobs::store::depth(pool).await;
+    let depth = app::jobs::store::depth(&state.pool).await;
     let _ = writeln!(
         out,
         "# HELP opsknight_jobs Jobs in the queue by kind and status.\n# TYPE opsknight_jobs gauge"
@@ -197,7 +196,7 @@ pub async fn render(
             0
         }
     };
-    if let Ok(late) = app::jobs::store::oldest_due_secs(pool, state.clock.now()).await {
+    if let Ok(late) = app::jobs::store::oldest_due_secs(&state.pool, state.clock.now()).await {
         let _ = writeln!(
             out,
             "# HELP opsknight_jobs_oldest_due_seconds How long the oldest due, unclaimed job has waited.\n# TYPE opsknight_jobs_oldest_due_seconds gauge\nopsknight_jobs_oldest_due_seconds {late:.3}"

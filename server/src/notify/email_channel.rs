@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
+use app::db::Db;
 use app::mail::{MailerSource, SendError};
 use app::secrets::Keyring;
-use sqlx::PgPool;
 
 use super::channel::{Channel, Delivered, Page, SendFuture};
 
 pub struct EmailChannel {
-    pub pool: PgPool,
+    pub pool: Db,
     pub keys: Arc<Keyring>,
     pub mailer: MailerSource,
     pub public_url: String,

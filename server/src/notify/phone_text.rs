@@ -1,14 +1,14 @@
 //! The text of an SMS page, whichever provider sends it: one incident with its reply code, or
 //! several pages due to one number (a bundle) with a bundle code that acts on all of them.
 
+use app::db::Db;
 use app::mail::SendError;
 use app::notifications::message::PageFacts;
-use sqlx::PgPool;
 
 use super::channel::Page;
 
 /// The page's text; reply codes are issued on the way (so a failure here is temporary).
-pub async fn page_text(pool: &PgPool, page: &Page, public_url: &str) -> Result<String, SendError> {
+pub async fn page_text(pool: &Db, page: &Page, public_url: &str) -> Result<String, SendError> {
     let facts = &page.facts;
     if page.bundle.is_empty() {
         let code =
@@ -31,7 +31,7 @@ pub async fn page_text(pool: &PgPool, page: &Page, public_url: &str) -> Result<S
 }
 
 /// A bundle code for every page `page` carries (and the open incidents coded at its number).
-pub async fn bundle_code(pool: &PgPool, page: &Page) -> Result<Option<(u32, usize)>, SendError> {
+pub async fn bundle_code(pool: &Db, page: &Page) -> Result<Option<(u32, usize)>, SendError> {
     let pages: Vec<_> = std::iter::once((page.facts.incident, page.user))
         .chain(page.bundle.iter().map(|m| (m.facts.incident, m.user)))
         .collect();

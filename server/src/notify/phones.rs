@@ -6,13 +6,13 @@
 
 use std::sync::{Arc, Mutex};
 
+use app::db::Db;
 use app::domain::ContactKind;
 use app::error::AppError;
 use app::mail::SendError;
 use app::phone::PhoneSender;
 use app::secrets::Keyring;
 use app::settings::phone::PhoneSettings;
-use sqlx::PgPool;
 
 use super::channel::{Channel, Page, SendFuture};
 use super::gateway::GatewayConfig;
@@ -59,7 +59,7 @@ pub struct Active {
 }
 
 impl Active {
-    fn build(pool: &PgPool, public_url: &str, phones: Phones) -> Self {
+    fn build(pool: &Db, public_url: &str, phones: Phones) -> Self {
         use super::gateway::channel::{Gateway, GatewayChannel};
         use super::twilio::{phone::TwilioPhone, sms::SmsChannel, voice::VoiceChannel};
         let url = public_url.to_owned();
@@ -106,7 +106,7 @@ type Cached = (String, Arc<Active>);
 
 /// Where phone pages go right now.
 pub struct PhoneSource {
-    pool: PgPool,
+    pool: Db,
     keys: Arc<Keyring>,
     public_url: String,
     env: Option<PhoneSettings>,
@@ -123,7 +123,7 @@ impl std::fmt::Debug for PhoneSource {
 }
 
 impl PhoneSource {
-    pub fn new(pool: PgPool, keys: Arc<Keyring>, public_url: String, env: Phones) -> Arc<Self> {
+    pub fn new(pool: Db, keys: Arc<Keyring>, public_url: String, env: Phones) -> Arc<Self> {
         let env_active = Arc::new(Active::build(&pool, &public_url, env.clone()));
         Arc::new(Self {
             env: env.settings(),

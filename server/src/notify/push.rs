@@ -6,13 +6,13 @@
 
 use std::sync::Arc;
 
+use app::db::Db;
 use app::mail::SendError;
 use app::push::PushMessage;
 use app::push::crypto;
 use app::push::store::{Target, after_push, targets};
 use app::secrets::Keyring;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::channel::{Channel, Delivered, Page, SendFuture};
 
@@ -27,7 +27,7 @@ enum Failure {
 
 /// Web Push to every device the person enabled.
 pub struct PushChannel {
-    pub pool: PgPool,
+    pub pool: Db,
     pub keys: Arc<Keyring>,
     pub http: reqwest::Client,
     /// The VAPID `sub` claim.

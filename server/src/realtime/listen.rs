@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::db::Db;
 use app::domain::{IncidentId, UserId};
 use app::error::AppError;
 use app::state::AppState;
-use sqlx::PgPool;
 use sqlx::postgres::{PgListener, PgNotification};
 
 use super::hub::{Audience, Hub, Topic};
@@ -26,7 +26,7 @@ pub(super) async fn listen(hub: Arc<Hub>, state: AppState) {
     let mut backoff = Duration::from_millis(100);
     let mut first = true;
     while !state.pool.is_closed() {
-        let mut listener = match PgListener::connect_with(&state.listen_pool).await {
+        let mut listener = match PgListener::connect_with(state.pool.sessions()).await {
             Ok(l) => l,
             Err(e) => {
                 tracing::warn!(error = %e, "realtime: cannot connect for LISTEN; retrying");
@@ -188,7 +188,7 @@ async fn dispatch(hub: &Hub, state: &AppState, batch: Vec<PgNotification>) {
 }
 
 async fn load(
-    pool: &PgPool,
+    pool: &Db,
     ids: &[IncidentId],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<
@@ -198,7 +198,7 @@ async fn load(
     ),
     AppError,
 > {
-    let mut conn = pool.acquire().await?;
+    let mut conn = pool.begin().await?;
     let summaries = if ids.is_empty() {
         vec![]
     } else {

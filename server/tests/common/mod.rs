@@ -9,11 +9,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use app::clock::ManualClock;
+use app::db::Db;
 use app::state::AppState;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{Connection, PgConnection};
 use tokio::sync::OnceCell;
 
 use opsknight_server::database::MIGRATOR;
@@ -60,7 +61,9 @@ async fn template() -> &'static str {
                     .unwrap();
             if !exists {
                 create_database(&mut admin, &name, None).await;
-                let pool = PgPool::connect_with(options_for(&name)).await.unwrap();
+                let pool = sqlx::PgPool::connect_with(options_for(&name))
+                    .await
+                    .unwrap();
                 MIGRATOR.run(&pool).await.unwrap();
                 pool.close().await;
             }
@@ -115,7 +118,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub base: String,
     pub db: String,
-    pub pool: PgPool,
+    pub pool: Db,
     pub clock: ManualClock,
     pub http: reqwest::Client,
 }
@@ -154,18 +157,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// A pool on a fresh migrated database, and the database's name.
-async fn fresh_pool() -> (PgPool, String) {
+async fn fresh_pool() -> (Db, String) {
     let db = fresh_database(true).await;
     let pool = PgPoolOptions::new()
         .max_connections(10)
         .connect_with(options_for(&db))
         .await
         .unwrap();
-    (pool, db)
+    (Db::new(pool), db)
 }
 
 /// Starts the server against a given pool (for example one that cannot reach a database).
-pub async fn spawn_app_with_pool(pool: PgPool, db: String) -> TestApp {
+pub async fn spawn_app_with_pool(pool: Db, db: String) -> TestApp {
     spawn_app_with(pool, db, None, None).await
 }
 
@@ -206,7 +209,7 @@ pub async fn spawn_app_with_gateway(
 }
 
 async fn spawn_app_with(
-    pool: PgPool,
+    pool: Db,
     db: String,
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
@@ -215,7 +218,7 @@ async fn spawn_app_with(
 }
 
 async fn spawn_app_inner(
-    pool: PgPool,
+    pool: Db,
     db: String,
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
@@ -226,7 +229,6 @@ async fn spawn_app_inner(
     let clock = ManualClock::new(t0());
     let state = AppState {
         pool: pool.clone(),
-        listen_pool: pool.clone(),
         clock: Arc::new(clock.clone()),
         leptos_options: opsknight_server::serve::leptos_options(Path::new("target/site"), addr),
         mailer: app::mail::MailerSource::new(
@@ -278,7 +280,7 @@ async fn spawn_app_inner(
 /// The phone provider source a test server or engine uses: `phones` from "the environment",
 /// unless settings are saved.
 pub fn phone_source(
-    pool: &PgPool,
+    pool: &Db,
     public_url: &str,
     phones: opsknight_server::notify::Phones,
 ) -> Arc<opsknight_server::notify::PhoneSource> {

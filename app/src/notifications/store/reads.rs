@@ -1,7 +1,7 @@
 //! Reads: every page of an incident, and what an acknowledge link's confirm page shows.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::kind;
 use crate::domain::{IncidentId, Status, UserId};
@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::notifications::{Delivery, DeliveryStatus};
 
 /// Every page of an incident, oldest first.
-pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Delivery>, AppError> {
+pub async fn for_incident(pool: &Db, incident: IncidentId) -> Result<Vec<Delivery>, AppError> {
     type Row = (
         i64,
         UserId,
@@ -80,7 +80,7 @@ pub async fn for_incident(pool: &PgPool, incident: IncidentId) -> Result<Vec<Del
 
 /// The confirm page's view of an acknowledge link.
 pub async fn ack_link_info(
-    pool: &PgPool,
+    pool: &Db,
     incident: IncidentId,
     user: UserId,
 ) -> Result<crate::notifications::ack_link::AckTarget, AppError> {

@@ -1,8 +1,9 @@
 //! What the provider said after it took a page: its id for the message, and its delivery
 //! receipts (delivered, undelivered, failed …), on the outbox row and the incident timeline.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 use crate::domain::IncidentId;
 use crate::error::AppError;
@@ -38,7 +39,7 @@ pub struct Receipt<'a> {
 /// delivered, and a timeline entry for its first final answer. Returns false for an unknown
 /// id. A repeated receipt changes nothing.
 pub async fn record_receipt(
-    pool: &PgPool,
+    pool: &Db,
     receipt: &Receipt<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
@@ -90,7 +91,7 @@ pub const MAX_BUSY_CALLS: i32 = 3;
 /// placed, or out of calls). The retry still waits for the number's rate limit and for the
 /// incident to be open.
 pub async fn retry_busy_call(
-    pool: &PgPool,
+    pool: &Db,
     provider_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {

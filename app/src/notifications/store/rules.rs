@@ -1,14 +1,14 @@
 //! Notification rules: "page me on this contact method N minutes after I am paged".
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
 
 use super::kind;
 use crate::domain::{ContactMethodId, NotificationRuleId, UserId};
 use crate::error::AppError;
 use crate::notifications::NotificationRule;
 
-pub async fn rules(pool: &PgPool, user: UserId) -> Result<Vec<NotificationRule>, AppError> {
+pub async fn rules(pool: &Db, user: UserId) -> Result<Vec<NotificationRule>, AppError> {
     let rows: Vec<(
         NotificationRuleId,
         ContactMethodId,
@@ -42,7 +42,7 @@ pub async fn rules(pool: &PgPool, user: UserId) -> Result<Vec<NotificationRule>,
 
 /// Adds a rule on one of the user's own contact methods.
 pub async fn add_rule(
-    pool: &PgPool,
+    pool: &Db,
     user: UserId,
     contact_method: ContactMethodId,
     delay_minutes: i32,
@@ -83,11 +83,7 @@ pub async fn add_rule(
     Ok(id)
 }
 
-pub async fn delete_rule(
-    pool: &PgPool,
-    user: UserId,
-    id: NotificationRuleId,
-) -> Result<(), AppError> {
+pub async fn delete_rule(pool: &Db, user: UserId, id: NotificationRuleId) -> Result<(), AppError> {
     let done = sqlx::query("DELETE FROM notification_rules WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user)

@@ -1,9 +1,9 @@
 //! All SQL for the phone provider settings: one `settings` row (`phone`), with the auth token,
 //! the gateway's headers and its secret sealed by the keyring.
 
+use crate::db::Db;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 
 use super::{GatewayMethod, GatewaySettings, PhoneSettings, TwilioSettings};
 use crate::domain::UserId;
@@ -43,10 +43,7 @@ fn open(keys: &Keyring, what: &str, sealed: &str) -> Result<String, AppError> {
 }
 
 /// The saved settings and a version that changes with every save, or `None`.
-pub async fn load(
-    pool: &PgPool,
-    keys: &Keyring,
-) -> Result<Option<(PhoneSettings, String)>, AppError> {
+pub async fn load(pool: &Db, keys: &Keyring) -> Result<Option<(PhoneSettings, String)>, AppError> {
     let row: Option<(serde_json::Value, String)> =
         sqlx::query_as("SELECT value, value::text FROM settings WHERE key = $1")
             .bind(KEY)
@@ -93,7 +90,7 @@ pub async fn load(
 
 /// Saves the settings, sealing every secret.
 pub async fn save(
-    pool: &PgPool,
+    pool: &Db,
     keys: &Keyring,
     settings: &PhoneSettings,
     by: UserId,
@@ -128,6 +125,6 @@ pub async fn save(
 }
 
 /// Removes the saved settings (the environment applies again).
-pub async fn clear(pool: &PgPool) -> Result<(), AppError> {
+pub async fn clear(pool: &Db) -> Result<(), AppError> {
     crate::settings::store::remove(pool, KEY).await
 }

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
+use app::db::Db;
 use app::domain::ContactKind;
 use app::mail::SendError;
 use app::phone::{PhoneFuture, PhoneSender};
-use sqlx::PgPool;
 
 use super::GatewayConfig;
 use super::config::{Fill, render};
@@ -20,7 +20,7 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 #[derive(Debug, Clone)]
 pub struct Gateway {
-    pub pool: PgPool,
+    pub pool: Db,
     pub config: Arc<GatewayConfig>,
     pub http: reqwest::Client,
     pub public_url: String,
@@ -72,7 +72,7 @@ fn twiml_words(twiml: &str) -> String {
 }
 
 impl Gateway {
-    pub fn new(pool: PgPool, config: Arc<GatewayConfig>, public_url: String) -> Self {
+    pub fn new(pool: Db, config: Arc<GatewayConfig>, public_url: String) -> Self {
         Self {
             pool,
             config,

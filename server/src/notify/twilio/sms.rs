@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
+use app::db::Db;
 use app::mail::SendError;
-use sqlx::PgPool;
 
 use super::TwilioConfig;
 use crate::notify::channel::{Channel, Delivered, Page, SendFuture};
 
 #[derive(Debug)]
 pub struct SmsChannel {
-    pub pool: PgPool,
+    pub pool: Db,
     pub config: Arc<TwilioConfig>,
     pub http: reqwest::Client,
     pub public_url: String,
@@ -24,7 +24,7 @@ impl Channel for SmsChannel {
 }
 
 impl SmsChannel {
-    pub fn new(pool: PgPool, config: Arc<TwilioConfig>, public_url: String) -> Self {
+    pub fn new(pool: Db, config: Arc<TwilioConfig>, public_url: String) -> Self {
         Self {
             pool,
             config,

@@ -15,7 +15,7 @@ const RING_SECS: &str = "30";
 
 #[derive(Debug)]
 pub struct VoiceChannel {
-    pub pool: sqlx::PgPool,
+    pub pool: app::db::Db,
     pub config: Arc<TwilioConfig>,
     pub http: reqwest::Client,
     pub public_url: String,
@@ -37,7 +37,7 @@ pub fn twiml_url(public_url: &str, page: &Page) -> String {
 }
 
 impl VoiceChannel {
-    pub fn new(pool: sqlx::PgPool, config: Arc<TwilioConfig>, public_url: String) -> Self {
+    pub fn new(pool: app::db::Db, config: Arc<TwilioConfig>, public_url: String) -> Self {
         Self {
             pool,
             config,
