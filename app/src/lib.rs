@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod apikeys;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod components;
 pub mod dashboard;
 pub mod domain;

@@ -256,6 +256,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(0..=3600))]
     pub call_interval_secs: u32,
 
+    /// Internal addresses outbound webhooks may call, as comma-separated CIDR blocks (e.g.
+    /// `10.20.0.0/16,192.168.1.5`). Unset: loopback, private, link-local, shared (CGNAT),
+    /// multicast, reserved and cloud-metadata addresses are all refused.
+    #[arg(long, env = "OPSKNIGHT_EGRESS_ALLOW", default_value = "")]
+    pub egress_allow: String,
+
     #[command(flatten)]
     pub twilio: crate::notify::twilio::TwilioArgs,
 

@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod integrations;
 pub mod keys;
 pub mod notify;
+pub mod outbound;
 pub mod postgres;
 pub mod realtime;
 pub mod serve;

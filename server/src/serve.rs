@@ -77,6 +77,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     mailer(args)?;
     public_url(args, args.addr)?;
     phones(args)?;
+    egress_allow(args)?;
     crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
@@ -142,6 +143,7 @@ async fn run(
         state.mailer.clone(),
         state.keys.clone(),
         state.public_url.clone(),
+        crate::outbound::Outbound::new(egress_allow(args)?)?,
     );
     engine = engine.with_phones(phones.clone());
     match app::phone::PhoneSource::environment(&*phones) {
@@ -229,4 +231,10 @@ async fn wait_for_signal() {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// `OPSKNIGHT_EGRESS_ALLOW`: internal CIDR blocks outbound webhooks may call.
+fn egress_allow(args: &ServeArgs) -> anyhow::Result<app::domain::egress::AllowList> {
+    app::domain::egress::AllowList::parse(&args.egress_allow)
+        .map_err(|e| anyhow::anyhow!("invalid OPSKNIGHT_EGRESS_ALLOW: {e}"))
 }

@@ -52,6 +52,7 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_DATABASE_DIRECT_URL",
         "OPSKNIGHT_DATABASE_READ_URL",
         "OPSKNIGHT_REQUEST_TIMEOUT",
+        "OPSKNIGHT_EGRESS_ALLOW",
         "OPSKNIGHT_ADDR",
         "OPSKNIGHT_SITE_ROOT",
         "OPSKNIGHT_SHUTDOWN_TIMEOUT",
@@ -147,6 +148,10 @@ fn bad_input_exits_non_zero_with_one_line() {
             "mysql://what",
         ])),
         "DATABASE_URL",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_EGRESS_ALLOW", "10.0.0.0/33")),
+        "OPSKNIGHT_EGRESS_ALLOW",
     );
     for (var, flag) in [
         ("OPSKNIGHT_DATABASE_DIRECT_URL", "--database-direct-url"),

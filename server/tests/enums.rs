@@ -25,6 +25,7 @@ fn set<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_is_covered() {
+    use app::channels::{ChannelEvent, ChannelKind, DeliveryStatus};
     use app::domain::escalation::TargetKind;
     use app::domain::schedule::{OverrideKind, RotationUnit};
     use app::domain::{ContactKind, Role, Status, Urgency};
@@ -109,6 +110,23 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
         (
             "schedule_overrides_kind_check",
             set(&OverrideKind::ALL, OverrideKind::as_str),
+        ),
+        (
+            "service_channels_kind_check",
+            set(&ChannelKind::ALL, ChannelKind::as_str),
+        ),
+        (
+            "service_channels_events_check",
+            set(&ChannelEvent::ALL, ChannelEvent::as_str),
+        ),
+        ("channel_deliveries_event_check", {
+            let mut events = set(&ChannelEvent::ALL, ChannelEvent::as_str);
+            events.insert("test".to_owned());
+            events
+        }),
+        (
+            "channel_deliveries_status_check",
+            set(&DeliveryStatus::ALL, DeliveryStatus::as_str),
         ),
     ];
     let mut failures = Vec::new();

@@ -105,6 +105,10 @@ typed_id!(
     /// One device's Web Push subscription.
     PushSubscriptionId
 );
+typed_id!(
+    /// A service channel: a Slack channel, a Teams or Discord webhook, an outbound webhook….
+    ChannelId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Pure domain logic with no IO; compiles for the server and for WASM.
 
 pub mod contact;
+pub mod egress;
 pub mod email;
 pub mod escalation;
 pub mod ids;
@@ -15,9 +16,9 @@ pub mod timezone;
 pub use contact::ContactKind;
 pub use email::Email;
 pub use ids::{
-    ApiKeyId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId, NotificationRuleId,
-    OverrideId, PolicyId, PushSubscriptionId, ScheduleId, ServiceId, SessionId, TeamId,
-    TemporaryId, UserId,
+    ApiKeyId, ChannelId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId,
+    NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId, ServiceId, SessionId,
+    TeamId, TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

@@ -23,14 +23,17 @@ pub enum JobKind {
     Notification,
     AutoUnsnooze,
     ScheduledTask,
+    /// One incident event (or a test message) to one service channel.
+    ChannelDelivery,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::Escalation,
         JobKind::Notification,
         JobKind::AutoUnsnooze,
         JobKind::ScheduledTask,
+        JobKind::ChannelDelivery,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl JobKind {
             JobKind::Notification => "NOTIFICATION",
             JobKind::AutoUnsnooze => "AUTO_UNSNOOZE",
             JobKind::ScheduledTask => "SCHEDULED_TASK",
+            JobKind::ChannelDelivery => "CHANNEL_DELIVERY",
         }
     }
 

@@ -47,6 +47,8 @@ pub struct Engine {
     pub public_url: String,
     /// The paging channel for each contact kind.
     pub channels: Arc<crate::notify::Registry>,
+    /// Where service-channel deliveries go out: the SSRF-guarded client.
+    pub outbound: crate::outbound::Outbound,
     /// Jobs run at once on this instance (a batch of escalation steps counts as one).
     pub concurrency: usize,
     /// The most escalation jobs claimed and run as one batch (one transaction).
@@ -127,9 +129,11 @@ impl Engine {
         mailer: MailerSource,
         keys: Arc<Keyring>,
         public_url: String,
+        outbound: crate::outbound::Outbound,
     ) -> Self {
         let channels = Arc::new(default_channels(&pool, &mailer, &keys, &public_url));
         Self {
+            outbound,
             pool,
             clock,
             keys,
@@ -378,6 +382,7 @@ impl Engine {
             Some(JobKind::AutoUnsnooze) => escalation::unsnooze(self, &job).await,
             Some(JobKind::Notification) => notification::run(self, &job).await,
             Some(JobKind::ScheduledTask) => tasks::run(self, &job).await,
+            Some(JobKind::ChannelDelivery) => crate::outbound::run(self, &job).await,
             None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
         };
         if let Err(e) = result {

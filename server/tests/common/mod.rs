@@ -293,6 +293,12 @@ pub fn phone_source(
 }
 
 /// One fixed keyring for every test app (links signed by one instance verify on another).
+/// Outbound deliveries that may reach this machine's loopback (the tests' fake receivers).
+pub fn test_outbound() -> opsknight_server::outbound::Outbound {
+    let allow = app::domain::egress::AllowList::parse("127.0.0.0/8, ::1").unwrap();
+    opsknight_server::outbound::Outbound::new(allow).unwrap()
+}
+
 pub fn test_keys() -> Arc<app::secrets::Keyring> {
     Arc::new(app::secrets::Keyring::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap())
 }
@@ -319,6 +325,7 @@ impl TestApp {
             app::mail::MailerSource::new(mailer, Some(opsknight_server::notify::email::builder())),
             test_keys(),
             self.base.clone(),
+            test_outbound(),
         );
         let phones = opsknight_server::notify::Phones {
             twilio,
@@ -340,6 +347,7 @@ impl TestApp {
             app::mail::MailerSource::new(None, Some(opsknight_server::notify::email::builder())),
             test_keys(),
             self.base.clone(),
+            test_outbound(),
         )
         .with_phones(phone_source(
             &self.pool,
