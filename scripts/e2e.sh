@@ -19,8 +19,10 @@ WORK=$(mktemp -d /tmp/opsknight-e2e.XXXXXX)
 DB="opsknight_e2e_$(basename "$WORK" | tr -dc 'a-zA-Z0-9' | tr 'A-Z' 'a-z')"
 SERVER_PID=""
 TWILIO_PID=""
+WEBHOOK_PID=""
 cleanup() {
   [ -n "$TWILIO_PID" ] && kill "$TWILIO_PID" 2>/dev/null || true
+  [ -n "$WEBHOOK_PID" ] && kill "$WEBHOOK_PID" 2>/dev/null || true
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -40,15 +42,21 @@ TWILIO_PORT=$(free_port)
 TWILIO_SID=AC00000000000000000000000000e2e0e2
 node "$ROOT/end2end/fake-twilio.mjs" "$TWILIO_PORT" "$TWILIO_SID" e2e-token >"$WORK/twilio.log" 2>&1 &
 TWILIO_PID=$!
+# Outbound webhooks go to a local receiver (end2end/fake-webhook.mjs), allowed by
+# --egress-allow (the SSRF guard refuses loopback otherwise).
+WEBHOOK_PORT=$(free_port)
+node "$ROOT/end2end/fake-webhook.mjs" "$WEBHOOK_PORT" >"$WORK/webhook.log" 2>&1 &
+WEBHOOK_PID=$!
 for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$TWILIO_PORT/_sent" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$TWILIO_PORT/_sent" >/dev/null 2>&1 \
+    && curl -fsS "http://127.0.0.1:$WEBHOOK_PORT/_received" >/dev/null 2>&1 && break
   sleep 0.1
 done
 OPSKNIGHT_LOG=info "$BIN" serve \
   --addr "127.0.0.1:$PORT" --site-root "$ROOT/target/site" --database-url "$E2E_DB_URL" \
   --data-dir "$WORK/data" \
   --twilio-account-sid "$TWILIO_SID" --twilio-auth-token e2e-token --twilio-from +15005550006 \
-  --twilio-api-url "http://127.0.0.1:$TWILIO_PORT" \
+  --twilio-api-url "http://127.0.0.1:$TWILIO_PORT" --egress-allow 127.0.0.0/8 \
   >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
@@ -61,6 +69,7 @@ curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null
 set +e
 (cd "$ROOT/end2end" && OPSKNIGHT_E2E_URL="http://127.0.0.1:$PORT" OPSKNIGHT_E2E_SERVER_LOG="$SERVER_LOG" \
   OPSKNIGHT_E2E_TWILIO_URL="http://127.0.0.1:$TWILIO_PORT" \
+  OPSKNIGHT_E2E_WEBHOOK_URL="http://127.0.0.1:$WEBHOOK_PORT" \
   npx playwright test "$@" 2>&1)
 status=$?
 set -e

@@ -178,7 +178,9 @@ async fn an_event_arrives_signed_and_a_500_is_retried_with_the_same_webhook_id()
         .create_incident(&admin, &service, "Checkout is down")
         .await;
     let first = rx.wait_for(1).await;
-    // The retry waits out its backoff on the injected clock.
+    // The failure is recorded (with its backoff from the injected clock's now) before the
+    // clock moves on; then the retry comes due.
+    app.settle().await;
     app.advance(chrono::Duration::seconds(30)).await;
     let got = rx.wait_for(2).await;
     assert_eq!(got.len(), 2, "{first:?}");
@@ -252,6 +254,7 @@ async fn a_429_waits_out_retry_after_and_a_410_turns_the_channel_off() {
 
     app.create_incident(&admin, &service, "one").await;
     rx.wait_for(1).await;
+    app.settle().await;
     app.advance(chrono::Duration::seconds(60)).await;
     assert_eq!(rx.got().len(), 1, "not before Retry-After");
     app.advance(chrono::Duration::seconds(61)).await;

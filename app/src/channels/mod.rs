@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ChannelId, IncidentId, ServiceId};
 
 pub mod api;
+pub mod card;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

@@ -103,13 +103,21 @@ pub fn ServicePage() -> impl IntoView {
                     + update_service.version().get(),
             )
         },
+        // The edit form's team and policy lists load with the service, in this one resource:
+        // a Transition of their own nested in this one's content failed to hydrate now and
+        // then (a marker-node mismatch, about 1 load in 10 right after a change).
         |(id, _)| async move {
-            match id {
-                Some(id) => get_service(id).await,
-                None => Err(crate::error::AppError::NotFound {
+            let Some(id) = id else {
+                return Err(crate::error::AppError::NotFound {
                     what: "service".into(),
-                }),
-            }
+                });
+            };
+            let detail = get_service(id).await?;
+            let teams = crate::teams::api::list_teams().await.unwrap_or_default();
+            let policies = crate::policies::api::list_policies()
+                .await
+                .unwrap_or_default();
+            Ok((detail, teams, policies))
         },
     );
     let kind = RwSignal::new("events_v2".to_owned());
@@ -133,7 +141,7 @@ pub fn ServicePage() -> impl IntoView {
         <leptos_meta::Title text="Service · OpsKnight"/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading service…"</p> }>
             {move || detail.get().map(|r| match r {
-                Ok(d) => {
+                Ok((d, teams, policies)) => {
                     let sid = d.service.id;
                     let write = me.can_write();
                     view! {
@@ -193,7 +201,8 @@ pub fn ServicePage() -> impl IntoView {
                                     </form>
                                 })}
                             </section>
-                            {write.then(|| view! { <EditService service=d.service.clone() saved=update_service/> })}
+                            <crate::channels::card::ChannelsCard service=sid write=write/>
+                            {write.then(|| view! { <EditService service=d.service.clone() teams=teams.clone() policies=policies.clone() saved=update_service/> })}
                             <OpenIncidents service=sid/>
                         </div>
                     }.into_any()
@@ -287,9 +296,12 @@ fn OpenIncidents(service: ServiceId) -> impl IntoView {
 
 /// Edit a service: name, description, owning team, urgency rule, acknowledgement timeout.
 #[component]
-fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> impl IntoView {
-    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
-    let policies = Resource::new(|| (), |_| crate::policies::api::list_policies());
+fn EditService(
+    service: super::Service,
+    teams: Vec<crate::teams::TeamSummary>,
+    policies: Vec<crate::policies::PolicySummary>,
+    saved: ServerAction<UpdateService>,
+) -> impl IntoView {
     let policy = RwSignal::new(
         service
             .escalation_policy_id
@@ -330,35 +342,21 @@ fn EditService(service: super::Service, saved: ServerAction<UpdateService>) -> i
                 <Field name="description" form="svc" label="Description" value=description error=error/>
                 <div class="field">
                     <label for="f-svc-team">"Owning team"</label>
-                    <Transition fallback=|| view! { <select id="f-svc-team" disabled=true></select> }>
-                        {move || teams.get().map(|r| {
-                            let list = r.unwrap_or_default();
-                            view! {
-                                <select id="f-svc-team" on:change=move |ev| team.set(event_target_value(&ev))>
-                                    <option value="" selected=current_team.is_none()>"No team"</option>
-                                    {list.into_iter().map(|t| view! {
-                                        <option value=t.id.to_string() selected=current_team == Some(t.id)>{t.name}</option>
-                                    }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Transition>
+                    <select id="f-svc-team" on:change=move |ev| team.set(event_target_value(&ev))>
+                        <option value="" selected=current_team.is_none()>"No team"</option>
+                        {teams.into_iter().map(|t| view! {
+                            <option value=t.id.to_string() selected=current_team == Some(t.id)>{t.name}</option>
+                        }).collect_view()}
+                    </select>
                 </div>
                 <div class="field">
                     <label for="f-svc-policy">"Escalation policy"</label>
-                    <Transition fallback=|| view! { <select id="f-svc-policy" disabled=true></select> }>
-                        {move || policies.get().map(|r| {
-                            let list = r.unwrap_or_default();
-                            view! {
-                                <select id="f-svc-policy" name="escalation_policy_id" on:change=move |ev| policy.set(event_target_value(&ev))>
-                                    <option value="" selected=current_policy.is_none()>"None (nobody is paged)"</option>
-                                    {list.into_iter().map(|p| view! {
-                                        <option value=p.id.to_string() selected=current_policy == Some(p.id)>{p.name}</option>
-                                    }).collect_view()}
-                                </select>
-                            }
-                        })}
-                    </Transition>
+                    <select id="f-svc-policy" name="escalation_policy_id" on:change=move |ev| policy.set(event_target_value(&ev))>
+                        <option value="" selected=current_policy.is_none()>"None (nobody is paged)"</option>
+                        {policies.into_iter().map(|p| view! {
+                            <option value=p.id.to_string() selected=current_policy == Some(p.id)>{p.name}</option>
+                        }).collect_view()}
+                    </select>
                 </div>
                 <SelectField name="urgency_rule" label="Urgency" value=rule error=error options=vec![
                     ("SEVERITY", "From severity"), ("HIGH", "Always high"), ("MEDIUM", "Always medium"), ("LOW", "Always low")]/>
