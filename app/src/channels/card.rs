@@ -65,6 +65,12 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
                 .and_then(|a| a.secret)
         })
     });
+    // A webhook added: the form starts empty again (its secret shows above).
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            target.set(String::new());
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         add.dispatch(AddChannel {
@@ -111,7 +117,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
                 <form class="form" on:submit=on_submit novalidate>
                     <crate::components::field::Field name="target" form="chan" label="Webhook URL" value=target error=error kind="url"
                         hint="https://… — internal addresses are refused unless the server allows them"/>
-                    <fieldset class="field" aria-describedby="f-chan-events-err">
+                    <fieldset class="field scopes" aria-describedby="f-chan-events-err">
                         <legend>"Events"</legend>
                         {ChannelEvent::ALL.into_iter().map(|e| view! {
                             <label class="check">
@@ -176,7 +182,7 @@ fn ChannelRow(
                         move |_| { update.dispatch(UpdateChannel { id, events: events.clone(), enabled: !enabled }); }
                     }>{if enabled { "Turn off" } else { "Turn on" }}</button>
                     <button class="btn btn--quiet" type="button" on:click=move |_| { rotate.dispatch(RotateChannelSecret { id }); }>"Rotate secret"</button>
-                    <button class="btn btn--quiet btn--danger" type="button" on:click=move |_| {
+                    <button class="btn btn--quiet" type="button" on:click=move |_| {
                         if window().confirm_with_message("Remove this channel and its delivery log?").unwrap_or(false) {
                             remove.dispatch(RemoveChannel { id });
                         }
@@ -216,15 +222,15 @@ fn DeliveryLog(channel: ChannelId, write: bool, tick: RwSignal<u32>) -> impl Int
         });
     });
     view! {
-        <div class="subcard" data-testid="delivery-log">
-            <h3 class="card__subtitle">"Delivery log"</h3>
+        <div class="delivery-log" data-testid="delivery-log">
+            <h3 class="card__title">"Delivery log"</h3>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading deliveries…"</p> }>
                 {move || page.get().map(|r| match r {
                     Ok(p) if p.deliveries.is_empty() => view! { <p class="muted">"No deliveries yet."</p> }.into_any(),
                     Ok(p) => {
                         let next = p.next_before;
                         view! {
-                            <table class="table table--dense">
+                            <table class="table table--compact">
                                 <thead><tr><th>"When"</th><th>"Event"</th><th class="num">"Try"</th><th>"Result"</th><th class="num opt">"Took"</th><th class="opt">"Answer"</th><th class="num"></th></tr></thead>
                                 <tbody>{p.deliveries.into_iter().map(|d| view! { <DeliveryRow d=d write=write channel=channel redeliver=redeliver/> }).collect_view()}</tbody>
                             </table>
@@ -253,7 +259,7 @@ fn DeliveryRow(
             <td class="num">{d.attempt}</td>
             <td>{status_badge(d.status)}" "{d.http_status.map(|s| s.to_string()).unwrap_or_default()}</td>
             <td class="num opt">{d.latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
-            <td class="opt small mono clip" title=d.detail.clone()>{d.detail.clone()}</td>
+            <td class="opt small mono detail" title=d.detail.clone()>{d.detail.clone()}</td>
             <td class="num">{write.then(|| view! {
                 <button class="btn btn--quiet" type="button" on:click=move |_| { redeliver.dispatch(Redeliver { id: channel, delivery_id }); }>"Redeliver"</button>
             })}</td>
