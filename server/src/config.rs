@@ -225,6 +225,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub engine_concurrency: u16,
 
+    /// Service-channel deliveries (webhooks) this instance sends at once, on slots of their
+    /// own, so a slow destination never holds up a page.
+    #[arg(long, env = "OPSKNIGHT_DELIVERY_CONCURRENCY", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub delivery_concurrency: u16,
+
     /// Seconds a claimed job is held before another instance may take it over (after a
     /// crash). A send gets at most half of it (and at most 30 s).
     #[arg(long, env = "OPSKNIGHT_JOB_LEASE_SECS", default_value_t = 60,
@@ -285,6 +291,7 @@ impl fmt::Debug for ServeArgs {
                 &self.secret_keys.as_ref().map(|_| "[redacted]"),
             )
             .field("engine_concurrency", &self.engine_concurrency)
+            .field("delivery_concurrency", &self.delivery_concurrency)
             .field("job_lease_secs", &self.job_lease_secs)
             .field("retention_incident_days", &self.retention_incident_days)
             .field("retention_alert_days", &self.retention_alert_days)

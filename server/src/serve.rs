@@ -156,6 +156,7 @@ async fn run(
         None => {}
     }
     engine.concurrency = usize::from(args.engine_concurrency);
+    engine.delivery_concurrency = usize::from(args.delivery_concurrency);
     engine.lease = chrono::Duration::seconds(i64::from(args.job_lease_secs));
     engine.phone_limits = app::notifications::store::bundle::Limits {
         sms: chrono::Duration::seconds(i64::from(args.sms_interval_secs)),

@@ -53,6 +53,7 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_DATABASE_READ_URL",
         "OPSKNIGHT_REQUEST_TIMEOUT",
         "OPSKNIGHT_EGRESS_ALLOW",
+        "OPSKNIGHT_DELIVERY_CONCURRENCY",
         "OPSKNIGHT_ADDR",
         "OPSKNIGHT_SITE_ROOT",
         "OPSKNIGHT_SHUTDOWN_TIMEOUT",

@@ -540,3 +540,73 @@ async fn bad_input_is_a_400_naming_the_field_and_global_webhooks_need_an_admin()
     assert_eq!(s, 200);
     assert_ne!(secret, added["secret"]);
 }
+
+/// Deliveries run on slots of their own: webhooks to a destination that never answers (each
+/// held up to the send timeout, 30 s here) do not hold up pages, even once they fill more
+/// slots than the engine has for paging (4 in the tests).
+#[tokio::test]
+async fn a_hung_webhook_destination_does_not_delay_pages() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let (_, me) = app.call("/api/auth/me", json!({}), &admin).await;
+    let hung = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(std::future::pending::<&'static str>),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hung).await.unwrap() });
+    // A quiet service whose events go only to the hung webhook.
+    let (quiet, _) = app.service_with_key(&admin, "Quiet").await;
+    let (s, added) = app
+        .call(
+            "/api/services/channels/add",
+            json!({"service_id": quiet, "kind": "WEBHOOK", "target": url, "events": ["triggered"]}),
+            &admin,
+        )
+        .await;
+    assert_eq!(s, 200, "{added}");
+    let sink = common::SmtpSink::start().await;
+    let _engine = app.start_engine(Some(sink.mailer()));
+    for i in 0..8 {
+        app.create_incident(&admin, &quiet, &format!("quiet {i}"))
+            .await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let hanging: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM jobs WHERE kind = 'CHANNEL_DELIVERY' AND status = 'PROCESSING'",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if hanging >= 4 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{hanging} deliveries hanging"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Now pages: they must not wait for the hung deliveries.
+    let paged = app
+        .service_with_policy(
+            &admin,
+            "Checkout",
+            json!([{"delay_minutes": 5, "targets": [{"kind": "USER", "id": me["id"]}]}]),
+        )
+        .await;
+    let started = std::time::Instant::now();
+    for i in 0..5 {
+        app.create_incident(&admin, &paged, &format!("paged {i}"))
+            .await;
+    }
+    sink.wait_for(5).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "five pages took {:?} beside hung webhooks",
+        started.elapsed()
+    );
+}

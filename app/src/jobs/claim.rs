@@ -14,7 +14,17 @@ use crate::error::AppError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kinds {
     Only(JobKind),
-    AllBut(JobKind),
+    AllBut(&'static [JobKind]),
+}
+
+impl Kinds {
+    /// The kinds named, and whether they are the ones taken (else the ones left out).
+    pub(crate) fn sql(self) -> (Vec<&'static str>, bool) {
+        match self {
+            Kinds::Only(k) => (vec![k.as_str()], true),
+            Kinds::AllBut(ks) => (ks.iter().map(|k| k.as_str()).collect(), false),
+        }
+    }
 }
 
 /// Claims up to `n` due jobs: PENDING ones, FAILED ones with attempts left, and PROCESSING
@@ -27,21 +37,18 @@ pub async fn claim(
     lease: Duration,
     now: DateTime<Utc>,
 ) -> Result<Vec<Claimed>, AppError> {
-    let (kind, only) = match kinds {
-        Kinds::Only(k) => (k, true),
-        Kinds::AllBut(k) => (k, false),
-    };
+    let (named, only) = kinds.sql();
     let rows = sqlx::query_as::<_, Claimed>(
         // Two index-ordered scans (due work by run_at, expired leases by locked_until), each
         // stopping after $2 rows: a claim costs the same with ten or ten thousand jobs due.
         "WITH due AS (
             SELECT id FROM jobs
             WHERE (status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)) AND run_at <= $1
-              AND (kind = $4) = $5
+              AND (kind = ANY($4)) = $5
             ORDER BY run_at LIMIT $2
             FOR UPDATE SKIP LOCKED),
          lapsed AS (
-            SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_until <= $1 AND (kind = $4) = $5
+            SELECT id FROM jobs WHERE status = 'PROCESSING' AND locked_until <= $1 AND (kind = ANY($4)) = $5
             ORDER BY locked_until LIMIT $2
             FOR UPDATE SKIP LOCKED),
          pick AS (
@@ -55,7 +62,7 @@ pub async fn claim(
     .bind(now)
     .bind(n)
     .bind(now + lease)
-    .bind(kind.as_str())
+    .bind(&named)
     .bind(only)
     .fetch_all(pool)
     .await?;

@@ -242,14 +242,22 @@ pub async fn cancel_for_incident(
     Ok(done.rows_affected())
 }
 
-/// When the next job becomes claimable: the earliest due time or lease expiry.
-pub async fn next_due(pool: &Db) -> Result<Option<DateTime<Utc>>, AppError> {
+/// When the next job of `kinds` becomes claimable: the earliest due time or lease expiry.
+pub async fn next_due(
+    pool: &Db,
+    kinds: super::claim::Kinds,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    let (named, only) = kinds.sql();
     let at: Option<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT LEAST(
             (SELECT min(run_at) FROM jobs
-             WHERE status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts)),
-            (SELECT min(locked_until) FROM jobs WHERE status = 'PROCESSING'))",
+             WHERE (status = 'PENDING' OR (status = 'FAILED' AND attempts < max_attempts))
+               AND (kind = ANY($1)) = $2),
+            (SELECT min(locked_until) FROM jobs
+             WHERE status = 'PROCESSING' AND (kind = ANY($1)) = $2))",
     )
+    .bind(&named)
+    .bind(only)
     .fetch_one(pool)
     .await?;
     Ok(at)

@@ -49,8 +49,12 @@ pub struct Engine {
     pub channels: Arc<crate::notify::Registry>,
     /// Where service-channel deliveries go out: the SSRF-guarded client.
     pub outbound: crate::outbound::Outbound,
-    /// Jobs run at once on this instance (a batch of escalation steps counts as one).
+    /// Jobs run at once on this instance (a batch of escalation steps counts as one), not
+    /// counting service-channel deliveries.
     pub concurrency: usize,
+    /// Service-channel deliveries run at once, on slots of their own: a slow or hung
+    /// destination can hold these, never the slots pages and escalation steps run on.
+    pub delivery_concurrency: usize,
     /// The most escalation jobs claimed and run as one batch (one transaction).
     pub step_batch: usize,
     /// How long a claim lasts before another instance may take the job over.
@@ -140,6 +144,7 @@ impl Engine {
             public_url,
             channels,
             concurrency: 8,
+            delivery_concurrency: 16,
             step_batch: 200,
             lease: Duration::seconds(60),
             retention: Retention::default(),
@@ -207,6 +212,19 @@ impl Engine {
             tracing::warn!(error = %e, "engine: cannot schedule recurring tasks");
         }
         let slots = Arc::new(Semaphore::new(self.concurrency.max(1)));
+        let delivery_slots = Arc::new(Semaphore::new(self.delivery_concurrency.max(1)));
+        // What each claim takes, on which slots: escalation steps as batches (a batch takes
+        // one slot), the other paging kinds one per slot, and channel deliveries one per
+        // slot of their own.
+        const PAGING: &[JobKind] = &[JobKind::Escalation, JobKind::ChannelDelivery];
+        let groups = [
+            (Kinds::Only(JobKind::Escalation), slots.clone()),
+            (Kinds::AllBut(PAGING), slots.clone()),
+            (
+                Kinds::Only(JobKind::ChannelDelivery),
+                delivery_slots.clone(),
+            ),
+        ];
         let freed = Arc::new(Notify::new());
         let mut listener = self.listen().await;
         // Jobs in flight belong to the loop: if the loop is aborted (a crash), so are they.
@@ -220,22 +238,19 @@ impl Engine {
                 break;
             }
             while running.try_join_next().is_some() {}
-            // Claim as many due jobs as there are free slots, until none is due: escalation
-            // jobs as batches (a batch takes one slot), the other kinds one per slot.
+            // Claim as many due jobs as there are free slots, until none is due.
             let mut claimed_any = false;
             loop {
                 let mut claimed_now = false;
-                for kinds in [
-                    Kinds::Only(JobKind::Escalation),
-                    Kinds::AllBut(JobKind::Escalation),
-                ] {
+                for (kinds, slots) in &groups {
+                    let kinds = *kinds;
                     let free = slots.available_permits();
                     if free == 0 {
-                        break;
+                        continue;
                     }
                     let n = match kinds {
-                        Kinds::Only(_) => self.step_batch.max(1),
-                        Kinds::AllBut(_) => free,
+                        Kinds::Only(JobKind::Escalation) => self.step_batch.max(1),
+                        _ => free,
                     };
                     let jobs = match queue::claim(
                         &self.pool,
@@ -261,8 +276,8 @@ impl Engine {
                         std::sync::atomic::Ordering::Relaxed,
                     );
                     let units: Vec<Vec<Claimed>> = match kinds {
-                        Kinds::Only(_) => vec![jobs],
-                        Kinds::AllBut(_) => jobs.into_iter().map(|j| vec![j]).collect(),
+                        Kinds::Only(JobKind::Escalation) => vec![jobs],
+                        _ => jobs.into_iter().map(|j| vec![j]).collect(),
                     };
                     for unit in units {
                         let Ok(permit) = slots.clone().try_acquire_owned() else {
@@ -282,21 +297,29 @@ impl Engine {
                     break;
                 }
             }
-            let saturated = slots.available_permits() == 0;
-            let next = if saturated || claimed_any {
-                None
-            } else {
-                match queue::next_due(&self.pool).await {
+            // A group whose slots are all taken waits for one to free; the others wait for
+            // their next due job.
+            let saturated = groups.iter().any(|(_, s)| s.available_permits() == 0);
+            if claimed_any && !saturated {
+                // More may have become due while we claimed; look again at once.
+                continue;
+            }
+            let mut next: Option<chrono::DateTime<chrono::Utc>> = None;
+            for (kinds, slots) in &groups {
+                if slots.available_permits() == 0 {
+                    continue;
+                }
+                let due = match queue::next_due(&self.pool, *kinds).await {
                     Ok(at) => at,
                     Err(e) => {
                         tracing::warn!(error = %e, "engine: cannot read the next due time");
                         Some(self.clock.now() + Duration::seconds(1))
                     }
-                }
-            };
-            if claimed_any && !saturated {
-                // More may have become due while we claimed; look again at once.
-                continue;
+                };
+                next = match (next, due) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
             }
             let timer = async {
                 match next {
