@@ -370,6 +370,32 @@ class Load:
         return time.monotonic() - start
 
 
+class HealthPoller:
+    """Polls a server's /health every `every` s in a thread; `counts` tallies the answers
+    (status codes, or "no answer"). `stop()` ends it."""
+
+    def __init__(self, server, every, timeout):
+        self.counts = Counter()
+        self._stop = threading.Event()
+
+        def poll():
+            while not self._stop.wait(every):
+                try:
+                    with urllib.request.urlopen(f"{server.base}/health", timeout=timeout) as r:
+                        self.counts[r.status] += 1
+                except urllib.error.HTTPError as e:
+                    self.counts[e.code] += 1
+                except OSError:
+                    self.counts["no answer"] += 1
+
+        self._thread = threading.Thread(target=poll)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
 def verdict(name, ok, figures):
     line = " ".join(f"{k}={v}" for k, v in figures.items())
     print(f"[{name}] {'PASS' if ok else 'FAIL'} {line}", flush=True)

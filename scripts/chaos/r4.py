@@ -14,8 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from collections import Counter
 
 import harness as h
 
@@ -34,21 +32,8 @@ def main(rate, seconds, down, lease):
     pgdata = h.sql("SHOW data_directory")[0][0]
     pg_ctl = os.path.join(os.path.dirname(h.PSQL), "pg_ctl")
 
-    health = Counter()
-    stop = threading.Event()
-
-    def poll_health():
-        while not stop.wait(0.1):
-            try:
-                with urllib.request.urlopen(f"{server.base}/health", timeout=5) as r:
-                    health[r.status] += 1
-            except urllib.error.HTTPError as e:
-                health[e.code] += 1
-            except OSError:
-                health["no answer"] += 1
-
-    poller = threading.Thread(target=poll_health)
-    poller.start()
+    poller = h.HealthPoller(server, every=0.1, timeout=5)
+    health = poller.counts
     load = h.Load([server.base], routing_key, rate, seconds, prefix="chaos-r4")
     runner = threading.Thread(target=load.run)
     runner.start()
@@ -69,8 +54,7 @@ def main(rate, seconds, down, lease):
                         AND backend_type = 'client backend'""")[0][0]
     terminated_at = time.monotonic() - load.start
     runner.join()
-    stop.set()
-    poller.join()
+    poller.stop()
     alive = server.proc.poll() is None
 
     accepted = load.accepted

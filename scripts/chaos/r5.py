@@ -15,8 +15,6 @@ Usage: r5.py RATE SECONDS POOL DELAY_MS STALL   (run by scripts/chaos.sh)
 import sys
 import threading
 import time
-import urllib.request
-from collections import Counter
 
 import harness as h
 
@@ -34,21 +32,8 @@ def main(rate, seconds, pool, delay_ms, stall, lease=10):
     server.start()
     _, routing_key, _ = h.setup(data, server)
 
-    health = Counter()
-    stop = threading.Event()
-
-    def poll_health():
-        while not stop.wait(0.2):
-            try:
-                with urllib.request.urlopen(f"{server.base}/health", timeout=10) as r:
-                    health[r.status] += 1
-            except urllib.error.HTTPError as e:
-                health[e.code] += 1
-            except OSError:
-                health["no answer"] += 1
-
-    poller = threading.Thread(target=poll_health)
-    poller.start()
+    poller = h.HealthPoller(server, every=0.2, timeout=10)
+    health = poller.counts
     load = h.Load([server.base], routing_key, rate, seconds, prefix="chaos-r5")
     runner = threading.Thread(target=load.run)
     runner.start()
@@ -66,8 +51,7 @@ def main(rate, seconds, pool, delay_ms, stall, lease=10):
     proxy.set("delay 0")
     recovered_at = time.monotonic() - load.start
     runner.join()
-    stop.set()
-    poller.join()
+    poller.stop()
     alive = server.proc.poll() is None
 
     accepted = load.accepted

@@ -61,10 +61,9 @@ pub async fn list(
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, next_before) = crate::sql::keyset_page(rows, limit, |r| r.id);
     let entries: Vec<super::AuditEntry> = rows
         .into_iter()
-        .take(usize::try_from(limit).unwrap_or(0))
         .map(|r| super::AuditEntry {
             id: r.id,
             at: r.at,
@@ -75,11 +74,6 @@ pub async fn list(
             details: r.details.to_string(),
         })
         .collect();
-    let next_before = if more {
-        entries.last().map(|e| e.id)
-    } else {
-        None
-    };
     Ok(super::AuditPage {
         entries,
         next_before,

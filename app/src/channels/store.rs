@@ -293,17 +293,11 @@ pub async fn deliveries(
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, next_before) = crate::sql::keyset_page(rows, limit, |r| r.id);
     let deliveries: Vec<Delivery> = rows
         .into_iter()
-        .take(usize::try_from(limit).unwrap_or(0))
         .map(TryInto::try_into)
         .collect::<Result<_, _>>()?;
-    let next_before = if more {
-        deliveries.last().map(|d| d.id)
-    } else {
-        None
-    };
     Ok(DeliveryPage {
         deliveries,
         next_before,

@@ -103,17 +103,11 @@ pub async fn list(
     .bind(limit + 1)
     .fetch_all(pool)
     .await?;
-    let more = rows.len() as i64 > limit;
+    let (rows, next_before) = crate::sql::keyset_page(rows, limit, |r| r.number);
     let incidents: Vec<IncidentSummary> = rows
         .into_iter()
-        .take(usize::try_from(limit).unwrap_or(0))
         .map(IncidentSummary::try_from)
         .collect::<Result<_, _>>()?;
-    let next_before = if more {
-        incidents.last().map(|i| i.number)
-    } else {
-        None
-    };
     Ok(IncidentPage {
         incidents,
         next_before,
