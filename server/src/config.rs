@@ -273,6 +273,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub gateway: crate::notify::gateway::GatewayArgs,
+
+    #[command(flatten)]
+    pub chat: crate::chat::config::ChatArgs,
 }
 
 /// The SMTP URL may hold a password: Debug shows it redacted.
@@ -300,6 +303,7 @@ impl fmt::Debug for ServeArgs {
             .field("call_interval_secs", &self.call_interval_secs)
             .field("twilio", &self.twilio)
             .field("gateway", &self.gateway)
+            .field("chat", &self.chat)
             .finish()
     }
 }

@@ -2,6 +2,7 @@
 // Leptos view types nest deeply; the router's layout computation needs more than the default.
 #![recursion_limit = "256"]
 
+pub mod chat;
 pub mod commands;
 pub mod config;
 pub mod database;

@@ -78,6 +78,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     public_url(args, args.addr)?;
     phones(args)?;
     egress_allow(args)?;
+    args.chat.config()?;
     crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
@@ -137,13 +138,18 @@ async fn run(
         .await
         .context("create the Web Push (VAPID) key")?;
     tracing::info!(public_key = %vapid, "web push ready");
+    let outbound =
+        crate::outbound::Outbound::new(egress_allow(args)?)?.with_chat(args.chat.config()?);
+    if outbound.chat.slack.is_some() {
+        tracing::info!("Slack app ready: /api/slack/interactive and /api/slack/commands");
+    }
     let mut engine = crate::engine::Engine::new(
         state.pool.clone(),
         state.clock.clone(),
         state.mailer.clone(),
         state.keys.clone(),
         state.public_url.clone(),
-        crate::outbound::Outbound::new(egress_allow(args)?)?,
+        outbound.clone(),
     );
     engine = engine.with_phones(phones.clone());
     match app::phone::PhoneSource::environment(&*phones) {
@@ -180,6 +186,7 @@ async fn run(
         metrics,
         ingestor,
         phones,
+        outbound,
         Duration::from_secs(args.request_timeout),
     );
 

@@ -25,7 +25,7 @@ fn set<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_is_covered() {
-    use app::channels::{ChannelEvent, ChannelKind, DeliveryStatus};
+    use app::channels::{ChannelEvent, ChannelKind, ChatProvider, DeliveryStatus};
     use app::domain::escalation::TargetKind;
     use app::domain::schedule::{OverrideKind, RotationUnit};
     use app::domain::{ContactKind, Role, Status, Urgency};
@@ -127,6 +127,10 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
         (
             "channel_deliveries_status_check",
             set(&DeliveryStatus::ALL, DeliveryStatus::as_str),
+        ),
+        (
+            "chat_links_provider_check",
+            set(&ChatProvider::ALL, ChatProvider::as_str),
         ),
     ];
     let mut failures = Vec::new();

@@ -482,7 +482,7 @@ async fn bad_input_is_a_400_naming_the_field_and_global_webhooks_need_an_admin()
             add("PAGER", "https://x.example/h", json!(["triggered"])),
             "kind",
         ),
-        (add("SLACK", "C0123", json!(["triggered"])), "kind"),
+        (add("SLACK", "C0123", json!(["triggered"])), "target"),
         (
             add("WEBHOOK", "ftp://x.example/h", json!(["triggered"])),
             "target",

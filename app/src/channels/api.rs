@@ -1,7 +1,7 @@
 //! Server functions for service channels (`services/channels/*`). Reading a service's channels
 //! needs any role (keys: `services:read`); changing them needs RESPONDER (`services:write`).
 //! Webhooks of every service (`service_id` null) need ADMIN (keys: `admin`). Changes are
-//! audited. Only outbound webhooks can be added so far; the chat kinds follow.
+//! audited. Each kind's target is checked by `target::parse`; only webhooks have a secret.
 
 use leptos::prelude::*;
 
@@ -44,27 +44,6 @@ fn parse_events(events: &[String]) -> Result<Vec<super::ChannelEvent>, AppError>
     }
     out.sort();
     Ok(out)
-}
-
-/// An http(s) URL with a host, at most `TARGET_MAX` characters.
-#[cfg(feature = "ssr")]
-fn parse_url_target(target: &str) -> Result<String, AppError> {
-    let target = target.trim();
-    if target.chars().count() > super::TARGET_MAX {
-        return Err(AppError::invalid(
-            "target",
-            format!("must be at most {} characters", super::TARGET_MAX),
-        ));
-    }
-    let url = url::Url::parse(target)
-        .map_err(|_| AppError::invalid("target", "must be an http:// or https:// URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(AppError::invalid(
-            "target",
-            "must be an http:// or https:// URL with a host",
-        ));
-    }
-    Ok(target.to_owned())
 }
 
 #[cfg(feature = "ssr")]
@@ -133,18 +112,15 @@ pub async fn add_channel(
             ),
         )
     })?;
-    if kind != ChannelKind::Webhook {
+    if service_id.is_none() && kind != ChannelKind::Webhook {
         return Err(AppError::invalid(
-            "kind",
-            format!(
-                "{} channels are not available yet; use WEBHOOK",
-                kind.label()
-            ),
+            "service_id",
+            "only webhooks can take every service's events; choose a service",
         ));
     }
-    let target = parse_url_target(&target)?;
+    let target = super::target::parse(kind, &target).map_err(|m| AppError::invalid("target", m))?;
     let events = parse_events(&events)?;
-    let secret = super::webhook::new_secret();
+    let secret = (kind == ChannelKind::Webhook).then(super::webhook::new_secret);
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     if let Some(service) = service_id {
@@ -157,7 +133,7 @@ pub async fn add_channel(
             kind,
             target: &target,
             events: &events,
-            sealed_secret: Some(state.keys.encrypt(&secret)),
+            sealed_secret: secret.as_deref().map(|s| state.keys.encrypt(s)),
         },
         now,
     )
@@ -175,7 +151,7 @@ pub async fn add_channel(
     tx.commit().await?;
     Ok(AddedChannel {
         channel: view(stored, None),
-        secret: Some(secret),
+        secret,
     })
 }
 

@@ -9,10 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{ChannelId, IncidentId, ServiceId};
 
+#[cfg(feature = "ssr")]
+pub mod act;
 pub mod api;
 pub mod card;
 #[cfg(feature = "ssr")]
+pub mod messages;
+#[cfg(feature = "ssr")]
+pub mod render;
+#[cfg(feature = "ssr")]
 pub mod store;
+pub mod target;
 #[cfg(feature = "ssr")]
 pub mod webhook;
 
@@ -128,6 +135,36 @@ impl ChannelEvent {
             "NOTE" => ChannelEvent::Annotated,
             _ => return None,
         })
+    }
+}
+
+/// A chat whose accounts people link to their OpsKnight user, so a button pressed there acts
+/// as them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ChatProvider {
+    Slack,
+    Telegram,
+    Mattermost,
+}
+
+impl ChatProvider {
+    pub const ALL: [ChatProvider; 3] = [
+        ChatProvider::Slack,
+        ChatProvider::Telegram,
+        ChatProvider::Mattermost,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatProvider::Slack => "SLACK",
+            ChatProvider::Telegram => "TELEGRAM",
+            ChatProvider::Mattermost => "MATTERMOST",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ChatProvider> {
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
     }
 }
 

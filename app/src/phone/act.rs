@@ -10,9 +10,9 @@ use crate::error::AppError;
 use crate::lifecycle::escalate::{EscalateNow, escalate_now};
 
 /// What acting did: whether it changed anything, and the sentence to send back.
-struct Acted {
-    changed: bool,
-    text: String,
+pub struct Acted {
+    pub changed: bool,
+    pub text: String,
 }
 
 /// Does `action` on incident `number` (`incident`) as `user`; `via` names the channel for
@@ -31,7 +31,8 @@ pub async fn act(
         .text)
 }
 
-async fn act_one(
+/// `act`, also saying whether anything changed (a chat answers only when nothing did).
+pub async fn act_one(
     pool: &Db,
     incident: IncidentId,
     number: i64,

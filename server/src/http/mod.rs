@@ -26,12 +26,13 @@ pub use metrics::HttpMetrics;
 
 /// Builds the whole HTTP surface for one server instance, with a given ingestor (tests share
 /// theirs), the phone provider source (its webhooks check signatures or a shared secret) and
-/// the request deadline (`OPSKNIGHT_REQUEST_TIMEOUT`).
+/// the chat apps (their buttons and commands come back here) and the request deadline (`OPSKNIGHT_REQUEST_TIMEOUT`).
 pub fn router_with(
     state: AppState,
     metrics: Arc<HttpMetrics>,
     ingestor: Arc<crate::ingest::Ingestor>,
     phones: Arc<crate::notify::PhoneSource>,
+    outbound: crate::outbound::Outbound,
     deadline: Duration,
 ) -> Router {
     let hub = crate::realtime::Hub::start(&state);
@@ -52,6 +53,7 @@ pub fn router_with(
         .merge(ical::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
+        .merge(crate::chat::routes(outbound))
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

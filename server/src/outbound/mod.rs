@@ -1,10 +1,13 @@
 //! Service-channel deliveries (CHANNEL_DELIVERY jobs): build an incident event's message, send
 //! it to the channel's destination through the SSRF guard, log the attempt, then complete,
 //! retry with a backoff (5xx, timeouts, redirects), wait out a 429's Retry-After without using
-//! up an attempt, or turn the channel off (410). Outbound webhooks so far.
+//! up an attempt, or turn the channel off (410). Chat channels that update their message in
+//! place (Slack) hold it for the delivery (`chat.rs`).
 
+pub mod chat;
 pub mod guard;
 pub mod webhook;
+pub mod wire;
 
 use std::time::Duration;
 
@@ -18,14 +21,16 @@ use app::jobs::store::{self as queue, Claimed};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::chat::config::ChatConfig;
 use crate::engine::Engine;
-use webhook::Answer;
+use wire::Answer;
 
-/// The guarded client and the internal targets an admin allowed.
+/// The guarded client, the internal targets an admin allowed, and the chat apps' credentials.
 #[derive(Clone, Debug)]
 pub struct Outbound {
-    client: reqwest::Client,
-    allow: AllowList,
+    pub(crate) client: reqwest::Client,
+    pub(crate) allow: AllowList,
+    pub chat: ChatConfig,
 }
 
 impl Outbound {
@@ -34,29 +39,44 @@ impl Outbound {
         Ok(Outbound {
             client: guard::client(allow.clone()).context("build the webhook client")?,
             allow,
+            chat: ChatConfig::default(),
         })
+    }
+
+    /// The same, with the chat apps configured.
+    pub fn with_chat(mut self, chat: ChatConfig) -> Outbound {
+        self.chat = chat;
+        self
     }
 }
 
 /// The incident as it was when the event happened (the trigger's snapshot).
 #[derive(Debug, Deserialize, serde::Serialize)]
-struct Snapshot {
-    id: IncidentId,
-    number: i64,
-    title: String,
-    status: String,
-    urgency: String,
-    service_id: ServiceId,
+pub(crate) struct Snapshot {
+    pub id: IncidentId,
+    pub number: i64,
+    pub title: String,
+    pub status: String,
+    pub urgency: String,
+    pub service_id: ServiceId,
 }
 
 #[derive(Debug, Deserialize)]
-struct DeliveryJob {
-    channel_id: ChannelId,
-    event: String,
-    event_id: String,
-    actor_user_id: Option<UserId>,
-    at: DateTime<Utc>,
-    incident: Option<Snapshot>,
+pub(crate) struct DeliveryJob {
+    pub channel_id: ChannelId,
+    pub event: String,
+    pub event_id: String,
+    pub actor_user_id: Option<UserId>,
+    pub at: DateTime<Utc>,
+    pub incident: Option<Snapshot>,
+}
+
+/// What a delivery did.
+pub(crate) enum Outcome {
+    /// Sent (or not), with the answer and how long it took.
+    Sent(Answer, Duration),
+    /// Another delivery is working on this incident's message: try again shortly.
+    Busy,
 }
 
 pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
@@ -69,24 +89,44 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         Ok(_) | Err(AppError::NotFound { .. }) => return finish(engine, job).await,
         Err(e) => return Err(e.into()),
     };
-    let body = message(engine, &p).await?;
-    let (answer, took) = match channel.kind {
-        ChannelKind::Webhook => send_webhook(engine, &channel, &p.event_id, body).await?,
-        other => (
+    let outcome = match channel.kind {
+        ChannelKind::Webhook => {
+            let body = message(engine, &p).await?;
+            let (a, took) = send_webhook(engine, &channel, &p.event_id, body).await?;
+            Outcome::Sent(a, took)
+        }
+        ChannelKind::Slack => chat::slack(engine, &channel, &p).await?,
+        other => Outcome::Sent(
             Answer::Refused {
                 why: format!("{} channels are not available yet", other.label()),
             },
             Duration::ZERO,
         ),
     };
+    let (answer, took) = match outcome {
+        Outcome::Sent(a, took) => (a, took),
+        Outcome::Busy => {
+            let mut tx = engine.pool.begin().await.context("begin")?;
+            if queue::hold(&mut tx, job).await? {
+                queue::defer(&mut tx, job, now + chrono::Duration::seconds(1), now).await?;
+            }
+            tx.commit().await.context("commit")?;
+            return Ok(());
+        }
+    };
     let (status, http, detail) = match &answer {
         Answer::Delivered { status, body } => {
             (DeliveryStatus::Delivered, Some(*status), body.clone())
         }
-        Answer::Gone { status, body } => (
+        Answer::Gone { status, why, body } => (
             DeliveryStatus::Failed,
             Some(*status),
-            format!("answered {status} Gone: the channel is turned off. {body}"),
+            format!("{why}: the channel is turned off. {body}"),
+        ),
+        Answer::Rejected { status, why, body } => (
+            DeliveryStatus::Failed,
+            *status,
+            format!("{why} (not retried). {body}"),
         ),
         Answer::Later {
             status,
@@ -125,14 +165,11 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     }
     channels::record(&mut *tx, attempt).await?;
     match answer {
-        Answer::Delivered { .. } | Answer::Refused { .. } => {
+        Answer::Delivered { .. } | Answer::Refused { .. } | Answer::Rejected { .. } => {
             queue::complete(&mut tx, job, now).await?;
         }
-        Answer::Gone { status, .. } => {
-            let reason = format!(
-                "the endpoint answered {status} Gone at {}",
-                now.to_rfc3339()
-            );
+        Answer::Gone { why, .. } => {
+            let reason = format!("{why} at {}", now.to_rfc3339());
             channels::disable(&mut *tx, channel.id, &reason, now).await?;
             queue::complete(&mut tx, job, now).await?;
         }

@@ -20,6 +20,7 @@ use tokio::sync::OnceCell;
 use opsknight_server::database::MIGRATOR;
 use opsknight_server::http::HttpMetrics;
 
+pub mod slack;
 pub mod twilio;
 
 /// 2026-03-08 06:30 UTC: a Sunday, hours before the US spring-forward.
@@ -115,6 +116,8 @@ pub fn url_for(db: &str) -> String {
 }
 
 pub struct TestApp {
+    /// The guarded client and chat apps this app's engines and chat endpoints use.
+    pub outbound: opsknight_server::outbound::Outbound,
     pub addr: SocketAddr,
     pub base: String,
     pub db: String,
@@ -208,6 +211,12 @@ pub async fn spawn_app_with_gateway(
     spawn_app_inner(pool, db, None, None, phones).await
 }
 
+/// Starts the server with chat apps configured (their fakes' URLs inside).
+pub async fn spawn_app_with_chat(chat: opsknight_server::chat::config::ChatConfig) -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    spawn_app_full(pool, db, None, None, Default::default(), chat).await
+}
+
 async fn spawn_app_with(
     pool: Db,
     db: String,
@@ -224,6 +233,18 @@ async fn spawn_app_inner(
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
     phones: opsknight_server::notify::Phones,
 ) -> TestApp {
+    spawn_app_full(pool, db, mailer, sns, phones, Default::default()).await
+}
+
+async fn spawn_app_full(
+    pool: Db,
+    db: String,
+    mailer: Option<Arc<dyn app::mail::Mailer>>,
+    sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
+    phones: opsknight_server::notify::Phones,
+    chat: opsknight_server::chat::config::ChatConfig,
+) -> TestApp {
+    let outbound = test_outbound().with_chat(chat);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = ManualClock::new(t0());
@@ -254,6 +275,7 @@ async fn spawn_app_inner(
         Arc::new(HttpMetrics::default()),
         ingestor,
         source,
+        outbound.clone(),
         std::time::Duration::from_secs(30),
     );
     tokio::spawn(async move {
@@ -265,6 +287,7 @@ async fn spawn_app_inner(
         .unwrap();
     });
     TestApp {
+        outbound,
         addr,
         base: format!("http://{addr}"),
         db,
@@ -325,7 +348,7 @@ impl TestApp {
             app::mail::MailerSource::new(mailer, Some(opsknight_server::notify::email::builder())),
             test_keys(),
             self.base.clone(),
-            test_outbound(),
+            self.outbound.clone(),
         );
         let phones = opsknight_server::notify::Phones {
             twilio,
@@ -347,7 +370,7 @@ impl TestApp {
             app::mail::MailerSource::new(None, Some(opsknight_server::notify::email::builder())),
             test_keys(),
             self.base.clone(),
-            test_outbound(),
+            self.outbound.clone(),
         )
         .with_phones(phone_source(
             &self.pool,
