@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset") view={Lazy::<ResetRoute>::new()}/>
                 <Route path=path!("/invite") view={Lazy::<InviteRoute>::new()}/>
                 <Route path=path!("/ack") view={Lazy::<AckRoute>::new()}/>
+                <Route path=path!("/ack/chat") view={Lazy::<ChatAckRoute>::new()}/>
+                <Route path=path!("/link-chat") view={Lazy::<ChatLinkRoute>::new()}/>
                 <ParentRoute path=path!("/m") view=MobileLayout>
                     <Route path=path!("") view=incidents::mobile::MobileIncidents/>
                     <Route path=path!("incidents/:id") view={Lazy::<MobileIncidentRoute>::new()}/>

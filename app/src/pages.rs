@@ -28,6 +28,8 @@ pub enum DeskPage {
     Reset,
     Invite,
     Ack,
+    ChatAck,
+    ChatLink,
     Layout,
     Dashboard,
     Incidents,
@@ -70,6 +72,8 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::Reset => view! { <crate::auth::links::LinkPage invite=false/> }.into_any(),
         P::Invite => view! { <crate::auth::links::LinkPage invite=true/> }.into_any(),
         P::Ack => view! { <crate::notifications::ack_link::AckPage/> }.into_any(),
+        P::ChatAck => view! { <crate::channels::pages::ChatAckPage/> }.into_any(),
+        P::ChatLink => view! { <crate::channels::pages::ChatLinkPage/> }.into_any(),
         P::Layout => view! { <crate::components::layout::DesktopLayout/> }.into_any(),
         P::Dashboard => view! { <crate::dashboard::Dashboard/> }.into_any(),
         P::Incidents => view! { <crate::incidents::pages::IncidentsPage/> }.into_any(),
@@ -124,6 +128,8 @@ routes! {
     ResetRoute => desk_page(DeskPage::Reset);
     InviteRoute => desk_page(DeskPage::Invite);
     AckRoute => desk_page(DeskPage::Ack);
+    ChatAckRoute => desk_page(DeskPage::ChatAck);
+    ChatLinkRoute => desk_page(DeskPage::ChatLink);
     DesktopLayoutRoute => desk_page(DeskPage::Layout);
     DashboardRoute => desk_page(DeskPage::Dashboard);
     IncidentsRoute => desk_page(DeskPage::Incidents);

@@ -231,6 +231,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub delivery_concurrency: u16,
 
+    /// Deliveries to one destination (a webhook URL, a chat channel) this instance sends at
+    /// once; more wait their turn, so one slow destination holds only this many slots.
+    #[arg(long, env = "OPSKNIGHT_DELIVERY_PER_DESTINATION", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub delivery_per_destination: u16,
+
     /// Seconds a claimed job is held before another instance may take it over (after a
     /// crash). A send gets at most half of it (and at most 30 s).
     #[arg(long, env = "OPSKNIGHT_JOB_LEASE_SECS", default_value_t = 60,
@@ -295,6 +301,7 @@ impl fmt::Debug for ServeArgs {
             )
             .field("engine_concurrency", &self.engine_concurrency)
             .field("delivery_concurrency", &self.delivery_concurrency)
+            .field("delivery_per_destination", &self.delivery_per_destination)
             .field("job_lease_secs", &self.job_lease_secs)
             .field("retention_incident_days", &self.retention_incident_days)
             .field("retention_alert_days", &self.retention_alert_days)

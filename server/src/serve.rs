@@ -138,8 +138,9 @@ async fn run(
         .await
         .context("create the Web Push (VAPID) key")?;
     tracing::info!(public_key = %vapid, "web push ready");
-    let outbound =
-        crate::outbound::Outbound::new(egress_allow(args)?)?.with_chat(args.chat.config()?);
+    let outbound = crate::outbound::Outbound::new(egress_allow(args)?)?
+        .with_chat(args.chat.config()?)
+        .with_per_destination(usize::from(args.delivery_per_destination));
     if outbound.chat.slack.is_some() {
         tracing::info!("Slack app ready: /api/slack/interactive and /api/slack/commands");
     }

@@ -435,6 +435,31 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"token": "nope"}),
     ),
+    // Chat buttons' links act as, or link to, the signed-in caller.
+    (
+        "/api/chat/ack-info",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"token": "nope"}),
+    ),
+    (
+        "/api/chat/ack",
+        "DAAAAAD",
+        "incidents:write",
+        |_| json!({"token": "nope"}),
+    ),
+    (
+        "/api/chat/link-info",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"token": "nope"}),
+    ),
+    (
+        "/api/chat/link",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"token": "nope"}),
+    ),
     ("/api/services/list", "DAAAAAD", "services:read", |_| {
         json!({})
     }),

@@ -22,6 +22,9 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/invite", PageAccess::Public),
     // The signed token in the query is the credential.
     ("/ack", PageAccess::Public),
+    // Chat buttons' links: they act as, or link to, whoever is signed in.
+    ("/ack/chat", PageAccess::SignedIn),
+    ("/link-chat", PageAccess::SignedIn),
     ("/", PageAccess::SignedIn),
     ("/incidents", PageAccess::SignedIn),
     ("/incidents/{id}", PageAccess::SignedIn),

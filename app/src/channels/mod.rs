@@ -15,11 +15,14 @@ pub mod api;
 pub mod card;
 #[cfg(feature = "ssr")]
 pub mod messages;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod render;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod target;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod webhook;
 

@@ -3,11 +3,14 @@
 //! `crate::outbound`.
 
 pub mod config;
+pub mod mattermost;
 pub mod slack;
 
 use app::state::AppState;
 
 /// The chat apps' inbound routes; they read the credentials from `Outbound`.
 pub fn routes(out: crate::outbound::Outbound) -> axum::Router<AppState> {
-    slack::inbound::routes().layer(axum::Extension(out))
+    slack::inbound::routes()
+        .merge(mattermost::routes())
+        .layer(axum::Extension(out))
 }

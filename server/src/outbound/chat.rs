@@ -59,7 +59,7 @@ where
     // Long enough for an update that falls back to a post, each under the send timeout.
     let until = now + chrono::Duration::from_std(engine.send_timeout() * 3)?;
     let current = match messages::hold(&engine.pool, channel.id, incident, now, until).await? {
-        Hold::Busy => return Ok(Outcome::Busy),
+        Hold::Busy => return Ok(Outcome::Wait(now + chrono::Duration::seconds(1))),
         Hold::Mine(r) => r,
     };
     let sent = send(current).await;

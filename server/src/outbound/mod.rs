@@ -6,6 +6,8 @@
 
 pub mod chat;
 pub mod guard;
+pub mod pace;
+pub mod posts;
 pub mod webhook;
 pub mod wire;
 
@@ -31,6 +33,7 @@ pub struct Outbound {
     pub(crate) client: reqwest::Client,
     pub(crate) allow: AllowList,
     pub chat: ChatConfig,
+    pub(crate) pace: pace::Pace,
 }
 
 impl Outbound {
@@ -40,7 +43,14 @@ impl Outbound {
             client: guard::client(allow.clone()).context("build the webhook client")?,
             allow,
             chat: ChatConfig::default(),
+            pace: pace::Pace::new(DEFAULT_PER_DESTINATION),
         })
+    }
+
+    /// At most `n` deliveries to one destination at once on this instance.
+    pub fn with_per_destination(mut self, n: usize) -> Outbound {
+        self.pace = pace::Pace::new(n);
+        self
     }
 
     /// The same, with the chat apps configured.
@@ -49,6 +59,9 @@ impl Outbound {
         self
     }
 }
+
+/// Deliveries to one destination at once, by default (`OPSKNIGHT_DELIVERY_PER_DESTINATION`).
+pub const DEFAULT_PER_DESTINATION: usize = 4;
 
 /// The incident as it was when the event happened (the trigger's snapshot).
 #[derive(Debug, Deserialize, serde::Serialize)]
@@ -75,8 +88,10 @@ pub(crate) struct DeliveryJob {
 pub(crate) enum Outcome {
     /// Sent (or not), with the answer and how long it took.
     Sent(Answer, Duration),
-    /// Another delivery is working on this incident's message: try again shortly.
-    Busy,
+    /// Not now (another delivery holds this incident's message, the destination has its
+    /// share of deliveries under way, or asked us to wait): back to the queue until then,
+    /// without using an attempt.
+    Wait(DateTime<Utc>),
 }
 
 pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
@@ -89,6 +104,10 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         Ok(_) | Err(AppError::NotFound { .. }) => return finish(engine, job).await,
         Err(e) => return Err(e.into()),
     };
+    let _turn = match engine.outbound.pace.turn(channel.id, now) {
+        Ok(t) => t,
+        Err(at) => return wait(engine, job, at).await,
+    };
     let outcome = match channel.kind {
         ChannelKind::Webhook => {
             let body = message(engine, &p).await?;
@@ -96,6 +115,9 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
             Outcome::Sent(a, took)
         }
         ChannelKind::Slack => chat::slack(engine, &channel, &p).await?,
+        ChannelKind::Discord | ChannelKind::Teams | ChannelKind::Mattermost => {
+            posts::post(engine, &channel, &p).await?
+        }
         other => Outcome::Sent(
             Answer::Refused {
                 why: format!("{} channels are not available yet", other.label()),
@@ -105,14 +127,7 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     };
     let (answer, took) = match outcome {
         Outcome::Sent(a, took) => (a, took),
-        Outcome::Busy => {
-            let mut tx = engine.pool.begin().await.context("begin")?;
-            if queue::hold(&mut tx, job).await? {
-                queue::defer(&mut tx, job, now + chrono::Duration::seconds(1), now).await?;
-            }
-            tx.commit().await.context("commit")?;
-            return Ok(());
-        }
+        Outcome::Wait(at) => return wait(engine, job, at).await,
     };
     let (status, http, detail) = match &answer {
         Answer::Delivered { status, body } => {
@@ -182,6 +197,17 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
             tx.commit().await.context("commit")?;
             anyhow::bail!("delivery to channel {}: {why}", channel.id);
         }
+    }
+    tx.commit().await.context("commit")?;
+    Ok(())
+}
+
+/// Puts a job back until `at`, without using an attempt.
+async fn wait(engine: &Engine, job: &Claimed, at: DateTime<Utc>) -> anyhow::Result<()> {
+    let now = engine.clock.now();
+    let mut tx = engine.pool.begin().await.context("begin")?;
+    if queue::hold(&mut tx, job).await? {
+        queue::defer(&mut tx, job, at.max(now), now).await?;
     }
     tx.commit().await.context("commit")?;
     Ok(())

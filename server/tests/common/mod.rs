@@ -20,6 +20,7 @@ use tokio::sync::OnceCell;
 use opsknight_server::database::MIGRATOR;
 use opsknight_server::http::HttpMetrics;
 
+pub mod chatfakes;
 pub mod slack;
 pub mod twilio;
 

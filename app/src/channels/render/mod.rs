@@ -13,6 +13,38 @@ use crate::domain::{IncidentId, Status, Urgency};
 
 use super::ChannelEvent;
 
+/// What a chat button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    Acknowledge,
+    Resolve,
+}
+
+impl Press {
+    /// The phone's action of the same meaning (one transition code path for every surface).
+    pub fn action(self) -> crate::phone::reply::Action {
+        match self {
+            Press::Acknowledge => crate::phone::reply::Action::Acknowledge,
+            Press::Resolve => crate::phone::reply::Action::Resolve,
+        }
+    }
+
+    pub fn byte(self) -> u8 {
+        match self {
+            Press::Acknowledge => b'a',
+            Press::Resolve => b'r',
+        }
+    }
+
+    pub fn from_byte(b: u8) -> Option<Press> {
+        match b {
+            b'a' => Some(Press::Acknowledge),
+            b'r' => Some(Press::Resolve),
+            _ => None,
+        }
+    }
+}
+
 /// An incident as a chat message shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {

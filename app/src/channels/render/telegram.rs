@@ -4,15 +4,9 @@
 
 use serde_json::{Value, json};
 
+pub use super::Press;
 use super::{Card, Happened, clip};
 use crate::domain::IncidentId;
-
-/// What a button asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Press {
-    Acknowledge,
-    Resolve,
-}
 
 /// Telegram's limit on `callback_data`, in bytes.
 pub const CALLBACK_MAX: usize = 64;

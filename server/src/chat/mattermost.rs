@@ -1,0 +1,131 @@
+//! `POST /api/mattermost/actions`: a button pressed on an incident's Mattermost post. The
+//! Mattermost server posts `{user_id, user_name, channel_id, post_id, context}` unsigned, so
+//! the button's `context.token` is ours, signed and expiring (`app::channels::tokens`): a
+//! missing or forged token is 401 and changes nothing. The presser acts as the OpsKnight user
+//! their Mattermost account is linked to (an unlinked presser gets a link to do so), and the
+//! answer's `update` redraws the post with the incident as it is now.
+
+use app::channels::render::{self, Happened};
+use app::channels::{ChannelEvent, ChatProvider, messages, tokens};
+use app::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// How long a link from an ephemeral reply works.
+const LINK_MINUTES: i64 = 30;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/api/mattermost/actions", axum::routing::post(action))
+}
+
+fn ephemeral(text: impl Into<String>) -> Response {
+    Json(json!({"ephemeral_text": text.into()})).into_response()
+}
+
+async fn action(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "bad_request", "field": "body", "message": "must be JSON"})),
+        )
+            .into_response();
+    };
+    let now = state.clock.now();
+    let token = v["context"]["token"].as_str().unwrap_or_default();
+    let (incident, press) = match tokens::check_action(&state.keys, token, now) {
+        Ok(x) => x,
+        Err(tokens::Bad::Invalid) => {
+            tracing::warn!("refused a Mattermost action without a valid token");
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "unauthenticated", "field": "context.token",
+                    "message": "the button's token is missing or not ours"})),
+            )
+                .into_response();
+        }
+        Err(tokens::Bad::Expired) => {
+            return ephemeral("This button has expired; open the incident in OpsKnight instead.");
+        }
+    };
+    let Some(mm_user) = v["user_id"].as_str().filter(|u| !u.is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "bad_request", "field": "user_id", "message": "is required"})),
+        )
+            .into_response();
+    };
+    let user = match messages::linked_user(&state.pool, ChatProvider::Mattermost, mm_user).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            let link = tokens::link(
+                &state.keys,
+                ChatProvider::Mattermost,
+                mm_user,
+                now + chrono::Duration::minutes(LINK_MINUTES),
+            );
+            return ephemeral(format!(
+                "Your Mattermost account is not linked to OpsKnight yet. Open {}/link-chat?token={link} (signed in), then press the button again.",
+                state.public_url
+            ));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a Mattermost action failed");
+            return ephemeral("OpsKnight could not do that just now; try again.");
+        }
+    };
+    let acted = match app::channels::act::act(
+        &state.pool,
+        incident,
+        user,
+        press.action(),
+        "Mattermost",
+        now,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "a Mattermost action failed");
+            return ephemeral("OpsKnight could not do that just now; try again.");
+        }
+    };
+    // Redraw the post with the incident as it is now, whatever the press did.
+    let card = match messages::card(&state.pool, incident, &state.public_url).await {
+        Ok(c) => c,
+        Err(_) => return ephemeral(acted.text),
+    };
+    let actor: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&state.pool)
+        .await
+        .ok()
+        .flatten();
+    let happened = Happened {
+        event: Some(match press {
+            render::Press::Acknowledge => ChannelEvent::Acknowledged,
+            render::Press::Resolve => ChannelEvent::Resolved,
+        }),
+        actor: if acted.changed { actor } else { None },
+        note: None,
+    };
+    let buttons = crate::outbound::posts::mattermost_buttons(&state.keys, &card, now);
+    let shown = if acted.changed {
+        happened
+    } else {
+        Happened::default()
+    };
+    let attachment = render::mattermost::attachment(
+        &card,
+        &shown,
+        &crate::outbound::posts::mattermost_callback(&state.public_url),
+        &buttons,
+    );
+    let mut answer = json!({"update": {"props": {"attachments": [attachment]}}});
+    if !acted.changed {
+        answer["ephemeral_text"] = json!(acted.text);
+    }
+    Json(answer).into_response()
+}
