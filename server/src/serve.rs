@@ -78,7 +78,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     public_url(args, args.addr)?;
     phones(args)?;
     egress_allow(args)?;
-    args.chat.config()?;
+    args.chat.config(&public_url(args, args.addr)?)?;
     crate::keys::check(args.secret_keys.as_deref())?;
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
@@ -139,11 +139,12 @@ async fn run(
         .context("create the Web Push (VAPID) key")?;
     tracing::info!(public_key = %vapid, "web push ready");
     let outbound = crate::outbound::Outbound::new(egress_allow(args)?)?
-        .with_chat(args.chat.config()?)
+        .with_chat(args.chat.config(&state.public_url)?)
         .with_per_destination(usize::from(args.delivery_per_destination));
     if outbound.chat.slack.is_some() {
         tracing::info!("Slack app ready: /api/slack/interactive and /api/slack/commands");
     }
+    let chat_tasks = crate::chat::start(state.clone(), outbound.clone());
     let mut engine = crate::engine::Engine::new(
         state.pool.clone(),
         state.clock.clone(),
@@ -219,6 +220,9 @@ async fn run(
         } => tracing::warn!("connections still open after {}s; closing them", timeout.as_secs()),
     }
     engine.stop().await;
+    if let Some(task) = chat_tasks {
+        task.abort();
+    }
     Ok(())
 }
 

@@ -183,6 +183,9 @@ const ROWS: &[Row] = &[
         |_| json!({"id": random()}),
     ),
     ("/api/profile/sessions", "DAAAAAD", "admin", |_| json!({})),
+    ("/api/profile/telegram/link", "DAAAAAD", "admin", |_| {
+        json!({})
+    }),
     (
         "/api/profile/sessions/revoke",
         "DAAAAAD",

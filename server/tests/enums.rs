@@ -132,6 +132,10 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
             "chat_links_provider_check",
             set(&ChatProvider::ALL, ChatProvider::as_str),
         ),
+        (
+            "chat_link_codes_provider_check",
+            set(&ChatProvider::ALL, ChatProvider::as_str),
+        ),
     ];
     let mut failures = Vec::new();
     for (name, want) in &lists {

@@ -14,6 +14,8 @@ pub mod act;
 pub mod api;
 pub mod card;
 #[cfg(feature = "ssr")]
+pub mod links;
+#[cfg(feature = "ssr")]
 pub mod messages;
 pub mod pages;
 #[cfg(feature = "ssr")]

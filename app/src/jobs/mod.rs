@@ -25,15 +25,18 @@ pub enum JobKind {
     ScheduledTask,
     /// One incident event (or a test message) to one service channel.
     ChannelDelivery,
+    /// Cancel a Pushover emergency page's retries: the incident was acknowledged elsewhere.
+    ReceiptCancel,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::Escalation,
         JobKind::Notification,
         JobKind::AutoUnsnooze,
         JobKind::ScheduledTask,
         JobKind::ChannelDelivery,
+        JobKind::ReceiptCancel,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl JobKind {
             JobKind::AutoUnsnooze => "AUTO_UNSNOOZE",
             JobKind::ScheduledTask => "SCHEDULED_TASK",
             JobKind::ChannelDelivery => "CHANNEL_DELIVERY",
+            JobKind::ReceiptCancel => "RECEIPT_CANCEL",
         }
     }
 

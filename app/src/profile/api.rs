@@ -101,14 +101,17 @@ pub async fn list_contact_methods() -> Result<Vec<ContactMethod>, AppError> {
     super::store::list(&state.pool, caller.user.id).await
 }
 
-/// `POST /api/profile/contact-methods/add` with `{"kind":"EMAIL"|"SMS"|"VOICE","address","label"}`.
-/// Phone numbers (SMS, VOICE) must be E.164 (`+14155550123`); a new one is sent a code to
-/// verify (`profile/contact-methods/verify`) before it is paged.
+/// `POST /api/profile/contact-methods/add` with `{"kind","address","label"}` (and for NTFY an
+/// optional `"secret"`, the topic's access token, kept sealed). Kinds: EMAIL, SMS, VOICE
+/// (E.164, `+14155550123`; a new number is sent a code to verify before it is paged), SLACK
+/// (your Slack member id, `U…`), NTFY (a topic URL, `https://ntfy.sh/topic`), PUSHOVER (your
+/// user key). TELEGRAM is linked from the bot (`profile/telegram/link`), PUSH per device.
 #[server(prefix = "/api", endpoint = "profile/contact-methods/add", input = server_fn::codec::Json)]
 pub async fn add_contact_method(
     kind: String,
     address: String,
     label: String,
+    #[server(default)] secret: Option<String>,
 ) -> Result<ContactMethod, AppError> {
     use super::ContactKind;
     use crate::domain::{Email, PhoneNumber};
@@ -125,6 +128,12 @@ pub async fn add_contact_method(
                 "push is enabled from a device (Push notifications, Enable on this device)",
             ));
         }
+        Some(ContactKind::Telegram) => {
+            return Err(AppError::invalid(
+                "kind",
+                "Telegram is linked from the bot: Telegram → Link, then send it the /start code",
+            ));
+        }
         Some(kind) => kind,
         None => {
             return Err(AppError::invalid(
@@ -133,15 +142,37 @@ pub async fn add_contact_method(
             ));
         }
     };
-    let address = if kind.is_phone() {
-        PhoneNumber::parse("address", &address)?.as_str().to_owned()
-    } else {
-        Email::parse("address", &address)?.as_str().to_owned()
+    let address = match kind {
+        _ if kind.is_phone() => PhoneNumber::parse("address", &address)?.as_str().to_owned(),
+        ContactKind::Email => Email::parse("address", &address)?.as_str().to_owned(),
+        _ => kind
+            .check_address(&address)
+            .map_err(|m| AppError::invalid("address", m))?,
+    };
+    let secret = match secret.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(_) if kind != ContactKind::Ntfy => {
+            return Err(AppError::invalid(
+                "secret",
+                "only ntfy contact methods take a token",
+            ));
+        }
+        Some(t) if t.len() > 200 || t.chars().any(char::is_whitespace) => {
+            return Err(AppError::invalid(
+                "secret",
+                "must be an ntfy access token (tk_…)",
+            ));
+        }
+        Some(t) => Some(state.keys.encrypt(t)),
     };
     let label = crate::domain::parse_name("label", &label, super::LABEL_MAX)?;
     let verified = match kind {
         ContactKind::Email => address == caller.user.email,
-        _ => super::store::number_verified(&state.pool, caller.user.id, &address).await?,
+        _ if kind.is_phone() => {
+            super::store::number_verified(&state.pool, caller.user.id, &address).await?
+        }
+        // Chat and push addresses are the person's own accounts: nothing to verify by code.
+        _ => true,
     };
     // Read before anything is written: the provider that sends a new number its code.
     let phone = if kind.is_phone() && !verified {
@@ -159,6 +190,9 @@ pub async fn add_contact_method(
         state.clock.now(),
     )
     .await?;
+    if let Some(sealed) = secret {
+        super::store::set_secret(&state.pool, caller.user.id, method.id, &sealed).await?;
+    }
     // A new phone number gets its code now; without an SMS provider it stays unverified (the
     // profile says why). A code that cannot be sent leaves nothing behind: add it again.
     if phone.is_some()
@@ -169,6 +203,34 @@ pub async fn add_contact_method(
         return Err(e);
     }
     Ok(method)
+}
+
+/// What the profile shows to link Telegram.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TelegramLinkCode {
+    /// Send this to the bot: `/start <code>` (one use, 15 minutes).
+    pub command: String,
+    /// `https://t.me/<bot>?start=<code>`, once the bot's name is known.
+    pub url: Option<String>,
+}
+
+/// `POST /api/profile/telegram/link` → a one-time `/start` code for the Telegram bot; sending
+/// it links your Telegram chat and makes it a contact method.
+#[server(prefix = "/api", endpoint = "profile/telegram/link", input = server_fn::codec::Json)]
+pub async fn telegram_link() -> Result<TelegramLinkCode, AppError> {
+    let (caller, state) = own_account().await?;
+    let code = crate::channels::links::issue(
+        &state.pool,
+        caller.user.id,
+        crate::channels::ChatProvider::Telegram,
+        state.clock.now(),
+    )
+    .await?;
+    let bot = crate::channels::links::bot_username(&state.pool).await?;
+    Ok(TelegramLinkCode {
+        command: format!("/start {code}"),
+        url: bot.map(|b| format!("https://t.me/{b}?start={code}")),
+    })
 }
 
 /// `POST /api/profile/contact-methods/remove` with `{"id"}`.

@@ -29,6 +29,7 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <ContactMethods/> }.into_any()}
             {view! { <crate::notifications::rules_page::NotificationRules/> }.into_any()}
             {view! { <crate::push::widget::PushDevices/> }.into_any()}
+            {view! { <TelegramCard/> }.into_any()}
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
             {view! {
@@ -103,13 +104,20 @@ fn ContactMethods() -> impl IntoView {
     let kind = RwSignal::new(ContactKind::Sms.as_str().to_owned());
     let address = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
     let error = action_error(add);
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {
             address.set(String::new());
             label.set(String::new());
+            secret.set(String::new());
         }
     });
+    let hint = move || {
+        ContactKind::parse(&kind.get())
+            .map(|k| k.address_hint())
+            .unwrap_or_default()
+    };
     view! {
         <section class="card" aria-labelledby="contact-h">
             <h2 id="contact-h" class="card__title">"Contact methods"</h2>
@@ -162,20 +170,55 @@ fn ContactMethods() -> impl IntoView {
             <VerifyStatus verify=verify resend=resend/>
             <form class="form form--inline" on:submit=move |ev| {
                 ev.prevent_default();
+                let token = secret.get_untracked();
                 add.dispatch(AddContactMethod {
                     kind: kind.get_untracked(),
                     address: address.get_untracked(),
                     label: label.get_untracked(),
+                    secret: (!token.trim().is_empty()).then_some(token),
                 });
             } novalidate>
                 <SelectField name="kind" label="Type" value=kind error=error options=ContactKind::ALL.into_iter().filter(|k| k.typed()).map(|k| (k.as_str(), k.label())).collect()/>
-                <Field name="address" label="Number or email" value=address error=error hint="Phones in international form: +14155550123"/>
+                <Field name="address" label="Address" value=address error=error/>
+                <Show when=move || kind.get() == "NTFY">
+                    <Field name="secret" label="Access token (optional)" kind="password" value=secret error=error
+                        hint="For a protected topic: tk_…" autocomplete="off"/>
+                </Show>
                 <Field name="label" label="Label" value=label error=error hint="e.g. Work mobile"/>
-                <FormError error=error fields=&["kind", "address", "label"]/>
+                <p class="muted small" data-testid="address-hint">{hint}</p>
+                <FormError error=error fields=&["kind", "address", "label", "secret"]/>
                 <div class="form__actions">
                     <button class="btn" type="submit" disabled=move || add.pending().get()>"Add contact method"</button>
                 </div>
             </form>
+        </section>
+    }
+}
+
+/// Link Telegram: a one-time `/start` code for the bot (and its t.me link).
+#[component]
+fn TelegramCard() -> impl IntoView {
+    let link = ServerAction::<super::api::TelegramLink>::new();
+    view! {
+        <section class="card" aria-labelledby="telegram-h">
+            <h2 id="telegram-h" class="card__title">"Telegram"</h2>
+            <p class="muted small">"Get pages from the OpsKnight Telegram bot, with Acknowledge and Resolve buttons. Linking adds Telegram to your contact methods."</p>
+            {move || match link.value().get() {
+                Some(Ok(l)) => view! {
+                    <div class="stack stack--tight" data-testid="telegram-code">
+                        {l.url.clone().map(|u| view! {
+                            <p><a class="btn btn--primary" href=u target="_blank" rel="noopener">"Open the bot in Telegram"</a></p>
+                        })}
+                        <p class="small">"Or send the bot this message, within 15 minutes:"</p>
+                        <p><code class="mono">{l.command.clone()}</code></p>
+                    </div>
+                }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+                None => view! {
+                    <button class="btn" type="button" data-testid="telegram-link" disabled=move || link.pending().get()
+                        on:click=move |_| { link.dispatch(super::api::TelegramLink {}); }>"Link Telegram"</button>
+                }.into_any(),
+            }}
         </section>
     }
 }

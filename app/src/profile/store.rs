@@ -90,6 +90,22 @@ pub async fn remove(pool: &Db, user: UserId, id: ContactMethodId) -> Result<(), 
     crate::error::found(done, "contact method")
 }
 
+/// Keeps a method's sealed secret (an ntfy access token).
+pub async fn set_secret(
+    pool: &Db,
+    user: UserId,
+    id: ContactMethodId,
+    sealed: &str,
+) -> Result<(), AppError> {
+    let done = sqlx::query("UPDATE contact_methods SET secret = $3 WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user)
+        .bind(sealed)
+        .execute(pool)
+        .await?;
+    crate::error::found(done, "contact method")
+}
+
 /// A phone method's verification state, read for a verify or a resend.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Pending {

@@ -1,6 +1,6 @@
 //! The chat apps' credentials, from flags or the environment, checked at start-up (an error
 //! names the variable): the Slack app (bot token and signing secret, both or neither) and the
-//! Telegram bot. The API base URLs are settable for proxies and test fakes.
+//! Telegram bot (token, and how its updates reach us). The API base URLs are settable for proxies and test fakes.
 
 use std::sync::Arc;
 
@@ -24,6 +24,34 @@ pub struct ChatArgs {
         default_value = "https://slack.com/api"
     )]
     pub slack_api_url: String,
+    /// The Telegram bot's token from @BotFather (`123456:ABC…`): posts to group chats, pages
+    /// linked people, and takes their button presses.
+    #[arg(long, env = "OPSKNIGHT_TELEGRAM_BOT_TOKEN", hide_env_values = true)]
+    pub telegram_bot_token: Option<String>,
+    /// Telegram's Bot API base URL (a proxy, or a test fake).
+    #[arg(
+        long,
+        env = "OPSKNIGHT_TELEGRAM_API_URL",
+        default_value = "https://api.telegram.org"
+    )]
+    pub telegram_api_url: String,
+    /// How button presses and /start reach us: `webhook` (Telegram calls
+    /// <public URL>/api/telegram/webhook; needs a public https URL) or `poll` (we long-poll
+    /// getUpdates: no public URL needed). Default: webhook when OPSKNIGHT_PUBLIC_URL is
+    /// https, else poll.
+    #[arg(long, env = "OPSKNIGHT_TELEGRAM_UPDATES")]
+    pub telegram_updates: Option<String>,
+    /// The Pushover application's API token (30 letters and digits): people with a Pushover
+    /// contact method are paged through it, high urgency as emergency priority.
+    #[arg(long, env = "OPSKNIGHT_PUSHOVER_TOKEN", hide_env_values = true)]
+    pub pushover_token: Option<String>,
+    /// Pushover's API base URL (a proxy, or a test fake).
+    #[arg(
+        long,
+        env = "OPSKNIGHT_PUSHOVER_API_URL",
+        default_value = "https://api.pushover.net"
+    )]
+    pub pushover_api_url: String,
 }
 
 impl std::fmt::Debug for ChatArgs {
@@ -36,6 +64,11 @@ impl std::fmt::Debug for ChatArgs {
                 &redacted(&self.slack_signing_secret),
             )
             .field("slack_api_url", &self.slack_api_url)
+            .field("telegram_bot_token", &redacted(&self.telegram_bot_token))
+            .field("telegram_api_url", &self.telegram_api_url)
+            .field("telegram_updates", &self.telegram_updates)
+            .field("pushover_token", &redacted(&self.pushover_token))
+            .field("pushover_api_url", &self.pushover_api_url)
             .finish()
     }
 }
@@ -57,10 +90,60 @@ impl std::fmt::Debug for SlackConfig {
     }
 }
 
-/// Every chat app configured.
+/// How Telegram's updates reach us.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Updates {
+    Webhook,
+    Poll,
+}
+
+/// The Telegram bot.
+#[derive(Clone)]
+pub struct TelegramConfig {
+    pub bot_token: String,
+    /// Without a trailing slash: `https://api.telegram.org`.
+    pub api_url: String,
+    pub updates: Updates,
+}
+
+impl std::fmt::Debug for TelegramConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramConfig")
+            .field("api_url", &self.api_url)
+            .field("updates", &self.updates)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TelegramConfig {
+    /// `https://api.telegram.org/bot<token>/<method>`
+    pub fn method_url(&self, method: &str) -> String {
+        format!("{}/bot{}/{method}", self.api_url, self.bot_token)
+    }
+}
+
+/// The Pushover application.
+#[derive(Clone)]
+pub struct PushoverConfig {
+    pub token: String,
+    /// Without a trailing slash: `https://api.pushover.net`.
+    pub api_url: String,
+}
+
+impl std::fmt::Debug for PushoverConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushoverConfig")
+            .field("api_url", &self.api_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every chat and push app configured.
 #[derive(Clone, Debug, Default)]
 pub struct ChatConfig {
     pub slack: Option<Arc<SlackConfig>>,
+    pub telegram: Option<Arc<TelegramConfig>>,
+    pub pushover: Option<Arc<PushoverConfig>>,
 }
 
 fn set(v: &Option<String>) -> Option<&str> {
@@ -79,7 +162,59 @@ fn base_url(variable: &str, raw: &str) -> anyhow::Result<String> {
 }
 
 impl ChatArgs {
-    pub fn config(&self) -> anyhow::Result<ChatConfig> {
+    /// The checked settings; `public_url` decides Telegram's default update mode.
+    pub fn config(&self, public_url: &str) -> anyhow::Result<ChatConfig> {
+        let telegram = match set(&self.telegram_bot_token) {
+            None => None,
+            Some(token) => {
+                let ok = token.split_once(':').is_some_and(|(id, secret)| {
+                    !id.is_empty()
+                        && id.bytes().all(|b| b.is_ascii_digit())
+                        && secret.len() >= 30
+                        && secret
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                });
+                if !ok {
+                    bail!(
+                        "OPSKNIGHT_TELEGRAM_BOT_TOKEN: must be a bot token from @BotFather, like 123456789:AAE…"
+                    );
+                }
+                let updates = match set(&self.telegram_updates) {
+                    None if public_url.starts_with("https://") => Updates::Webhook,
+                    None => Updates::Poll,
+                    Some("webhook") => Updates::Webhook,
+                    Some("poll") => Updates::Poll,
+                    Some(other) => {
+                        bail!("OPSKNIGHT_TELEGRAM_UPDATES: must be webhook or poll, not {other:?}")
+                    }
+                };
+                Some(Arc::new(TelegramConfig {
+                    bot_token: token.to_owned(),
+                    api_url: base_url("OPSKNIGHT_TELEGRAM_API_URL", &self.telegram_api_url)?,
+                    updates,
+                }))
+            }
+        };
+        let pushover = match set(&self.pushover_token) {
+            None => None,
+            Some(t) if t.len() == 30 && t.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                Some(Arc::new(PushoverConfig {
+                    token: t.to_owned(),
+                    api_url: base_url("OPSKNIGHT_PUSHOVER_API_URL", &self.pushover_api_url)?,
+                }))
+            }
+            Some(_) => bail!(
+                "OPSKNIGHT_PUSHOVER_TOKEN: must be a Pushover application token (30 letters and digits)"
+            ),
+        };
+        let mut config = self.slack_config()?;
+        config.telegram = telegram;
+        config.pushover = pushover;
+        Ok(config)
+    }
+
+    fn slack_config(&self) -> anyhow::Result<ChatConfig> {
         let slack = match (set(&self.slack_bot_token), set(&self.slack_signing_secret)) {
             (None, None) => None,
             (Some(_), None) => bail!(
@@ -104,7 +239,10 @@ impl ChatArgs {
                 }))
             }
         };
-        Ok(ChatConfig { slack })
+        Ok(ChatConfig {
+            slack,
+            ..ChatConfig::default()
+        })
     }
 }
 
@@ -117,7 +255,52 @@ mod tests {
             slack_bot_token: token.map(str::to_owned),
             slack_signing_secret: secret.map(str::to_owned),
             slack_api_url: url.into(),
+            telegram_bot_token: None,
+            telegram_api_url: "https://api.telegram.org".into(),
+            telegram_updates: None,
+            pushover_token: None,
+            pushover_api_url: "https://api.pushover.net".into(),
         }
+    }
+
+    #[test]
+    fn telegram_takes_a_bot_token_and_picks_its_update_mode() {
+        let mut a = args(None, None, "https://s");
+        a.telegram_bot_token = Some("123456789:AAEhBOweik9ai2o4SIXVv7DDc7n7nF0x5ZQ".into());
+        let c = a
+            .config("https://pager.example.com")
+            .unwrap()
+            .telegram
+            .unwrap();
+        assert_eq!(c.updates, Updates::Webhook);
+        assert_eq!(
+            a.config("http://localhost:3000")
+                .unwrap()
+                .telegram
+                .unwrap()
+                .updates,
+            Updates::Poll
+        );
+        a.telegram_updates = Some("poll".into());
+        assert_eq!(
+            a.config("https://p").unwrap().telegram.unwrap().updates,
+            Updates::Poll
+        );
+        a.telegram_updates = Some("push".into());
+        assert!(
+            a.config("https://p")
+                .unwrap_err()
+                .to_string()
+                .starts_with("OPSKNIGHT_TELEGRAM_UPDATES")
+        );
+        a.telegram_updates = None;
+        a.telegram_bot_token = Some("not-a-token".into());
+        assert!(
+            a.config("https://p")
+                .unwrap_err()
+                .to_string()
+                .starts_with("OPSKNIGHT_TELEGRAM_BOT_TOKEN")
+        );
     }
 
     #[test]
@@ -127,9 +310,15 @@ mod tests {
             Some("8f742231b10e8888abcd99yyyzzz85a5"),
             "https://slack.com/api/",
         );
-        let c = ok.config().unwrap().slack.unwrap();
+        let c = ok.config("https://p").unwrap().slack.unwrap();
         assert_eq!(c.api_url, "https://slack.com/api");
-        assert!(args(None, None, "x").config().unwrap().slack.is_none());
+        assert!(
+            args(None, None, "x")
+                .config("https://p")
+                .unwrap()
+                .slack
+                .is_none()
+        );
         for (bad, var) in [
             (
                 args(Some("xoxb-1"), None, "https://s"),
@@ -152,7 +341,7 @@ mod tests {
                 "OPSKNIGHT_SLACK_API_URL",
             ),
         ] {
-            let e = bad.config().unwrap_err().to_string();
+            let e = bad.config("https://p").unwrap_err().to_string();
             assert!(e.starts_with(var), "{e}");
         }
     }

@@ -72,9 +72,42 @@ pub fn default_channels(
     mailer: &MailerSource,
     keys: &Arc<Keyring>,
     public_url: &str,
+    out: &crate::outbound::Outbound,
 ) -> crate::notify::Registry {
+    use crate::notify::chat_pages::{Ntfy, SlackDm, TelegramDm};
     use app::domain::ContactKind;
+    let public_url = public_url.to_owned();
     crate::notify::Registry::default()
+        .with(
+            ContactKind::Slack,
+            Arc::new(SlackDm {
+                out: out.clone(),
+                public_url: public_url.clone(),
+            }),
+        )
+        .with(
+            ContactKind::Telegram,
+            Arc::new(TelegramDm {
+                out: out.clone(),
+                public_url: public_url.clone(),
+            }),
+        )
+        .with(
+            ContactKind::Ntfy,
+            Arc::new(Ntfy {
+                out: out.clone(),
+                pool: pool.clone(),
+                keys: keys.clone(),
+                public_url: public_url.clone(),
+            }),
+        )
+        .with(
+            ContactKind::Pushover,
+            Arc::new(crate::notify::pushover::PushoverChannel {
+                out: out.clone(),
+                public_url: public_url.clone(),
+            }),
+        )
         .with(
             ContactKind::Email,
             Arc::new(crate::notify::email_channel::EmailChannel {
@@ -135,7 +168,13 @@ impl Engine {
         public_url: String,
         outbound: crate::outbound::Outbound,
     ) -> Self {
-        let channels = Arc::new(default_channels(&pool, &mailer, &keys, &public_url));
+        let channels = Arc::new(default_channels(
+            &pool,
+            &mailer,
+            &keys,
+            &public_url,
+            &outbound,
+        ));
         Self {
             outbound,
             pool,
@@ -230,6 +269,7 @@ impl Engine {
             Some(JobKind::Notification) => notification::run(self, &job).await,
             Some(JobKind::ScheduledTask) => tasks::run(self, &job).await,
             Some(JobKind::ChannelDelivery) => crate::outbound::run(self, &job).await,
+            Some(JobKind::ReceiptCancel) => crate::notify::pushover::cancel(self, &job).await,
             None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
         };
         if let Err(e) = result {

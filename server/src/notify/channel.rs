@@ -81,6 +81,12 @@ pub(crate) fn missing(kind: ContactKind) -> String {
              an SMS gateway in Settings (or OPSKNIGHT_TWILIO_* / OPSKNIGHT_SMS_GATEWAY_URL)",
             kind.label()
         ),
+        ContactKind::Slack => {
+            "the Slack app is not set up (OPSKNIGHT_SLACK_BOT_TOKEN, OPSKNIGHT_SLACK_SIGNING_SECRET)".into()
+        }
+        ContactKind::Telegram => "the Telegram bot is not set up (OPSKNIGHT_TELEGRAM_BOT_TOKEN)".into(),
+        ContactKind::Ntfy => "ntfy pages are not running on this server".into(),
+        ContactKind::Pushover => "Pushover is not set up (OPSKNIGHT_PUSHOVER_TOKEN)".into(),
     }
 }
 

@@ -135,6 +135,109 @@ pub(crate) async fn slack(
     .await
 }
 
+/// A Telegram group: post the incident's message, edit it, or reply to it for a note.
+pub(crate) async fn telegram(
+    engine: &Engine,
+    channel: &Stored,
+    p: &DeliveryJob,
+) -> anyhow::Result<Outcome> {
+    use crate::chat::telegram::api as tg_api;
+    let Some(tg) = engine.outbound.chat.telegram.clone() else {
+        return Ok(Outcome::Sent(
+            Answer::Rejected {
+                status: None,
+                why: "Telegram is not set up: set OPSKNIGHT_TELEGRAM_BOT_TOKEN".into(),
+                body: String::new(),
+            },
+            Duration::ZERO,
+        ));
+    };
+    let out = &engine.outbound;
+    let timeout = engine.send_timeout();
+    let Some(incident) = p.incident.as_ref().map(|i| i.id) else {
+        let body = json!({"chat_id": chat_id(&channel.target), "text": TEST_TEXT});
+        let (called, took) = tg_api::call(out, &tg, "sendMessage", &body, timeout).await;
+        return Ok(Outcome::Sent(telegram_sent(called, false).0, took));
+    };
+    let Some((card, happened)) = render_inputs(engine, p, incident).await? else {
+        return Ok(Outcome::Sent(deleted(), Duration::ZERO));
+    };
+    let is_note = happened.event == Some(ChannelEvent::Annotated);
+    with_message(engine, channel, incident, |current| async move {
+        let started = std::time::Instant::now();
+        if let Some((chat, id)) = current.as_deref().and_then(|r| r.split_once(':')) {
+            let (method, mut body) = if is_note {
+                let mut b = render::telegram::reply(&card, &happened);
+                b["reply_parameters"] = json!({"message_id": id.parse::<i64>().unwrap_or_default(),
+                    "allow_sending_without_reply": true});
+                ("sendMessage", b)
+            } else {
+                let mut b = render::telegram::message(&card, &happened);
+                b["message_id"] = json!(id.parse::<i64>().unwrap_or_default());
+                ("editMessageText", b)
+            };
+            body["chat_id"] = json!(
+                chat.parse::<i64>()
+                    .map_or_else(|_| json!(chat), |c| json!(c))
+            );
+            let (called, _) = tg_api::call(out, &tg, method, &body, timeout).await;
+            let description = called
+                .as_ref()
+                .err()
+                .map(tg_api::description)
+                .unwrap_or_default();
+            if description.contains("message is not modified") {
+                let answer = Answer::Delivered {
+                    status: 200,
+                    body: "ok: unchanged".into(),
+                };
+                return Ok((answer, started.elapsed(), None));
+            }
+            if !description.contains("message to edit not found") {
+                return Ok((telegram_sent(called, false).0, started.elapsed(), None));
+            }
+        }
+        let mut body = render::telegram::message(&card, &happened);
+        body["chat_id"] = chat_id(&channel.target);
+        let (called, _) = tg_api::call(out, &tg, "sendMessage", &body, timeout).await;
+        let (answer, posted) = telegram_sent(called, true);
+        Ok((answer, started.elapsed(), posted))
+    })
+    .await
+}
+
+/// A Telegram `chat_id`: a number (`-100…`), or a `@channel` name as it is.
+pub fn chat_id(target: &str) -> serde_json::Value {
+    target
+        .parse::<i64>()
+        .map_or_else(|_| json!(target), |c| json!(c))
+}
+
+/// The answer of a Telegram call and, with `want_ref`, the sent message's `chat:message_id`.
+fn telegram_sent(
+    called: Result<serde_json::Value, Answer>,
+    want_ref: bool,
+) -> (Answer, Option<String>) {
+    match called {
+        Ok(v) => {
+            let posted = want_ref
+                .then(|| {
+                    Some(format!(
+                        "{}:{}",
+                        v["chat"]["id"].as_i64()?,
+                        v["message_id"].as_i64()?
+                    ))
+                })
+                .flatten();
+            let body = posted
+                .as_ref()
+                .map_or_else(|| "ok".to_owned(), |r| format!("ok: message {r}"));
+            (Answer::Delivered { status: 200, body }, posted)
+        }
+        Err(a) => (a, None),
+    }
+}
+
 /// The answer of a Slack call, and with `want_ref`, the posted message's `channel:ts`.
 fn delivered(called: slack_api::Called, want_ref: Option<()>) -> (Answer, Option<String>) {
     match called {

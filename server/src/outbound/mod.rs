@@ -115,15 +115,10 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
             Outcome::Sent(a, took)
         }
         ChannelKind::Slack => chat::slack(engine, &channel, &p).await?,
+        ChannelKind::Telegram => chat::telegram(engine, &channel, &p).await?,
         ChannelKind::Discord | ChannelKind::Teams | ChannelKind::Mattermost => {
             posts::post(engine, &channel, &p).await?
         }
-        other => Outcome::Sent(
-            Answer::Refused {
-                why: format!("{} channels are not available yet", other.label()),
-            },
-            Duration::ZERO,
-        ),
     };
     let (answer, took) = match outcome {
         Outcome::Sent(a, took) => (a, took),

@@ -21,7 +21,9 @@ use opsknight_server::database::MIGRATOR;
 use opsknight_server::http::HttpMetrics;
 
 pub mod chatfakes;
+pub mod pushfakes;
 pub mod slack;
+pub mod telegram;
 pub mod twilio;
 
 /// 2026-03-08 06:30 UTC: a Sunday, hours before the US spring-forward.
@@ -117,6 +119,8 @@ pub fn url_for(db: &str) -> String {
 }
 
 pub struct TestApp {
+    /// The server's state (for starting what `serve` starts beside the router).
+    pub state: AppState,
     /// The guarded client and chat apps this app's engines and chat endpoints use.
     pub outbound: opsknight_server::outbound::Outbound,
     pub addr: SocketAddr,
@@ -271,8 +275,9 @@ async fn spawn_app_full(
         ),
     };
     let source = phone_source(&pool, &format!("http://{addr}"), phones);
+    let state_copy = state.clone();
     let app = opsknight_server::http::router_with(
-        state,
+        state.clone(),
         Arc::new(HttpMetrics::default()),
         ingestor,
         source,
@@ -288,6 +293,7 @@ async fn spawn_app_full(
         .unwrap();
     });
     TestApp {
+        state: state_copy,
         outbound,
         addr,
         base: format!("http://{addr}"),

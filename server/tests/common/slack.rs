@@ -170,7 +170,17 @@ async fn chat(
             }
         }
     }
-    let channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    let mut channel = body["channel"].as_str().unwrap_or_default().to_owned();
+    // Posting to a member id opens (or reuses) the DM with them: its channel is D….
+    if method == "chat.postMessage"
+        && channel.starts_with('U')
+        && inner.emails.contains_key(&channel)
+    {
+        channel = format!("D{}", &channel[1..]);
+        if !inner.channels.contains(&channel) {
+            inner.channels.push(channel.clone());
+        }
+    }
     let check = || -> Result<(), &'static str> {
         if !inner.channels.contains(&channel) {
             return Err("channel_not_found");
@@ -273,6 +283,7 @@ impl FakeSlack {
                 signing_secret: SECRET.into(),
                 api_url: format!("{}/api", self.base),
             })),
+            ..Default::default()
         }
     }
 

@@ -78,6 +78,19 @@ pub fn message(card: &Card, happened: &Happened) -> Value {
     })
 }
 
+/// A reply to the incident's message: what happened, and a note's text.
+pub fn reply(card: &Card, happened: &Happened) -> Value {
+    let mut text = match happened.line() {
+        Some(line) => format!("<i>{}</i>", escape(&line)),
+        None => format!("<b>{}</b>", escape(&clip(&card.headline(), 1000))),
+    };
+    if let Some(note) = &happened.note {
+        text.push('\n');
+        text.push_str(&escape(&clip(note, 3500)));
+    }
+    json!({"text": text, "parse_mode": "HTML"})
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixture::card;
