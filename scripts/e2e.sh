@@ -42,8 +42,8 @@ TWILIO_PORT=$(free_port)
 TWILIO_SID=AC00000000000000000000000000e2e0e2
 node "$ROOT/end2end/fake-twilio.mjs" "$TWILIO_PORT" "$TWILIO_SID" e2e-token >"$WORK/twilio.log" 2>&1 &
 TWILIO_PID=$!
-# Outbound webhooks go to a local receiver (end2end/fake-webhook.mjs), allowed by
-# --egress-allow (the SSRF guard refuses loopback otherwise).
+# Outbound webhooks and the Slack app go to a local fake (end2end/fake-webhook.mjs), allowed
+# by --egress-allow (the SSRF guard refuses loopback otherwise).
 WEBHOOK_PORT=$(free_port)
 node "$ROOT/end2end/fake-webhook.mjs" "$WEBHOOK_PORT" >"$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!
@@ -57,6 +57,8 @@ OPSKNIGHT_LOG=info "$BIN" serve \
   --data-dir "$WORK/data" \
   --twilio-account-sid "$TWILIO_SID" --twilio-auth-token e2e-token --twilio-from +15005550006 \
   --twilio-api-url "http://127.0.0.1:$TWILIO_PORT" --egress-allow 127.0.0.0/8 \
+  --slack-bot-token xoxb-e2e-token --slack-signing-secret e2esigningsecret0000 \
+  --slack-api-url "http://127.0.0.1:$WEBHOOK_PORT/slack/api" \
   >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do

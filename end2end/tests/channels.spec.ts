@@ -1,6 +1,7 @@
-// Service channels end to end: a webhook is added to a service on its page (the signing
-// secret shown once), a test message is sent from the page and arrives signed at the fake
-// receiver that scripts/e2e.sh starts, and the delivery log shows it.
+// Service channels end to end: a Slack channel and a webhook are added to a service on its
+// page; a bad target is refused beside the field; test messages reach the fake Slack and the
+// fake receiver that scripts/e2e.sh starts (the webhook's signed with the secret shown once);
+// the delivery logs show them.
 import { test, expect } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { collectConsoleErrors, expectNoConsoleErrors, screenshot, signIn, waitForHydration } from "./helpers";
@@ -11,9 +12,9 @@ function signature(secret: string, id: string, timestamp: string, body: string):
   return "v1," + createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
 }
 
-test("a webhook is added to a service, a test message arrives signed, and the log shows it", async ({ page }) => {
-  const receiver = process.env.OPSKNIGHT_E2E_WEBHOOK_URL;
-  test.skip(!receiver, "needs the fake webhook receiver that scripts/e2e.sh starts");
+test("a Slack channel and a webhook are added to a service, test messages arrive, and the logs show them", async ({ page }) => {
+  const fake = process.env.OPSKNIGHT_E2E_WEBHOOK_URL;
+  test.skip(!fake, "needs the fakes that scripts/e2e.sh starts");
   const errors = collectConsoleErrors(page);
   await signIn(page.request);
   const svc = await (await page.request.post("/api/services/create", {
@@ -23,30 +24,40 @@ test("a webhook is added to a service, a test message arrives signed, and the lo
   await page.goto(`/services/${svc.id}`);
   await waitForHydration(page);
   const card = page.getByTestId("channels");
-  await expect(card.getByText("No channels.")).toBeVisible();
+  await expect(card.getByText("No channels yet.")).toBeVisible();
 
-  // A bad URL is refused beside the field, and nothing is added.
-  await card.getByLabel("Webhook URL").fill("ftp://example.com/hook");
-  await card.getByRole("button", { name: "Add webhook" }).click();
-  await expect(card.getByText("must be an http:// or https:// URL")).toBeVisible();
-
-  await card.getByLabel("Webhook URL").fill(`${receiver}/hook`);
-  await card.getByRole("checkbox", { name: "acknowledged" }).check();
-  await card.getByRole("button", { name: "Add webhook" }).click();
-  const secret = (await card.getByTestId("channel-secret").textContent())!.trim();
-  expect(secret).toMatch(/^whsec_/);
-  const row = card.getByTestId("channel-list").getByRole("row").nth(1);
-  await expect(row).toContainText("127.0.0.1");
-  await expect(row).toContainText("triggered, acknowledged, resolved");
-  await expect(row).toContainText("none yet");
-
-  await row.getByRole("button", { name: "Send test" }).click();
+  // Slack is the first kind. A channel name instead of its id is refused beside the field.
+  await expect(card.getByLabel("Kind")).toHaveValue("SLACK");
+  await card.getByLabel("Slack channel id").fill("#alerts");
+  await card.getByRole("button", { name: "Add channel" }).click();
+  await expect(card.getByText("must be a Slack channel id")).toBeVisible();
+  await card.getByLabel("Slack channel id").fill("C0E2EALERTS");
+  await card.getByRole("button", { name: "Add channel" }).click();
+  const slackRow = card.getByTestId("channel-list").getByRole("row").filter({ hasText: "C0E2EALERTS" });
+  await expect(slackRow).toContainText("Slack");
+  await expect(slackRow).toContainText("triggered, acknowledged, resolved");
+  await expect(slackRow.getByRole("button", { name: "Rotate secret" })).toHaveCount(0);
+  await slackRow.getByRole("button", { name: "Send test" }).click();
   const log = card.getByTestId("delivery-log");
   await expect(log.getByText("delivered")).toBeVisible({ timeout: 10_000 });
-  await expect(log).toContainText("test");
-  await expect(log).toContainText("received");
+  await expect(log).toContainText("ok: message");
+  const calls = (await (await page.request.get(`${fake}/_slack`)).json()) as { method: string; body: { text: string }; answer: string }[];
+  expect(calls.some((c) => c.method === "chat.postMessage" && c.answer === "ok" && c.body.text.includes("this channel works"))).toBe(true);
 
-  const got = (await (await page.request.get(`${receiver}/_received`)).json()) as
+  // A webhook: its secret is shown once, and the test arrives signed with it.
+  await card.getByLabel("Kind").selectOption("WEBHOOK");
+  await card.getByLabel("Webhook URL").fill(`${fake}/hook`);
+  await card.getByRole("checkbox", { name: "annotated" }).check();
+  await card.getByRole("button", { name: "Add channel" }).click();
+  const secret = (await card.getByTestId("channel-secret").textContent())!.trim();
+  expect(secret).toMatch(/^whsec_/);
+  const hookRow = card.getByTestId("channel-list").getByRole("row").filter({ hasText: "Webhook" });
+  await expect(hookRow).toContainText("127.0.0.1");
+  await expect(hookRow).toContainText("none yet");
+  await hookRow.getByRole("button", { name: "Send test" }).click();
+  await expect(log.getByText("received")).toBeVisible({ timeout: 10_000 });
+
+  const got = (await (await page.request.get(`${fake}/_received`)).json()) as
     { id: string; timestamp: string; signature: string; body: string }[];
   const test_ = got.find((d) => JSON.parse(d.body).type === "test")!;
   expect(test_.signature).toBe(signature(secret, test_.id, test_.timestamp, test_.body));

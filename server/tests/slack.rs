@@ -173,8 +173,11 @@ async fn a_button_press_acts_as_the_matched_user_and_the_message_is_updated_in_p
             .contains("Acknowledged")
     );
 
-    // The same press again: nothing changes; the presser is told so, privately.
+    // The very same request again (a replay): refused, and nothing is said or done.
     let res = post_signed(&app, "/api/slack/interactive", &body, now, SECRET).await;
+    assert_eq!(res.status(), 409);
+    // A second press (Slack signs it anew): nothing changes; the presser is told so, privately.
+    let res = post_signed(&app, "/api/slack/interactive", &body, now + 1, SECRET).await;
     assert_eq!(res.status(), 200);
     let told = fake.wait_responses(1).await;
     assert_eq!(told[0]["response_type"], "ephemeral");
@@ -191,7 +194,7 @@ async fn a_button_press_acts_as_the_matched_user_and_the_message_is_updated_in_p
 
     // Resolve: the message is updated again, with only Open left; still one post.
     let resolve = press_body(&fake, "U0ANN", "opsknight_resolve", &incident, ts);
-    let res = post_signed(&app, "/api/slack/interactive", &resolve, now, SECRET).await;
+    let res = post_signed(&app, "/api/slack/interactive", &resolve, now + 2, SECRET).await;
     assert_eq!(res.status(), 200);
     app.settle().await;
     let calls = fake

@@ -8,7 +8,7 @@ use super::api::{
     AddChannel, Redeliver, RemoveChannel, RotateChannelSecret, TestChannel, UpdateChannel,
     channel_deliveries, list_channels,
 };
-use super::{ChannelEvent, Delivery, DeliveryStatus, ServiceChannel};
+use super::{ChannelEvent, ChannelKind, Delivery, DeliveryStatus, ServiceChannel};
 use crate::components::form::{FormError, action_error};
 use crate::components::pager::{CursorPager, current_cursor, cursor_stack};
 use crate::components::time::Time;
@@ -45,7 +45,13 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
         move |_| list_channels(Some(service)),
     );
     let target = RwSignal::new(String::new());
-    let events = RwSignal::new(vec![ChannelEvent::Triggered, ChannelEvent::Resolved]);
+    let kind = RwSignal::new(ChannelKind::Slack.as_str().to_owned());
+    let chosen = move || ChannelKind::parse(&kind.get()).unwrap_or(ChannelKind::Webhook);
+    let events = RwSignal::new(vec![
+        ChannelEvent::Triggered,
+        ChannelEvent::Acknowledged,
+        ChannelEvent::Resolved,
+    ]);
     let open_log = RwSignal::new(None::<ChannelId>);
     let error = action_error(add);
     let row_error = Signal::derive(move || {
@@ -75,7 +81,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
         ev.prevent_default();
         add.dispatch(AddChannel {
             service_id: Some(service),
-            kind: "WEBHOOK".into(),
+            kind: kind.get_untracked(),
             target: target.get_untracked(),
             events: events
                 .get_untracked()
@@ -87,7 +93,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="chan-h" data-testid="channels">
             <h2 id="chan-h" class="card__title">"Channels"</h2>
-            <p class="muted small">"Where this service's incident events are posted. Webhooks are signed (Standard Webhooks) and retried; every attempt is logged."</p>
+            <p class="muted small">"Where this service's incident events are posted: Slack, Microsoft Teams, Mattermost, Discord, Telegram, or a signed webhook. Chat messages carry Acknowledge and Resolve; Slack and Telegram update the message in place. Every attempt is logged."</p>
             {move || secret.get().map(|s| view! {
                 <div class="notice notice--ok" role="status">
                     <p>"Signing secret (shown once; copy it now). Check each delivery's webhook-signature with it:"</p>
@@ -98,7 +104,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading channels…"</p> }>
                 {move || channels.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
-                        <p class="muted">"No channels. Add a webhook to send this service's incident events to your own systems."</p>
+                        <p class="muted">"No channels yet. Add a chat channel for the team, or a webhook for your own systems."</p>
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="channel-list">
@@ -115,8 +121,26 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
             {move || open_log.get().map(|id| view! { <DeliveryLog channel=id write=write tick=tick/> })}
             {write.then(|| view! {
                 <form class="form" on:submit=on_submit novalidate>
-                    <crate::components::field::Field name="target" form="chan" label="Webhook URL" value=target error=error kind="url"
-                        hint="https://… — internal addresses are refused unless the server allows them"/>
+                    <div class="field">
+                        <label for="f-chan-kind">"Kind"</label>
+                        <select id="f-chan-kind" name="kind" data-testid="channel-kind"
+                            on:change=move |ev| { kind.set(event_target_value(&ev)); target.set(String::new()); }>
+                            {ChannelKind::ALL.into_iter().map(|k| view! {
+                                <option value=k.as_str() selected=move || kind.get() == k.as_str()>{k.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field" class:field--error=move || error.get().is_some_and(|e| e.field() == Some("target"))>
+                        <label for="f-chan-target">{move || chosen().target_label()}</label>
+                        <input id="f-chan-target" name="target" type="text" autocomplete="off"
+                            aria-describedby="f-chan-target-hint f-chan-target-err"
+                            aria-invalid=move || error.get().is_some_and(|e| e.field() == Some("target")).to_string()
+                            prop:value=move || target.get() on:input=move |ev| target.set(event_target_value(&ev))/>
+                        <p class="field__hint" id="f-chan-target-hint">{move || chosen().target_hint()}</p>
+                        <p class="field__error" id="f-chan-target-err" role="alert">
+                            {move || error.get().filter(|e| e.field() == Some("target")).map(|e| e.user_message())}
+                        </p>
+                    </div>
                     <fieldset class="field scopes" aria-describedby="f-chan-events-err">
                         <legend>"Events"</legend>
                         {ChannelEvent::ALL.into_iter().map(|e| view! {
@@ -133,9 +157,9 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
                             {move || error.get().filter(|e| e.field() == Some("events")).map(|e| e.user_message())}
                         </p>
                     </fieldset>
-                    <FormError error=error fields=&["target", "events"]/>
+                    <FormError error=error fields=&["kind", "target", "events"]/>
                     <div class="form__actions">
-                        <button class="btn" type="submit" disabled=move || add.pending().get()>"Add webhook"</button>
+                        <button class="btn" type="submit" disabled=move || add.pending().get()>"Add channel"</button>
                     </div>
                 </form>
             })}
@@ -181,7 +205,9 @@ fn ChannelRow(
                         let events = names.clone();
                         move |_| { update.dispatch(UpdateChannel { id, events: events.clone(), enabled: !enabled }); }
                     }>{if enabled { "Turn off" } else { "Turn on" }}</button>
-                    <button class="btn btn--quiet" type="button" on:click=move |_| { rotate.dispatch(RotateChannelSecret { id }); }>"Rotate secret"</button>
+                    {(c.kind == ChannelKind::Webhook).then(|| view! {
+                        <button class="btn btn--quiet" type="button" on:click=move |_| { rotate.dispatch(RotateChannelSecret { id }); }>"Rotate secret"</button>
+                    })}
                     <button class="btn btn--quiet" type="button" on:click=move |_| {
                         if window().confirm_with_message("Remove this channel and its delivery log?").unwrap_or(false) {
                             remove.dispatch(RemoveChannel { id });

@@ -203,3 +203,19 @@ pub async fn number<'e>(db: impl PgExecutor<'e>, incident: IncidentId) -> Result
         what: "incident".into(),
     })
 }
+
+/// Whether an inbound request (`key`: `slack:<signature>`, `telegram:<update_id>`) is seen for
+/// the first time; a replay returns false.
+pub async fn first_time<'e>(
+    db: impl PgExecutor<'e>,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done =
+        sqlx::query("INSERT INTO inbound_seen (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(now)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -78,6 +78,42 @@ impl ChannelKind {
         }
     }
 
+    /// What the add form calls the target.
+    pub fn target_label(self) -> &'static str {
+        match self {
+            ChannelKind::Slack => "Slack channel id",
+            ChannelKind::Telegram => "Telegram chat id",
+            ChannelKind::Teams => "Workflows webhook URL",
+            ChannelKind::Mattermost => "Incoming webhook URL",
+            ChannelKind::Discord => "Discord webhook URL",
+            ChannelKind::Webhook => "Webhook URL",
+        }
+    }
+
+    /// Where to find the target.
+    pub fn target_hint(self) -> &'static str {
+        match self {
+            ChannelKind::Slack => {
+                "C0123ABCDEF: channel details → About. Invite the OpsKnight app to the channel first."
+            }
+            ChannelKind::Telegram => {
+                "-1001234567890 for a group (add the bot to it first), or @channelname"
+            }
+            ChannelKind::Teams => {
+                "From a Workflows flow “When a Teams webhook request is received” → “Post card in a chat or channel”. It always answers 202: check the flow's run history if nothing appears."
+            }
+            ChannelKind::Mattermost => {
+                "https://mattermost.example.com/hooks/…: Integrations → Incoming Webhooks"
+            }
+            ChannelKind::Discord => {
+                "https://discord.com/api/webhooks/…: channel settings → Integrations → Webhooks"
+            }
+            ChannelKind::Webhook => {
+                "https://… Signed with Standard Webhooks; internal addresses are refused unless the server allows them"
+            }
+        }
+    }
+
     /// Whether the target is a URL (else a channel or chat id).
     pub fn target_is_url(self) -> bool {
         !matches!(self, ChannelKind::Slack | ChannelKind::Telegram)

@@ -68,6 +68,10 @@ pub async fn cleanup(
         .bind(now - crate::incidents::early_resolve_window())
         .execute(&mut *tx)
         .await?;
+    sqlx::query("DELETE FROM inbound_seen WHERE at < $1")
+        .bind(now - Duration::days(1))
+        .execute(&mut *tx)
+        .await?;
     Ok(Removed {
         incidents,
         alerts,

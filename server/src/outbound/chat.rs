@@ -98,7 +98,7 @@ pub(crate) async fn slack(
     let Some(incident) = p.incident.as_ref().map(|i| i.id) else {
         let body = json!({"channel": channel.target, "text": TEST_TEXT});
         let (called, took) = slack_api::call(out, &slack, "chat.postMessage", &body, timeout).await;
-        return Ok(Outcome::Sent(delivered(called, None).0, took));
+        return Ok(Outcome::Sent(delivered(called, Some(())).0, took));
     };
     let Some((card, happened)) = render_inputs(engine, p, incident).await? else {
         return Ok(Outcome::Sent(deleted(), Duration::ZERO));

@@ -311,16 +311,22 @@ impl FakeTelegram {
     }
 }
 
+/// A fresh update id (Telegram numbers its updates; a repeat is a replay).
+fn next_update_id() -> i64 {
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(5000);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A `/start <code>` message from Telegram user `from` in their private chat (same id).
 pub fn start_update(from: i64, code: &str) -> Value {
-    json!({"update_id": 1, "message": {"message_id": 1, "date": 1700000000,
+    json!({"update_id": next_update_id(), "message": {"message_id": 1, "date": 1700000000,
         "from": {"id": from, "is_bot": false, "first_name": "Ann"},
         "chat": {"id": from, "type": "private"}, "text": format!("/start {code}")}})
 }
 
 /// A button press by `from` on message `message_id` in `chat`.
 pub fn press_update(from: i64, chat: i64, message_id: i64, data: &str) -> Value {
-    json!({"update_id": 2, "callback_query": {"id": format!("cq{from}{message_id}"),
+    json!({"update_id": next_update_id(), "callback_query": {"id": format!("cq{from}{message_id}"),
         "from": {"id": from, "is_bot": false, "first_name": "Ann"},
         "message": {"message_id": message_id, "date": 1700000000, "chat": {"id": chat, "type": "group"}},
         "chat_instance": "42", "data": data}})

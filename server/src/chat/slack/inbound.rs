@@ -79,6 +79,33 @@ fn checked(
     Ok(slack)
 }
 
+/// Refuses a request already handled (the same signature: the same timestamp and body).
+async fn not_replayed(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    let sig = headers
+        .get("x-slack-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    match messages::first_time(&state.pool, &format!("slack:{sig}"), state.clock.now()).await {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            tracing::warn!("refused a replayed Slack request");
+            Err(error(
+                StatusCode::CONFLICT,
+                "x-slack-signature",
+                "this request was handled already (a replay)",
+            ))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "checking a Slack request for a replay failed");
+            Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database",
+                "try again",
+            ))
+        }
+    }
+}
+
 fn form(body: &[u8]) -> std::collections::HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
@@ -147,6 +174,9 @@ async fn interactive(
         Ok(s) => s,
         Err(r) => return *r,
     };
+    if let Err(r) = not_replayed(&state, &headers).await {
+        return r;
+    }
     let Some(payload) = form(&body).remove("payload") else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -240,6 +270,9 @@ async fn commands(
         Ok(s) => s,
         Err(r) => return *r,
     };
+    if let Err(r) = not_replayed(&state, &headers).await {
+        return r;
+    }
     let f = form(&body);
     let text = f.get("text").map(|t| t.trim()).unwrap_or_default();
     let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));

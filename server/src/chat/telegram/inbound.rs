@@ -83,8 +83,26 @@ async fn webhook(
     StatusCode::OK.into_response()
 }
 
-/// Does what one update asks. Failures are logged: Telegram would only send it again.
+/// Does what one update asks, once per `update_id`. Failures are logged: Telegram would only
+/// send it again.
 pub async fn handle(state: &AppState, out: &Outbound, tg: &TelegramConfig, update: &Value) {
+    if let Some(id) = update["update_id"].as_i64() {
+        let key = format!(
+            "telegram:{}:{id}",
+            &tg.bot_token[..tg.bot_token.find(':').unwrap_or(0)]
+        );
+        match messages::first_time(&state.pool, &key, state.clock.now()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(update_id = id, "ignored a Telegram update seen before");
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "checking a Telegram update for a replay failed");
+                return;
+            }
+        }
+    }
     if update["callback_query"].is_object() {
         press(state, out, tg, &update["callback_query"]).await;
     } else if let Some(text) = update["message"]["text"].as_str()
