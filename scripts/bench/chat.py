@@ -123,7 +123,7 @@ def wait(what, cond, limit):
 
 
 def press_body(incident):
-    payload = {"type": "block_actions", "user": {"id": "U0BENCH"}, "channel": {"id": "C0BENCH"},
+    payload = {"type": "block_actions", "user": {"id": "U0BENCH"}, "channel": {"id": "C0BENCHALERTS"},
                "response_url": f"http://127.0.0.1:{SLACK_PORT}/respond",
                "actions": [{"action_id": "opsknight_ack", "value": incident}]}
     return urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
@@ -144,7 +144,7 @@ def press(incident):
 
 def bench_slack():
     svc, key = service("Slack bench")
-    api("services/channels/add", {"service_id": svc, "kind": "SLACK", "target": "C0BENCH",
+    api("services/channels/add", {"service_id": svc, "kind": "SLACK", "target": "C0BENCHALERTS",
                                   "events": ["triggered", "acknowledged"]})
     n = int(RATE * SECONDS)
     dedups = [f"s{i}" for i in range(n)]
