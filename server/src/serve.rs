@@ -139,9 +139,13 @@ async fn run(
         .context("create the Web Push (VAPID) key")?;
     tracing::info!(public_key = %vapid, "web push ready");
     let outbound = crate::outbound::Outbound::new(egress_allow(args)?)?
-        .with_chat(args.chat.config(&state.public_url)?)
+        .with_saved_chat(
+            args.chat.config(&state.public_url)?,
+            state.pool.clone(),
+            state.keys.clone(),
+        )
         .with_per_destination(usize::from(args.delivery_per_destination));
-    if outbound.chat.slack.is_some() {
+    if outbound.chat_environment().slack.is_some() {
         tracing::info!("Slack app ready: /api/slack/interactive and /api/slack/commands");
     }
     let chat_tasks = crate::chat::start(state.clone(), outbound.clone());

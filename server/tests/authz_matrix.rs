@@ -260,6 +260,25 @@ const ROWS: &[Row] = &[
         |_| json!({"to": "not-an-email"}),
     ),
     ("/api/settings/phone", "DDDDAAD", "admin", |_| json!({})),
+    ("/api/settings/chat", "DDDDAAD", "admin", |_| json!({})),
+    (
+        "/api/settings/chat/slack",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"bot_token": "not-a-token", "signing_secret": null}),
+    ),
+    (
+        "/api/settings/chat/telegram",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"bot_token": "not-a-token"}),
+    ),
+    (
+        "/api/settings/chat/clear",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"app": "neither"}),
+    ),
     (
         "/api/settings/phone/save",
         "DDDDAAD",

@@ -25,7 +25,7 @@ async fn status(app: &TestApp, incident: &str) -> String {
 fn secret(app: &TestApp) -> String {
     opsknight_server::chat::telegram::inbound::webhook_secret(
         &app.state.keys,
-        app.outbound.chat.telegram.as_ref().unwrap(),
+        app.outbound.chat_environment().telegram.as_ref().unwrap(),
     )
 }
 

@@ -23,8 +23,9 @@ fn status_badge(status: DeliveryStatus) -> impl IntoView {
     view! { <span class=class>{text}</span> }
 }
 
+/// A service's channels, or (`service` None) the webhooks that take every service's events.
 #[component]
-pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
+pub fn ChannelsCard(service: Option<ServiceId>, write: bool) -> impl IntoView {
     let add = ServerAction::<AddChannel>::new();
     let update = ServerAction::<UpdateChannel>::new();
     let remove = ServerAction::<RemoveChannel>::new();
@@ -42,10 +43,16 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
                 tick.get(),
             )
         },
-        move |_| list_channels(Some(service)),
+        move |_| list_channels(service),
     );
     let target = RwSignal::new(String::new());
-    let kind = RwSignal::new(ChannelKind::Slack.as_str().to_owned());
+    // Every service's events go to webhooks only.
+    let kinds: Vec<ChannelKind> = if service.is_some() {
+        ChannelKind::ALL.to_vec()
+    } else {
+        vec![ChannelKind::Webhook]
+    };
+    let kind = RwSignal::new(kinds[0].as_str().to_owned());
     let chosen = move || ChannelKind::parse(&kind.get()).unwrap_or(ChannelKind::Webhook);
     let events = RwSignal::new(vec![
         ChannelEvent::Triggered,
@@ -80,7 +87,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         add.dispatch(AddChannel {
-            service_id: Some(service),
+            service_id: service,
             kind: kind.get_untracked(),
             target: target.get_untracked(),
             events: events
@@ -92,8 +99,12 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="chan-h" data-testid="channels">
-            <h2 id="chan-h" class="card__title">"Channels"</h2>
-            <p class="muted small">"Where this service's incident events are posted: Slack, Microsoft Teams, Mattermost, Discord, Telegram, or a signed webhook. Chat messages carry Acknowledge and Resolve; Slack and Telegram update the message in place. Every attempt is logged."</p>
+            <h2 id="chan-h" class="card__title">{if service.is_some() { "Channels" } else { "Webhooks for every service" }}</h2>
+            <p class="muted small">{if service.is_some() {
+                "Where this service's incident events are posted: Slack, Microsoft Teams, Mattermost, Discord, Telegram, or a signed webhook. Chat messages carry Acknowledge and Resolve; Slack and Telegram update the message in place. Every attempt is logged."
+            } else {
+                "Signed webhooks (Standard Webhooks) that take the incident events of every service, for your own systems. Every attempt is logged."
+            }}</p>
             {move || secret.get().map(|s| view! {
                 <div class="notice notice--ok" role="status">
                     <p>"Signing secret (shown once; copy it now). Check each delivery's webhook-signature with it:"</p>
@@ -104,7 +115,11 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading channels…"</p> }>
                 {move || channels.get().map(|r| match r {
                     Ok(list) if list.is_empty() => view! {
-                        <p class="muted">"No channels yet. Add a chat channel for the team, or a webhook for your own systems."</p>
+                        <p class="muted">{if service.is_some() {
+                            "No channels yet. Add a chat channel for the team, or a webhook for your own systems."
+                        } else {
+                            "No webhooks for every service."
+                        }}</p>
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="table" data-testid="channel-list">
@@ -125,7 +140,7 @@ pub fn ChannelsCard(service: ServiceId, write: bool) -> impl IntoView {
                         <label for="f-chan-kind">"Kind"</label>
                         <select id="f-chan-kind" name="kind" data-testid="channel-kind"
                             on:change=move |ev| { kind.set(event_target_value(&ev)); target.set(String::new()); }>
-                            {ChannelKind::ALL.into_iter().map(|k| view! {
+                            {kinds.iter().copied().map(|k| view! {
                                 <option value=k.as_str() selected=move || kind.get() == k.as_str()>{k.label()}</option>
                             }).collect_view()}
                         </select>

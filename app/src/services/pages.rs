@@ -201,7 +201,7 @@ pub fn ServicePage() -> impl IntoView {
                                     </form>
                                 })}
                             </section>
-                            <crate::channels::card::ChannelsCard service=sid write=write/>
+                            <crate::channels::card::ChannelsCard service=Some(sid) write=write/>
                             {write.then(|| view! { <EditService service=d.service.clone() teams=teams.clone() policies=policies.clone() saved=update_service/> })}
                             <OpenIncidents service=sid/>
                         </div>

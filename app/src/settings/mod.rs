@@ -1,10 +1,12 @@
 //! Settings an admin changes at run time: email delivery (SMTP host, port, security, user,
 //! password and sender), stored with the password encrypted, overriding the
-//! `OPSKNIGHT_SMTP_URL` environment default, and a test email; and phone paging (`phone`).
+//! `OPSKNIGHT_SMTP_URL` environment default, and a test email; phone paging (`phone`); and the
+//! chat apps' credentials (`chat`).
 
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+pub mod chat;
 pub mod page;
 pub mod phone;
 #[cfg(feature = "ssr")]

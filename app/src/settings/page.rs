@@ -1,4 +1,5 @@
-//! `/settings` (admins): email delivery, phone paging (`phone::page`) and the Web Push key.
+//! `/settings` (admins): email delivery, phone paging (`phone::page`), the chat apps
+//! (`chat::page`) and the Web Push key.
 //! Shows where email settings come from (saved here, the environment, or nowhere), saves them
 //! with a write-only password, and sends a test email.
 
@@ -27,6 +28,8 @@ pub fn SettingsPage() -> impl IntoView {
             </Transition>
             <TestEmail/>
             <super::phone::page::PhoneSettings/>
+            <super::chat::page::ChatCard/>
+            <crate::channels::card::ChannelsCard service=None write=true/>
             <PushKey/>
         </div>
     }

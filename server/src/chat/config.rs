@@ -138,12 +138,28 @@ impl std::fmt::Debug for PushoverConfig {
     }
 }
 
-/// Every chat and push app configured.
-#[derive(Clone, Debug, Default)]
+/// Every chat and push app configured, and the API bases credentials saved in Settings use.
+#[derive(Clone, Debug)]
 pub struct ChatConfig {
     pub slack: Option<Arc<SlackConfig>>,
     pub telegram: Option<Arc<TelegramConfig>>,
     pub pushover: Option<Arc<PushoverConfig>>,
+    pub slack_api_url: String,
+    pub telegram_api_url: String,
+    pub telegram_updates: Updates,
+}
+
+impl Default for ChatConfig {
+    fn default() -> ChatConfig {
+        ChatConfig {
+            slack: None,
+            telegram: None,
+            pushover: None,
+            slack_api_url: "https://slack.com/api".into(),
+            telegram_api_url: "https://api.telegram.org".into(),
+            telegram_updates: Updates::Poll,
+        }
+    }
 }
 
 fn set(v: &Option<String>) -> Option<&str> {
@@ -164,34 +180,24 @@ fn base_url(variable: &str, raw: &str) -> anyhow::Result<String> {
 impl ChatArgs {
     /// The checked settings; `public_url` decides Telegram's default update mode.
     pub fn config(&self, public_url: &str) -> anyhow::Result<ChatConfig> {
+        let updates = match set(&self.telegram_updates) {
+            None if public_url.starts_with("https://") => Updates::Webhook,
+            None => Updates::Poll,
+            Some("webhook") => Updates::Webhook,
+            Some("poll") => Updates::Poll,
+            Some(other) => {
+                bail!("OPSKNIGHT_TELEGRAM_UPDATES: must be webhook or poll, not {other:?}")
+            }
+        };
+        let telegram_api_url = base_url("OPSKNIGHT_TELEGRAM_API_URL", &self.telegram_api_url)?;
         let telegram = match set(&self.telegram_bot_token) {
             None => None,
             Some(token) => {
-                let ok = token.split_once(':').is_some_and(|(id, secret)| {
-                    !id.is_empty()
-                        && id.bytes().all(|b| b.is_ascii_digit())
-                        && secret.len() >= 30
-                        && secret
-                            .bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                });
-                if !ok {
-                    bail!(
-                        "OPSKNIGHT_TELEGRAM_BOT_TOKEN: must be a bot token from @BotFather, like 123456789:AAE…"
-                    );
-                }
-                let updates = match set(&self.telegram_updates) {
-                    None if public_url.starts_with("https://") => Updates::Webhook,
-                    None => Updates::Poll,
-                    Some("webhook") => Updates::Webhook,
-                    Some("poll") => Updates::Poll,
-                    Some(other) => {
-                        bail!("OPSKNIGHT_TELEGRAM_UPDATES: must be webhook or poll, not {other:?}")
-                    }
-                };
+                let token = app::settings::chat::check_telegram_token(token)
+                    .map_err(|m| anyhow::anyhow!("OPSKNIGHT_TELEGRAM_BOT_TOKEN: {m}"))?;
                 Some(Arc::new(TelegramConfig {
                     bot_token: token.to_owned(),
-                    api_url: base_url("OPSKNIGHT_TELEGRAM_API_URL", &self.telegram_api_url)?,
+                    api_url: telegram_api_url.clone(),
                     updates,
                 }))
             }
@@ -211,10 +217,13 @@ impl ChatArgs {
         let mut config = self.slack_config()?;
         config.telegram = telegram;
         config.pushover = pushover;
+        config.telegram_api_url = telegram_api_url;
+        config.telegram_updates = updates;
         Ok(config)
     }
 
     fn slack_config(&self) -> anyhow::Result<ChatConfig> {
+        let slack_api_url = base_url("OPSKNIGHT_SLACK_API_URL", &self.slack_api_url)?;
         let slack = match (set(&self.slack_bot_token), set(&self.slack_signing_secret)) {
             (None, None) => None,
             (Some(_), None) => bail!(
@@ -224,23 +233,20 @@ impl ChatArgs {
                 "OPSKNIGHT_SLACK_BOT_TOKEN: set it with OPSKNIGHT_SLACK_SIGNING_SECRET (OAuth & Permissions shows the bot token)"
             ),
             (Some(token), Some(secret)) => {
-                if !token.starts_with("xoxb-") {
-                    bail!("OPSKNIGHT_SLACK_BOT_TOKEN: must be a bot token, starting with xoxb-");
-                }
-                if secret.len() < 16 || !secret.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    bail!(
-                        "OPSKNIGHT_SLACK_SIGNING_SECRET: must be the app's signing secret (letters and digits, 16 or more)"
-                    );
-                }
+                let token = app::settings::chat::check_slack_token(token)
+                    .map_err(|m| anyhow::anyhow!("OPSKNIGHT_SLACK_BOT_TOKEN: {m}"))?;
+                let secret = app::settings::chat::check_slack_secret(secret)
+                    .map_err(|m| anyhow::anyhow!("OPSKNIGHT_SLACK_SIGNING_SECRET: {m}"))?;
                 Some(Arc::new(SlackConfig {
                     bot_token: token.to_owned(),
                     signing_secret: secret.to_owned(),
-                    api_url: base_url("OPSKNIGHT_SLACK_API_URL", &self.slack_api_url)?,
+                    api_url: slack_api_url.clone(),
                 }))
             }
         };
         Ok(ChatConfig {
             slack,
+            slack_api_url,
             ..ChatConfig::default()
         })
     }
@@ -306,14 +312,14 @@ mod tests {
     #[test]
     fn slack_needs_both_and_each_error_names_its_variable() {
         let ok = args(
-            Some("xoxb-1-2"),
+            Some("xoxb-1-2-abcdef"),
             Some("8f742231b10e8888abcd99yyyzzz85a5"),
             "https://slack.com/api/",
         );
         let c = ok.config("https://p").unwrap().slack.unwrap();
         assert_eq!(c.api_url, "https://slack.com/api");
         assert!(
-            args(None, None, "x")
+            args(None, None, "https://s")
                 .config("https://p")
                 .unwrap()
                 .slack
@@ -321,7 +327,7 @@ mod tests {
         );
         for (bad, var) in [
             (
-                args(Some("xoxb-1"), None, "https://s"),
+                args(Some("xoxb-1-2-abcdef"), None, "https://s"),
                 "OPSKNIGHT_SLACK_SIGNING_SECRET",
             ),
             (
@@ -333,11 +339,15 @@ mod tests {
                 "OPSKNIGHT_SLACK_BOT_TOKEN",
             ),
             (
-                args(Some("xoxb-1"), Some("short"), "https://s"),
+                args(Some("xoxb-1-2-abcdef"), Some("short"), "https://s"),
                 "OPSKNIGHT_SLACK_SIGNING_SECRET",
             ),
             (
-                args(Some("xoxb-1"), Some("abcdefabcdefabcdef"), "ftp://s"),
+                args(
+                    Some("xoxb-1-2-abcdef"),
+                    Some("abcdefabcdefabcdef"),
+                    "ftp://s",
+                ),
                 "OPSKNIGHT_SLACK_API_URL",
             ),
         ] {

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod mattermost;
 pub mod slack;
+pub mod source;
 pub mod telegram;
 
 use app::state::AppState;
@@ -18,13 +19,39 @@ pub fn routes(out: crate::outbound::Outbound) -> axum::Router<AppState> {
         .layer(axum::Extension(out))
 }
 
-/// Starts what the chat apps need in the background: the Telegram bot's webhook (or its
-/// poller) and its username for profile links. Failures are logged; paging goes on.
+/// Starts what the Telegram bot needs in the background, and keeps it in step with the
+/// credentials in use: whenever the bot token changes (saved in Settings, forgotten), its
+/// username is read (getMe) and its webhook set, or its poller (re)started. Failures are
+/// logged; paging goes on. Checks every 15 s.
 pub fn start(
     state: app::state::AppState,
     out: crate::outbound::Outbound,
 ) -> Option<tokio::task::JoinHandle<()>> {
-    let tg = out.chat.telegram.clone()?;
+    Some(tokio::spawn(async move {
+        let mut running: Option<(String, Option<tokio::task::JoinHandle<()>>)> = None;
+        loop {
+            let tg = out.chat().await.telegram.clone();
+            let token = tg.as_ref().map(|t| t.bot_token.clone());
+            if running.as_ref().map(|r| &r.0) != token.as_ref() {
+                if let Some((_, Some(task))) = running.take() {
+                    task.abort();
+                }
+                running = tg.map(|tg| {
+                    let task = bring_up(state.clone(), out.clone(), tg.clone());
+                    (tg.bot_token.clone(), task)
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+        }
+    }))
+}
+
+/// getMe, then setWebhook (returns None) or the poller's task.
+fn bring_up(
+    state: app::state::AppState,
+    out: crate::outbound::Outbound,
+    tg: std::sync::Arc<config::TelegramConfig>,
+) -> Option<tokio::task::JoinHandle<()>> {
     Some(tokio::spawn(async move {
         match telegram::poll::remember_username(&state, &out, &tg).await {
             Ok(name) => tracing::info!(bot = %name, "Telegram bot ready"),

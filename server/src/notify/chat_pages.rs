@@ -57,7 +57,7 @@ pub struct SlackDm {
 impl Channel for SlackDm {
     fn send<'a>(&'a self, page: &'a Page) -> SendFuture<'a> {
         Box::pin(async move {
-            let Some(slack) = self.out.chat.slack.clone() else {
+            let Some(slack) = self.out.chat().await.slack.clone() else {
                 return Err(SendError::permanent(super::channel::missing(
                     ContactKind::Slack,
                 )));
@@ -94,7 +94,7 @@ pub struct TelegramDm {
 impl Channel for TelegramDm {
     fn send<'a>(&'a self, page: &'a Page) -> SendFuture<'a> {
         Box::pin(async move {
-            let Some(tg) = self.out.chat.telegram.clone() else {
+            let Some(tg) = self.out.chat().await.telegram.clone() else {
                 return Err(SendError::permanent(super::channel::missing(
                     ContactKind::Telegram,
                 )));

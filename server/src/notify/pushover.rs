@@ -108,7 +108,7 @@ fn read(r: Reply) -> Answer {
 impl Channel for PushoverChannel {
     fn send<'a>(&'a self, page: &'a Page) -> SendFuture<'a> {
         Box::pin(async move {
-            let Some(po) = self.out.chat.pushover.clone() else {
+            let Some(po) = self.out.chat().await.pushover.clone() else {
                 return Err(SendError::permanent(super::channel::missing(
                     ContactKind::Pushover,
                 )));
@@ -225,7 +225,7 @@ pub async fn cancel(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         .as_str()
         .context("RECEIPT_CANCEL payload: receipt")?
         .to_owned();
-    let answer = match engine.outbound.chat.pushover.clone() {
+    let answer = match engine.outbound.chat().await.pushover.clone() {
         None => Answer::Rejected {
             status: None,
             why: "Pushover is no longer set up".into(),

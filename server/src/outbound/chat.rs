@@ -83,7 +83,7 @@ pub(crate) async fn slack(
     channel: &Stored,
     p: &DeliveryJob,
 ) -> anyhow::Result<Outcome> {
-    let Some(slack) = engine.outbound.chat.slack.clone() else {
+    let Some(slack) = engine.outbound.chat().await.slack.clone() else {
         return Ok(Outcome::Sent(
             Answer::Rejected {
                 status: None,
@@ -142,7 +142,7 @@ pub(crate) async fn telegram(
     p: &DeliveryJob,
 ) -> anyhow::Result<Outcome> {
     use crate::chat::telegram::api as tg_api;
-    let Some(tg) = engine.outbound.chat.telegram.clone() else {
+    let Some(tg) = engine.outbound.chat().await.telegram.clone() else {
         return Ok(Outcome::Sent(
             Answer::Rejected {
                 status: None,

@@ -11,6 +11,7 @@ pub mod posts;
 pub mod webhook;
 pub mod wire;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -24,6 +25,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::chat::config::ChatConfig;
+use crate::chat::source::ChatSource;
 use crate::engine::Engine;
 use wire::Answer;
 
@@ -32,7 +34,7 @@ use wire::Answer;
 pub struct Outbound {
     pub(crate) client: reqwest::Client,
     pub(crate) allow: AllowList,
-    pub chat: ChatConfig,
+    chat: Arc<ChatSource>,
     pub(crate) pace: pace::Pace,
 }
 
@@ -42,7 +44,7 @@ impl Outbound {
         Ok(Outbound {
             client: guard::client(allow.clone()).context("build the webhook client")?,
             allow,
-            chat: ChatConfig::default(),
+            chat: ChatSource::fixed(ChatConfig::default()),
             pace: pace::Pace::new(DEFAULT_PER_DESTINATION),
         })
     }
@@ -53,10 +55,31 @@ impl Outbound {
         self
     }
 
-    /// The same, with the chat apps configured.
+    /// The same, with the chat apps configured (the environment's).
     pub fn with_chat(mut self, chat: ChatConfig) -> Outbound {
-        self.chat = chat;
+        self.chat = ChatSource::fixed(chat);
         self
+    }
+
+    /// The same, with credentials saved in Settings winning over `chat`.
+    pub fn with_saved_chat(
+        mut self,
+        chat: ChatConfig,
+        pool: app::db::Db,
+        keys: Arc<app::secrets::Keyring>,
+    ) -> Outbound {
+        self.chat = ChatSource::with_saved(chat, pool, keys);
+        self
+    }
+
+    /// The chat credentials in use right now.
+    pub async fn chat(&self) -> Arc<ChatConfig> {
+        self.chat.current().await
+    }
+
+    /// The environment's chat credentials.
+    pub fn chat_environment(&self) -> &ChatConfig {
+        self.chat.environment()
     }
 }
 

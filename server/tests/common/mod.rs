@@ -219,7 +219,25 @@ pub async fn spawn_app_with_gateway(
 /// Starts the server with chat apps configured (their fakes' URLs inside).
 pub async fn spawn_app_with_chat(chat: opsknight_server::chat::config::ChatConfig) -> TestApp {
     let (pool, db) = fresh_pool().await;
-    spawn_app_full(pool, db, None, None, Default::default(), chat).await
+    spawn_app_full(
+        pool,
+        db,
+        None,
+        None,
+        Default::default(),
+        test_outbound().with_chat(chat),
+    )
+    .await
+}
+
+/// Starts the server with chat apps configured and credentials saved in Settings winning over
+/// them (as `serve` does).
+pub async fn spawn_app_with_saved_chat(
+    chat: opsknight_server::chat::config::ChatConfig,
+) -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    let outbound = test_outbound().with_saved_chat(chat, pool.clone(), test_keys());
+    spawn_app_full(pool, db, None, None, Default::default(), outbound).await
 }
 
 async fn spawn_app_with(
@@ -238,7 +256,7 @@ async fn spawn_app_inner(
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
     phones: opsknight_server::notify::Phones,
 ) -> TestApp {
-    spawn_app_full(pool, db, mailer, sns, phones, Default::default()).await
+    spawn_app_full(pool, db, mailer, sns, phones, test_outbound()).await
 }
 
 async fn spawn_app_full(
@@ -247,9 +265,8 @@ async fn spawn_app_full(
     mailer: Option<Arc<dyn app::mail::Mailer>>,
     sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
     phones: opsknight_server::notify::Phones,
-    chat: opsknight_server::chat::config::ChatConfig,
+    outbound: opsknight_server::outbound::Outbound,
 ) -> TestApp {
-    let outbound = test_outbound().with_chat(chat);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let clock = ManualClock::new(t0());

@@ -47,13 +47,13 @@ fn error(status: StatusCode, field: &str, message: &str) -> Response {
 }
 
 /// The Slack app, and the request's signature checked; else the answer to send.
-fn checked(
+async fn checked(
     state: &AppState,
     out: &Outbound,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<std::sync::Arc<SlackConfig>, Box<Response>> {
-    let Some(slack) = out.chat.slack.clone() else {
+    let Some(slack) = out.chat().await.slack.clone() else {
         return Err(Box::new(error(
             StatusCode::NOT_FOUND,
             "slack",
@@ -170,7 +170,7 @@ async fn interactive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let slack = match checked(&state, &out, &headers, &body) {
+    let slack = match checked(&state, &out, &headers, &body).await {
         Ok(s) => s,
         Err(r) => return *r,
     };
@@ -266,7 +266,7 @@ async fn commands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let slack = match checked(&state, &out, &headers, &body) {
+    let slack = match checked(&state, &out, &headers, &body).await {
         Ok(s) => s,
         Err(r) => return *r,
     };

@@ -58,7 +58,7 @@ async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(tg) = out.chat.telegram.clone() else {
+    let Some(tg) = out.chat().await.telegram.clone() else {
         return refuse(
             StatusCode::NOT_FOUND,
             "telegram",
