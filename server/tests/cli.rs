@@ -74,6 +74,15 @@ fn help_documents_every_option_and_env_var() {
         "OPSKNIGHT_SMS_GATEWAY_HEADERS",
         "OPSKNIGHT_SMS_GATEWAY_BODY",
         "OPSKNIGHT_SMS_GATEWAY_SECRET",
+        "OPSKNIGHT_DELIVERY_PER_DESTINATION",
+        "OPSKNIGHT_SLACK_BOT_TOKEN",
+        "OPSKNIGHT_SLACK_SIGNING_SECRET",
+        "OPSKNIGHT_SLACK_API_URL",
+        "OPSKNIGHT_TELEGRAM_BOT_TOKEN",
+        "OPSKNIGHT_TELEGRAM_API_URL",
+        "OPSKNIGHT_TELEGRAM_UPDATES",
+        "OPSKNIGHT_PUSHOVER_TOKEN",
+        "OPSKNIGHT_PUSHOVER_API_URL",
     ] {
         assert!(serve.contains(var), "serve --help mentions {var}");
     }
@@ -149,6 +158,22 @@ fn bad_input_exits_non_zero_with_one_line() {
             "mysql://what",
         ])),
         "DATABASE_URL",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_SLACK_BOT_TOKEN", "xoxb-1-2-abc")),
+        "OPSKNIGHT_SLACK_SIGNING_SECRET",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_TELEGRAM_BOT_TOKEN", "nope")),
+        "OPSKNIGHT_TELEGRAM_BOT_TOKEN",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_TELEGRAM_UPDATES", "push")),
+        "OPSKNIGHT_TELEGRAM_UPDATES",
+    );
+    assert_one_line_error(
+        &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_PUSHOVER_TOKEN", "short")),
+        "OPSKNIGHT_PUSHOVER_TOKEN",
     );
     assert_one_line_error(
         &run(opsknight(&["--addr", "127.0.0.1:0"]).env("OPSKNIGHT_EGRESS_ALLOW", "10.0.0.0/33")),

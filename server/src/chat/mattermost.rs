@@ -10,7 +10,6 @@ use app::channels::{ChannelEvent, ChatProvider, messages, tokens};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -27,11 +26,7 @@ fn ephemeral(text: impl Into<String>) -> Response {
 
 async fn action(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
     let Ok(v) = serde_json::from_slice::<Value>(&body) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "bad_request", "field": "body", "message": "must be JSON"})),
-        )
-            .into_response();
+        return crate::chat::refuse(app::error::AppError::invalid("body", "must be JSON"));
     };
     let now = state.clock.now();
     let token = v["context"]["token"].as_str().unwrap_or_default();
@@ -39,23 +34,17 @@ async fn action(State(state): State<AppState>, body: axum::body::Bytes) -> Respo
         Ok(x) => x,
         Err(tokens::Bad::Invalid) => {
             tracing::warn!("refused a Mattermost action without a valid token");
-            return (
-                StatusCode::UNAUTHORIZED,
-                Json(json!({"error": "unauthenticated", "field": "context.token",
-                    "message": "the button's token is missing or not ours"})),
-            )
-                .into_response();
+            return crate::chat::unauthenticated(
+                "context.token",
+                "the button's token is missing or not ours",
+            );
         }
         Err(tokens::Bad::Expired) => {
             return ephemeral("This button has expired; open the incident in OpsKnight instead.");
         }
     };
     let Some(mm_user) = v["user_id"].as_str().filter(|u| !u.is_empty()) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "bad_request", "field": "user_id", "message": "is required"})),
-        )
-            .into_response();
+        return crate::chat::refuse(app::error::AppError::invalid("user_id", "is required"));
     };
     let user = match messages::linked_user(&state.pool, ChatProvider::Mattermost, mm_user).await {
         Ok(Some(u)) => u,

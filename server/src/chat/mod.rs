@@ -8,7 +8,22 @@ pub mod slack;
 pub mod source;
 pub mod telegram;
 
+use app::error::AppError;
 use app::state::AppState;
+
+/// A refusal from a chat's endpoint, as every endpoint answers errors (`AppError`'s JSON and
+/// status).
+pub(crate) fn refuse(err: AppError) -> axum::response::Response {
+    crate::http::errors::response(&err)
+}
+
+/// 401 naming the credential that failed (a signature, a secret token).
+pub(crate) fn unauthenticated(field: &str, message: &str) -> axum::response::Response {
+    refuse(AppError::Unauthenticated {
+        message: message.to_owned(),
+        field: Some(field.to_owned()),
+    })
+}
 
 /// The chat apps' inbound routes; they read the credentials from `Outbound`.
 pub fn routes(out: crate::outbound::Outbound) -> axum::Router<AppState> {

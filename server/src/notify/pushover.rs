@@ -16,7 +16,7 @@ use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::channel::{Channel, Page, SendFuture};
 use super::chat_pages::{card_of, sent};
@@ -144,17 +144,6 @@ pub fn routes() -> axum::Router<AppState> {
     )
 }
 
-fn refuse(status: StatusCode, field: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(
-            json!({"error": status.canonical_reason().unwrap_or("error").to_lowercase(),
-            "field": field, "message": message}),
-        ),
-    )
-        .into_response()
-}
-
 async fn callback(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -163,16 +152,12 @@ async fn callback(
     let now = state.clock.now();
     let Ok((incident, user)) = app::notifications::ack_link::check(&state.keys, &token, now) else {
         tracing::warn!("refused a Pushover callback with a bad or expired token");
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "token",
-            "the callback's token is not valid",
-        );
+        return crate::chat::unauthenticated("token", "the callback's token is not valid");
     };
     let form: std::collections::HashMap<String, String> =
         form_urlencoded::parse(&body).into_owned().collect();
     let Some(receipt) = form.get("receipt").filter(|r| !r.is_empty()) else {
-        return refuse(StatusCode::BAD_REQUEST, "receipt", "is required");
+        return crate::chat::refuse(app::error::AppError::invalid("receipt", "is required"));
     };
     let ours: Result<bool, sqlx::Error> = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM notifications WHERE incident_id = $1 AND user_id = $2
@@ -186,15 +171,13 @@ async fn callback(
     match ours {
         Ok(true) => {}
         Ok(false) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                "receipt",
-                "not a receipt of this page",
-            );
+            return crate::chat::unauthenticated("receipt", "not a receipt of this page");
         }
         Err(e) => {
             tracing::error!(error = %e, "a Pushover callback failed");
-            return refuse(StatusCode::SERVICE_UNAVAILABLE, "database", "try again");
+            return crate::chat::refuse(app::error::AppError::Unavailable {
+                message: "try again".into(),
+            });
         }
     }
     if form.get("acknowledged").map(String::as_str) != Some("1") {
@@ -213,7 +196,9 @@ async fn callback(
         Ok(_) | Err(app::error::AppError::Conflict { .. }) => StatusCode::OK.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a Pushover acknowledgement failed");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "database", "try again")
+            crate::chat::refuse(app::error::AppError::Unavailable {
+                message: "try again".into(),
+            })
         }
     }
 }

@@ -54,6 +54,7 @@ pub fn ChatCard() -> impl IntoView {
         <section class="card" aria-labelledby="chat-h" data-testid="chat-settings">
             <h2 id="chat-h" class="card__title">"Chat apps"</h2>
             <p class="muted small">"Saved here, they win over OPSKNIGHT_SLACK_* and OPSKNIGHT_TELEGRAM_BOT_TOKEN on every instance within seconds. Secrets are write-only and stored encrypted; leave a field empty to keep what is saved."</p>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             <h3 class="card__subtitle">"Slack app " {move || state_line("slack")}</h3>
             <form class="form form--inline" novalidate on:submit=move |ev| {
                 ev.prevent_default();
@@ -83,6 +84,7 @@ pub fn ChatCard() -> impl IntoView {
                     </Show>
                 </div>
             </form>
+            </Transition>
         </section>
     }
 }

@@ -10,6 +10,7 @@ use app::channels::ChatProvider;
 use app::channels::messages;
 use app::channels::render::slack::{ACK, RESOLVE};
 use app::domain::{IncidentId, UserId};
+use app::error::AppError;
 use app::phone::reply::Action;
 use app::state::AppState;
 use axum::body::Bytes;
@@ -35,17 +36,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/slack/commands", axum::routing::post(commands))
 }
 
-fn error(status: StatusCode, field: &str, message: &str) -> Response {
-    (
-        status,
-        Json(
-            json!({"error": status.canonical_reason().unwrap_or("error").to_lowercase(),
-            "field": field, "message": message}),
-        ),
-    )
-        .into_response()
-}
-
 /// The Slack app, and the request's signature checked; else the answer to send.
 async fn checked(
     state: &AppState,
@@ -54,11 +44,9 @@ async fn checked(
     body: &[u8],
 ) -> Result<std::sync::Arc<SlackConfig>, Box<Response>> {
     let Some(slack) = out.chat().await.slack.clone() else {
-        return Err(Box::new(error(
-            StatusCode::NOT_FOUND,
-            "slack",
-            "Slack is not set up on this server",
-        )));
+        return Err(Box::new(crate::chat::refuse(AppError::NotFound {
+            what: "the Slack app (set it up in Settings or OPSKNIGHT_SLACK_*)".into(),
+        })));
     };
     let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     signature::verify(
@@ -70,8 +58,7 @@ async fn checked(
     )
     .map_err(|bad| {
         tracing::warn!(why = bad.message(), "refused a Slack request");
-        Box::new(error(
-            StatusCode::UNAUTHORIZED,
+        Box::new(crate::chat::unauthenticated(
             "x-slack-signature",
             bad.message(),
         ))
@@ -89,19 +76,15 @@ async fn not_replayed(state: &AppState, headers: &HeaderMap) -> Result<(), Respo
         Ok(true) => Ok(()),
         Ok(false) => {
             tracing::warn!("refused a replayed Slack request");
-            Err(error(
-                StatusCode::CONFLICT,
-                "x-slack-signature",
+            Err(crate::chat::refuse(AppError::conflict(
                 "this request was handled already (a replay)",
-            ))
+            )))
         }
         Err(e) => {
             tracing::error!(error = %e, "checking a Slack request for a replay failed");
-            Err(error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database",
-                "try again",
-            ))
+            Err(crate::chat::refuse(AppError::Unavailable {
+                message: "try again".into(),
+            }))
         }
     }
 }
@@ -178,14 +161,13 @@ async fn interactive(
         return r;
     }
     let Some(payload) = form(&body).remove("payload") else {
-        return error(
-            StatusCode::BAD_REQUEST,
+        return crate::chat::refuse(AppError::invalid(
             "payload",
             "a form field payload is required",
-        );
+        ));
     };
     let Ok(p) = serde_json::from_str::<Value>(&payload) else {
-        return error(StatusCode::BAD_REQUEST, "payload", "must be JSON");
+        return crate::chat::refuse(AppError::invalid("payload", "must be JSON"));
     };
     if p["type"] != "block_actions" {
         // Nothing else is asked of the app: acknowledge and ignore.
@@ -203,15 +185,14 @@ async fn interactive(
         .and_then(|v| uuid::Uuid::try_parse(v).ok())
         .map(IncidentId)
     else {
-        return error(
-            StatusCode::BAD_REQUEST,
+        return crate::chat::refuse(AppError::invalid(
             "payload.actions[0].value",
             "must be an incident id",
-        );
+        ));
     };
     let response_url = p["response_url"].as_str().map(str::to_owned);
     let Some(slack_user) = p["user"]["id"].as_str() else {
-        return error(StatusCode::BAD_REQUEST, "payload.user.id", "is required");
+        return crate::chat::refuse(AppError::invalid("payload.user.id", "is required"));
     };
     let user = match user_of(&state, &out, &slack, slack_user).await {
         Ok(Some(u)) => u,
@@ -299,7 +280,7 @@ async fn commands(
         ));
     };
     let Some(slack_user) = f.get("user_id") else {
-        return error(StatusCode::BAD_REQUEST, "user_id", "is required");
+        return crate::chat::refuse(AppError::invalid("user_id", "is required"));
     };
     let user = match user_of(&state, &out, &slack, slack_user).await {
         Ok(Some(u)) => u,

@@ -41,17 +41,6 @@ fn secret_ok(keys: &Keyring, tg: &TelegramConfig, given: Option<&str>) -> bool {
         .is_some_and(|tag| tag.len() == 32 && keys.verify(PURPOSE, tg.bot_token.as_bytes(), &tag))
 }
 
-fn refuse(status: StatusCode, field: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(
-            json!({"error": status.canonical_reason().unwrap_or("error").to_lowercase(),
-            "field": field, "message": message}),
-        ),
-    )
-        .into_response()
-}
-
 async fn webhook(
     State(state): State<AppState>,
     Extension(out): Extension<Outbound>,
@@ -59,25 +48,25 @@ async fn webhook(
     body: Bytes,
 ) -> Response {
     let Some(tg) = out.chat().await.telegram.clone() else {
-        return refuse(
-            StatusCode::NOT_FOUND,
-            "telegram",
-            "Telegram is not set up on this server",
-        );
+        return crate::chat::refuse(app::error::AppError::NotFound {
+            what: "the Telegram bot (set it up in Settings or OPSKNIGHT_TELEGRAM_BOT_TOKEN)".into(),
+        });
     };
     let given = headers
         .get("x-telegram-bot-api-secret-token")
         .and_then(|v| v.to_str().ok());
     if !secret_ok(&state.keys, &tg, given) {
         tracing::warn!("refused a Telegram update without our secret token");
-        return refuse(
-            StatusCode::UNAUTHORIZED,
+        return crate::chat::unauthenticated(
             "x-telegram-bot-api-secret-token",
             "missing or wrong secret token",
         );
     }
     let Ok(update) = serde_json::from_slice::<Value>(&body) else {
-        return refuse(StatusCode::BAD_REQUEST, "body", "must be a JSON Update");
+        return crate::chat::refuse(app::error::AppError::invalid(
+            "body",
+            "must be a JSON Update",
+        ));
     };
     handle(&state, &out, &tg, &update).await;
     StatusCode::OK.into_response()
