@@ -60,11 +60,11 @@ test("profile: contact methods validate inline, API keys are shown once and work
   await page.goto("/profile");
   await waitForHydration(page);
   const contact = page.locator("form").filter({ has: page.getByRole("button", { name: "Add contact method" }) });
-  await contact.getByLabel("Number or email").fill("0170 555 0100");
+  await contact.getByLabel("Address", { exact: true }).fill("0170 555 0100");
   await contact.getByLabel("Label").fill("Work mobile");
   await contact.getByRole("button", { name: "Add contact method" }).click();
   await expect(page.locator("#f-address-err")).toContainText("E.164");
-  await contact.getByLabel("Number or email").fill("+49 170 555 0100");
+  await contact.getByLabel("Address", { exact: true }).fill("+49 170 555 0100");
   await contact.getByRole("button", { name: "Add contact method" }).click();
   await expect(page.getByTestId("contact-methods")).toContainText("+491705550100");
   await expect(page.getByTestId("contact-methods")).toContainText("SMS");

@@ -92,7 +92,7 @@ test("a phone number is added and verified on /m/profile with the texted code", 
   await waitForHydration(page);
   const contact = page.locator("form").filter({ has: page.getByRole("button", { name: "Add contact method" }) });
   await contact.getByLabel("Type").selectOption("SMS");
-  await contact.getByLabel("Number or email").fill("+1 415 555 0142");
+  await contact.getByLabel("Address", { exact: true }).fill("+1 415 555 0142");
   await contact.getByLabel("Label").fill("Pager phone");
   await contact.getByRole("button", { name: "Add contact method" }).click();
   // Other tests may leave unverified numbers on this profile: work on this number's form only.
