@@ -1,8 +1,9 @@
-//! Service-channel deliveries (CHANNEL_DELIVERY jobs): build an incident event's message, send
-//! it to the channel's destination through the SSRF guard, log the attempt, then complete,
-//! retry with a backoff (5xx, timeouts, redirects), wait out a 429's Retry-After without using
-//! up an attempt, or turn the channel off (410). Chat channels that update their message in
-//! place (Slack) hold it for the delivery (`chat.rs`).
+//! Service-channel deliveries (CHANNEL_DELIVERY jobs): build an incident event's message for
+//! the channel's kind, send it through the SSRF guard, log the attempt, then complete, retry
+//! with a backoff (5xx, timeouts, redirects), wait without using up an attempt (429, a busy
+//! message, the destination's share of slots), or turn the channel off (410, a deleted
+//! webhook, an archived channel). Slack and Telegram update one message per incident
+//! (`chat.rs`); Discord, Teams and Mattermost post per event (`posts.rs`).
 
 pub mod chat;
 pub mod guard;
