@@ -1,4 +1,5 @@
-//! Deliveries to chats that keep one message per incident and update it in place (Slack):
+//! Deliveries to chats that keep one message per incident and update it in place (Slack,
+//! Telegram):
 //! the delivery holds the (channel, incident) message (`app::channels::messages::hold`), reads
 //! the incident as it is now, updates the message (or, for a note, replies in its thread),
 //! posts a new one when there is none yet or the old one is gone, and lets go keeping the new
@@ -22,8 +23,8 @@ use crate::engine::Engine;
 /// The text of a test message.
 pub const TEST_TEXT: &str = "A test message from OpsKnight: this channel works.";
 
-/// The card and what happened, read now.
-async fn render_inputs(
+/// The card and what happened, read now; None when the incident was deleted since.
+pub(crate) async fn render_inputs(
     engine: &Engine,
     p: &DeliveryJob,
     incident: app::domain::IncidentId,
@@ -255,7 +256,7 @@ fn delivered(called: slack_api::Called, want_ref: Option<()>) -> (Answer, Option
 }
 
 /// The incident was deleted since the event: nothing to show.
-fn deleted() -> Answer {
+pub(crate) fn deleted() -> Answer {
     Answer::Rejected {
         status: None,
         why: "the incident no longer exists".into(),

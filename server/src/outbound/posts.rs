@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::channels::render::{self, Card, Happened, Press};
 use app::channels::store::Stored;
-use app::channels::{ChannelEvent, ChannelKind, tokens};
+use app::channels::{ChannelKind, tokens};
 use serde_json::{Value, json};
 
 use super::wire::{Answer, Reply, exchange};
@@ -32,31 +32,10 @@ pub(crate) async fn post(
 ) -> anyhow::Result<Outcome> {
     let inputs = match &p.incident {
         None => None,
-        Some(i) => {
-            let card =
-                match app::channels::messages::card(&engine.pool, i.id, &engine.public_url).await {
-                    Ok(c) => c,
-                    Err(app::error::AppError::NotFound { .. }) => {
-                        return Ok(Outcome::Sent(
-                            Answer::Rejected {
-                                status: None,
-                                why: "the incident no longer exists".into(),
-                                body: String::new(),
-                            },
-                            Duration::ZERO,
-                        ));
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-            let happened = app::channels::messages::happened(
-                &engine.pool,
-                ChannelEvent::parse(&p.event),
-                &p.event_id,
-                p.actor_user_id,
-            )
-            .await?;
-            Some((card, happened))
-        }
+        Some(i) => match super::chat::render_inputs(engine, p, i.id).await? {
+            Some(x) => Some(x),
+            None => return Ok(Outcome::Sent(super::chat::deleted(), Duration::ZERO)),
+        },
     };
     let (url, body) = match channel.kind {
         ChannelKind::Discord => (with_wait(&channel.target), discord(inputs.as_ref())),
