@@ -183,16 +183,16 @@ pub async fn add_contact_method(
     let method = super::store::add(
         &state.pool,
         caller.user.id,
-        kind,
-        &address,
-        &label,
-        verified,
+        super::store::NewMethod {
+            kind,
+            address: &address,
+            label: &label,
+            verified,
+            sealed_secret: secret.as_deref(),
+        },
         state.clock.now(),
     )
     .await?;
-    if let Some(sealed) = secret {
-        super::store::set_secret(&state.pool, caller.user.id, method.id, &sealed).await?;
-    }
     // A new phone number gets its code now; without an SMS provider it stays unverified (the
     // profile says why). A code that cannot be sent leaves nothing behind: add it again.
     if phone.is_some()

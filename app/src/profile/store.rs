@@ -44,21 +44,35 @@ pub async fn list(pool: &Db, user: UserId) -> Result<Vec<ContactMethod>, AppErro
     rows.into_iter().map(ContactMethod::try_from).collect()
 }
 
-/// Adds a method unless the user already has `MAX_CONTACT_METHODS`. The sign-in email is
-/// verified already (the user proved it by accepting an invite or by setup); others start
-/// unverified. Returns the new method.
+/// A method to add.
+pub struct NewMethod<'a> {
+    pub kind: ContactKind,
+    pub address: &'a str,
+    pub label: &'a str,
+    pub verified: bool,
+    /// An ntfy access token, sealed with the keyring.
+    pub sealed_secret: Option<&'a str>,
+}
+
+/// Adds a method (with its sealed secret, in the same statement) unless the user already has
+/// `MAX_CONTACT_METHODS`. The sign-in email is verified already (the user proved it by
+/// accepting an invite or by setup); phone numbers start unverified. Returns the new method.
 pub async fn add(
     pool: &Db,
     user: UserId,
-    kind: ContactKind,
-    address: &str,
-    label: &str,
-    verified: bool,
+    m: NewMethod<'_>,
     now: DateTime<Utc>,
 ) -> Result<ContactMethod, AppError> {
+    let NewMethod {
+        kind,
+        address,
+        label,
+        verified,
+        sealed_secret,
+    } = m;
     let row: Option<Row> = sqlx::query_as(
-        "INSERT INTO contact_methods (id, user_id, kind, address, label, verified, created_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7
+        "INSERT INTO contact_methods (id, user_id, kind, address, label, verified, created_at, secret)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $9
          WHERE (SELECT count(*) FROM contact_methods WHERE user_id = $2) < $8
          RETURNING id, kind, address, label, verified, stopped_at, created_at",
     )
@@ -70,6 +84,7 @@ pub async fn add(
     .bind(verified)
     .bind(now)
     .bind(super::MAX_CONTACT_METHODS)
+    .bind(sealed_secret)
     .fetch_optional(pool)
     .await?;
     row.map(ContactMethod::try_from).ok_or_else(|| {
@@ -85,22 +100,6 @@ pub async fn remove(pool: &Db, user: UserId, id: ContactMethodId) -> Result<(), 
     let done = sqlx::query("DELETE FROM contact_methods WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user)
-        .execute(pool)
-        .await?;
-    crate::error::found(done, "contact method")
-}
-
-/// Keeps a method's sealed secret (an ntfy access token).
-pub async fn set_secret(
-    pool: &Db,
-    user: UserId,
-    id: ContactMethodId,
-    sealed: &str,
-) -> Result<(), AppError> {
-    let done = sqlx::query("UPDATE contact_methods SET secret = $3 WHERE id = $1 AND user_id = $2")
-        .bind(id)
-        .bind(user)
-        .bind(sealed)
         .execute(pool)
         .await?;
     crate::error::found(done, "contact method")
