@@ -343,5 +343,24 @@ async fn polling_reads_updates_with_the_next_offset() {
         .await
         .unwrap();
     assert_eq!(bot["username"], "opsknight_test_bot");
+    // Stopping the chat task (as shutdown does) stops the poller it started: getUpdates calls
+    // stop coming (with the poller left running they come every ~50 ms).
     task.abort();
+    let polls = || {
+        fake.calls()
+            .iter()
+            .filter(|c| c.method == "getUpdates")
+            .count()
+    };
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            let before = polls();
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            if polls() == before {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(stopped.is_ok(), "the poller outlived its task");
 }

@@ -43,22 +43,32 @@ pub fn start(
     out: crate::outbound::Outbound,
 ) -> Option<tokio::task::JoinHandle<()>> {
     Some(tokio::spawn(async move {
-        let mut running: Option<(String, Option<tokio::task::JoinHandle<()>>)> = None;
+        // The bot's own task ends with this one (aborted at shutdown), so a poller never
+        // outlives the server or keeps a database connection from closing.
+        let mut running: Option<(String, Option<AbortOnDrop>)> = None;
         loop {
             let tg = out.chat().await.telegram.clone();
             let token = tg.as_ref().map(|t| t.bot_token.clone());
             if running.as_ref().map(|r| &r.0) != token.as_ref() {
-                if let Some((_, Some(task))) = running.take() {
-                    task.abort();
-                }
+                // Dropping the old entry aborts the old bot's task.
                 running = tg.map(|tg| {
-                    let task = bring_up(state.clone(), out.clone(), tg.clone());
+                    let task = bring_up(state.clone(), out.clone(), tg.clone())
+                        .map(|t| AbortOnDrop(t.abort_handle()));
                     (tg.bot_token.clone(), task)
                 });
             }
             tokio::time::sleep(std::time::Duration::from_secs(15)).await;
         }
     }))
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// getMe, then setWebhook (returns None) or the poller's task.
