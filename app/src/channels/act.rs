@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::render::{Card, Happened, Press};
 use crate::db::Db;
 use crate::domain::{IncidentId, Role, UserId};
 use crate::error::AppError;
@@ -45,6 +46,59 @@ pub async fn act(
         });
     }
     act_one(pool, incident, number, user, action, via, now).await
+}
+
+/// A chat button press acted on, and what the pressed message shows now.
+pub struct Pressed {
+    pub acted: Acted,
+    /// The incident as it is now, with what the press did when it changed something (else
+    /// nothing); None when it cannot be read (deleted since, or the read failed: logged).
+    pub redraw: Option<(Card, Happened)>,
+}
+
+/// Does `press` on `incident` as `user` (`act`), then reads what the pressed message should
+/// show: the one path for chats whose answer redraws the message (Telegram, Mattermost).
+pub async fn press(
+    pool: &Db,
+    incident: IncidentId,
+    user: UserId,
+    press: Press,
+    via: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Pressed, AppError> {
+    let acted = act(pool, incident, user, press.action(), via, now).await?;
+    let card = match super::messages::card(pool, incident, public_url).await {
+        Ok(card) => card,
+        Err(e) => {
+            if !matches!(e, AppError::NotFound { .. }) {
+                tracing::warn!(error = %e, "could not read an incident to redraw its chat message");
+            }
+            return Ok(Pressed {
+                acted,
+                redraw: None,
+            });
+        }
+    };
+    let shown = if acted.changed {
+        let actor: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(pool)
+            .await
+            .ok()
+            .flatten();
+        Happened {
+            event: Some(press.event()),
+            actor,
+            note: None,
+        }
+    } else {
+        Happened::default()
+    };
+    Ok(Pressed {
+        acted,
+        redraw: Some((card, shown)),
+    })
 }
 
 /// The incident with this number, or NotFound.

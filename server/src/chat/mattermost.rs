@@ -5,8 +5,8 @@
 //! their Mattermost account is linked to (an unlinked presser gets a link to do so), and the
 //! answer's `update` redraws the post with the incident as it is now.
 
-use app::channels::render::{self, Happened};
-use app::channels::{ChannelEvent, ChatProvider, messages, tokens};
+use app::channels::render;
+use app::channels::{ChatProvider, messages, tokens};
 use app::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -65,47 +65,28 @@ async fn action(State(state): State<AppState>, body: axum::body::Bytes) -> Respo
             return ephemeral("OpsKnight could not do that just now; try again.");
         }
     };
-    let acted = match app::channels::act::act(
+    let pressed = match app::channels::act::press(
         &state.pool,
         incident,
         user,
-        press.action(),
+        press,
         "Mattermost",
+        &state.public_url,
         now,
     )
     .await
     {
-        Ok(a) => a,
+        Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "a Mattermost action failed");
             return ephemeral("OpsKnight could not do that just now; try again.");
         }
     };
     // Redraw the post with the incident as it is now, whatever the press did.
-    let card = match messages::card(&state.pool, incident, &state.public_url).await {
-        Ok(c) => c,
-        Err(_) => return ephemeral(acted.text),
-    };
-    let actor: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_optional(&state.pool)
-        .await
-        .ok()
-        .flatten();
-    let happened = Happened {
-        event: Some(match press {
-            render::Press::Acknowledge => ChannelEvent::Acknowledged,
-            render::Press::Resolve => ChannelEvent::Resolved,
-        }),
-        actor: if acted.changed { actor } else { None },
-        note: None,
+    let Some((card, shown)) = pressed.redraw else {
+        return ephemeral(pressed.acted.text);
     };
     let buttons = crate::outbound::posts::mattermost_buttons(&state.keys, &card, now);
-    let shown = if acted.changed {
-        happened
-    } else {
-        Happened::default()
-    };
     let attachment = render::mattermost::attachment(
         &card,
         &shown,
@@ -113,8 +94,8 @@ async fn action(State(state): State<AppState>, body: axum::body::Bytes) -> Respo
         &buttons,
     );
     let mut answer = json!({"update": {"props": {"attachments": [attachment]}}});
-    if !acted.changed {
-        answer["ephemeral_text"] = json!(acted.text);
+    if !pressed.acted.changed {
+        answer["ephemeral_text"] = json!(pressed.acted.text);
     }
     Json(answer).into_response()
 }

@@ -29,6 +29,14 @@ impl Press {
         }
     }
 
+    /// The channel event a press that changed something is.
+    pub fn event(self) -> ChannelEvent {
+        match self {
+            Press::Acknowledge => ChannelEvent::Acknowledged,
+            Press::Resolve => ChannelEvent::Resolved,
+        }
+    }
+
     pub fn byte(self) -> u8 {
         match self {
             Press::Acknowledge => b'a',

@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use app::channels::render::{self, Happened, Press, telegram};
-use app::channels::{ChannelEvent, ChatProvider, messages};
+use app::channels::render::{self, telegram};
+use app::channels::{ChatProvider, messages};
 use app::secrets::Keyring;
 use app::state::AppState;
 use axum::Extension;
@@ -124,9 +124,21 @@ async fn press(state: &AppState, out: &Outbound, tg: &TelegramConfig, cq: &Value
         .as_i64()
         .map(|i| i.to_string())
         .unwrap_or_default();
+    let pool = &state.pool;
     let now = state.clock.now();
-    let user = match messages::linked_user(&state.pool, ChatProvider::Telegram, &from).await {
-        Ok(Some(u)) => u,
+    let pressed = match messages::linked_user(pool, ChatProvider::Telegram, &from).await {
+        Ok(Some(user)) => {
+            app::channels::act::press(
+                pool,
+                incident,
+                user,
+                what,
+                "Telegram",
+                &state.public_url,
+                now,
+            )
+            .await
+        }
         Ok(None) => {
             let mut a = answer(format!(
                 "Your Telegram is not linked to OpsKnight. Open your profile at {}/profile → Telegram, then press again.",
@@ -136,64 +148,25 @@ async fn press(state: &AppState, out: &Outbound, tg: &TelegramConfig, cq: &Value
             say(out, tg, "answerCallbackQuery", a).await;
             return;
         }
+        Err(e) => Err(e),
+    };
+    let pressed = match pressed {
+        Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "a Telegram button press failed");
-            say(
-                out,
-                tg,
-                "answerCallbackQuery",
-                answer("OpsKnight could not do that just now; try again.".into()),
-            )
-            .await;
+            let sorry = answer("OpsKnight could not do that just now; try again.".into());
+            say(out, tg, "answerCallbackQuery", sorry).await;
             return;
         }
     };
-    let acted =
-        match app::channels::act::act(&state.pool, incident, user, what.action(), "Telegram", now)
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::error!(error = %e, "a Telegram button press failed");
-                say(
-                    out,
-                    tg,
-                    "answerCallbackQuery",
-                    answer("OpsKnight could not do that just now; try again.".into()),
-                )
-                .await;
-                return;
-            }
-        };
-    say(out, tg, "answerCallbackQuery", answer(acted.text)).await;
+    say(out, tg, "answerCallbackQuery", answer(pressed.acted.text)).await;
     // Redraw the message the button was on with the incident as it is now.
-    let (Some(chat), Some(message)) = (
+    let (Some(chat), Some(message), Some((card, shown))) = (
         cq["message"]["chat"]["id"].as_i64(),
         cq["message"]["message_id"].as_i64(),
+        pressed.redraw,
     ) else {
         return;
-    };
-    let Ok(card) = messages::card(&state.pool, incident, &state.public_url).await else {
-        return;
-    };
-    let actor: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_optional(&state.pool)
-        .await
-        .ok()
-        .flatten();
-    let happened = Happened {
-        event: Some(match what {
-            Press::Acknowledge => ChannelEvent::Acknowledged,
-            Press::Resolve => ChannelEvent::Resolved,
-        }),
-        actor,
-        note: None,
-    };
-    let shown = if acted.changed {
-        happened
-    } else {
-        Happened::default()
     };
     let mut body = telegram::message(&card, &shown);
     body["chat_id"] = json!(chat);
