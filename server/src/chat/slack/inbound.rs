@@ -36,55 +36,50 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/slack/commands", axum::routing::post(commands))
 }
 
-/// The Slack app, and the request's signature checked; else the answer to send.
-async fn checked(
+/// The Slack app, with the request's signature checked and the request seen for the first
+/// time; else the refusal (404 no app, 401 signature, 409 replay, 503 database).
+async fn verified(
     state: &AppState,
     out: &Outbound,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<std::sync::Arc<SlackConfig>, Box<Response>> {
+) -> Result<std::sync::Arc<SlackConfig>, AppError> {
     let Some(slack) = out.chat().await.slack.clone() else {
-        return Err(Box::new(crate::chat::refuse(AppError::NotFound {
+        return Err(AppError::NotFound {
             what: "the Slack app (set it up in Settings or OPSKNIGHT_SLACK_*)".into(),
-        })));
+        });
     };
     let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    let signature = get("x-slack-signature");
     signature::verify(
         &slack.signing_secret,
         get("x-slack-request-timestamp"),
-        get("x-slack-signature"),
+        signature,
         body,
         state.clock.now().timestamp(),
     )
     .map_err(|bad| {
         tracing::warn!(why = bad.message(), "refused a Slack request");
-        Box::new(crate::chat::unauthenticated(
-            "x-slack-signature",
-            bad.message(),
-        ))
+        AppError::Unauthenticated {
+            message: bad.message().to_owned(),
+            field: Some("x-slack-signature".into()),
+        }
     })?;
-    Ok(slack)
-}
-
-/// Refuses a request already handled (the same signature: the same timestamp and body).
-async fn not_replayed(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
-    let sig = headers
-        .get("x-slack-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    match messages::first_time(&state.pool, &format!("slack:{sig}"), state.clock.now()).await {
-        Ok(true) => Ok(()),
+    // The same signature is the same timestamp and body: a request handled already.
+    let key = format!("slack:{}", signature.unwrap_or_default());
+    match messages::first_time(&state.pool, &key, state.clock.now()).await {
+        Ok(true) => Ok(slack),
         Ok(false) => {
             tracing::warn!("refused a replayed Slack request");
-            Err(crate::chat::refuse(AppError::conflict(
+            Err(AppError::conflict(
                 "this request was handled already (a replay)",
-            )))
+            ))
         }
         Err(e) => {
             tracing::error!(error = %e, "checking a Slack request for a replay failed");
-            Err(crate::chat::refuse(AppError::Unavailable {
+            Err(AppError::Unavailable {
                 message: "try again".into(),
-            }))
+            })
         }
     }
 }
@@ -153,13 +148,10 @@ async fn interactive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let slack = match checked(&state, &out, &headers, &body).await {
+    let slack = match verified(&state, &out, &headers, &body).await {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(e) => return crate::chat::refuse(e),
     };
-    if let Err(r) = not_replayed(&state, &headers).await {
-        return r;
-    }
     let Some(payload) = form(&body).remove("payload") else {
         return crate::chat::refuse(AppError::invalid(
             "payload",
@@ -247,13 +239,10 @@ async fn commands(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let slack = match checked(&state, &out, &headers, &body).await {
+    let slack = match verified(&state, &out, &headers, &body).await {
         Ok(s) => s,
-        Err(r) => return *r,
+        Err(e) => return crate::chat::refuse(e),
     };
-    if let Err(r) = not_replayed(&state, &headers).await {
-        return r;
-    }
     let f = form(&body);
     let text = f.get("text").map(|t| t.trim()).unwrap_or_default();
     let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
