@@ -1,11 +1,11 @@
 //! The server's keyring: AES-256-GCM for secrets at rest (SMTP passwords) and HMAC-SHA256
-//! for signed links, under keys from the environment. The first key encrypts and signs;
+//! for signed links and tokens, under keys from the environment. The first key encrypts and signs;
 //! every listed key decrypts and verifies, so keys rotate by prepending a new one.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -119,7 +119,29 @@ impl Keyring {
                 constant_time_eq(&full[..tag.len().min(32)], tag)
             })
     }
+
+    /// A signed token for links and buttons: `base64url(data ‖ tag[..16])`, the tag the HMAC of
+    /// `data` for `purpose` (acknowledge links, chat buttons, chat account links).
+    pub fn seal_token(&self, purpose: &str, data: &[u8]) -> String {
+        let mut out = data.to_vec();
+        out.extend_from_slice(&self.sign(purpose, data)[..TOKEN_TAG]);
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// The data of a token `seal_token` made for `purpose` under any key, or None (forged,
+    /// changed, another purpose, not a token).
+    pub fn open_token(&self, purpose: &str, token: &str) -> Option<Vec<u8>> {
+        let raw = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        if raw.len() <= TOKEN_TAG {
+            return None;
+        }
+        let (data, tag) = raw.split_at(raw.len() - TOKEN_TAG);
+        self.verify(purpose, data, tag).then(|| data.to_vec())
+    }
 }
+
+/// Bytes of HMAC a token carries.
+const TOKEN_TAG: usize = 16;
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -1,10 +1,8 @@
-//! Signed, expiring tokens that chat buttons and links carry, under the keyring (HMAC-SHA256
-//! with a purpose of their own, 16 bytes of tag): an *action* token names an incident and a
+//! Signed, expiring tokens that chat buttons and links carry (`Keyring::seal_token`, with a
+//! purpose of their own): an *action* token names an incident and a
 //! press (Mattermost buttons, whose callbacks are unsigned; the Teams acknowledge link), a
 //! *link* token names a chat account to link to whoever opens it signed in.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use super::ChatProvider;
@@ -35,23 +33,6 @@ impl From<Bad> for AppError {
 
 const ACTION: &str = "chat-action";
 const LINK: &str = "chat-link";
-const TAG: usize = 16;
-
-fn seal(keys: &Keyring, purpose: &str, mut data: Vec<u8>) -> String {
-    let tag = keys.sign(purpose, &data);
-    data.extend_from_slice(&tag[..TAG]);
-    URL_SAFE_NO_PAD.encode(data)
-}
-
-/// The signed data of a token, or None when it is not one of `purpose`'s.
-fn open(keys: &Keyring, purpose: &str, token: &str) -> Option<Vec<u8>> {
-    let raw = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
-    if raw.len() <= TAG + 8 {
-        return None;
-    }
-    let (data, tag) = raw.split_at(raw.len() - TAG);
-    keys.verify(purpose, data, tag).then(|| data.to_vec())
-}
 
 fn expiry(data: &[u8]) -> i64 {
     let mut b = [0u8; 8];
@@ -70,7 +51,7 @@ pub fn action(
     data.extend_from_slice(&expires.timestamp().to_be_bytes());
     data.push(press.byte());
     data.extend_from_slice(incident.0.as_bytes());
-    seal(keys, ACTION, data)
+    keys.seal_token(ACTION, &data)
 }
 
 /// The incident and press of a valid, unexpired action token.
@@ -79,7 +60,8 @@ pub fn check_action(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(IncidentId, Press), Bad> {
-    let data = open(keys, ACTION, token)
+    let data = keys
+        .open_token(ACTION, token)
         .filter(|d| d.len() == 25)
         .ok_or(Bad::Invalid)?;
     if expiry(&data) < now.timestamp() {
@@ -101,7 +83,7 @@ pub fn link(
     data.extend_from_slice(&expires.timestamp().to_be_bytes());
     data.push(provider.as_str().as_bytes()[0]);
     data.extend_from_slice(external.as_bytes());
-    seal(keys, LINK, data)
+    keys.seal_token(LINK, &data)
 }
 
 /// The chat account a valid, unexpired link token names.
@@ -110,7 +92,8 @@ pub fn check_link(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(ChatProvider, String), Bad> {
-    let data = open(keys, LINK, token)
+    let data = keys
+        .open_token(LINK, token)
         .filter(|d| d.len() > 9)
         .ok_or(Bad::Invalid)?;
     if expiry(&data) < now.timestamp() {
@@ -127,6 +110,8 @@ pub fn check_link(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn keys() -> Keyring {
         Keyring::parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=").unwrap()
