@@ -11,7 +11,6 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -255,19 +254,7 @@ impl Fakes {
 
     /// Waits (at most 10 s) until `n` requests arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Got> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.got();
-            if got.len() >= n {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} of {n} requests arrived: {got:#?}",
-                got.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::wait_until(&format!("{n} requests"), || self.got(), |g| g.len() >= n).await
     }
 }
 

@@ -26,6 +26,28 @@ pub mod slack;
 pub mod telegram;
 pub mod twilio;
 
+/// Reads `read` every 20 ms until `done` holds for the reading (at most 10 s) and returns it;
+/// otherwise the test fails naming `what` and showing the last reading. The one bounded wait
+/// the provider fakes share.
+pub async fn wait_until<T: std::fmt::Debug>(
+    what: &str,
+    mut read: impl FnMut() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let now = read();
+        if done(&now) {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never saw {what}: {now:#?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// 2026-03-08 06:30 UTC: a Sunday, hours before the US spring-forward.
 pub fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-08T06:30:00Z")

@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -161,14 +160,6 @@ impl PushFakes {
     }
 
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Got]) -> bool) -> Vec<Got> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.got();
-            if done(&got) {
-                return got;
-            }
-            assert!(Instant::now() < deadline, "never saw {what}: {got:#?}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::wait_until(what, || self.got(), |g| done(g)).await
     }
 }

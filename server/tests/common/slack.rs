@@ -324,35 +324,17 @@ impl FakeSlack {
 
     /// Waits (at most 10 s) until `done` holds for the calls.
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let calls = self.calls();
-            if done(&calls) {
-                return calls;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Slack never saw {what}: {calls:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::wait_until(&format!("Slack {what}"), || self.calls(), |c| done(c)).await
     }
 
     /// Waits (at most 10 s) for `n` response_url posts.
     pub async fn wait_responses(&self, n: usize) -> Vec<Value> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let r = self.responses();
-            if r.len() >= n {
-                return r;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "only {} responses: {r:#?}",
-                r.len()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::wait_until(
+            &format!("{n} responses"),
+            || self.responses(),
+            |r| r.len() >= n,
+        )
+        .await
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -296,18 +296,7 @@ impl FakeTelegram {
     }
 
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Call]) -> bool) -> Vec<Call> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let calls = self.calls();
-            if done(&calls) {
-                return calls;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "Telegram never saw {what}: {calls:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        super::wait_until(&format!("Telegram {what}"), || self.calls(), |c| done(c)).await
     }
 }
 
