@@ -34,14 +34,22 @@ pub enum AppError {
     /// The request conflicts with current state (duplicate, already done, wrong state).
     #[error("conflict: {message}")]
     Conflict { message: String },
+    /// A conditional write whose precondition (`If-Match`) no longer holds: the object changed
+    /// since it was read. Read it again and retry.
+    #[error("precondition failed: {message}")]
+    Stale { message: String },
     #[error("rate limited; retry after {retry_after_secs}s")]
     RateLimited { retry_after_secs: u64 },
     /// The database or another dependency is unavailable. Safe to retry.
     #[error("service unavailable: {message}")]
     Unavailable { message: String },
-    /// Anything else. Details are logged on the server, never sent to the client.
+    /// Anything else. `message` is the cause, logged on the server; the client is sent a
+    /// generic message naming the request id instead (see `public_internal`).
     #[error("internal error")]
-    Internal { message: String },
+    Internal {
+        #[serde(serialize_with = "public_internal")]
+        message: String,
+    },
     /// The request could not be decoded or the server function call itself failed.
     #[error("bad request: {message}")]
     BadRequest { message: String },
@@ -117,6 +125,7 @@ impl AppError {
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
+            Self::Stale { .. } => 412,
             Self::RateLimited { .. } => 429,
             Self::Unavailable { .. } => 503,
             Self::Internal { .. } => 500,
@@ -140,6 +149,7 @@ impl AppError {
             | Self::Unauthenticated { message, .. }
             | Self::Forbidden { message, .. }
             | Self::Conflict { message }
+            | Self::Stale { message }
             | Self::Unavailable { message }
             | Self::BadRequest { message } => message.clone(),
             Self::NotFound { what } => format!("{what} not found"),
@@ -164,8 +174,43 @@ fn capitalize(message: &str) -> String {
     }
 }
 
+/// What the client is told of an internal error: that it happened and which request it was,
+/// never the cause.
+pub const INTERNAL_MESSAGE: &str = "something went wrong on the server; it has been logged";
+
+/// Serialises an internal error's cause as the generic message, with the request id when the
+/// error is answered inside a request: the cause stays in the server's log.
+fn public_internal<S: serde::Serializer>(_cause: &str, s: S) -> Result<S::Ok, S::Error> {
+    #[cfg(feature = "ssr")]
+    if let Some(id) = crate::request::current() {
+        return s.serialize_str(&format!("{INTERNAL_MESSAGE} (request {id})"));
+    }
+    s.serialize_str(INTERNAL_MESSAGE)
+}
+
+impl AppError {
+    /// Logs the cause of an internal error before it is answered (the answer hides it); other
+    /// errors are the caller's and are not logged.
+    pub fn log_if_internal(&self) {
+        #[cfg(feature = "ssr")]
+        if let Self::Internal { message } = self {
+            tracing::error!(cause = %message, "internal error answered");
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
+
+    fn ser(&self) -> server_fn::Bytes {
+        use server_fn::Encodes;
+        self.log_if_internal();
+        JsonEncoding::encode(self).unwrap_or_else(|_| {
+            server_fn::Bytes::from_static(
+                br#"{"error":"internal","message":"something went wrong on the server"}"#,
+            )
+        })
+    }
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
@@ -177,6 +222,30 @@ impl FromServerFnError for AppError {
                 message: other.to_string(),
             },
         }
+    }
+}
+
+/// Any error as an HTTP answer: its status, its JSON body, and `Retry-After` when it has one.
+/// An internal error's cause is logged here and the body names only the request.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        self.log_if_internal();
+        let status =
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = axum::response::Response::new(axum::body::Body::from(body));
+        *res.status_mut() = status;
+        let headers = res.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(secs) = self.retry_after() {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 
@@ -267,6 +336,34 @@ mod tests {
             message: "db password wrong".into(),
         };
         assert!(!internal.user_message().contains("db password"));
+    }
+
+    #[test]
+    fn internal_causes_never_serialise() {
+        let e = AppError::Internal {
+            message: "password authentication failed for user opsknight".into(),
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["error"], "internal");
+        assert_eq!(json["message"], INTERNAL_MESSAGE);
+        let sent = String::from_utf8(e.ser().to_vec()).unwrap();
+        assert!(!sent.contains("password"), "{sent}");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn internal_answers_name_the_request() {
+        let e = AppError::Internal {
+            message: "secret cause".into(),
+        };
+        let json = crate::request::scope("req-abcdef12".into(), async move {
+            serde_json::to_value(&e).unwrap()
+        })
+        .await;
+        assert_eq!(
+            json["message"],
+            format!("{INTERNAL_MESSAGE} (request req-abcdef12)")
+        );
     }
 
     #[test]

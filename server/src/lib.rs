@@ -15,6 +15,7 @@ pub mod notify;
 pub mod outbound;
 pub mod postgres;
 pub mod realtime;
+pub mod rest;
 pub mod serve;
 pub mod telemetry;
 

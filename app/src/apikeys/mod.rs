@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ApiKeyId, Scope};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,4 +1,4 @@
-//! Server function for reading the audit log (ADMIN).
+//! Server function for reading the audit log (ADMIN): a shell over `ops`.
 
 use leptos::prelude::*;
 
@@ -14,19 +14,6 @@ pub async fn list_audit(
     action: String,
     limit: i64,
 ) -> Result<AuditPage, AppError> {
-    crate::auth::caller::authorize(crate::domain::Access::Admin).await?;
-    let state = crate::state::app_state()?;
-    if !(1..=super::MAX_LIMIT).contains(&limit) {
-        return Err(AppError::invalid(
-            "limit",
-            format!("must be between 1 and {}", super::MAX_LIMIT),
-        ));
-    }
-    if action.chars().count() > 100 {
-        return Err(AppError::invalid(
-            "action",
-            "must be at most 100 characters",
-        ));
-    }
-    super::store::list(state.pool.stale_reads(), before, action.trim(), limit).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::list(&state, &caller, before, &action, limit).await
 }

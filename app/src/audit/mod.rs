@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;

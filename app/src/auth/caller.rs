@@ -83,10 +83,36 @@ impl Caller {
 
 /// The caller of this server function, checked against `access`.
 pub async fn authorize(access: Access) -> Result<Caller, AppError> {
-    let state = crate::state::app_state()?;
-    let caller = identify(&state, &request_info()).await?;
+    let (_, caller) = current().await?;
     caller.check(access)?;
     Ok(caller)
+}
+
+/// The state and the (authenticated, not yet authorized) caller of this server function: what
+/// a server function hands to its operation in `ops`, which checks the caller.
+pub async fn current() -> Result<(AppState, Caller), AppError> {
+    let state = crate::state::app_state()?;
+    let caller = identify(&state, &request_info()).await?;
+    Ok((state, caller))
+}
+
+/// The caller of an axum handler (REST, PagerDuty-compatible): the same `identify` as server
+/// functions, answering 401 in the same JSON when it fails.
+impl<S> axum::extract::FromRequestParts<S> for Caller
+where
+    AppState: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        let info = RequestInfo::from_parts(&parts.headers, &parts.uri, &parts.extensions);
+        identify(&state, &info).await
+    }
 }
 
 fn key_refused(message: &str) -> AppError {
@@ -97,17 +123,25 @@ fn session_refused(message: &str) -> AppError {
     AppError::unauthenticated(message).on_field("cookie")
 }
 
-/// Authenticates by the `Authorization: Bearer` key when that header is present, otherwise by
+/// The API key in an `Authorization` header: `Bearer <key>`, or PagerDuty's
+/// `Token token=<key>` so PagerDuty's own clients work unchanged.
+fn api_key(header: &str) -> Option<&str> {
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .or_else(|| header.strip_prefix("Token token="))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+}
+
+/// Authenticates by the `Authorization` key when that header is present, otherwise by
 /// the session cookie. Invalid, expired and revoked credentials are all 401.
 pub async fn identify(state: &AppState, info: &RequestInfo) -> Result<Caller, AppError> {
     let now = state.clock.now();
     if let Some(header) = &info.authorization {
-        let key = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| key_refused("Authorization must be \"Bearer <API key>\""))?;
+        let key = api_key(header).ok_or_else(|| {
+            key_refused("Authorization must be \"Bearer <API key>\" or \"Token token=<API key>\"")
+        })?;
         let (id, scopes, user) =
             crate::apikeys::store::authenticate(&state.pool, &token_hash(key), now)
                 .await?

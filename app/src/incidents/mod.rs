@@ -15,6 +15,8 @@ pub mod event_log;
 pub mod mobile;
 #[cfg(feature = "ssr")]
 pub mod notify;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod reads;

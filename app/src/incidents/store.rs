@@ -163,22 +163,32 @@ async fn change_and_notify(
     Ok(())
 }
 
+/// Adds a note to the incident's timeline → the note's timeline id. NOTIFY.
 pub async fn add_note(
     pool: &Db,
     id: IncidentId,
     actor: UserId,
     note: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let statement = sqlx::query(
+) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO incident_timeline (incident_id, at, kind, actor_user_id, details)
-         SELECT id, $2, 'NOTE', $3, jsonb_build_object('note', $4::text) FROM incidents WHERE id = $1",
+         SELECT id, $2, 'NOTE', $3, jsonb_build_object('note', $4::text) FROM incidents WHERE id = $1
+         RETURNING id",
     )
     .bind(id)
     .bind(now)
     .bind(actor)
-    .bind(note);
-    change_and_notify(pool, id, statement).await
+    .bind(note)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (note_id,) = row.ok_or_else(|| AppError::NotFound {
+        what: "incident".into(),
+    })?;
+    notify(&mut tx, &[id]).await?;
+    tx.commit().await?;
+    Ok(note_id)
 }
 
 /// Opens an incident by hand (no alert); its dedup key is generated.
@@ -256,5 +266,19 @@ pub async fn set_priority(
             .bind(id)
             .bind(priority)
             .bind(now);
+    change_and_notify(pool, id, statement).await
+}
+
+/// Sets the urgency. NOTIFY.
+pub async fn set_urgency(
+    pool: &Db,
+    id: IncidentId,
+    urgency: Urgency,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let statement = sqlx::query("UPDATE incidents SET urgency = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(urgency.as_str())
+        .bind(now);
     change_and_notify(pool, id, statement).await
 }

@@ -72,6 +72,7 @@ pub async fn cleanup(
         .bind(now - Duration::days(1))
         .execute(&mut *tx)
         .await?;
+    crate::idempotency::expire(&mut *tx, now).await?;
     Ok(Removed {
         incidents,
         alerts,

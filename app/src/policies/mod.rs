@@ -12,6 +12,8 @@ use crate::domain::{PolicyId, ServiceId, UserId};
 use crate::profile::ContactKind;
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 pub mod step_editor;
 #[cfg(feature = "ssr")]

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ContactMethodId, SessionId};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 pub mod phone_test;
 #[cfg(feature = "ssr")]

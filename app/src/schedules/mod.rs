@@ -14,6 +14,8 @@ pub mod bench_page;
 pub mod feeds;
 pub mod forms;
 pub mod ical;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{IntegrationId, ServiceId, TeamId, Urgency};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Email, Role, UserId};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;

@@ -14,7 +14,7 @@ use app::state::AppState;
 /// A refusal from a chat's endpoint, as every endpoint answers errors (`AppError`'s JSON and
 /// status).
 pub(crate) fn refuse(err: AppError) -> axum::response::Response {
-    crate::http::errors::response(&err)
+    axum::response::IntoResponse::into_response(err)
 }
 
 /// 401 naming the credential that failed (a signature, a secret token).

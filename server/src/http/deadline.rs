@@ -6,7 +6,7 @@ use std::time::Duration;
 use app::error::AppError;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Runs the request; past `after`, drops it and answers 503. Work handed to a worker (an
 /// event batch, a job) is not cancelled: an event whose request timed out may still be
@@ -17,9 +17,10 @@ pub async fn limit(after: Duration, req: Request, next: Next) -> Response {
         Ok(res) => res,
         Err(_) => {
             tracing::warn!(%path, secs = after.as_secs_f64(), "request deadline passed");
-            super::errors::response(&AppError::Unavailable {
+            AppError::Unavailable {
                 message: format!("no answer within {} s; try again", after.as_secs()),
-            })
+            }
+            .into_response()
         }
     }
 }

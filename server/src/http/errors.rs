@@ -1,6 +1,6 @@
 //! Gives server-function errors their real HTTP status: server_fn answers every error with 500;
-//! this reads the `AppError` kind from the body and sets 400/401/403/404/409/429/503. And
-//! `response`, any `AppError` as an HTTP answer.
+//! this reads the `AppError` kind from the body and sets 400/401/403/404/409/429/503. Any other
+//! `AppError` becomes an answer through its `IntoResponse`.
 
 use app::error::AppError;
 use axum::body::Body;
@@ -12,23 +12,6 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 /// Errors are small JSON documents; anything larger is left untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// An error as its HTTP answer: its status, its JSON, and Retry-After when it has one.
-pub fn response(err: &AppError) -> Response {
-    let body = serde_json::to_vec(err).unwrap_or_default();
-    let mut res = Response::new(Body::from(body));
-    *res.status_mut() =
-        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = res.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    if let Some(secs) = err.retry_after() {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    }
-    res
-}
 
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     let res = next.run(req).await;

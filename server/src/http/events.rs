@@ -258,10 +258,10 @@ async fn native(
     );
     let caller = match app::auth::caller::identify(&state, &info).await {
         Ok(c) => c,
-        Err(e) => return error_response(e),
+        Err(e) => return e.into_response(),
     };
     if let Err(e) = caller.check(Access::SendEvents) {
-        return error_response(e);
+        return e.into_response();
     }
     let ev = match pagerduty::parse_event(&bytes) {
         Ok(ev) => ev,
@@ -292,11 +292,6 @@ async fn native(
         Ok(keys) => accepted(&keys),
         Err(res) => res,
     }
-}
-
-fn error_response(e: app::error::AppError) -> Response {
-    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
-    json(status, serde_json::to_string(&e).unwrap_or_default())
 }
 
 fn accepted(keys: &[String]) -> Response {

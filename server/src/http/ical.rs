@@ -4,7 +4,7 @@
 use app::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -38,14 +38,6 @@ async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             );
             res
         }
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::NOT_FOUND);
-            let mut res = (status, serde_json::to_string(&e).unwrap_or_default()).into_response();
-            res.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            res
-        }
+        Err(e) => e.into_response(),
     }
 }

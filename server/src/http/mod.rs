@@ -7,6 +7,7 @@ pub mod health;
 pub mod ical;
 pub mod metrics;
 pub mod pages;
+pub mod request_id;
 pub mod security;
 
 use std::sync::Arc;
@@ -54,6 +55,7 @@ pub fn router_with(
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))
+        .merge(crate::rest::routes(&state))
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))
@@ -66,6 +68,7 @@ pub fn router_with(
         .layer(middleware::from_fn(errors::server_fn_status))
         .layer(middleware::from_fn(security::same_origin_writes))
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn(request_id::tag))
         .layer(middleware::from_fn_with_state(
             metrics.clone(),
             metrics::track,
