@@ -3,10 +3,16 @@
 //! Handlers are shells over the features' `ops`; `wire` holds the shared request and answer
 //! plumbing and `idempotency` the `Idempotency-Key` layer.
 
+pub mod access;
 pub mod docs;
 pub mod idempotency;
 pub mod incidents;
+pub mod oncalls;
+pub mod people;
+pub mod policies;
+pub mod schedules;
 pub mod schema;
+pub mod services;
 pub mod wire;
 
 use std::sync::Arc;
@@ -22,14 +28,20 @@ use utoipa_axum::routes;
 
 /// The REST routes and the document describing exactly them.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(schema::ApiDoc::openapi())
+    let router = OpenApiRouter::with_openapi(schema::ApiDoc::openapi())
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get, incidents::patch))
         .routes(routes!(incidents::list_notes, incidents::add_note))
         .routes(routes!(incidents::get_note))
         .routes(routes!(incidents::timeline))
-        .routes(routes!(incidents::alerts))
-        .split_for_parts()
+        .routes(routes!(incidents::alerts));
+    let router = services::register(router);
+    let router = policies::register(router);
+    let router = schedules::register(router);
+    let router = oncalls::register(router);
+    let router = people::register(router);
+    let router = access::register(router);
+    router.split_for_parts()
 }
 
 /// The OpenAPI document as served.

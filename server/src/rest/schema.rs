@@ -60,6 +60,13 @@ impl Modify for Security {
     components(schemas(ErrorBody)),
     tags(
         (name = "incidents", description = "Incidents, their notes, timeline and alerts"),
+        (name = "services", description = "Services and their integrations"),
+        (name = "escalation policies", description = "Who is paged, in what order"),
+        (name = "schedules", description = "Rotations: layers, overrides, temporary schedules and the rendered final schedule"),
+        (name = "on-call", description = "Who is on call, per schedule and escalation step"),
+        (name = "users", description = "Users, their contact methods and notification rules"),
+        (name = "teams", description = "Teams and their members"),
+        (name = "access", description = "API keys and the audit log"),
     )
 )]
 pub struct ApiDoc;
