@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod keys;
 pub mod notify;
 pub mod outbound;
+pub mod pagerduty_api;
 pub mod postgres;
 pub mod realtime;
 pub mod rest;

@@ -56,6 +56,7 @@ pub fn router_with(
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))
         .merge(crate::rest::routes(&state))
+        .merge(crate::pagerduty_api::routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))
