@@ -62,6 +62,18 @@ if [ "$WITH_TEST" = 1 ]; then
     log "installing pgbouncer from apt"
     apt_install pgbouncer
   fi
+  # PagerDuty's own Python client and schemathesis, from PyPI, in a venv of Debian's python3.
+  if [ ! -x "$ROOT/.venv/bin/schemathesis" ] || ! "$ROOT/.venv/bin/python" -c "import pagerduty" >/dev/null 2>&1 \
+     || [ "$ROOT/scripts/requirements-test.txt" -nt "$ROOT/.venv/pyvenv.cfg" ]; then
+    if ! /usr/bin/python3 -m venv --help >/dev/null 2>&1 || ! /usr/bin/python3 -c "import ensurepip" >/dev/null 2>&1; then
+      log "installing python3-venv from apt"
+      apt_install python3-venv
+    fi
+    log "installing the Python test tools from PyPI (pagerduty, schemathesis) into .venv"
+    /usr/bin/python3 -m venv "$ROOT/.venv"
+    "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements-test.txt"
+    touch "$ROOT/.venv/pyvenv.cfg"
+  fi
   if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
     log "installing playwright (test runner only, no browser download)"
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)

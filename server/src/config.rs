@@ -189,9 +189,23 @@ pub struct ServeArgs {
     pub request_timeout: u64,
 
     /// The URL people reach OpsKnight at, used in links inside emails
-    /// (e.g. `https://opsknight.example.com`). Defaults to `http://<addr>`.
+    /// (e.g. `https://opsknight.example.com`). Defaults to `http://<addr>` (`https://` with TLS).
     #[arg(long, env = "OPSKNIGHT_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Serve HTTPS (HTTP/1.1 and HTTP/2) with this PEM certificate chain; needs `--tls-key`.
+    /// Reloaded on SIGHUP or when the file changes. Unset: plain HTTP.
+    #[arg(long, env = "OPSKNIGHT_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "OPSKNIGHT_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Serve HTTPS with a self-signed certificate for localhost, made once in
+    /// `<data dir>/tls/` (for a quick start; browsers will warn).
+    #[arg(long, env = "OPSKNIGHT_TLS_SELF_SIGNED", default_value_t = false)]
+    pub tls_self_signed: bool,
 
     /// SMTP server for invite and password-reset emails, e.g.
     /// `smtp://user:pass@mail.example.com:587?tls=required` or `smtps://…:465`.

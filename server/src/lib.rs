@@ -19,6 +19,7 @@ pub mod realtime;
 pub mod rest;
 pub mod serve;
 pub mod telemetry;
+pub mod tls;
 
 use config::{ApiKeyCommand, Cli, Command, UserCommand};
 

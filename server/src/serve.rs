@@ -47,7 +47,8 @@ fn mailer(args: &ServeArgs) -> anyhow::Result<Option<Arc<dyn app::mail::Mailer>>
 /// `--public-url` without a trailing slash, or `http://<addr>`.
 pub fn public_url(args: &ServeArgs, addr: SocketAddr) -> anyhow::Result<String> {
     let Some(raw) = args.public_url.as_deref().filter(|u| !u.is_empty()) else {
-        return Ok(format!("http://{addr}"));
+        let tls = args.tls_cert.is_some() || args.tls_self_signed;
+        return Ok(format!("{}://{addr}", if tls { "https" } else { "http" }));
     };
     let ok = (raw.starts_with("http://") || raw.starts_with("https://"))
         && raw
@@ -80,13 +81,22 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
     egress_allow(args)?;
     args.chat.config(&public_url(args, args.addr)?)?;
     crate::keys::check(args.secret_keys.as_deref())?;
+    let tls = match crate::tls::files(
+        args.tls_cert.as_deref(),
+        args.tls_key.as_deref(),
+        args.tls_self_signed,
+        &global.data_dir,
+    )? {
+        Some(files) => Some((crate::tls::load(&files).await?, files)),
+        None => None,
+    };
     // Bind first: a busy or invalid address fails before any database work.
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let db = Database::open(global).await?;
     let result = match crate::keys::load(args.secret_keys.as_deref(), &global.data_dir) {
-        Ok(keys) => run(&db, listener, args, Arc::new(keys)).await,
+        Ok(keys) => run(&db, listener, tls, args, Arc::new(keys)).await,
         Err(e) => Err(e),
     };
     let closed = db.close().await;
@@ -96,6 +106,7 @@ pub async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> 
 async fn run(
     db: &Database,
     listener: TcpListener,
+    tls: Option<(axum_server::tls_rustls::RustlsConfig, crate::tls::TlsFiles)>,
     args: &ServeArgs,
     keys: Arc<app::secrets::Keyring>,
 ) -> anyhow::Result<()> {
@@ -201,6 +212,41 @@ async fn run(
         wait_for_signal().await;
         let _ = stop_tx.send(true);
     });
+    let timeout = Duration::from_secs(args.shutdown_timeout);
+    match tls {
+        None => serve_plain(listener, app, stop_rx, timeout).await?,
+        Some((config, files)) => {
+            let reload = crate::tls::watch(config.clone(), files);
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                stopper.graceful_shutdown(Some(timeout));
+            });
+            tracing::info!(%addr, "OpsKnight listening on https://{addr} (HTTP/1.1 and HTTP/2)");
+            let listener = listener.into_std().context("hand the listener to TLS")?;
+            crate::tls::serve(listener, app, config, handle)
+                .await
+                .context("https server")?;
+            reload.abort();
+        }
+    }
+    engine.stop().await;
+    if let Some(task) = chat_tasks {
+        task.abort();
+    }
+    Ok(())
+}
+
+/// Plain HTTP until `stop`, then up to `timeout` for in-flight requests.
+async fn serve_plain(
+    listener: TcpListener,
+    app: axum::Router,
+    mut stop_rx: watch::Receiver<bool>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr().context("read listening address")?;
     let mut graceful_rx = stop_rx.clone();
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     // No Nagle: a streamed page is written in several small pieces, and on a kept-alive
@@ -215,17 +261,12 @@ async fn run(
         tracing::info!("shutting down: finishing in-flight requests");
     });
     tracing::info!(%addr, "OpsKnight listening on http://{addr}");
-    let timeout = Duration::from_secs(args.shutdown_timeout);
     tokio::select! {
         res = server => res.context("http server")?,
         _ = async {
             let _ = stop_rx.wait_for(|stop| *stop).await;
             tokio::time::sleep(timeout).await;
         } => tracing::warn!("connections still open after {}s; closing them", timeout.as_secs()),
-    }
-    engine.stop().await;
-    if let Some(task) = chat_tasks {
-        task.abort();
     }
     Ok(())
 }

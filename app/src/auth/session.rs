@@ -57,6 +57,10 @@ pub struct RequestInfo {
     pub https: bool,
 }
 
+/// A request extension the server's own TLS listener adds: the request came over https.
+#[derive(Debug, Clone, Copy)]
+pub struct OverTls;
+
 /// Reads the request parts Leptos provides to server functions.
 pub fn request_info() -> RequestInfo {
     use_context::<http::request::Parts>()
@@ -84,6 +88,7 @@ impl RequestInfo {
                 .map(|ci| ci.0.ip().to_string()),
             user_agent: header(http::header::USER_AGENT).map(|ua| ua.chars().take(300).collect()),
             https: uri.scheme_str() == Some("https")
+                || extensions.get::<OverTls>().is_some()
                 || header(http::HeaderName::from_static("x-forwarded-proto")) == Some("https"),
         }
     }

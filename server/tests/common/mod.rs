@@ -151,6 +151,18 @@ pub struct TestApp {
     pub pool: Db,
     pub clock: ManualClock,
     pub http: reqwest::Client,
+    /// With TLS: the self-signed certificate the server uses (the CA to trust), and its key,
+    /// in a directory that lives as long as the app.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The certificate and key of a TLS test server.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+    pub config: axum_server::tls_rustls::RustlsConfig,
+    _dir: Arc<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -178,6 +190,31 @@ impl TestApp {
             .await
             .unwrap()
     }
+}
+
+/// The whole server over TLS (a fresh self-signed certificate for localhost; `base` is
+/// `https://localhost:<port>` and `http` trusts the certificate).
+pub async fn spawn_app_tls() -> TestApp {
+    let (pool, db) = fresh_pool().await;
+    let dir = tempfile::tempdir().unwrap();
+    let files = opsknight_server::tls::self_signed_in(dir.path()).unwrap();
+    let config = opsknight_server::tls::load(&files).await.unwrap();
+    let tls = TlsFiles {
+        cert: files.cert,
+        key: files.key,
+        config,
+        _dir: Arc::new(dir),
+    };
+    spawn_app_serving(
+        pool,
+        db,
+        None,
+        None,
+        Default::default(),
+        test_outbound(),
+        Some(tls),
+    )
+    .await
 }
 
 /// Starts the whole HTTP server in-process against a fresh migrated database.
@@ -289,8 +326,24 @@ async fn spawn_app_full(
     phones: opsknight_server::notify::Phones,
     outbound: opsknight_server::outbound::Outbound,
 ) -> TestApp {
+    spawn_app_serving(pool, db, mailer, sns, phones, outbound, None).await
+}
+
+async fn spawn_app_serving(
+    pool: Db,
+    db: String,
+    mailer: Option<Arc<dyn app::mail::Mailer>>,
+    sns: Option<Arc<dyn opsknight_server::ingest::SnsConfirmer>>,
+    phones: opsknight_server::notify::Phones,
+    outbound: opsknight_server::outbound::Outbound,
+    tls: Option<TlsFiles>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let base = match &tls {
+        Some(_) => format!("https://localhost:{}", addr.port()),
+        None => format!("http://{addr}"),
+    };
     let clock = ManualClock::new(t0());
     let state = AppState {
         pool: pool.clone(),
@@ -300,7 +353,7 @@ async fn spawn_app_full(
             mailer,
             Some(opsknight_server::notify::email::builder()),
         ),
-        public_url: format!("http://{addr}"),
+        public_url: base.clone(),
         keys: test_keys(),
         phone: phone_source(&pool, &format!("http://{addr}"), phones.clone()),
     };
@@ -323,26 +376,40 @@ async fn spawn_app_full(
         outbound.clone(),
         std::time::Duration::from_secs(30),
     );
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let mut http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    match &tls {
+        None => {
+            tokio::spawn(async move {
+                axum::serve(
+                    listener,
+                    app.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .await
+                .unwrap();
+            });
+        }
+        Some(files) => {
+            let pem = std::fs::read(&files.cert).unwrap();
+            http = http.add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap());
+            let config = files.config.clone();
+            let listener = listener.into_std().unwrap();
+            tokio::spawn(async move {
+                opsknight_server::tls::serve(listener, app, config, axum_server::Handle::new())
+                    .await
+                    .unwrap();
+            });
+        }
+    }
     TestApp {
         state: state_copy,
         outbound,
         addr,
-        base: format!("http://{addr}"),
+        base,
         db,
         pool,
         clock,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        http: http.build().unwrap(),
+        tls,
     }
 }
 
