@@ -118,17 +118,17 @@ async fn run(
 
     let clock: SharedClock = Arc::new(SystemClock);
     let addr = listener.local_addr().context("read listening address")?;
+    let public = public_url(args, addr)?;
     if let Some(code) = app::setup::store::issue_code(&db.pool, clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("issue setup code: {e}"))?
     {
         tracing::warn!(
             setup_code = %code,
-            "no user exists yet: open http://{addr}/setup and enter setup code {code} \
+            "no user exists yet: open {public}/setup and enter setup code {code} \
              (or run `opsknight user add --role admin`)"
         );
     }
-    let public = public_url(args, addr)?;
     let phones = crate::notify::PhoneSource::new(
         db.pool.clone(),
         keys.clone(),
