@@ -10,29 +10,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use app::auth::gate::{PAGES, PageAccess};
-use app::domain::Role;
-use common::{Cred, TestApp, spawn_app};
+use common::authz::{Fixture, WHO, check_row, creds, random, setup};
+use common::{Cred, spawn_app};
 use serde_json::{Value, json};
-use uuid::Uuid;
-
-/// Column order of the expectation strings: A = allowed, D = denied.
-const WHO: [&str; 7] = [
-    "anonymous",
-    "USER in team",
-    "USER outside team",
-    "RESPONDER",
-    "ADMIN",
-    "key with scope",
-    "key without scope",
-];
-
-/// Ids the request bodies refer to.
-struct Fixture {
-    team: String,
-    target: String,
-    /// An incident on a service owned by the team.
-    incident: String,
-}
 
 /// (server function path, expectations, key scope that suffices, body).
 type Row = (
@@ -41,10 +21,6 @@ type Row = (
     &'static str,
     fn(&Fixture) -> Value,
 );
-
-fn random() -> String {
-    Uuid::new_v4().to_string()
-}
 
 /// Bodies are chosen so an allowed call does not disturb later cells (an invalid field, an
 /// unknown id, or a no-op change): the check under test happens before any of that.
@@ -665,120 +641,6 @@ const ROWS: &[Row] = &[
     ),
 ];
 
-/// A scope that does not grant `scope` (what a key "without the needed scope" holds).
-fn other_scope(scope: &str) -> &'static str {
-    if scope == "events:write" {
-        "incidents:read"
-    } else {
-        "events:write"
-    }
-}
-
-/// Everything a denied call must leave untouched: a digest of every row of every table.
-/// Only the "last seen" stamps that authenticating a request refreshes are left out.
-async fn snapshot(app: &TestApp) -> Vec<(String, Option<String>)> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'
-           AND tablename <> '_sqlx_migrations' ORDER BY 1",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
-    assert!(tables.len() > 30, "{tables:?}");
-    let digests = tables
-        .iter()
-        .map(|t| {
-            format!(
-                "SELECT '{t}'::text, md5(string_agg(r, ',' ORDER BY r)) FROM (
-                   SELECT (to_jsonb(x) - 'last_seen_at' - 'last_used_at')::text AS r FROM \"{t}\" x) d"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("{digests} ORDER BY 1")))
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
-}
-
-struct Principals {
-    user_in: app::users::UserSummary,
-    user_out: app::users::UserSummary,
-    responder: app::users::UserSummary,
-    admin: app::users::UserSummary,
-}
-
-async fn setup(app: &TestApp) -> (Principals, Fixture) {
-    let p = Principals {
-        user_in: app.add_user("in@example.com", Role::User).await,
-        user_out: app.add_user("out@example.com", Role::User).await,
-        responder: app.add_user("resp@example.com", Role::Responder).await,
-        admin: app.add_user("admin@example.com", Role::Admin).await,
-    };
-    let target = app.add_user("target@example.com", Role::Responder).await;
-    let mut tx = app.pool.begin().await.unwrap();
-    let team = app::teams::store::create(&mut *tx, "Payments", "", app.clock_now())
-        .await
-        .unwrap();
-    app::teams::store::set_member(
-        &mut tx,
-        team,
-        p.user_in.id,
-        app::teams::TeamRole::Owner,
-        false,
-        app.clock_now(),
-    )
-    .await
-    .unwrap();
-    let service = app::services::store::create(
-        &mut *tx,
-        &app::services::store::ServiceFields {
-            name: "Checkout".into(),
-            description: String::new(),
-            team_id: Some(team),
-            urgency_rule: app::services::UrgencyRule::Severity,
-            ack_timeout_secs: None,
-            escalation_policy_id: None,
-        },
-        app.clock_now(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    let incident = app::incidents::store::create_manual(
-        &app.pool,
-        service,
-        "Checkout errors",
-        "",
-        app::domain::Urgency::High,
-        p.admin.id,
-        app.clock_now(),
-    )
-    .await
-    .unwrap();
-    (
-        p,
-        Fixture {
-            team: team.to_string(),
-            target: target.id.to_string(),
-            incident: incident.to_string(),
-        },
-    )
-}
-
-/// Fresh credentials per cell, so a call that ends sessions cannot spoil the next cell.
-async fn creds(app: &TestApp, p: &Principals, scope: &str) -> Vec<Cred> {
-    vec![
-        Cred::Anonymous,
-        app.session_for(p.user_in.id).await,
-        app.session_for(p.user_out.id).await,
-        app.session_for(p.responder.id).await,
-        app.session_for(p.admin.id).await,
-        app.key_for(&p.admin, &[scope]).await,
-        app.key_for(&p.admin, &[other_scope(scope)]).await,
-    ]
-}
-
 #[tokio::test]
 async fn every_server_function_has_a_row() {
     let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
@@ -803,65 +665,14 @@ async fn every_server_function_allows_and_denies_as_the_matrix_says() {
     let (p, fx) = setup(&app).await;
     let mut failures = Vec::new();
     for (path, expect, scope, body) in ROWS {
-        assert_eq!(expect.len(), WHO.len(), "{path}");
-        let creds = creds(&app, &p, scope).await;
-        let mut cells: Vec<(Cred, char, &str)> = creds
-            .into_iter()
-            .zip(expect.chars())
-            .zip(WHO)
-            .map(|((c, w), who)| (c, w, who))
-            .collect();
-        // Keys owned by non-admins: allowed exactly when the owner's session is and the
-        // admin's key with the same scope is. (Only admins can hold the admin scope.)
-        let key_allows = expect.as_bytes()[5] == b'A';
-        if *scope != "admin" {
-            for (holder, column, who) in [
-                (&p.responder, 3, "RESPONDER's key with scope"),
-                (&p.user_in, 1, "USER in team's key with scope"),
-            ] {
-                let want = if key_allows && expect.as_bytes()[column] == b'A' {
-                    'A'
-                } else {
-                    'D'
-                };
-                cells.push((app.key_for(holder, &[scope]).await, want, who));
-            }
-        }
-        for (cred, want, who) in cells {
-            let before = snapshot(&app).await;
-            let (status, json) = app.call(path, body(&fx), &cred).await;
-            let denied = status == 401 || status == 403;
-            match want {
-                'A' if denied => failures.push(format!(
-                    "{path} as {who}: want allowed, got {status} {json}"
-                )),
-                'D' if !denied => {
-                    failures.push(format!("{path} as {who}: want denied, got {status} {json}"))
-                }
-                'D' => {
-                    let kind = json["error"].as_str().unwrap_or("");
-                    if !matches!(kind, "unauthenticated" | "forbidden") {
-                        failures.push(format!(
-                            "{path} as {who}: denial without a JSON error: {json}"
-                        ));
-                    }
-                    let after = snapshot(&app).await;
-                    let changed: Vec<&str> = before
-                        .iter()
-                        .zip(&after)
-                        .filter(|(b, a)| b != a)
-                        .map(|(b, _)| b.0.as_str())
-                        .collect();
-                    if !changed.is_empty() {
-                        failures.push(format!("{path} as {who}: denied, yet {changed:?} changed"));
-                    }
-                }
-                _ => {}
-            }
-            if status >= 500 {
-                failures.push(format!("{path} as {who}: server error {status} {json}"));
-            }
-        }
+        failures.extend(
+            check_row(&app, &p, path, expect, scope, |cred| {
+                let body = body(&fx);
+                let app = &app;
+                async move { app.call(path, body, &cred).await }
+            })
+            .await,
+        );
     }
     assert!(
         failures.is_empty(),

@@ -5,7 +5,7 @@
 
 use super::{ContactMethod, SessionInfo};
 use crate::auth::caller::Caller;
-use crate::domain::{Access, ContactMethodId, SessionId};
+use crate::domain::{Access, ContactMethodId, NotificationRuleId, SessionId, UserId};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::UserSummary;
@@ -289,4 +289,114 @@ pub async fn revoke_session(
         });
     }
     Ok(())
+}
+
+/// `Ok` when the caller may read `user`'s contact methods and notification rules: their own
+/// (a session, or an `admin`-scoped key), or anyone's for an ADMIN. Not found for no such user.
+async fn may_read(state: &AppState, caller: &Caller, user: UserId) -> Result<(), AppError> {
+    if user == caller.user.id {
+        return caller.check(Access::OwnAccount);
+    }
+    caller.check(Access::Admin)?;
+    crate::users::store::get(&state.pool, user).await.map(drop)
+}
+
+/// `Ok` when `user` is the caller (with a session, or an `admin`-scoped key): contact methods
+/// and notification rules are changed only by their owner.
+fn may_change(caller: &Caller, user: UserId) -> Result<(), AppError> {
+    caller.check(Access::OwnAccount)?;
+    if user != caller.user.id {
+        return Err(AppError::forbidden(
+            "only the user themselves can change their contact methods and notification rules",
+        ));
+    }
+    Ok(())
+}
+
+/// `user`'s contact methods: the caller's own, or anyone's for an ADMIN.
+pub async fn contact_methods_of(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+) -> Result<Vec<ContactMethod>, AppError> {
+    may_read(state, caller, user).await?;
+    super::store::list(&state.pool, user).await
+}
+
+/// Adds a contact method for `user`, who must be the caller (as `add_contact_method`).
+pub async fn add_contact_method_for(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    new: NewContactMethod<'_>,
+) -> Result<ContactMethod, AppError> {
+    may_change(caller, user)?;
+    add_contact_method(state, caller, new).await
+}
+
+/// Removes one of `user`'s contact methods; `user` must be the caller.
+pub async fn remove_contact_method_of(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    id: ContactMethodId,
+) -> Result<(), AppError> {
+    may_change(caller, user)?;
+    remove_contact_method(state, caller, id).await
+}
+
+/// `user`'s notification rules: the caller's own, or anyone's for an ADMIN. None means the
+/// default: email to the sign-in address as soon as a step pages them.
+pub async fn notification_rules_of(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+) -> Result<Vec<crate::notifications::NotificationRule>, AppError> {
+    may_read(state, caller, user).await?;
+    crate::notifications::store::rules(&state.pool, user).await
+}
+
+/// Adds a rule for `user`, who must be the caller: page that contact method (one of theirs)
+/// `delay_minutes` after a step pages them → the rule.
+pub async fn add_notification_rule(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    contact_method_id: ContactMethodId,
+    delay_minutes: i32,
+) -> Result<crate::notifications::NotificationRule, AppError> {
+    use crate::notifications::{MAX_RULE_DELAY, store};
+    may_change(caller, user)?;
+    if !(0..=MAX_RULE_DELAY).contains(&delay_minutes) {
+        return Err(AppError::invalid(
+            "delay_minutes",
+            format!("must be between 0 and {MAX_RULE_DELAY} minutes"),
+        ));
+    }
+    let id = store::add_rule(
+        &state.pool,
+        user,
+        contact_method_id,
+        delay_minutes,
+        state.clock.now(),
+    )
+    .await?;
+    store::rules(&state.pool, user)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::NotFound {
+            what: "notification rule".into(),
+        })
+}
+
+/// Removes one of `user`'s notification rules; `user` must be the caller.
+pub async fn remove_notification_rule(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    id: NotificationRuleId,
+) -> Result<(), AppError> {
+    may_change(caller, user)?;
+    crate::notifications::store::delete_rule(&state.pool, user, id).await
 }

@@ -90,7 +90,7 @@ pub async fn create_override(
 ) -> Result<OverrideRow, AppError> {
     let (state, caller) = crate::auth::caller::current().await?;
     let new = super::ops::NewOverride {
-        kind,
+        kind: kind.as_str(),
         user,
         replaces,
         start,

@@ -13,10 +13,19 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 mod feeds;
+mod oncall;
 mod reads;
+mod window;
 
 pub use feeds::{create_feed, get_feed, revoke_feed};
-pub use reads::{get, list, my_shifts, on_call_now};
+pub use oncall::{
+    LOOKAROUND_DAYS, MAX_FILTER_IDS, OnCallEntry, OnCallQuery, OnCallUser, ScheduleRef, TeamRef,
+    oncalls,
+};
+pub use reads::{
+    FinalSchedule, final_schedule, get, get_override, get_temporary, list, my_shifts, on_call_now,
+};
+pub use window::{MAX_READ_WINDOW_DAYS, window};
 
 /// A schedule's editable fields, as given (validated by `save`).
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +33,19 @@ pub struct ScheduleInput<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub time_zone: &'a str,
+}
+
+/// The validated name and zone of `input`; errors name the field.
+fn parse_input(input: ScheduleInput<'_>) -> Result<(String, String), AppError> {
+    let name = crate::domain::parse_name("name", input.name, super::NAME_MAX)?;
+    if input.description.chars().count() > super::DESCRIPTION_MAX {
+        return Err(AppError::invalid(
+            "description",
+            format!("must be at most {} characters", super::DESCRIPTION_MAX),
+        ));
+    }
+    let time_zone = crate::domain::parse_time_zone("time_zone", input.time_zone)?;
+    Ok((name, time_zone))
 }
 
 /// Creates (`id` None) or updates a schedule → its id. Changing the zone keeps each layer's
@@ -35,14 +57,7 @@ pub async fn save(
     input: ScheduleInput<'_>,
 ) -> Result<ScheduleId, AppError> {
     caller.check(Access::Write(Area::Schedules))?;
-    let name = crate::domain::parse_name("name", input.name, super::NAME_MAX)?;
-    if input.description.chars().count() > super::DESCRIPTION_MAX {
-        return Err(AppError::invalid(
-            "description",
-            format!("must be at most {} characters", super::DESCRIPTION_MAX),
-        ));
-    }
-    let time_zone = crate::domain::parse_time_zone("time_zone", input.time_zone)?;
+    let (name, time_zone) = parse_input(input)?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let saved = super::store::save(
@@ -70,6 +85,73 @@ pub async fn save(
         .await?;
     tx.commit().await?;
     Ok(saved)
+}
+
+/// Creates a schedule with its layers, all or nothing, in one transaction → its id. Errors
+/// name the field; a layer's under `layers[i]` (`layers[1].participants[0]`). Audited as the
+/// schedule's creation and each layer's save.
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    input: ScheduleInput<'_>,
+    layers: Vec<Layer>,
+) -> Result<ScheduleId, AppError> {
+    caller.check(Access::Write(Area::Schedules))?;
+    let (name, time_zone) = parse_input(input)?;
+    if layers.len() > crate::domain::schedule::MAX_LAYERS {
+        return Err(AppError::invalid(
+            "layers",
+            format!("at most {} layers", crate::domain::schedule::MAX_LAYERS),
+        ));
+    }
+    let mut layers = layers;
+    for (i, layer) in layers.iter_mut().enumerate() {
+        layer.validate(&format!("layers[{i}]"))?;
+        layer.name = layer.name.trim().to_owned();
+    }
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let id = super::store::save(
+        &mut tx,
+        None,
+        &name,
+        input.description.trim(),
+        &time_zone,
+        now,
+    )
+    .await?;
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            "schedule.create",
+            &name,
+            serde_json::json!({"schedule_id": id, "time_zone": time_zone}),
+        )
+        .await?;
+    for (i, layer) in layers.iter().enumerate() {
+        super::store::save_layer(&mut tx, id, layer, now)
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid { field, message } => AppError::Invalid {
+                    field: format!("layers[{i}].{field}"),
+                    message,
+                },
+                other => other,
+            })?;
+        caller
+            .audit(
+                &mut *tx,
+                now,
+                "schedule.layer.save",
+                &name,
+                serde_json::json!({"schedule_id": id, "layer_id": layer.id, "layer": layer.name,
+                    "participants": layer.participants.len(), "rotation": layer.rotation.label()}),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Deletes the schedule; 409 while an escalation policy pages it.
@@ -148,7 +230,8 @@ pub async fn delete_layer(
 /// remove, `replaces` for an add.
 #[derive(Debug, Clone, Copy)]
 pub struct NewOverride<'a> {
-    pub kind: OverrideKind,
+    /// ADD, REMOVE or REPLACE (checked after the caller, like every field).
+    pub kind: &'a str,
     pub user: Option<UserId>,
     pub replaces: Option<UserId>,
     pub start: DateTime<Utc>,
@@ -173,6 +256,8 @@ pub async fn create_override(
         end,
         note,
     } = new;
+    let kind = OverrideKind::parse(kind)
+        .ok_or_else(|| AppError::invalid("kind", "must be ADD, REMOVE or REPLACE"))?;
     let rule = Override {
         id: OverrideId::new(),
         kind,

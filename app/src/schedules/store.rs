@@ -15,6 +15,8 @@ use crate::domain::schedule::{
 use crate::domain::{LayerId, OverrideId, ScheduleId, TemporaryId, UserId};
 use crate::error::AppError;
 
+pub mod oncall;
+
 /// A schedule as stored, with its definition for a window.
 pub struct Loaded {
     pub id: ScheduleId,

@@ -220,3 +220,61 @@ pub async fn update_integration(
     super::store::forget_routes();
     Ok(updated)
 }
+
+/// Deletes the service with its integrations and resolved incidents; 409 while it has
+/// unresolved incidents.
+pub async fn delete(state: &AppState, caller: &Caller, id: ServiceId) -> Result<(), AppError> {
+    caller.check(Access::Write(Area::Services))?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let name = super::store::delete(&mut tx, id).await?;
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            "service.delete",
+            &name,
+            serde_json::json!({"service_id": id}),
+        )
+        .await?;
+    tx.commit().await?;
+    super::store::forget_routes();
+    Ok(())
+}
+
+/// One integration of the service (its key never shown).
+pub async fn get_integration(
+    state: &AppState,
+    caller: &Caller,
+    service_id: ServiceId,
+    id: IntegrationId,
+) -> Result<Integration, AppError> {
+    caller.check(Access::Read(Area::Services))?;
+    super::store::integration(&state.pool, service_id, id).await
+}
+
+/// Deletes one integration of the service; its routing key stops working at once.
+pub async fn delete_integration(
+    state: &AppState,
+    caller: &Caller,
+    service_id: ServiceId,
+    id: IntegrationId,
+) -> Result<(), AppError> {
+    caller.check(Access::Write(Area::Services))?;
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let service = super::store::get(&mut *tx, service_id).await?;
+    let name = super::store::delete_integration(&mut *tx, service_id, id).await?;
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            "integration.delete",
+            &service.name,
+            serde_json::json!({"integration_id": id, "name": name}),
+        )
+        .await?;
+    tx.commit().await?;
+    super::store::forget_routes();
+    Ok(())
+}

@@ -151,6 +151,36 @@ pub async fn update<'e>(
     crate::error::found(done, "service")
 }
 
+/// Deletes a service, and with it its integrations and its resolved incidents; `Conflict`
+/// while it has unresolved incidents. Locks the service first, so no incident opens on it
+/// meanwhile. → its name.
+pub async fn delete(conn: &mut sqlx::PgConnection, id: ServiceId) -> Result<String, AppError> {
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM services WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let name = name.ok_or_else(|| AppError::NotFound {
+        what: "service".into(),
+    })?;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM incidents WHERE service_id = $1 AND status <> 'RESOLVED'",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if open > 0 {
+        return Err(AppError::conflict(format!(
+            "the service has {open} unresolved incident(s); resolve them first"
+        )));
+    }
+    sqlx::query("DELETE FROM services WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(name)
+}
+
 #[derive(sqlx::FromRow)]
 struct IntegrationRow {
     id: IntegrationId,
@@ -200,6 +230,45 @@ pub async fn integrations(pool: &Db, service: ServiceId) -> Result<Vec<Integrati
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// One integration of the service; `NotFound` when the service has no such integration.
+pub async fn integration(
+    pool: &Db,
+    service: ServiceId,
+    id: IntegrationId,
+) -> Result<Integration, AppError> {
+    let row: Option<IntegrationRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        integration_columns!(),
+        " FROM integrations WHERE id = $1 AND service_id = $2"
+    ))
+    .bind(id)
+    .bind(service)
+    .fetch_optional(pool)
+    .await?;
+    row.ok_or_else(|| AppError::NotFound {
+        what: "integration".into(),
+    })?
+    .try_into()
+}
+
+/// Deletes one integration of the service (its routing key stops working) → its name.
+pub async fn delete_integration<'e>(
+    db: impl PgExecutor<'e>,
+    service: ServiceId,
+    id: IntegrationId,
+) -> Result<String, AppError> {
+    let name: Option<String> = sqlx::query_scalar(
+        "DELETE FROM integrations WHERE id = $1 AND service_id = $2 RETURNING name",
+    )
+    .bind(id)
+    .bind(service)
+    .fetch_optional(db)
+    .await?;
+    name.ok_or_else(|| AppError::NotFound {
+        what: "integration".into(),
+    })
 }
 
 pub async fn create_integration<'e>(

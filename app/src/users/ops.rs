@@ -82,6 +82,12 @@ pub async fn list(
     })
 }
 
+/// One user of the directory (any signed-in caller).
+pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<UserSummary, AppError> {
+    caller.check(Access::SignedIn)?;
+    super::store::get(&state.pool, id).await
+}
+
 /// A role as given (`ADMIN`, `RESPONDER`, `USER`), or the error naming `role`.
 pub fn parse_role(role: &str) -> Result<Role, AppError> {
     Role::parse(role).ok_or_else(|| AppError::invalid("role", "must be ADMIN, RESPONDER or USER"))
@@ -270,6 +276,42 @@ pub async fn set_status(
         } else {
             "user.enable"
         },
+    )
+    .await
+}
+
+/// Sets the user's role and status together (ADMIN), each left as it is when `None`: the rules
+/// of `set_role` and `set_status` in one transaction, so either both change or neither does.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    user_id: UserId,
+    role: Option<Role>,
+    status: Option<UserStatus>,
+) -> Result<UserSummary, AppError> {
+    let action = match (role, status) {
+        (Some(_), Some(_)) => "user.update",
+        (None, Some(UserStatus::Disabled)) => "user.disable",
+        (None, Some(_)) => "user.enable",
+        (_, None) => "user.role_change",
+    };
+    change_user(
+        state,
+        caller,
+        user_id,
+        |u| {
+            let status = match (u.status, status) {
+                (UserStatus::Invited, Some(UserStatus::Active)) => {
+                    return Err(AppError::invalid(
+                        "status",
+                        "an invited user becomes active by accepting the invite",
+                    ));
+                }
+                (now, wanted) => wanted.unwrap_or(now),
+            };
+            Ok((role.unwrap_or(u.role), status))
+        },
+        action,
     )
     .await
 }

@@ -4,15 +4,23 @@
 //! plumbing and `idempotency` the `Idempotency-Key` layer.
 
 pub mod access;
+pub mod contacts;
 pub mod docs;
+pub mod fields;
 pub mod idempotency;
 pub mod incidents;
+pub mod integrations;
 pub mod oncalls;
 pub mod people;
 pub mod policies;
+pub mod schedule_final;
+pub mod schedule_layers;
+pub mod schedule_overrides;
+pub mod schedule_temporary;
 pub mod schedules;
 pub mod schema;
 pub mod services;
+pub mod teams;
 pub mod wire;
 
 use std::sync::Arc;

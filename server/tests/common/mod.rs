@@ -8,6 +8,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
+pub mod authz;
+
 use app::clock::ManualClock;
 use app::db::Db;
 use app::state::AppState;

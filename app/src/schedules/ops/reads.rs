@@ -1,13 +1,15 @@
 //! Reading schedules (any role; keys: `schedules:read`): the list with who is on call now, one
-//! schedule's definition for a window, who is on call where, and the caller's own shifts.
+//! schedule's definition for a window and its final timeline, one override or temporary
+//! schedule, who is on call where, and the caller's own shifts.
 
 use chrono::{DateTime, Utc};
 
 use crate::auth::caller::Caller;
-use crate::domain::{Access, Area, ScheduleId, UserId};
+use crate::domain::schedule::{Shift, Span, Temporary, Timeline};
+use crate::domain::{Access, Area, OverrideId, ScheduleId, TemporaryId, UserId};
 use crate::error::AppError;
 use crate::schedules::{MyShift, Person, ScheduleDetail, ScheduleOnCall, ScheduleSummary};
-use crate::schedules::{name_in, store};
+use crate::schedules::{OverrideRow, name_in, store};
 use crate::state::AppState;
 
 /// Every schedule with who is on call now.
@@ -174,4 +176,96 @@ pub async fn my_shifts(
     }
     out.sort_by_key(|s| (s.start, s.schedule_id));
     Ok(out)
+}
+
+/// A schedule rendered for a window: what decides it and what it decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalSchedule {
+    /// The definition with the overrides and temporary schedules overlapping the window.
+    pub detail: ScheduleDetail,
+    pub window: Span,
+    /// The final timeline of the window: who is on call when (overrides and temporary
+    /// schedules applied, people who cannot be paged left out), and the gaps.
+    pub timeline: Timeline,
+    /// Each layer's own shifts in the window, in the definition's layer order.
+    pub layers: Vec<Vec<Shift>>,
+}
+
+/// The schedule's final timeline over `since`..`until` (default now, and 7 days on; at
+/// most 90 days; errors name `since` or `until`), with each layer's own shifts.
+pub async fn final_schedule(
+    state: &AppState,
+    caller: &Caller,
+    id: ScheduleId,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Result<FinalSchedule, AppError> {
+    caller.check(Access::Read(Area::Schedules))?;
+    let now = state.clock.now();
+    let window = super::window(now, since, until, chrono::Duration::days(7))?;
+    let mut conn = state.pool.begin().await?;
+    let detail = detail(&mut conn, id, window.start, window.end, now).await?;
+    let (timeline, layers) = crate::domain::schedule::Resolver::new(&detail.definition)
+        .map(|r| {
+            (
+                r.timeline(window.start, window.end),
+                r.layer_timelines(window.start, window.end),
+            )
+        })
+        .unwrap_or_default();
+    Ok(FinalSchedule {
+        detail,
+        window,
+        timeline,
+        layers,
+    })
+}
+
+/// One override of the schedule, with the people it names; 404 when the schedule has no
+/// such override.
+pub async fn get_override(
+    state: &AppState,
+    caller: &Caller,
+    schedule_id: ScheduleId,
+    id: OverrideId,
+) -> Result<(OverrideRow, Vec<Person>), AppError> {
+    caller.check(Access::Read(Area::Schedules))?;
+    let mut conn = state.pool.begin().await?;
+    let (start, end) = store::oncall::override_span(&mut conn, schedule_id, id).await?;
+    let loaded = store::load_one(&mut conn, schedule_id, start, end).await?;
+    let row = loaded
+        .overrides
+        .into_iter()
+        .find(|o| o.rule.id == id)
+        .ok_or_else(|| AppError::NotFound {
+            what: "override".into(),
+        })?;
+    let ids: Vec<UserId> = row.rule.user.into_iter().chain(row.rule.replaces).collect();
+    let people = store::people(&mut conn, &ids).await?;
+    Ok((row, people))
+}
+
+/// One temporary schedule of the schedule, with the people it names; 404 when the schedule
+/// has no such temporary schedule.
+pub async fn get_temporary(
+    state: &AppState,
+    caller: &Caller,
+    schedule_id: ScheduleId,
+    id: TemporaryId,
+) -> Result<(Temporary, Vec<Person>), AppError> {
+    caller.check(Access::Read(Area::Schedules))?;
+    let mut conn = state.pool.begin().await?;
+    let (start, end) = store::oncall::temporary_span(&mut conn, schedule_id, id).await?;
+    let loaded = store::load_one(&mut conn, schedule_id, start, end).await?;
+    let temporary = loaded
+        .definition
+        .temporary
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| AppError::NotFound {
+            what: "temporary schedule".into(),
+        })?;
+    let ids: Vec<UserId> = temporary.shifts.iter().map(|s| s.user).collect();
+    let people = store::people(&mut conn, &ids).await?;
+    Ok((temporary, people))
 }
