@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The README's test command; .ci/run calls exactly this.
-#   1. installs what is missing (wasm target, npm build tools, chromium, playwright, aiosmtpd)
+#   1. installs what is missing (wasm target, npm build tools, chromium, playwright, aiosmtpd,
+#      and the Python test tools in .venv: PagerDuty's client, schemathesis)
 #   2. cargo fmt --check, then clippy -D warnings (host, and the wasm32 hydrate build)
 #   3. starts a private PostgreSQL for the run (unless DATABASE_URL is set)
 #   4. Rust unit + integration tests, then the release build and Playwright in headless Chromium
 #   5. the performance budgets: the first load of /m (a Playwright test, bundle.spec.ts);
 #      SSR latency and SSE fan-out, each on its own release server
-#   6. the chaos suite's short form (scripts/chaos.sh): release servers killed under load
+#   6. the REST API's contract (scripts/contract.sh: schemathesis on /api/v1/openapi.json), and
+#      the chaos suite's short form (scripts/chaos.sh): release servers killed under load
 #   7. stops what it started; exits non-zero on any failure, exceeded budget or chaos verdict
 #
 # For a quick loop on the browser tests only, against the release build already in target/:
@@ -70,6 +72,14 @@ step "budgets: SSR p50 < 20 ms with 1,000 open incidents; SSE to 1,000 clients p
 "$ROOT/scripts/bench-sse.sh" --check || budgets_status=1
 fi
 
+# The REST API's contract: schemathesis drives every operation of /api/v1/openapi.json on a
+# release server with a seeded database (scripts/contract.sh).
+contract_status=0
+if [ -z "$ONLY" ]; then
+step "contract: schemathesis against the REST API's OpenAPI document"
+"$ROOT/scripts/contract.sh" || contract_status=1
+fi
+
 # The chaos suite's short form (scripts/chaos.sh long is the long one): real server
 # processes killed with SIGKILL under load; every accepted event and first page accounted for.
 chaos_status=0
@@ -82,5 +92,5 @@ passed=$(( rust_passed + ${e2e_passed:-0} ))
 failed=$(( rust_failed + ${e2e_failed:-0} ))
 echo
 echo "time: $(( $(date +%s) - OPSKNIGHT_TEST_T0 )) s"
-echo "summary: $passed passed, $failed failed$([ "$budgets_status" = 0 ] || echo ', a budget exceeded')$([ "$chaos_status" = 0 ] || echo ', a chaos scenario failed')"
-[ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ] && [ "$budgets_status" = 0 ] && [ "$chaos_status" = 0 ]
+echo "summary: $passed passed, $failed failed$([ "$budgets_status" = 0 ] || echo ', a budget exceeded')$([ "$chaos_status" = 0 ] || echo ', a chaos scenario failed')$([ "$contract_status" = 0 ] || echo ', the API contract failed')"
+[ "$e2e_status" = 0 ] && [ "$failed" = 0 ] && [ "${e2e_passed:-0}" -gt 0 ] && [ "$budgets_status" = 0 ] && [ "$chaos_status" = 0 ] && [ "$contract_status" = 0 ]

@@ -257,6 +257,7 @@ pub async fn patch(
         (status = 200, description = "A 24-hour password-reset link (a fresh invite link for an INVITED user)", body = InviteLink),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "The user is disabled", body = ErrorBody),
+        (status = 422, description = "A bad Idempotency-Key", body = ErrorBody),
     ),
     security(("api_key" = ["admin"]), ("session" = [])))]
 pub async fn reset_link(
