@@ -27,21 +27,24 @@ free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 PORT=$(free); TLS_PORT=$(free)
 DATA=$(mktemp -d /tmp/opsknight-bench-rest.XXXXXX)
 LUA=$(mktemp --suffix=.lua)
+OUT=$(mktemp)
 echo 'bench-rest-passphrase' | OPSKNIGHT_LOG=warn "$BIN" user add --database-url "$URL" \
   --email bench@example.com --name Bench --role admin >/dev/null
 KEY=$(OPSKNIGHT_LOG=warn "$BIN" apikey create --database-url "$URL" --email bench@example.com \
   --scopes admin --name bench)
 # Both servers share one data dir (the keyring); the second starts once the first made it.
-OPSKNIGHT_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "127.0.0.1:$PORT" --database-url "$URL" \
+OPSKNIGHT_LOG=warn "$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --database-url "$URL" \
   --site-root "$ROOT/target/site" &
 PID=$!
 TLS_PID=
-trap 'kill -TERM $PID $TLS_PID 2>/dev/null; wait $PID $TLS_PID 2>/dev/null; rm -rf "$LUA" "$DATA"; psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
-until curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; do sleep 0.05; done
-OPSKNIGHT_LOG=warn "$BIN" --data-dir "$DATA" serve --addr "127.0.0.1:$TLS_PORT" --database-url "$URL" \
+trap 'kill -TERM $PID $TLS_PID 2>/dev/null; wait $PID $TLS_PID 2>/dev/null; rm -rf "$LUA" "$OUT" "$DATA"; psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
+until curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; do
+  kill -0 "$PID" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }; sleep 0.05; done
+OPSKNIGHT_LOG=warn,rustls=error "$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$TLS_PORT" --database-url "$URL" \
   --site-root "$ROOT/target/site" --tls-self-signed &
 TLS_PID=$!
-until curl -fsSk "https://127.0.0.1:$TLS_PORT/health" >/dev/null 2>&1; do sleep 0.05; done
+until curl -fsSk "https://127.0.0.1:$TLS_PORT/health" >/dev/null 2>&1; do
+  kill -0 "$TLS_PID" 2>/dev/null || { echo "the TLS server did not start" >&2; exit 1; }; sleep 0.05; done
 
 SERVICE=$(curl -fsS -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
   -X POST "http://127.0.0.1:$PORT/api/services/create" -d '{"name":"Bench","description":"","team_id":null,
@@ -67,7 +70,7 @@ cat > "$LUA" <<LUA
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
 echo "== REST: GET /api/v1/incidents?status=OPEN,ACKNOWLEDGED&urgency=HIGH&limit=50 ($INCIDENTS incidents, -c$CONNECTIONS, ${DURATION}s, $(nproc) cores, all on one machine)"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$REST" | tee /dev/stderr | latency
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "$REST" > "$OUT"; cat "$OUT"; latency < "$OUT"
 cat > "$LUA" <<LUA
 wrk.method = "POST"
 wrk.body = '{"filter":{"statuses":["OPEN","ACKNOWLEDGED"],"urgencies":["HIGH"]},"before":null,"limit":50}'
@@ -75,7 +78,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
 echo "== server function: POST /api/incidents/list, the same filter"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/api/incidents/list" | tee /dev/stderr | latency
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$LUA" "http://127.0.0.1:$PORT/api/incidents/list" > "$OUT"; cat "$OUT"; latency < "$OUT"
 
 N="${N:-200}"
 handshake() { # scheme port → p50/p99 of (connect + TLS + first answer), new connection each

@@ -148,7 +148,12 @@ pub async fn serve(
     handle: Handle<SocketAddr>,
 ) -> std::io::Result<()> {
     let app = app.layer(axum::Extension(OverTls));
-    axum_server::from_tcp_rustls(listener, config)?
+    // No Nagle, as on the plain listener: a handshake or a streamed page is written in several
+    // small pieces, and each would otherwise wait for the client's delayed ACK (40 ms).
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+        .acceptor(axum_server::accept::NoDelayAcceptor::new());
+    axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
         .handle(handle)
         .serve(app.into_make_service_with_connect_info::<SocketAddr>())
         .await
