@@ -40,7 +40,7 @@ TLS_PID=
 trap 'kill -TERM $PID $TLS_PID 2>/dev/null; wait $PID $TLS_PID 2>/dev/null; rm -rf "$LUA" "$OUT" "$DATA"; psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
 until curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; do
   kill -0 "$PID" 2>/dev/null || { echo "the server did not start" >&2; exit 1; }; sleep 0.05; done
-OPSKNIGHT_LOG=warn,rustls=error "$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$TLS_PORT" --database-url "$URL" \
+OPSKNIGHT_LOG=warn "$BIN" serve --data-dir "$DATA" --addr "127.0.0.1:$TLS_PORT" --database-url "$URL" \
   --site-root "$ROOT/target/site" --tls-self-signed &
 TLS_PID=$!
 until curl -fsSk "https://127.0.0.1:$TLS_PORT/health" >/dev/null 2>&1; do
