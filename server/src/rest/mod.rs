@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod docs;
 pub mod fields;
 pub mod idempotency;
+pub mod incident_history;
 pub mod incidents;
 pub mod integrations;
 pub mod oncalls;
@@ -39,10 +40,13 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let router = OpenApiRouter::with_openapi(schema::ApiDoc::openapi())
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get, incidents::patch))
-        .routes(routes!(incidents::list_notes, incidents::add_note))
-        .routes(routes!(incidents::get_note))
-        .routes(routes!(incidents::timeline))
-        .routes(routes!(incidents::alerts));
+        .routes(routes!(
+            incident_history::list_notes,
+            incident_history::add_note
+        ))
+        .routes(routes!(incident_history::get_note))
+        .routes(routes!(incident_history::timeline))
+        .routes(routes!(incident_history::alerts));
     let router = services::register(router);
     let router = policies::register(router);
     let router = schedules::register(router);
