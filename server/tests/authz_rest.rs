@@ -690,22 +690,9 @@ async fn send(
     body: Option<Value>,
     cred: &Cred,
 ) -> (u16, Value) {
-    let mut req = app.http.request(
-        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
-        app.url(path),
-    );
-    match cred {
-        Cred::Anonymous => {}
-        Cred::Cookie(c) => req = req.header("cookie", c),
-        Cred::Key(k) => req = req.bearer_auth(k),
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let (status, _, json) = app.send(method, path, cred, body, &[]).await;
+    (status, json)
 }
 
 async fn documented(app: &TestApp) -> BTreeSet<String> {

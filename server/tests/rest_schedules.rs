@@ -21,27 +21,7 @@ async fn send(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut req = app.http.request(method, app.url(path));
-    match cred {
-        Cred::Anonymous => {}
-        Cred::Cookie(c) => req = req.header("cookie", c),
-        Cred::Key(k) => req = req.bearer_auth(k),
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap();
-    (
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    app.send(method, path, cred, body, headers).await
 }
 
 struct World {

@@ -556,6 +556,17 @@ pub enum Cred {
     Key(String),
 }
 
+impl Cred {
+    /// The request carrying this credential.
+    pub fn attach(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Cred::Anonymous => req,
+            Cred::Cookie(c) => req.header("cookie", c),
+            Cred::Key(k) => req.bearer_auth(k),
+        }
+    }
+}
+
 impl TestApp {
     /// An ACTIVE user with `PASSWORD`.
     pub async fn add_user(&self, email: &str, role: app::domain::Role) -> app::users::UserSummary {
@@ -604,30 +615,46 @@ impl TestApp {
         body: serde_json::Value,
         cred: &Cred,
     ) -> (u16, serde_json::Value) {
-        let mut req = self.http.post(self.url(path)).json(&body);
-        match cred {
-            Cred::Anonymous => {}
-            Cred::Cookie(c) => req = req.header("cookie", c),
-            Cred::Key(k) => req = req.bearer_auth(k),
+        let (status, _, json) = self
+            .send(reqwest::Method::POST, path, cred, Some(body), &[])
+            .await;
+        (status, json)
+    }
+
+    /// Any request as `cred`, with an optional JSON body and extra headers; returns the
+    /// status, the headers and the JSON body (`Null` when empty or not JSON).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        cred: &Cred,
+        body: Option<serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+        let mut req = cred.attach(self.http.request(method, self.url(path)));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
         }
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         (
             status,
+            headers,
             serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
         )
     }
 
     /// GETs `path` as `cred`.
     pub async fn get_as(&self, path: &str, cred: &Cred) -> reqwest::Response {
-        let mut req = self.http.get(self.url(path));
-        match cred {
-            Cred::Anonymous => {}
-            Cred::Cookie(c) => req = req.header("cookie", c),
-            Cred::Key(k) => req = req.bearer_auth(k),
-        }
-        req.send().await.unwrap()
+        cred.attach(self.http.get(self.url(path)))
+            .send()
+            .await
+            .unwrap()
     }
 
     /// A service (urgency from severity, no policy) with an Events v2 integration, made as
