@@ -37,7 +37,10 @@ mod tests {
     #[test]
     fn rustls_is_quiet_unless_asked_for() {
         assert_eq!(with_quiet_rustls("info"), "info,rustls=error");
-        assert_eq!(with_quiet_rustls("debug,rustls=debug"), "debug,rustls=debug");
+        assert_eq!(
+            with_quiet_rustls("debug,rustls=debug"),
+            "debug,rustls=debug"
+        );
         assert!(EnvFilter::try_new(with_quiet_rustls("info,sqlx=warn")).is_ok());
     }
 }

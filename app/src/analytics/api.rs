@@ -1,4 +1,4 @@
-//! Server functions for analytics. Reading needs any role (keys: `incidents:read`).
+//! Server functions for analytics: shells over `ops` (any role; keys: `incidents:read`).
 
 use leptos::prelude::*;
 
@@ -9,8 +9,6 @@ use crate::error::AppError;
 /// series, and the getting-started counts.
 #[server(prefix = "/api", endpoint = "analytics/overview", input = server_fn::codec::Json)]
 pub async fn analytics_overview() -> Result<Overview, AppError> {
-    use crate::domain::{Access, Area};
-    crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
-    let state = crate::state::app_state()?;
-    super::store::overview(state.pool.stale_reads(), state.clock.now()).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::overview(&state, &caller).await
 }

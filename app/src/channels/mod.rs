@@ -17,6 +17,8 @@ pub mod card;
 pub mod links;
 #[cfg(feature = "ssr")]
 pub mod messages;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod render;

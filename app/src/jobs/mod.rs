@@ -9,6 +9,8 @@ use crate::domain::IncidentId;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod claim;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,5 +1,5 @@
-//! Server functions for the caller's own notification rules (like the rest of a profile: a
-//! session, or a key with the `admin` scope).
+//! Server functions for the caller's own notification rules: shells over `ops` (like the
+//! rest of a profile: a session, or a key with the `admin` scope).
 
 use leptos::prelude::*;
 
@@ -11,9 +11,8 @@ use crate::error::AppError;
 /// email to the sign-in address as soon as a step pages them.
 #[server(prefix = "/api", endpoint = "profile/notification-rules", input = server_fn::codec::Json)]
 pub async fn list_notification_rules() -> Result<Vec<NotificationRule>, AppError> {
-    let caller = crate::auth::caller::authorize(crate::domain::Access::OwnAccount).await?;
-    let state = crate::state::app_state()?;
-    super::store::rules(&state.pool, caller.user.id).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::list(&state, &caller).await
 }
 
 /// `POST /api/profile/notification-rules/add` with `{"contact_method_id","delay_minutes":0}`:
@@ -23,29 +22,13 @@ pub async fn add_notification_rule(
     contact_method_id: ContactMethodId,
     delay_minutes: i32,
 ) -> Result<Vec<NotificationRule>, AppError> {
-    let caller = crate::auth::caller::authorize(crate::domain::Access::OwnAccount).await?;
-    let state = crate::state::app_state()?;
-    if !(0..=super::MAX_RULE_DELAY).contains(&delay_minutes) {
-        return Err(AppError::invalid(
-            "delay_minutes",
-            format!("must be between 0 and {} minutes", super::MAX_RULE_DELAY),
-        ));
-    }
-    super::store::add_rule(
-        &state.pool,
-        caller.user.id,
-        contact_method_id,
-        delay_minutes,
-        state.clock.now(),
-    )
-    .await?;
-    super::store::rules(&state.pool, caller.user.id).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::add(&state, &caller, contact_method_id, delay_minutes).await
 }
 
 /// `POST /api/profile/notification-rules/remove` with `{"id"}`.
 #[server(prefix = "/api", endpoint = "profile/notification-rules/remove", input = server_fn::codec::Json)]
 pub async fn remove_notification_rule(id: NotificationRuleId) -> Result<(), AppError> {
-    let caller = crate::auth::caller::authorize(crate::domain::Access::OwnAccount).await?;
-    let state = crate::state::app_state()?;
-    super::store::delete_rule(&state.pool, caller.user.id, id).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::remove(&state, &caller, id).await
 }

@@ -12,6 +12,8 @@ pub mod ack_link;
 pub mod api;
 pub mod deliveries;
 pub mod message;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod rules_page;
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -1,4 +1,5 @@
-//! The global search's server function: any signed-in role (keys: `incidents:read`).
+//! The global search's server function: a shell over `ops` (any signed-in role; keys:
+//! `incidents:read`).
 
 use leptos::prelude::*;
 
@@ -9,17 +10,6 @@ use crate::error::AppError;
 /// title or `#number`), services, people (name or email), teams, schedules.
 #[server(prefix = "/api", endpoint = "search", input = server_fn::codec::Json)]
 pub async fn search(query: String) -> Result<Vec<Hit>, AppError> {
-    use crate::domain::{Access, Area};
-    crate::auth::caller::authorize(Access::Read(Area::Incidents)).await?;
-    let query = query.trim();
-    if query.is_empty() {
-        return Ok(vec![]);
-    }
-    if query.chars().count() > super::QUERY_MAX {
-        return Err(AppError::invalid(
-            "query",
-            format!("must be at most {} characters", super::QUERY_MAX),
-        ));
-    }
-    super::store::search(&crate::state::app_state()?.pool, query).await
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::search(&state, &caller, &query).await
 }

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub mod api;
 pub mod chat;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 pub mod phone;
 #[cfg(feature = "ssr")]

@@ -20,6 +20,21 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Escaped prose, with its `backticked` spans as code.
+fn prose(s: &str) -> String {
+    esc(s)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 /// `#/components/schemas/Incident` → `Incident`, linked; inline schemas by their type.
 fn type_of(schema: &Value) -> String {
     if let Some(r) = schema["$ref"].as_str() {
@@ -59,7 +74,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
     );
     for key in ["summary", "description"] {
         if let Some(text) = op[key].as_str() {
-            let _ = write!(out, "<p>{}</p>", esc(text));
+            let _ = write!(out, "<p>{}</p>", prose(text));
         }
     }
     let scopes: Vec<String> = op["security"]
@@ -92,7 +107,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
                 },
                 esc(p["in"].as_str().unwrap_or_default()),
                 type_of(&p["schema"]),
-                esc(p["description"].as_str().unwrap_or_default())
+                prose(p["description"].as_str().unwrap_or_default())
             );
         }
         out.push_str("</table>");
@@ -115,7 +130,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(status),
                 body.unwrap_or_default(),
-                esc(r["description"].as_str().unwrap_or_default())
+                prose(r["description"].as_str().unwrap_or_default())
             );
         }
         out.push_str("</table>");
@@ -130,7 +145,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
         esc(name)
     );
     if let Some(text) = s["description"].as_str() {
-        let _ = write!(out, "<p>{}</p>", esc(text));
+        let _ = write!(out, "<p>{}</p>", prose(text));
     }
     let required: Vec<&str> = s["required"]
         .as_array()
@@ -151,7 +166,7 @@ fn schema(out: &mut String, name: &str, s: &Value) {
                     ""
                 },
                 type_of(p),
-                esc(p["description"].as_str().unwrap_or_default())
+                prose(p["description"].as_str().unwrap_or_default())
             );
         }
         out.push_str("</table>");
@@ -168,8 +183,8 @@ pub fn render(spec: &Value) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/api/docs.css\"></head><body><main>\
          <h1>{title}</h1><p>{}</p><p>The machine-readable document: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI {}).</p>\
-         <p>Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>. Keys are made in Settings → API keys.</p><nav><h2>Operations</h2><ul>",
-        esc(spec["info"]["description"].as_str().unwrap_or_default()),
+         <p>Authenticate with <code>Authorization: Bearer &lt;API key&gt;</code>. Make keys on your profile page (API keys), or with <code>opsknight apikey create</code>.</p><nav><h2>Contents</h2><ul>",
+        prose(spec["info"]["description"].as_str().unwrap_or_default()),
         esc(spec["openapi"].as_str().unwrap_or_default())
     );
     let paths = spec["paths"].as_object().cloned().unwrap_or_default();
@@ -213,4 +228,17 @@ pub async fn stylesheet() -> Response {
         HeaderValue::from_static("text/css; charset=utf-8"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_escapes_and_sets_backticks_as_code() {
+        assert_eq!(
+            prose("send `If-Match` <here>"),
+            "send <code>If-Match</code> &lt;here&gt;"
+        );
+    }
 }

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;

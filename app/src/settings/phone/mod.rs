@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 pub mod api;
 #[cfg(feature = "ssr")]
 mod check;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod store;
