@@ -65,12 +65,15 @@ if [ "$WITH_TEST" = 1 ]; then
   # PagerDuty's own Python client and schemathesis, from PyPI, in a venv of Debian's python3.
   if [ ! -x "$ROOT/.venv/bin/schemathesis" ] || ! "$ROOT/.venv/bin/python" -c "import pagerduty" >/dev/null 2>&1 \
      || [ "$ROOT/scripts/requirements-test.txt" -nt "$ROOT/.venv/pyvenv.cfg" ]; then
-    if ! /usr/bin/python3 -m venv --help >/dev/null 2>&1 || ! /usr/bin/python3 -c "import ensurepip" >/dev/null 2>&1; then
+    log "installing the Python test tools from PyPI (pagerduty, schemathesis) into .venv"
+    rm -rf "$ROOT/.venv"
+    if ! /usr/bin/python3 -m venv "$ROOT/.venv" >/dev/null 2>&1; then
+      # Debian ships venv's pip bootstrap separately.
       log "installing python3-venv from apt"
       apt_install python3-venv
+      rm -rf "$ROOT/.venv"
+      /usr/bin/python3 -m venv "$ROOT/.venv"
     fi
-    log "installing the Python test tools from PyPI (pagerduty, schemathesis) into .venv"
-    /usr/bin/python3 -m venv "$ROOT/.venv"
     "$ROOT/.venv/bin/pip" install -q --disable-pip-version-check -r "$ROOT/scripts/requirements-test.txt"
     touch "$ROOT/.venv/pyvenv.cfg"
   fi
