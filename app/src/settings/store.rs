@@ -124,10 +124,10 @@ pub async fn put(
 }
 
 /// Removes one settings row (its environment default applies again).
-pub async fn remove(pool: &Db, key: &str) -> Result<(), AppError> {
+pub async fn remove(db: impl sqlx::PgExecutor<'_>, key: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM settings WHERE key = $1")
         .bind(key)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(())
 }

@@ -107,10 +107,7 @@ pub async fn clear(state: &AppState, caller: &Caller, app: &str) -> Result<ChatV
     };
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    sqlx::query("DELETE FROM settings WHERE key = $1")
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
+    crate::settings::store::remove(&mut *tx, key).await?;
     caller
         .audit(
             &mut *tx,
