@@ -109,6 +109,11 @@ where
         parts: &mut http::request::Parts,
         state: &S,
     ) -> Result<Self, AppError> {
+        // A layer that already identified this request (the idempotency layer) left the caller
+        // here: one credential lookup per request.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
         let info = RequestInfo::from_parts(&parts.headers, &parts.uri, &parts.extensions);
         identify(&state, &info).await

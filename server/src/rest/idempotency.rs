@@ -49,6 +49,8 @@ async fn keep(state: &AppState, req: Request, next: Next) -> Result<Response, Re
         // The handler answers the missing or bad credential.
         Err(_) => return Ok(next.run(Request::from_parts(parts, body)).await),
     };
+    // The handler's `Caller` extractor takes this one instead of identifying again.
+    parts.extensions.insert(caller.clone());
     let bytes = to_bytes(body, MAX_BODY)
         .await
         .map_err(|_| refuse(AppError::invalid("body", "is larger than 1 MiB")))?;
