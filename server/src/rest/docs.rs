@@ -4,12 +4,9 @@
 
 use std::fmt::Write as _;
 
-use axum::Extension;
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-
-use super::Spec;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -215,10 +212,6 @@ pub fn render(spec: &Value) -> String {
     }
     out.push_str("</main></body></html>");
     out
-}
-
-pub async fn page(Extension(spec): Extension<Spec>) -> Html<String> {
-    Html(render(&spec.0))
 }
 
 pub async fn stylesheet() -> Response {

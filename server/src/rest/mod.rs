@@ -24,7 +24,8 @@ pub mod services;
 pub mod teams;
 pub mod wire;
 
-use std::sync::Arc;
+use axum::body::Bytes;
+use axum::http::header;
 
 use app::error::AppError;
 use app::state::AppState;
@@ -56,29 +57,50 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     router.split_for_parts()
 }
 
-/// The OpenAPI document as served.
+/// The OpenAPI document as served, and its reference page: both made once, when the router is.
 #[derive(Clone)]
-pub struct Spec(pub Arc<serde_json::Value>);
+pub struct Spec {
+    json: Bytes,
+    page: Bytes,
+}
+
+impl Spec {
+    fn of(doc: &utoipa::openapi::OpenApi) -> Spec {
+        let value = serde_json::to_value(doc).unwrap_or_default();
+        Spec {
+            json: Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+            page: Bytes::from(docs::render(&value)),
+        }
+    }
+}
 
 /// `/api/v1/*`, `/api/v1/openapi.json` and `/api/docs`, with the idempotency layer on the
 /// REST routes and a JSON 404 for paths that are no route.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let (rest, doc) = api();
-    let spec = Spec(Arc::new(serde_json::to_value(&doc).unwrap_or_default()));
+    let spec = Spec::of(&doc);
     Router::new()
         .merge(rest.route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
         )))
         .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/docs", get(docs::page))
+        .route("/api/docs", get(docs_page))
         .route("/api/docs.css", get(docs::stylesheet))
         .route("/api/v1/{*rest}", axum::routing::any(no_route))
         .layer(Extension(spec))
 }
 
 async fn openapi(Extension(spec): Extension<Spec>) -> Response {
-    axum::Json(spec.0.as_ref().clone()).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], spec.json).into_response()
+}
+
+async fn docs_page(Extension(spec): Extension<Spec>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        spec.page,
+    )
+        .into_response()
 }
 
 async fn no_route() -> Response {
