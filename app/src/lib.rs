@@ -28,6 +28,7 @@ pub mod search;
 pub mod services;
 pub mod settings;
 pub mod setup;
+pub mod sso;
 pub mod system;
 pub mod teams;
 pub mod users;

@@ -22,6 +22,9 @@ pub struct AppState {
     /// Reaches phone numbers outside paging (verification codes, tests) through the
     /// provider in use now (saved settings, else the environment).
     pub phone: std::sync::Arc<dyn crate::phone::PhoneSource>,
+    /// Single sign-on as the environment configures it (`OPSKNIGHT_OIDC_*`), used when no
+    /// settings are saved.
+    pub sso_env: Option<std::sync::Arc<crate::sso::config::EnvConfig>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

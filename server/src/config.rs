@@ -296,6 +296,9 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub chat: crate::chat::config::ChatArgs,
+
+    #[command(flatten)]
+    pub sso: crate::sso::config::SsoArgs,
 }
 
 /// The SMTP URL may hold a password: Debug shows it redacted.

@@ -18,6 +18,7 @@ pub mod postgres;
 pub mod realtime;
 pub mod rest;
 pub mod serve;
+pub mod sso;
 pub mod telemetry;
 pub mod tls;
 

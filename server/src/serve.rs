@@ -143,6 +143,7 @@ async fn run(
         mailer: app::mail::MailerSource::new(mailer(args)?, Some(crate::notify::email::builder())),
         public_url: public,
         keys,
+        sso_env: args.sso.config()?.map(std::sync::Arc::new),
     };
     // The Web Push (VAPID) key is made on first start and sealed with the keyring.
     let (_, vapid) = app::push::store::ensure_key(&state.pool, &state.keys, state.clock.now())

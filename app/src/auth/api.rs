@@ -52,6 +52,12 @@ pub async fn login(email: String, password: String) -> Result<UserSummary, AppEr
         }
     };
 
+    // Once single sign-on is the way in, only the break-glass admin keeps a password door.
+    if !crate::sso::ops::password_allowed(&state, user.id).await? {
+        return Err(AppError::forbidden(
+            "password sign-in is turned off here; use the single sign-on button",
+        ));
+    }
     let token = session::new_token();
     store::start_session(
         &state.pool,
@@ -78,17 +84,24 @@ pub async fn me() -> Result<UserSummary, AppError> {
         .user)
 }
 
-/// `POST /api/auth/logout`: ends this session and clears the cookie. Idempotent.
+/// `POST /api/auth/logout`: ends this session and clears the cookie. Idempotent. Returns where
+/// the browser goes next when the session came through single sign-on: `/auth/sso/logout`
+/// with a signed hint, which sends it on to the provider's logout (RP-initiated logout).
 #[server(prefix = "/api", endpoint = "auth/logout", input = server_fn::codec::Json)]
-pub async fn logout() -> Result<(), AppError> {
+pub async fn logout() -> Result<Option<String>, AppError> {
     use super::session;
     let state = crate::state::app_state()?;
     let info = session::request_info();
+    let mut next = None;
     if let Some(token) = &info.session_token {
-        super::store::revoke(&state.pool, &session::token_hash(token), state.clock.now()).await?;
+        let hash = session::token_hash(token);
+        let id_token = crate::sso::store::session_id_token(&state.pool, &hash).await?;
+        if super::store::revoke(&state.pool, &hash, state.clock.now()).await? {
+            next = id_token.map(|t| crate::sso::logout_path(&state.keys, &t));
+        }
     }
     set_cookie(&session::clear_cookie(info.https));
-    Ok(())
+    Ok(next)
 }
 
 /// `POST /api/auth/logout-everywhere`: ends every session of the caller. Returns how many.

@@ -59,9 +59,15 @@ pub fn Account(#[prop(optional)] mobile: bool) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let login = if mobile { "/m/login" } else { "/login" };
     Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            // A full load, so no state of the signed-out user survives in memory.
-            let _ = window().location().set_href(login);
+        if let Some(Ok(next)) = logout.value().get() {
+            // A full load, so no state of the signed-out user survives in memory. A session
+            // from single sign-on goes on to the provider's logout, which comes back here.
+            let to = match next {
+                Some(sso) if mobile => format!("{sso}&m=1"),
+                Some(sso) => sso,
+                None => login.to_owned(),
+            };
+            let _ = window().location().set_href(&to);
         }
     });
     view! {

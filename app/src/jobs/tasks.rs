@@ -73,6 +73,7 @@ pub async fn cleanup(
         .execute(&mut *tx)
         .await?;
     crate::idempotency::expire(&mut *tx, now).await?;
+    crate::sso::store::delete_expired(&mut *tx, now).await?;
     Ok(Removed {
         incidents,
         alerts,

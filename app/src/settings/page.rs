@@ -29,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
             <TestEmail/>
             <super::phone::page::PhoneSettings/>
             <super::chat::page::ChatCard/>
+            <crate::sso::page::SsoCard/>
             <crate::channels::card::ChannelsCard service=None write=true/>
             <PushKey/>
         </div>

@@ -57,6 +57,7 @@ pub fn router_with(
         .merge(crate::chat::routes(outbound))
         .merge(crate::rest::routes(&state))
         .merge(crate::pagerduty_api::routes())
+        .merge(crate::sso::routes())
         .route("/health", get(health::health))
         .route("/api/health", get(health::health))
         .route("/metrics", get(metrics::render))

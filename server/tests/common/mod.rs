@@ -9,6 +9,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 pub mod authz;
+pub mod idp;
 
 use app::clock::ManualClock;
 use app::db::Db;
@@ -358,6 +359,7 @@ async fn spawn_app_serving(
         public_url: base.clone(),
         keys: test_keys(),
         phone: phone_source(&pool, &format!("http://{addr}"), phones.clone()),
+        sso_env: None,
     };
     let ingestor = match sns {
         None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),
