@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Playwright suite against the release build, on a database of its own: creates a fresh
-# database in DATABASE_URL's cluster, starts the fake Twilio (end2end/fake-twilio.mjs) and a
-# release `opsknight serve` on free ports, runs `npx playwright test "$@"`, stops both, drops
+# database in DATABASE_URL's cluster, starts the fake Twilio (end2end/fake-twilio.mjs), the
+# fake webhook receiver, a real OpenID Connect provider (end2end/oidc-provider.mjs) and a
+# release `opsknight serve` on free ports, runs `npx playwright test "$@"`, stops them, drops
 # the database, and exits with Playwright's status. scripts/test.sh runs it with no arguments;
 # scripts/e2e-isolation.sh runs it once per spec file.
 #
@@ -20,7 +21,9 @@ DB="opsknight_e2e_$(basename "$WORK" | tr -dc 'a-zA-Z0-9' | tr 'A-Z' 'a-z')"
 SERVER_PID=""
 TWILIO_PID=""
 WEBHOOK_PID=""
+IDP_PID=""
 cleanup() {
+  [ -n "$IDP_PID" ] && kill "$IDP_PID" 2>/dev/null || true
   [ -n "$TWILIO_PID" ] && kill "$TWILIO_PID" 2>/dev/null || true
   [ -n "$WEBHOOK_PID" ] && kill "$WEBHOOK_PID" 2>/dev/null || true
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -47,8 +50,13 @@ TWILIO_PID=$!
 WEBHOOK_PORT=$(free_port)
 node "$ROOT/end2end/fake-webhook.mjs" "$WEBHOOK_PORT" >"$WORK/webhook.log" 2>&1 &
 WEBHOOK_PID=$!
+# Single sign-on signs in at a real OpenID Connect provider process (end2end/oidc-provider.mjs).
+IDP_PORT=$(free_port)
+node "$ROOT/end2end/oidc-provider.mjs" --port "$IDP_PORT" --ignore-stdin >"$WORK/idp.out" 2>"$WORK/idp.log" &
+IDP_PID=$!
 for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$TWILIO_PORT/_sent" >/dev/null 2>&1 \
+  curl -fsS "http://127.0.0.1:$IDP_PORT/.well-known/openid-configuration" >/dev/null 2>&1 \
+  && curl -fsS "http://127.0.0.1:$TWILIO_PORT/_sent" >/dev/null 2>&1 \
     && curl -fsS "http://127.0.0.1:$WEBHOOK_PORT/_received" >/dev/null 2>&1 && break
   sleep 0.1
 done
@@ -72,6 +80,7 @@ set +e
 (cd "$ROOT/end2end" && OPSKNIGHT_E2E_URL="http://127.0.0.1:$PORT" OPSKNIGHT_E2E_SERVER_LOG="$SERVER_LOG" \
   OPSKNIGHT_E2E_TWILIO_URL="http://127.0.0.1:$TWILIO_PORT" \
   OPSKNIGHT_E2E_WEBHOOK_URL="http://127.0.0.1:$WEBHOOK_PORT" \
+  OPSKNIGHT_E2E_IDP_URL="http://127.0.0.1:$IDP_PORT" \
   npx playwright test "$@" 2>&1)
 status=$?
 set -e

@@ -3,6 +3,7 @@
 //! (tampered state, replayed code, wrong nonce, expired token, unknown key, wrong audience,
 //! disallowed domain, unverified email), key rotation, disabled accounts, password sign-in
 //! limited to a break-glass admin, the settings' checks, and RP-initiated logout.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -28,7 +29,9 @@ async fn setup(extra: Value) -> (TestApp, Idp, Cred) {
     for (k, v) in extra.as_object().unwrap() {
         form[k] = v.clone();
     }
-    let (s, b) = app.call("/api/settings/sso/save", json!({"form": form}), &admin).await;
+    let (s, b) = app
+        .call("/api/settings/sso/save", json!({"form": form}), &admin)
+        .await;
     assert_eq!(s, 200, "{b}");
     (app, idp, admin)
 }
@@ -39,7 +42,11 @@ async fn footprint(app: &TestApp) -> (i64, i64, i64) {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    (app.count("users").await, live, app.count("user_identities").await)
+    (
+        app.count("users").await,
+        live,
+        app.count("user_identities").await,
+    )
 }
 
 async fn me(app: &TestApp, cred: &Cred) -> (u16, Value) {
@@ -65,7 +72,13 @@ async fn audited(app: &TestApp, action: &str) -> i64 {
 #[tokio::test]
 async fn sign_in_provisions_links_and_follows_the_claim_rules() {
     let (app, idp, admin) = setup(json!({})).await;
-    let (s, team) = app.call("/api/teams/create", json!({"name": "Payments", "description": ""}), &admin).await;
+    let (s, team) = app
+        .call(
+            "/api/teams/create",
+            json!({"name": "Payments", "description": ""}),
+            &admin,
+        )
+        .await;
     assert_eq!(s, 200, "{team}");
     let team_id = team["id"].as_str().unwrap().to_owned();
     let (s, b) = app
@@ -84,7 +97,8 @@ async fn sign_in_provisions_links_and_follows_the_claim_rules() {
     assert_eq!(s, 200, "{b}");
 
     // A first sign-in provisions the account, with the default role and the rule's team.
-    idp.account("alice-sub", "alice@example.com", true, &["payments"]).await;
+    idp.account("alice-sub", "alice@example.com", true, &["payments"])
+        .await;
     let mut b = Browser::default();
     assert_eq!(b.sign_in(&app, &idp, "alice@example.com").await, "/");
     let (s, who) = me(&app, &b.session().unwrap()).await;
@@ -94,23 +108,28 @@ async fn sign_in_provisions_links_and_follows_the_claim_rules() {
     assert_eq!(who["name"], "Person alice-sub");
     let alice = user_id(&app, "alice@example.com").await;
     let member = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM team_members WHERE user_id = $1 AND team_id = $2::uuid")
-            .bind(alice)
-            .bind(&team_id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap()
-    };
-    assert_eq!(member().await, 1, "the team rule added the membership");
-    let linked: app::domain::UserId = sqlx::query_scalar("SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = 'alice-sub'")
-        .bind(&idp.issuer)
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM team_members WHERE user_id = $1 AND team_id = $2::uuid",
+        )
+        .bind(alice)
+        .bind(&team_id)
         .fetch_one(&app.pool)
         .await
-        .unwrap();
+        .unwrap()
+    };
+    assert_eq!(member().await, 1, "the team rule added the membership");
+    let linked: app::domain::UserId = sqlx::query_scalar(
+        "SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = 'alice-sub'",
+    )
+    .bind(&idp.issuer)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(linked, alice);
 
     // The claims change at the provider: the next sign-in makes her ADMIN and drops the team.
-    idp.account("alice-sub", "alice@example.com", true, &["sre-admins"]).await;
+    idp.account("alice-sub", "alice@example.com", true, &["sre-admins"])
+        .await;
     let mut b = Browser::default();
     assert_eq!(b.sign_in(&app, &idp, "alice@example.com").await, "/");
     let (_, who) = me(&app, &b.session().unwrap()).await;
@@ -122,7 +141,9 @@ async fn sign_in_provisions_links_and_follows_the_claim_rules() {
     assert_eq!(audited(&app, "sso.login").await, 2);
 
     // An existing account is linked by its verified email, not duplicated.
-    let bob = app.add_user("bob@example.com", app::domain::Role::Responder).await;
+    let bob = app
+        .add_user("bob@example.com", app::domain::Role::Responder)
+        .await;
     idp.account("bob-sub", "bob@example.com", true, &[]).await;
     let users = app.count("users").await;
     let mut b = Browser::default();
@@ -142,7 +163,10 @@ async fn every_refusal_is_shown_in_words_and_creates_nothing() {
 
     for (login, code) in [("eve", "domain_not_allowed"), ("carl", "email_unverified")] {
         let mut b = Browser::default();
-        assert_eq!(b.sign_in(&app, &idp, login).await, format!("/login?sso_error={code}"));
+        assert_eq!(
+            b.sign_in(&app, &idp, login).await,
+            format!("/login?sso_error={code}")
+        );
         assert!(b.session().is_none());
         assert_eq!(footprint(&app).await, before, "{code} created something");
     }
@@ -166,11 +190,19 @@ async fn every_refusal_is_shown_in_words_and_creates_nothing() {
     assert_eq!(footprint(&app).await, before);
 
     // Each tampered ID token, re-signed by the provider harness, is refused.
-    for (kind, want) in [("nonce", "token_invalid"), ("expired", "token_invalid"),
-                         ("unknown_key", "token_invalid"), ("audience", "token_invalid")] {
+    for (kind, want) in [
+        ("nonce", "token_invalid"),
+        ("expired", "token_invalid"),
+        ("unknown_key", "token_invalid"),
+        ("audience", "token_invalid"),
+    ] {
         idp.control("tamper", json!({"kind": kind})).await;
         let mut b = Browser::default();
-        assert_eq!(b.sign_in(&app, &idp, "dave").await, format!("/login?sso_error={want}"), "{kind}");
+        assert_eq!(
+            b.sign_in(&app, &idp, "dave").await,
+            format!("/login?sso_error={want}"),
+            "{kind}"
+        );
         assert!(b.session().is_none(), "{kind}");
         assert_eq!(footprint(&app).await, before, "{kind} created something");
     }
@@ -182,12 +214,27 @@ async fn every_refusal_is_shown_in_words_and_creates_nothing() {
     assert_eq!(first.callback(&cb).await, "/");
     let after = footprint(&app).await;
     assert_eq!(after.0, before.0 + 1, "dave was provisioned");
-    let code = url::Url::parse(&cb).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code = url::Url::parse(&cb)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
     let mut thief = Browser::default();
     let auth = thief.start(&app, "/").await;
-    let state = url::Url::parse(&auth).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let state = url::Url::parse(&auth)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
     let replay = app.url(&format!("/auth/sso/callback?code={code}&state={state}"));
-    assert_eq!(thief.callback(&replay).await, "/login?sso_error=code_rejected");
+    assert_eq!(
+        thief.callback(&replay).await,
+        "/login?sso_error=code_rejected"
+    );
     assert!(thief.session().is_none());
     assert_eq!(footprint(&app).await, after);
     // And the first callback URL itself works once.
@@ -195,8 +242,16 @@ async fn every_refusal_is_shown_in_words_and_creates_nothing() {
 
     assert!(audited(&app, "sso.refused").await >= 8);
     // The sign-in page says it in words.
-    let html = app.get("/login?sso_error=token_invalid").await.text().await.unwrap();
-    assert!(html.contains("could not be verified"), "the page shows the refusal");
+    let html = app
+        .get("/login?sso_error=token_invalid")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("could not be verified"),
+        "the page shows the refusal"
+    );
 }
 
 #[tokio::test]
@@ -228,20 +283,35 @@ async fn a_disabled_account_cannot_come_back_through_sso() {
     assert_eq!(me(&app, &session).await.0, 200);
 
     let hal = user_id(&app, "hal@example.com").await;
-    let (s, body) = app.call("/api/users/set-status", json!({"user_id": hal, "status": "DISABLED"}), &admin).await;
+    let (s, body) = app
+        .call(
+            "/api/users/set-status",
+            json!({"user_id": hal, "status": "DISABLED"}),
+            &admin,
+        )
+        .await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(me(&app, &session).await.0, 401, "disabling ended the session");
+    assert_eq!(
+        me(&app, &session).await.0,
+        401,
+        "disabling ended the session"
+    );
 
     let before = footprint(&app).await;
     let mut b = Browser::default();
-    assert_eq!(b.sign_in(&app, &idp, "hal").await, "/login?sso_error=disabled");
+    assert_eq!(
+        b.sign_in(&app, &idp, "hal").await,
+        "/login?sso_error=disabled"
+    );
     assert!(b.session().is_none());
     assert_eq!(footprint(&app).await, before);
-    let live: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL")
-        .bind(hal)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let live: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(hal)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
     assert_eq!(live, 0);
 }
 
@@ -259,18 +329,52 @@ async fn password_sign_in_can_be_limited_to_a_break_glass_admin() {
         }
         json!({"form": f})
     };
-    let (s, b) = app.call("/api/settings/sso/save", base(json!({"password_login": "BREAK_GLASS_ONLY", "break_glass_user": null})), &admin).await;
-    assert_eq!((s, b["field"].as_str()), (400, Some("break_glass_user")), "{b}");
-    let (s, b) = app.call("/api/settings/sso/save", base(json!({"password_login": "BREAK_GLASS_ONLY", "break_glass_user": root})), &admin).await;
+    let (s, b) = app
+        .call(
+            "/api/settings/sso/save",
+            base(json!({"password_login": "BREAK_GLASS_ONLY", "break_glass_user": null})),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (400, Some("break_glass_user")),
+        "{b}"
+    );
+    let (s, b) = app
+        .call(
+            "/api/settings/sso/save",
+            base(json!({"password_login": "BREAK_GLASS_ONLY", "break_glass_user": root})),
+            &admin,
+        )
+        .await;
     assert_eq!(s, 200, "{b}");
 
-    app.add_user("ivy@example.com", app::domain::Role::Responder).await;
-    let (s, b) = app.call("/api/auth/login", json!({"email": "ivy@example.com", "password": PASSWORD}), &Cred::Anonymous).await;
+    app.add_user("ivy@example.com", app::domain::Role::Responder)
+        .await;
+    let (s, b) = app
+        .call(
+            "/api/auth/login",
+            json!({"email": "ivy@example.com", "password": PASSWORD}),
+            &Cred::Anonymous,
+        )
+        .await;
     assert_eq!(s, 403, "{b}");
-    let (s, b) = app.call("/api/auth/login", json!({"email": "root@example.com", "password": PASSWORD}), &Cred::Anonymous).await;
+    let (s, b) = app
+        .call(
+            "/api/auth/login",
+            json!({"email": "root@example.com", "password": PASSWORD}),
+            &Cred::Anonymous,
+        )
+        .await;
     assert_eq!(s, 200, "{b}");
-    let (_, opts) = app.call("/api/auth/sso-options", json!({}), &Cred::Anonymous).await;
-    assert_eq!(opts, json!({"sso_label": "Test IdP", "password_for_everyone": false}));
+    let (_, opts) = app
+        .call("/api/auth/sso-options", json!({}), &Cred::Anonymous)
+        .await;
+    assert_eq!(
+        opts,
+        json!({"sso_label": "Test IdP", "password_for_everyone": false})
+    );
 }
 
 #[tokio::test]
@@ -290,22 +394,40 @@ async fn settings_are_checked_field_by_field_and_the_secret_is_sealed() {
         ("client_id", json!(""), "client_id"),
         ("label", json!("x".repeat(41)), "label"),
         ("allowed_domains", json!("not a domain!"), "allowed_domains"),
-        ("role_rules", json!([{"claim": "", "value": "a", "role": "ADMIN"}]), "role_rules[0].claim"),
-        ("team_rules", json!([{"claim": "groups", "value": "a", "team_id": uuid::Uuid::new_v4()}]), "team_rules[0].team_id"),
+        (
+            "role_rules",
+            json!([{"claim": "", "value": "a", "role": "ADMIN"}]),
+            "role_rules[0].claim",
+        ),
+        (
+            "team_rules",
+            json!([{"claim": "groups", "value": "a", "team_id": uuid::Uuid::new_v4()}]),
+            "team_rules[0].team_id",
+        ),
     ] {
         let (s, b) = app.call("/api/settings/sso/save", form(k, v), &admin).await;
         assert_eq!((s, b["field"].as_str()), (400, Some(field)), "{b}");
     }
-    let responder = app.add_user("rita@example.com", app::domain::Role::Responder).await;
+    let responder = app
+        .add_user("rita@example.com", app::domain::Role::Responder)
+        .await;
     let rita = app.session_for(responder.id).await;
-    assert_eq!(app.call("/api/settings/sso/save", form("label", json!("Y")), &rita).await.0, 403);
+    assert_eq!(
+        app.call("/api/settings/sso/save", form("label", json!("Y")), &rita)
+            .await
+            .0,
+        403
+    );
     assert_eq!(app.call("/api/settings/sso", json!({}), &rita).await.0, 403);
 
     let raw: String = sqlx::query_scalar("SELECT value::text FROM settings WHERE key = 'sso'")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    assert!(!raw.contains(CLIENT_SECRET), "the client secret is sealed at rest");
+    assert!(
+        !raw.contains(CLIENT_SECRET),
+        "the client secret is sealed at rest"
+    );
     let (s, view) = app.call("/api/settings/sso", json!({}), &admin).await;
     assert_eq!(s, 200);
     assert_eq!(view["has_secret"], true);
@@ -323,21 +445,38 @@ async fn sign_out_continues_to_the_provider_and_a_dead_provider_is_explained() {
     let session = b.session().unwrap();
     let (s, next) = app.call("/api/auth/logout", json!({}), &session).await;
     assert_eq!(s, 200);
-    let next = next.as_str().expect("an SSO session signs out at the provider too").to_owned();
+    let next = next
+        .as_str()
+        .expect("an SSO session signs out at the provider too")
+        .to_owned();
     assert!(next.starts_with("/auth/sso/logout?hint="), "{next}");
     assert_eq!(me(&app, &session).await.0, 401);
     let (s, to) = app.page(&next, &Cred::Anonymous).await;
     assert_eq!(s, 303);
     let to = to.unwrap();
-    assert!(to.starts_with(&format!("{}/session/end?", idp.issuer)), "{to}");
+    assert!(
+        to.starts_with(&format!("{}/session/end?", idp.issuer)),
+        "{to}"
+    );
     let u = url::Url::parse(&to).unwrap();
     let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
     assert_eq!(q["post_logout_redirect_uri"], app.url("/login"));
     assert!(q["id_token_hint"].split('.').count() == 3);
-    let page = reqwest::Client::new().get(&to).header("cookie", b.theirs.header()).send().await.unwrap();
+    let page = reqwest::Client::new()
+        .get(&to)
+        .header("cookie", b.theirs.header())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 200);
     // A forged hint goes nowhere but our sign-in page.
-    assert_eq!(app.page("/auth/sso/logout?hint=forged", &Cred::Anonymous).await.1.as_deref(), Some("/login"));
+    assert_eq!(
+        app.page("/auth/sso/logout?hint=forged", &Cred::Anonymous)
+            .await
+            .1
+            .as_deref(),
+        Some("/login")
+    );
     // A password session signs out locally only.
     let (_, next) = app.call("/api/auth/logout", json!({}), &admin).await;
     assert_eq!(next, Value::Null);
@@ -351,6 +490,11 @@ async fn sign_out_continues_to_the_provider_and_a_dead_provider_is_explained() {
             &app.session_for(root).await)
         .await;
     assert_eq!(s, 200, "{b}");
-    let (s, to) = app.page("/auth/sso/start?return_to=/m", &Cred::Anonymous).await;
-    assert_eq!((s, to.as_deref()), (303, Some("/m/login?sso_error=provider_unreachable")));
+    let (s, to) = app
+        .page("/auth/sso/start?return_to=/m", &Cred::Anonymous)
+        .await;
+    assert_eq!(
+        (s, to.as_deref()),
+        (303, Some("/m/login?sso_error=provider_unreachable"))
+    );
 }

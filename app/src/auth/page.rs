@@ -38,9 +38,9 @@ pub fn LoginPage(#[prop(optional)] mobile: bool) -> impl IntoView {
         }
     });
     let sso_error = move || {
-        query.with(|q| q.get("sso_error")).map(|code| {
-            Refusal::parse(&code).unwrap_or(Refusal::Internal).message()
-        })
+        query
+            .with(|q| q.get("sso_error"))
+            .map(|code| Refusal::parse(&code).unwrap_or(Refusal::Internal).message())
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -49,15 +49,17 @@ pub fn LoginPage(#[prop(optional)] mobile: bool) -> impl IntoView {
             password: password.get_untracked(),
         });
     };
-    let form = move || view! {
-        <form class="form" on:submit=on_submit novalidate>
-            <Field name="email" label="Email" kind="email" value=email error=error autocomplete="username"/>
-            <Field name="password" label="Password" kind="password" value=password error=error autocomplete="current-password"/>
-            {move || general_error().map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e.user_message()}</p> })}
-            <button class="btn btn--primary" type="submit" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-            </button>
-        </form>
+    let form = move || {
+        view! {
+            <form class="form" on:submit=on_submit novalidate>
+                <Field name="email" label="Email" kind="email" value=email error=error autocomplete="username"/>
+                <Field name="password" label="Password" kind="password" value=password error=error autocomplete="current-password"/>
+                {move || general_error().map(|e| view! { <p class="error" role="alert" data-testid="login-error">{e.user_message()}</p> })}
+                <button class="btn btn--primary" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        }
     };
     view! {
         <leptos_meta::Title text="Sign in · OpsKnight"/>

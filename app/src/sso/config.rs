@@ -134,7 +134,8 @@ pub async fn effective(state: &AppState) -> Result<Option<Effective>, AppError> 
 /// or fragment. Kept as typed but for surrounding spaces: issuers compare exactly.
 pub fn check_issuer(raw: &str) -> Result<String, String> {
     let raw = raw.trim();
-    let url = url::Url::parse(raw).map_err(|_| "must be a URL like https://id.example.com".to_owned())?;
+    let url =
+        url::Url::parse(raw).map_err(|_| "must be a URL like https://id.example.com".to_owned())?;
     let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => {}
@@ -157,7 +158,9 @@ pub fn check_client_value(raw: &str, what: &str) -> Result<String, String> {
         return Err(format!("the {what} is required"));
     }
     if v.len() > 500 || !v.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(format!("the {what} must be printable text without spaces (at most 500 characters)"));
+        return Err(format!(
+            "the {what} must be printable text without spaces (at most 500 characters)"
+        ));
     }
     Ok(v.to_owned())
 }

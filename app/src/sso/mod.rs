@@ -178,18 +178,36 @@ impl Refusal {
     /// The sentence the sign-in page shows.
     pub fn message(self) -> &'static str {
         match self {
-            Refusal::NotConfigured => "Single sign-on is not set up. Sign in with your password, or ask an admin.",
-            Refusal::ProviderUnreachable => "The identity provider could not be reached. Try again in a minute; if it keeps failing, tell an admin.",
-            Refusal::ProviderDenied => "The identity provider did not sign you in (you may have cancelled). Try again.",
-            Refusal::BadState => "That sign-in link was already used or did not start here. Start again with the button below.",
+            Refusal::NotConfigured => {
+                "Single sign-on is not set up. Sign in with your password, or ask an admin."
+            }
+            Refusal::ProviderUnreachable => {
+                "The identity provider could not be reached. Try again in a minute; if it keeps failing, tell an admin."
+            }
+            Refusal::ProviderDenied => {
+                "The identity provider did not sign you in (you may have cancelled). Try again."
+            }
+            Refusal::BadState => {
+                "That sign-in link was already used or did not start here. Start again with the button below."
+            }
             Refusal::Expired => "The sign-in took too long. Start again with the button below.",
-            Refusal::CodeRejected => "The identity provider refused to complete the sign-in (the code was already used or has expired). Start again.",
-            Refusal::TokenInvalid => "The identity provider's answer could not be verified, so you were not signed in. Tell an admin if this repeats.",
-            Refusal::EmailUnverified => "Your identity provider has not verified your email address, so it cannot be used to sign in here.",
+            Refusal::CodeRejected => {
+                "The identity provider refused to complete the sign-in (the code was already used or has expired). Start again."
+            }
+            Refusal::TokenInvalid => {
+                "The identity provider's answer could not be verified, so you were not signed in. Tell an admin if this repeats."
+            }
+            Refusal::EmailUnverified => {
+                "Your identity provider has not verified your email address, so it cannot be used to sign in here."
+            }
             Refusal::DomainNotAllowed => "Accounts with that email domain may not sign in here.",
-            Refusal::NoAccount => "There is no OpsKnight account for your email address. Ask an admin to invite you.",
+            Refusal::NoAccount => {
+                "There is no OpsKnight account for your email address. Ask an admin to invite you."
+            }
             Refusal::Disabled => "Your OpsKnight account is disabled. Ask an admin.",
-            Refusal::Internal => "Something went wrong on our side while signing you in; it has been logged. Try again.",
+            Refusal::Internal => {
+                "Something went wrong on our side while signing you in; it has been logged. Try again."
+            }
         }
     }
 }

@@ -29,7 +29,10 @@ pub async fn sign_in_options(state: &AppState) -> Result<SignInOptions, AppError
 }
 
 /// Whether `user` may sign in with a password under the settings in force.
-pub async fn password_allowed(state: &AppState, user: crate::domain::UserId) -> Result<bool, AppError> {
+pub async fn password_allowed(
+    state: &AppState,
+    user: crate::domain::UserId,
+) -> Result<bool, AppError> {
     Ok(match config::effective(state).await? {
         Some(cfg) if cfg.password_login == PasswordLogin::BreakGlassOnly => {
             cfg.break_glass_user == Some(user)
@@ -100,7 +103,10 @@ fn form_of(s: &Saved) -> SsoForm {
 fn check_claim(raw: &str, field: String) -> Result<String, AppError> {
     let v = raw.trim();
     if v.is_empty() || v.len() > 200 || v.chars().any(char::is_control) {
-        return Err(AppError::invalid(field, "is required, one line, at most 200 characters"));
+        return Err(AppError::invalid(
+            field,
+            "is required, one line, at most 200 characters",
+        ));
     }
     Ok(v.to_owned())
 }
@@ -114,13 +120,19 @@ pub async fn save(state: &AppState, caller: &Caller, form: SsoForm) -> Result<Ss
         .map_err(|m| AppError::invalid("client_id", m))?;
     let scopes = parse_scopes(&form.scopes).map_err(|m| AppError::invalid("scopes", m))?;
     let label = check_label(&form.label).map_err(|m| AppError::invalid("label", m))?;
-    let allowed_domains =
-        parse_domains(&form.allowed_domains).map_err(|m| AppError::invalid("allowed_domains", m))?;
+    let allowed_domains = parse_domains(&form.allowed_domains)
+        .map_err(|m| AppError::invalid("allowed_domains", m))?;
     if form.role_rules.len() > RULES_MAX {
-        return Err(AppError::invalid("role_rules", format!("at most {RULES_MAX} rules")));
+        return Err(AppError::invalid(
+            "role_rules",
+            format!("at most {RULES_MAX} rules"),
+        ));
     }
     if form.team_rules.len() > RULES_MAX {
-        return Err(AppError::invalid("team_rules", format!("at most {RULES_MAX} rules")));
+        return Err(AppError::invalid(
+            "team_rules",
+            format!("at most {RULES_MAX} rules"),
+        ));
     }
     let mut role_rules = Vec::new();
     for (i, r) in form.role_rules.iter().enumerate() {
@@ -137,7 +149,10 @@ pub async fn save(state: &AppState, caller: &Caller, form: SsoForm) -> Result<Ss
             .fetch_one(&state.pool)
             .await?;
         if !exists {
-            return Err(AppError::invalid(format!("team_rules[{i}].team_id"), "no such team"));
+            return Err(AppError::invalid(
+                format!("team_rules[{i}].team_id"),
+                "no such team",
+            ));
         }
         team_rules.push(super::TeamRule {
             claim: check_claim(&r.claim, format!("team_rules[{i}].claim"))?,
@@ -164,7 +179,10 @@ pub async fn save(state: &AppState, caller: &Caller, form: SsoForm) -> Result<Ss
             (Some(p), _) => p.client_secret_enc.clone(),
             (None, Some(env)) => state.keys.encrypt(&env.client_secret),
             (None, None) => {
-                return Err(AppError::invalid("client_secret", "the client secret is required"));
+                return Err(AppError::invalid(
+                    "client_secret",
+                    "the client secret is required",
+                ));
             }
         }
     } else {
@@ -185,7 +203,9 @@ pub async fn save(state: &AppState, caller: &Caller, form: SsoForm) -> Result<Ss
         role_rules,
         team_rules,
         password_login: form.password_login,
-        break_glass_user: form.break_glass_user.filter(|_| form.password_login == PasswordLogin::BreakGlassOnly),
+        break_glass_user: form
+            .break_glass_user
+            .filter(|_| form.password_login == PasswordLogin::BreakGlassOnly),
     };
     let value = serde_json::to_value(&saved).map_err(|e| AppError::Internal {
         message: format!("sso settings do not serialise: {e}"),
@@ -195,9 +215,14 @@ pub async fn save(state: &AppState, caller: &Caller, form: SsoForm) -> Result<Ss
     let mut details = serde_json::to_value(form_of(&saved)).unwrap_or_default();
     if let Some(d) = details.as_object_mut() {
         d.remove("client_secret");
-        d.insert("secret_changed".into(), (!form.client_secret.trim().is_empty()).into());
+        d.insert(
+            "secret_changed".into(),
+            (!form.client_secret.trim().is_empty()).into(),
+        );
     }
-    caller.audit(&mut *tx, now, "settings.sso_saved", "sso", details).await?;
+    caller
+        .audit(&mut *tx, now, "settings.sso_saved", "sso", details)
+        .await?;
     tx.commit().await?;
     view(state, caller).await
 }
@@ -208,7 +233,15 @@ pub async fn clear(state: &AppState, caller: &Caller) -> Result<SsoView, AppErro
     let mut tx = state.pool.begin().await?;
     crate::settings::store::remove(&mut *tx, config::KEY).await?;
     let now = state.clock.now();
-    caller.audit(&mut *tx, now, "settings.sso_cleared", "sso", serde_json::json!({})).await?;
+    caller
+        .audit(
+            &mut *tx,
+            now,
+            "settings.sso_cleared",
+            "sso",
+            serde_json::json!({}),
+        )
+        .await?;
     tx.commit().await?;
     view(state, caller).await
 }

@@ -16,7 +16,10 @@ pub fn SsoCard() -> impl IntoView {
     let save = ServerAction::<SaveSsoSettings>::new();
     let clear = ServerAction::<ClearSsoSettings>::new();
     let saved = successes(save);
-    let settings = Resource::new(move || (saved.get(), clear.version().get()), |_| sso_settings());
+    let settings = Resource::new(
+        move || (saved.get(), clear.version().get()),
+        |_| sso_settings(),
+    );
     view! {
         <section class="card" aria-labelledby="sso-h" data-testid="sso-card">
             <h2 id="sso-h" class="card__title">"Single sign-on (OpenID Connect)"</h2>
@@ -56,21 +59,40 @@ fn SsoFormView(
     let scopes = RwSignal::new(f.scopes.clone());
     let label = RwSignal::new(f.label.clone());
     let auto_provision = RwSignal::new(f.auto_provision);
-    let default_role = RwSignal::new(f.default_role.unwrap_or(Role::Responder).as_str().to_owned());
+    let default_role = RwSignal::new(
+        f.default_role
+            .unwrap_or(Role::Responder)
+            .as_str()
+            .to_owned(),
+    );
     let domains = RwSignal::new(f.allowed_domains.clone());
     let role_rules = RwSignal::new(f.role_rules.clone());
     let team_rules = RwSignal::new(f.team_rules.clone());
-    let password_only_break_glass = RwSignal::new(f.password_login == PasswordLogin::BreakGlassOnly);
-    let break_glass = RwSignal::new(f.break_glass_user.map(|u| u.to_string()).unwrap_or_default());
+    let password_only_break_glass =
+        RwSignal::new(f.password_login == PasswordLogin::BreakGlassOnly);
+    let break_glass = RwSignal::new(
+        f.break_glass_user
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+    );
     let error = action_error(save);
     let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
-    let admins = Resource::new(|| (), |_| crate::users::api::list_users(String::new(), 1, 200));
+    let admins = Resource::new(
+        || (),
+        |_| crate::users::api::list_users(String::new(), 1, 200),
+    );
     let source = match view.source {
         SsoSource::Saved => "Using the settings saved here. They override OPSKNIGHT_OIDC_*.",
-        SsoSource::Environment => "Using OPSKNIGHT_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET from the server's environment (no provisioning, no rules). Saving here overrides them.",
+        SsoSource::Environment => {
+            "Using OPSKNIGHT_OIDC_ISSUER, _CLIENT_ID and _CLIENT_SECRET from the server's environment (no provisioning, no rules). Saving here overrides them."
+        }
         SsoSource::None => "Single sign-on is off: people sign in with a password.",
     };
-    let secret_hint = if view.has_secret { "A secret is saved. Leave empty to keep it." } else { "Required." };
+    let secret_hint = if view.has_secret {
+        "A secret is saved. Leave empty to keep it."
+    } else {
+        "Required."
+    };
     let is_saved = view.source == SsoSource::Saved;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -155,7 +177,13 @@ fn SsoFormView(
 
 #[component]
 fn RoleRules(rules: RwSignal<Vec<RoleRule>>) -> impl IntoView {
-    let edit = move |i: usize, f: &dyn Fn(&mut RoleRule)| rules.update(|v| if let Some(r) = v.get_mut(i) { f(r) });
+    let edit = move |i: usize, f: &dyn Fn(&mut RoleRule)| {
+        rules.update(|v| {
+            if let Some(r) = v.get_mut(i) {
+                f(r)
+            }
+        })
+    };
     view! {
         <fieldset class="fieldset" data-testid="sso-role-rules">
             <legend>"Role rules: the highest matching role wins"</legend>
@@ -190,7 +218,13 @@ fn TeamRules(
     rules: RwSignal<Vec<TeamRule>>,
     teams: Resource<Result<Vec<crate::teams::TeamSummary>, AppError>>,
 ) -> impl IntoView {
-    let edit = move |i: usize, f: &dyn Fn(&mut TeamRule)| rules.update(|v| if let Some(r) = v.get_mut(i) { f(r) });
+    let edit = move |i: usize, f: &dyn Fn(&mut TeamRule)| {
+        rules.update(|v| {
+            if let Some(r) = v.get_mut(i) {
+                f(r)
+            }
+        })
+    };
     let team_list = move || teams.get().and_then(Result::ok).unwrap_or_default();
     view! {
         <fieldset class="fieldset" data-testid="sso-team-rules">

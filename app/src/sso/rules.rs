@@ -84,7 +84,11 @@ pub fn domain_allowed(email: &str, allowed: &[String]) -> bool {
 /// The allowed-domain list as typed (commas or spaces between), checked and lower-cased.
 pub fn parse_domains(raw: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
-    for d in raw.split([',', ' ', '\n']).map(str::trim).filter(|d| !d.is_empty()) {
+    for d in raw
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         let d = d.trim_start_matches('@').to_ascii_lowercase();
         let ok = d.len() <= 253
             && d.contains('.')
@@ -106,8 +110,15 @@ pub fn parse_domains(raw: &str) -> Result<Vec<String>, String> {
 /// The scopes as typed, with `openid` first whether typed or not.
 pub fn parse_scopes(raw: &str) -> Result<Vec<String>, String> {
     let mut out = vec!["openid".to_owned()];
-    for s in raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
-        if !s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\') {
+    for s in raw
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+        {
             return Err(format!("\"{s}\" is not a scope name"));
         }
         if !out.iter().any(|o| o == s) {
@@ -131,11 +142,16 @@ mod tests {
 
     #[test]
     fn claims_are_read_by_name_and_by_dotted_path() {
-        let c = claims(json!({"groups": ["sre", "db"], "realm_access": {"roles": ["admin"]},
-                              "a.b": "flat", "level": 3, "vip": true}));
+        let c = claims(
+            json!({"groups": ["sre", "db"], "realm_access": {"roles": ["admin"]},
+                              "a.b": "flat", "level": 3, "vip": true}),
+        );
         assert!(claim_has(claim_at(&c, "groups").unwrap(), "sre"));
         assert!(!claim_has(claim_at(&c, "groups").unwrap(), "SRE"));
-        assert!(claim_has(claim_at(&c, "realm_access.roles").unwrap(), "admin"));
+        assert!(claim_has(
+            claim_at(&c, "realm_access.roles").unwrap(),
+            "admin"
+        ));
         assert_eq!(claim_at(&c, "a.b"), Some(&json!("flat")));
         assert!(claim_has(claim_at(&c, "level").unwrap(), "3"));
         assert!(claim_has(claim_at(&c, "vip").unwrap(), "true"));
@@ -147,9 +163,21 @@ mod tests {
     #[test]
     fn the_highest_matching_role_wins() {
         let rules = vec![
-            RoleRule { claim: "groups".into(), value: "oncall".into(), role: Role::Responder },
-            RoleRule { claim: "groups".into(), value: "sre-admins".into(), role: Role::Admin },
-            RoleRule { claim: "groups".into(), value: "staff".into(), role: Role::User },
+            RoleRule {
+                claim: "groups".into(),
+                value: "oncall".into(),
+                role: Role::Responder,
+            },
+            RoleRule {
+                claim: "groups".into(),
+                value: "sre-admins".into(),
+                role: Role::Admin,
+            },
+            RoleRule {
+                claim: "groups".into(),
+                value: "staff".into(),
+                role: Role::User,
+            },
         ];
         let c = claims(json!({"groups": ["staff", "sre-admins", "oncall"]}));
         assert_eq!(role_from(&c, &rules), Some(Role::Admin));
@@ -162,8 +190,16 @@ mod tests {
     fn team_rules_name_the_managed_teams_and_the_matched_ones() {
         let (a, b) = (TeamId::new(), TeamId::new());
         let rules = vec![
-            TeamRule { claim: "groups".into(), value: "payments".into(), team_id: a },
-            TeamRule { claim: "groups".into(), value: "search".into(), team_id: b },
+            TeamRule {
+                claim: "groups".into(),
+                value: "payments".into(),
+                team_id: a,
+            },
+            TeamRule {
+                claim: "groups".into(),
+                value: "search".into(),
+                team_id: b,
+            },
         ];
         let (managed, member) = teams_from(&claims(json!({"groups": ["payments"]})), &rules);
         assert_eq!(managed, [a, b].into_iter().collect());
@@ -184,7 +220,10 @@ mod tests {
 
     #[test]
     fn openid_is_always_the_first_scope() {
-        assert_eq!(parse_scopes("email profile openid").unwrap(), vec!["openid", "email", "profile"]);
+        assert_eq!(
+            parse_scopes("email profile openid").unwrap(),
+            vec!["openid", "email", "profile"]
+        );
         assert_eq!(parse_scopes("").unwrap(), vec!["openid"]);
         assert!(parse_scopes("bad\"scope").is_err());
     }

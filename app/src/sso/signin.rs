@@ -61,7 +61,10 @@ pub struct Client<'a> {
 
 /// The verified email of an identity, or the refusal.
 fn verified_email(claims: &Map<String, Value>) -> Result<Email, Failure> {
-    let email = claims.get("email").and_then(Value::as_str).unwrap_or_default();
+    let email = claims
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let verified = match claims.get("email_verified") {
         Some(Value::Bool(b)) => *b,
         // Some providers send the boolean as text.
@@ -74,8 +77,12 @@ fn verified_email(claims: &Map<String, Value>) -> Result<Email, Failure> {
             format!("email {:?}, email_verified {verified}", email),
         ));
     }
-    Email::parse("email", email)
-        .map_err(|_| Failure::Refused(Refusal::EmailUnverified, format!("email {email:?} is not an address")))
+    Email::parse("email", email).map_err(|_| {
+        Failure::Refused(
+            Refusal::EmailUnverified,
+            format!("email {email:?} is not an address"),
+        )
+    })
 }
 
 /// Opens a session for `id`, or says why not. Nothing is written on a refusal but the audit
@@ -89,7 +96,10 @@ pub async fn complete(
     let now = state.clock.now();
     let email = verified_email(&id.claims)?;
     if !domain_allowed(email.as_str(), &cfg.allowed_domains) {
-        return Err(Failure::Refused(Refusal::DomainNotAllowed, email.as_str().to_owned()));
+        return Err(Failure::Refused(
+            Refusal::DomainNotAllowed,
+            email.as_str().to_owned(),
+        ));
     }
     let mut tx = state.pool.begin().await?;
     let (user_id, how) = match super::store::linked_user(&mut *tx, &id.issuer, &id.subject).await? {
@@ -103,7 +113,10 @@ pub async fn complete(
                 (u, "provisioned")
             }
             None => {
-                return Err(Failure::Refused(Refusal::NoAccount, email.as_str().to_owned()));
+                return Err(Failure::Refused(
+                    Refusal::NoAccount,
+                    email.as_str().to_owned(),
+                ));
             }
         },
     };
@@ -118,7 +131,15 @@ pub async fn complete(
         tx.commit().await?;
         return Err(Failure::Refused(Refusal::Disabled, user.email));
     }
-    super::store::link(&mut *tx, &id.issuer, &id.subject, user.id, email.as_str(), now).await?;
+    super::store::link(
+        &mut *tx,
+        &id.issuer,
+        &id.subject,
+        user.id,
+        email.as_str(),
+        now,
+    )
+    .await?;
     let audit = |action: &'static str, details: Value| Entry {
         at: now,
         actor: Some(user_id),
@@ -131,18 +152,42 @@ pub async fn complete(
     let role = keep_last_admin(&mut tx, &user, wanted_role).await?;
     if role != user.role || user.status == UserStatus::Invited {
         let before = user.role;
-        user = crate::users::store::set_role_and_status(&mut *tx, user.id, role, UserStatus::Active, now)
-            .await?;
+        user = crate::users::store::set_role_and_status(
+            &mut *tx,
+            user.id,
+            role,
+            UserStatus::Active,
+            now,
+        )
+        .await?;
         if before != role {
-            let details = json!({"from": before.as_str(), "to": role.as_str(), "by": "claim rules"});
-            record(&mut *tx, Entry { target: Some(&user.email), ..audit("sso.role_changed", details) })
-                .await?;
+            let details =
+                json!({"from": before.as_str(), "to": role.as_str(), "by": "claim rules"});
+            record(
+                &mut *tx,
+                Entry {
+                    target: Some(&user.email),
+                    ..audit("sso.role_changed", details)
+                },
+            )
+            .await?;
         }
     }
     for (team, added) in sync_teams(&mut tx, user.id, &id.claims, cfg, now).await? {
-        let action = if added { "sso.team_added" } else { "sso.team_removed" };
+        let action = if added {
+            "sso.team_added"
+        } else {
+            "sso.team_removed"
+        };
         let details = json!({"team_id": team, "by": "claim rules"});
-        record(&mut *tx, Entry { target: Some(&user.email), ..audit(action, details) }).await?;
+        record(
+            &mut *tx,
+            Entry {
+                target: Some(&user.email),
+                ..audit(action, details)
+            },
+        )
+        .await?;
     }
     let token = new_token();
     let session = crate::auth::store::insert_session(
@@ -156,7 +201,14 @@ pub async fn complete(
     .await?;
     super::store::set_session_id_token(&mut *tx, session, &id.id_token).await?;
     let details = json!({"issuer": id.issuer, "subject": id.subject, "account": how});
-    record(&mut *tx, Entry { target: Some(&user.email), ..audit("sso.login", details) }).await?;
+    record(
+        &mut *tx,
+        Entry {
+            target: Some(&user.email),
+            ..audit("sso.login", details)
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Opened { user, token })
 }
@@ -220,7 +272,8 @@ async fn sync_teams(
     for team in existing {
         match (member.contains(&team), current.contains(&team)) {
             (true, false) => {
-                crate::teams::store::set_member(tx, team, user, TeamRole::Member, false, now).await?;
+                crate::teams::store::set_member(tx, team, user, TeamRole::Member, false, now)
+                    .await?;
                 changes.push((team, true));
             }
             (false, true) => {

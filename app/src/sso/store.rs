@@ -65,11 +65,13 @@ pub async fn take_pending(
 
 /// Deletes sign-ins that were never completed (the cleanup job).
 pub async fn delete_expired(db: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<u64, AppError> {
-    Ok(sqlx::query("DELETE FROM sso_requests WHERE expires_at <= $1")
-        .bind(now)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(
+        sqlx::query("DELETE FROM sso_requests WHERE expires_at <= $1")
+            .bind(now)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// The user an identity is linked to.
@@ -78,13 +80,15 @@ pub async fn linked_user(
     issuer: &str,
     subject: &str,
 ) -> Result<Option<UserId>, AppError> {
-    Ok(sqlx::query_scalar(
-        "SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2",
+    Ok(
+        sqlx::query_scalar(
+            "SELECT user_id FROM user_identities WHERE issuer = $1 AND subject = $2",
+        )
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(db)
+        .await?,
     )
-    .bind(issuer)
-    .bind(subject)
-    .fetch_optional(db)
-    .await?)
 }
 
 /// Links an identity to a user, or refreshes the link's email and last sign-in.

@@ -70,7 +70,11 @@ struct StartQuery {
     return_to: Option<String>,
 }
 
-async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>, req: Request) -> Response {
+async fn start(
+    State(state): State<AppState>,
+    Query(q): Query<StartQuery>,
+    req: Request,
+) -> Response {
     let info = RequestInfo::from_parts(req.headers(), req.uri(), req.extensions());
     let return_to = app::auth::gate::safe_next(q.return_to.as_deref(), "/");
     let cfg = match app::sso::config::effective(&state).await {
@@ -102,7 +106,10 @@ async fn start(State(state): State<AppState>, Query(q): Query<StartQuery>, req: 
         tracing::error!(error = %e, "sso: storing the sign-in");
         return refused(&return_to, Refusal::Internal, info.https);
     }
-    redirect(&begun.url, &[state_cookie(&begun.state, PENDING_MINUTES * 60, info.https)])
+    redirect(
+        &begun.url,
+        &[state_cookie(&begun.state, PENDING_MINUTES * 60, info.https)],
+    )
 }
 
 #[derive(Deserialize)]
@@ -132,11 +139,17 @@ async fn callback(
             &return_to,
             &[
                 state_cookie("", 0, info.https),
-                session_cookie(&token, app::auth::absolute_timeout().num_seconds(), info.https),
+                session_cookie(
+                    &token,
+                    app::auth::absolute_timeout().num_seconds(),
+                    info.https,
+                ),
             ],
         ),
         Err((refusal, detail)) => {
-            if let Err(e) = app::sso::signin::audit_refusal(&state, refusal, &detail, info.ip.as_deref()).await {
+            if let Err(e) =
+                app::sso::signin::audit_refusal(&state, refusal, &detail, info.ip.as_deref()).await
+            {
                 tracing::error!(error = %e, "sso: auditing a refusal");
             }
             refused(&return_to, refusal, info.https)
@@ -157,11 +170,22 @@ async fn complete(
     };
     // The state must be the one this browser was given, and still pending (it works once).
     let Some(sent) = q.state.filter(|s| Some(s) == cookie.as_ref()) else {
-        return ("/".into(), Err((Refusal::BadState, "the state does not match this browser's".into())));
+        return (
+            "/".into(),
+            Err((
+                Refusal::BadState,
+                "the state does not match this browser's".into(),
+            )),
+        );
     };
     let pending = match app::sso::store::take_pending(&state.pool, &token_hash(&sent)).await {
         Ok(Some(p)) => p,
-        Ok(None) => return ("/".into(), Err((Refusal::BadState, "unknown or used state".into()))),
+        Ok(None) => {
+            return (
+                "/".into(),
+                Err((Refusal::BadState, "unknown or used state".into())),
+            );
+        }
         Err(e) => return ("/".into(), Err(internal(e))),
     };
     let (pending, expires_at) = pending;
@@ -186,7 +210,10 @@ async fn complete(
         Ok(i) => i,
         Err(r) => return (return_to, Err(r)),
     };
-    let client = Client { ip: info.ip.as_deref(), user_agent: info.user_agent.as_deref() };
+    let client = Client {
+        ip: info.ip.as_deref(),
+        user_agent: info.user_agent.as_deref(),
+    };
     let result = match app::sso::signin::complete(state, &cfg, &identity, &client).await {
         Ok(opened) => {
             tracing::info!(user = %opened.user.email, "sso: signed in");
@@ -212,7 +239,8 @@ async fn logout(State(state): State<AppState>, Query(q): Query<LogoutQuery>) -> 
         .hint
         .and_then(|h| state.keys.open_token(app::sso::LOGOUT_PURPOSE, &h))
         .and_then(|b| String::from_utf8(b).ok());
-    let (Some(id_token), Ok(Some(cfg))) = (id_token, app::sso::config::effective(&state).await) else {
+    let (Some(id_token), Ok(Some(cfg))) = (id_token, app::sso::config::effective(&state).await)
+    else {
         return redirect(login, &[]);
     };
     let back = format!("{}{}", state.public_url, app::sso::LOGGED_OUT_PATH);

@@ -74,10 +74,20 @@ fn unreachable(what: &str, e: impl std::fmt::Display) -> Refusal {
 
 /// Reads discovery (checking the document names this issuer exactly) and the JWKS.
 async fn discover(issuer: &str) -> Result<Arc<Provider>, Refusal> {
-    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
-    let res = http()?.get(&url).send().await.map_err(|e| unreachable("discovery", e))?;
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let res = http()?
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| unreachable("discovery", e))?;
     if !res.status().is_success() {
-        return Err(unreachable("discovery", format!("{url} answered {}", res.status())));
+        return Err(unreachable(
+            "discovery",
+            format!("{url} answered {}", res.status()),
+        ));
     }
     let body = res.bytes().await.map_err(|e| unreachable("discovery", e))?;
     let metadata: CoreProviderMetadata =
@@ -85,14 +95,19 @@ async fn discover(issuer: &str) -> Result<Arc<Provider>, Refusal> {
     if metadata.issuer().as_str() != issuer {
         return Err(unreachable(
             "discovery",
-            format!("the document names issuer {} instead of {issuer}", metadata.issuer().as_str()),
+            format!(
+                "the document names issuer {} instead of {issuer}",
+                metadata.issuer().as_str()
+            ),
         ));
     }
     #[derive(serde::Deserialize)]
     struct Extra {
         end_session_endpoint: Option<String>,
     }
-    let end_session = serde_json::from_slice::<Extra>(&body).ok().and_then(|e| e.end_session_endpoint);
+    let end_session = serde_json::from_slice::<Extra>(&body)
+        .ok()
+        .and_then(|e| e.end_session_endpoint);
     let jwks = CoreJsonWebKeySet::fetch_async(metadata.jwks_uri(), http()?)
         .await
         .map_err(|e| unreachable("JWKS", e))?;
@@ -117,7 +132,9 @@ async fn provider(issuer: &str) -> Result<Arc<Provider>, Refusal> {
 /// The JWKS read again (the provider rotated its keys), unless an unknown key already made
 /// us read it moments ago.
 async fn refresh_jwks(issuer: &str, p: &Provider) -> Result<Option<Arc<Provider>>, Refusal> {
-    if p.refetched_at.is_some_and(|at| at.elapsed() < JWKS_REFETCH_MIN) {
+    if p.refetched_at
+        .is_some_and(|at| at.elapsed() < JWKS_REFETCH_MIN)
+    {
         return Ok(None);
     }
     let jwks = CoreJsonWebKeySet::fetch_async(p.metadata.jwks_uri(), http()?)
@@ -159,7 +176,11 @@ pub async fn begin(cfg: &Effective, public_url: &str) -> Result<Begun, Refusal> 
     .set_redirect_uri(redirect_url(public_url)?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut req = client
-        .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
         .set_pkce_challenge(challenge);
     for s in cfg.scopes.iter().filter(|s| *s != "openid") {
         req = req.add_scope(Scope::new(s.clone()));
@@ -203,16 +224,25 @@ pub async fn finish(
         .await
         .map_err(|e| match e {
             RequestTokenError::ServerResponse(r) => {
-                let detail = format!("{:?}: {}", r.error(), r.error_description().cloned().unwrap_or_default());
+                let detail = format!(
+                    "{:?}: {}",
+                    r.error(),
+                    r.error_description().cloned().unwrap_or_default()
+                );
                 tracing::warn!(%detail, "sso: the token endpoint refused the code");
                 (Refusal::CodeRejected, detail)
             }
-            RequestTokenError::Parse(e, _) => (Refusal::TokenInvalid, format!("token response: {e}")),
+            RequestTokenError::Parse(e, _) => {
+                (Refusal::TokenInvalid, format!("token response: {e}"))
+            }
             other => (unreachable("token endpoint", other), String::new()),
         })?;
-    let id_token = token
-        .id_token()
-        .ok_or_else(|| (Refusal::TokenInvalid, "no id_token in the token response".to_owned()))?;
+    let id_token = token.id_token().ok_or_else(|| {
+        (
+            Refusal::TokenInvalid,
+            "no id_token in the token response".to_owned(),
+        )
+    })?;
     let nonce = Nonce::new(pending.nonce.clone());
     let verify = |p: &Provider| {
         let c = CoreClient::from_provider_metadata(
@@ -221,11 +251,15 @@ pub async fn finish(
             Some(ClientSecret::new(cfg.client_secret.clone())),
         );
         let verifier = c.id_token_verifier().set_time_fn(move || now);
-        id_token.claims(&verifier, &nonce).map(|c| c.subject().as_str().to_owned())
+        id_token
+            .claims(&verifier, &nonce)
+            .map(|c| c.subject().as_str().to_owned())
     };
     let subject = match verify(&p) {
         Ok(s) => s,
-        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey,
+        )) => {
             // A key we have not seen: the provider may have rotated. Read the JWKS once more.
             match refresh_jwks(&cfg.issuer, &p).await.map_err(plain)? {
                 Some(fresh) => {
@@ -238,11 +272,17 @@ pub async fn finish(
         Err(e) => return Err(token_refusal(&e)),
     };
     let raw = id_token.to_string();
-    let mut claims = payload(&raw).ok_or_else(|| (Refusal::TokenInvalid, "unreadable payload".into()))?;
+    let mut claims =
+        payload(&raw).ok_or_else(|| (Refusal::TokenInvalid, "unreadable payload".into()))?;
     if let Some(url) = p.metadata.userinfo_endpoint() {
-        let info = userinfo(url.as_str(), token.access_token()).await.map_err(plain)?;
+        let info = userinfo(url.as_str(), token.access_token())
+            .await
+            .map_err(plain)?;
         if info.get("sub").and_then(Value::as_str) != Some(subject.as_str()) {
-            return Err((Refusal::TokenInvalid, "userinfo names another subject".into()));
+            return Err((
+                Refusal::TokenInvalid,
+                "userinfo names another subject".into(),
+            ));
         }
         for (k, v) in info {
             if !matches!(k.as_str(), "sub" | "iss" | "aud" | "nonce" | "exp" | "iat") {
@@ -250,7 +290,12 @@ pub async fn finish(
             }
         }
     }
-    Ok(Identity { issuer: cfg.issuer.clone(), subject, claims, id_token: raw })
+    Ok(Identity {
+        issuer: cfg.issuer.clone(),
+        subject,
+        claims,
+        id_token: raw,
+    })
 }
 
 /// The claims of a (verified) compact JWS, as JSON.
@@ -269,7 +314,10 @@ async fn userinfo(url: &str, token: &AccessToken) -> Result<Map<String, Value>, 
         .await
         .map_err(|e| unreachable("userinfo", e))?;
     if !res.status().is_success() {
-        return Err(unreachable("userinfo", format!("answered {}", res.status())));
+        return Err(unreachable(
+            "userinfo",
+            format!("answered {}", res.status()),
+        ));
     }
     res.json().await.map_err(|e| unreachable("userinfo", e))
 }

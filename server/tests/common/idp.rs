@@ -50,17 +50,34 @@ impl Idp {
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap();
-        Idp { issuer, http, _child: child }
+        Idp {
+            issuer,
+            http,
+            _child: child,
+        }
     }
 
     pub async fn control(&self, path: &str, body: Value) -> Value {
-        let res = self.http.post(format!("{}/__test/{path}", self.issuer)).json(&body).send().await.unwrap();
+        let res = self
+            .http
+            .post(format!("{}/__test/{path}", self.issuer))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(res.status().is_success(), "{path}: {}", res.status());
         res.json().await.unwrap_or(Value::Null)
     }
 
     pub async fn stats(&self) -> Value {
-        self.http.get(format!("{}/__test/stats", self.issuer)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/__test/stats", self.issuer))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// Registers OpsKnight (at `app`) as the client.
@@ -99,15 +116,25 @@ impl Jar {
         }
     }
     pub fn header(&self) -> String {
-        self.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
 fn location(res: &reqwest::Response) -> String {
-    res.headers().get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }
 
 /// One browser: our cookies and the provider's.
@@ -133,12 +160,22 @@ impl Default for Browser {
 
 impl Browser {
     async fn get(&self, url: &str, jar: &Jar) -> reqwest::Response {
-        self.http.get(url).header("cookie", jar.header()).send().await.unwrap()
+        self.http
+            .get(url)
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Our start route → the provider's authorization URL (with our state cookie kept).
     pub async fn start(&mut self, app: &TestApp, return_to: &str) -> String {
-        let res = self.get(&app.url(&format!("/auth/sso/start?return_to={return_to}")), &self.ours).await;
+        let res = self
+            .get(
+                &app.url(&format!("/auth/sso/start?return_to={return_to}")),
+                &self.ours,
+            )
+            .await;
         assert_eq!(res.status().as_u16(), 303, "start");
         self.ours.take(&res);
         location(&res)
@@ -170,7 +207,11 @@ impl Browser {
         assert_eq!(res.status().as_u16(), 303, "login form");
         self.theirs.take(&res);
         let resume = location(&res);
-        let resume = if resume.starts_with("http") { resume } else { format!("{}{resume}", idp.issuer) };
+        let resume = if resume.starts_with("http") {
+            resume
+        } else {
+            format!("{}{resume}", idp.issuer)
+        };
         let res = self.get(&resume, &self.theirs).await;
         assert_eq!(res.status().as_u16(), 303, "resume");
         self.theirs.take(&res);
@@ -193,6 +234,8 @@ impl Browser {
     }
 
     pub fn session(&self) -> Option<super::Cred> {
-        self.ours.get("ok_session").map(|t| super::Cred::Cookie(format!("ok_session={t}")))
+        self.ours
+            .get("ok_session")
+            .map(|t| super::Cred::Cookie(format!("ok_session={t}")))
     }
 }
