@@ -334,7 +334,11 @@ async fn the_service_account_cannot_sign_in_and_is_never_a_page_target() {
         Some(schedule),
     )
     .await;
-    assert_eq!((s, e["field"].as_str()), (422, Some("layers[0].participants")), "{e}");
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (422, Some("layers[0].participants")),
+        "{e}"
+    );
     let (s, sched) = send(
         &app,
         Method::POST,

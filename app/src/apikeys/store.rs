@@ -332,3 +332,19 @@ pub async fn authenticate(
         row.user.try_into()?,
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_what_they_did_not_make() {
+        let at = DateTime::from_timestamp_micros(1_780_000_000_123_456).unwrap();
+        let id = ApiKeyId::new();
+        let text = format!("{}_{id}", at.timestamp_micros());
+        assert_eq!(Cursor::parse(&text), Some(Cursor { created_at: at, id }));
+        for bad in ["", "nope", "12_not-a-uuid", &format!("x_{id}"), &id.to_string()] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
+        }
+    }
+}
