@@ -343,7 +343,13 @@ mod tests {
         let id = ApiKeyId::new();
         let text = format!("{}_{id}", at.timestamp_micros());
         assert_eq!(Cursor::parse(&text), Some(Cursor { created_at: at, id }));
-        for bad in ["", "nope", "12_not-a-uuid", &format!("x_{id}"), &id.to_string()] {
+        for bad in [
+            "",
+            "nope",
+            "12_not-a-uuid",
+            &format!("x_{id}"),
+            &id.to_string(),
+        ] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");
         }
     }
