@@ -104,6 +104,9 @@ async fn a_team_key_acts_as_the_team_and_outlives_its_creator() {
     );
     assert_eq!(keys["api_keys"][1]["created_by_name"], "olga");
     assert!(keys["api_keys"][0].get("secret").is_none());
+    let one = format!("{list}/{}", made["id"].as_str().unwrap());
+    let (s, got) = send(&app, Method::GET, &one, &olga_session, None).await;
+    assert_eq!((s, got["name"].as_str()), (200, Some("deploys")));
     // Olga's own list is hers alone.
     let (_, own) = send(&app, Method::GET, "/api/v1/api-keys", &olga_session, None).await;
     assert_eq!(own["api_keys"].as_array().unwrap().len(), 1, "{own}");
@@ -159,7 +162,6 @@ async fn a_team_key_acts_as_the_team_and_outlives_its_creator() {
     assert_eq!(s, 403);
 
     // Revoked through the team, it stops at once.
-    let one = format!("{list}/{}", made["id"].as_str().unwrap());
     assert_eq!(send(&app, Method::DELETE, &one, &admin, None).await.0, 204);
     assert_eq!(me(&app, &team_key).await, 401);
     // Deleting the team deletes its service account and every key with it.
