@@ -23,6 +23,29 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "escalation_policies_name_key" => ("name", "a policy with this name already exists"),
         "escalation_policies_name_check" => ("name", "must be 1 to 100 characters"),
         "notification_rules_key" => ("delay_minutes", "you already have this rule"),
+        // A team's service account (the user its API keys act as) is never paged.
+        "users_service_account_check" => (
+            "user_id",
+            "a team's service account has no password and stays a RESPONDER",
+        ),
+        "team_members_person_check" => (
+            "user_id",
+            "is a team's service account, which cannot be a team member",
+        ),
+        "escalation_targets_person_check" => (
+            "steps",
+            "a team's service account cannot be an escalation target",
+        ),
+        "schedule_participants_person_check" => {
+            ("participants", "a team's service account cannot be on call")
+        }
+        "schedule_overrides_person_check" => ("user", "a team's service account cannot be on call"),
+        "schedule_temporary_shifts_person_check" => {
+            ("shifts", "a team's service account cannot be on call")
+        }
+        "contact_methods_person_check" => {
+            ("kind", "a team's service account has no contact methods")
+        }
         _ => return None,
     };
     Some(AppError::invalid(field, message))

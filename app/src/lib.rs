@@ -26,6 +26,7 @@ pub mod push;
 pub mod schedules;
 pub mod search;
 pub mod services;
+pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod sso;

@@ -114,6 +114,57 @@ const ROWS: &[Row] = &[
         |_| json!({"id": random()}),
     ),
     (
+        "/api/apikeys/list-all",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"owner": null, "live_only": false, "before": null, "limit": 10}),
+    ),
+    (
+        "/api/apikeys/list-all",
+        "DDDDAAD",
+        "admin",
+        |f| json!({"owner": f.target, "live_only": false, "before": null, "limit": 10}),
+    ),
+    // A team's keys: its members read them, its OWNER/ADMIN members (the USER in the team is
+    // its OWNER) and ADMINs make and revoke them.
+    (
+        "/api/apikeys/team/list",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team}),
+    ),
+    (
+        "/api/apikeys/team/create",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team, "name": "", "scopes": ["incidents:read"], "expires_in_days": null}),
+    ),
+    (
+        "/api/apikeys/team/revoke",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team, "id": random()}),
+    ),
+    // Anyone's sessions: ADMIN.
+    (
+        "/api/sessions/list",
+        "DDDDAAD",
+        "admin",
+        |f| json!({"user_id": f.target}),
+    ),
+    (
+        "/api/sessions/revoke",
+        "DDDDAAD",
+        "admin",
+        |f| json!({"user_id": f.target, "id": random()}),
+    ),
+    (
+        "/api/sessions/revoke-all",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"user_id": random()}),
+    ),
+    (
         "/api/profile/update",
         "DAAAAAD",
         "admin",

@@ -559,6 +559,28 @@ const ROWS: &[Row] = &[
         "admin",
         |_| get(format!("/api/v1/users/me/notification-rules/{}", random())),
     ),
+    // A user's sessions: ADMIN.
+    ("GET /api/v1/users/{id}/sessions", "DDDDAAD", "admin", |i| {
+        get(format!("/api/v1/users/{}/sessions", i.fx.target))
+    }),
+    (
+        "DELETE /api/v1/users/{id}/sessions/{session_id}",
+        "DDDDAAD",
+        "admin",
+        |i| {
+            get(format!(
+                "/api/v1/users/{}/sessions/{}",
+                i.fx.target,
+                random()
+            ))
+        },
+    ),
+    (
+        "DELETE /api/v1/users/{id}/sessions",
+        "DDDDAAD",
+        "admin",
+        |_| get(format!("/api/v1/users/{}/sessions", random())),
+    ),
     // Teams.
     ("GET /api/v1/teams", "DAAAAAA", "incidents:read", |_| {
         get("/api/v1/teams".into())
@@ -609,9 +631,42 @@ const ROWS: &[Row] = &[
         "admin",
         |i| get(format!("/api/v1/teams/{}/members/{}", i.fx.team, random())),
     ),
-    // API keys and the audit log.
+    // A team's keys: members read, OWNER/ADMIN members and ADMINs change.
+    ("GET /api/v1/teams/{id}/api-keys", "DADDAAD", "admin", |i| {
+        get(format!("/api/v1/teams/{}/api-keys", i.fx.team))
+    }),
+    (
+        "POST /api/v1/teams/{id}/api-keys",
+        "DADDAAD",
+        "admin",
+        |i| {
+            with(
+                format!("/api/v1/teams/{}/api-keys", i.fx.team),
+                json!({"name": "", "scopes": ["incidents:read"]}),
+            )
+        },
+    ),
+    (
+        "GET /api/v1/teams/{id}/api-keys/{key_id}",
+        "DADDAAD",
+        "admin",
+        |i| get(format!("/api/v1/teams/{}/api-keys/{}", i.fx.team, random())),
+    ),
+    (
+        "DELETE /api/v1/teams/{id}/api-keys/{key_id}",
+        "DADDAAD",
+        "admin",
+        |i| get(format!("/api/v1/teams/{}/api-keys/{}", i.fx.team, random())),
+    ),
+    // API keys and the audit log. The caller's own keys, then (ADMIN) everyone's.
     ("GET /api/v1/api-keys", "DAAAAAD", "admin", |_| {
         get("/api/v1/api-keys".into())
+    }),
+    ("GET /api/v1/api-keys", "DDDDAAD", "admin", |_| {
+        get("/api/v1/api-keys?owner=all".into())
+    }),
+    ("GET /api/v1/api-keys", "DDDDAAD", "admin", |i| {
+        get(format!("/api/v1/api-keys?owner={}", i.fx.target))
     }),
     ("POST /api/v1/api-keys", "DAAAAAD", "admin", |_| {
         with(

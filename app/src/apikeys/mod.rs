@@ -1,17 +1,35 @@
-//! API keys: per-user secrets for scripts, shown once, stored hashed with a visible prefix,
-//! narrowed by scopes, revocable and optionally expiring.
+//! API keys: secrets for scripts, shown once, stored hashed with a visible prefix, narrowed by
+//! scopes, revocable and optionally expiring. A key belongs to a person, or to a team: then
+//! it acts as the team's service account (a user made for its first key), so it keeps working
+//! when the person who made it leaves.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ApiKeyId, Scope};
+use crate::domain::{ApiKeyId, Role, Scope, TeamId, UserId};
 
+pub mod admin_page;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod service_account;
+#[cfg(feature = "ssr")]
 pub mod store;
+pub mod team_api;
+pub mod team_keys;
+
+/// Who a key acts as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOwner {
+    pub user_id: UserId,
+    /// The person's name; for a team key, the team's name.
+    pub name: String,
+    pub email: String,
+    /// For a team key: the team whose service account `user_id` is.
+    pub team_id: Option<TeamId>,
+}
 
 /// A key as lists show it: never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,7 +43,22 @@ pub struct ApiKeySummary {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub owner: KeyOwner,
+    /// Who made the key; `None` once their account is deleted.
+    pub created_by: Option<UserId>,
+    pub created_by_name: Option<String>,
 }
+
+/// One page of keys, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPage {
+    pub keys: Vec<ApiKeySummary>,
+    /// Pass as `before` for the next page; `None` on the last page.
+    pub next_before: Option<String>,
+}
+
+/// Keys per page, at most.
+pub const MAX_PER_PAGE: i64 = 200;
 
 /// A new key with its secret, returned exactly once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,18 +99,109 @@ impl NewApiKey {
                 "only admins can hold keys with the admin scope",
             ));
         }
-        if let Some(d) = expires_in_days
-            && !(1..=MAX_EXPIRY_DAYS).contains(&d)
-        {
-            return Err(AppError::invalid(
-                "expires_in_days",
-                format!("must be between 1 and {MAX_EXPIRY_DAYS} days, or empty for no expiry"),
-            ));
-        }
+        check_expiry(expires_in_days)?;
         Ok(Self {
             name,
             scopes,
             expires_in_days,
         })
+    }
+
+    /// Validates raw input for a team key made by someone with `creator_role`; errors name the
+    /// field. A team key acts as a RESPONDER, so never holds `admin`; and it holds no scope its
+    /// creator's own role could not use (a USER who owns a team gives only read scopes).
+    pub fn parse_for_team(
+        creator_role: Role,
+        name: &str,
+        scopes: &[String],
+        expires_in_days: Option<i64>,
+    ) -> Result<Self, crate::error::AppError> {
+        use crate::error::AppError;
+        let name = crate::domain::parse_name("name", name, NAME_MAX)?;
+        let scopes = Scope::parse_list("scopes", scopes)?;
+        if scopes.contains(&Scope::Admin) {
+            return Err(AppError::invalid(
+                "scopes",
+                "a team key cannot hold the admin scope",
+            ));
+        }
+        if let Some(s) = scopes.iter().find(|s| !creator_role.at_least(s.min_role())) {
+            return Err(AppError::invalid(
+                "scopes",
+                format!(
+                    "{} needs the {} role, which you do not have",
+                    s.as_str(),
+                    s.min_role()
+                ),
+            ));
+        }
+        check_expiry(expires_in_days)?;
+        Ok(Self {
+            name,
+            scopes,
+            expires_in_days,
+        })
+    }
+}
+
+/// `expires_in_days` within 1..=`MAX_EXPIRY_DAYS`, or `None` for no expiry.
+fn check_expiry(expires_in_days: Option<i64>) -> Result<(), crate::error::AppError> {
+    match expires_in_days {
+        Some(d) if !(1..=MAX_EXPIRY_DAYS).contains(&d) => Err(crate::error::AppError::invalid(
+            "expires_in_days",
+            format!("must be between 1 and {MAX_EXPIRY_DAYS} days, or empty for no expiry"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn team_key_field(role: Role, list: &[&str], days: Option<i64>) -> Option<String> {
+        NewApiKey::parse_for_team(role, "deploy", &scopes(list), days)
+            .err()
+            .and_then(|e| e.field().map(str::to_owned))
+    }
+
+    #[test]
+    fn team_keys_never_hold_admin_nor_more_than_their_creator_could_use() {
+        for role in Role::ALL {
+            assert_eq!(
+                team_key_field(role, &["admin"], None).as_deref(),
+                Some("scopes")
+            );
+            assert_eq!(team_key_field(role, &["incidents:read"], Some(30)), None);
+        }
+        let writes = ["incidents:write", "events:write"];
+        assert_eq!(
+            team_key_field(Role::User, &writes, None).as_deref(),
+            Some("scopes")
+        );
+        assert_eq!(team_key_field(Role::Responder, &writes, None), None);
+        assert_eq!(team_key_field(Role::Admin, &writes, None), None);
+        assert_eq!(
+            team_key_field(Role::Admin, &["incidents:read"], Some(0)).as_deref(),
+            Some("expires_in_days")
+        );
+        assert_eq!(
+            NewApiKey::parse_for_team(Role::Admin, " ", &scopes(&["incidents:read"]), None)
+                .unwrap_err()
+                .field(),
+            Some("name")
+        );
+    }
+
+    #[test]
+    fn personal_keys_hold_admin_only_for_admins() {
+        let admin = scopes(&["admin"]);
+        assert!(NewApiKey::parse(Role::Admin, "k", &admin, None).is_ok());
+        assert!(NewApiKey::parse(Role::Responder, "k", &admin, None).is_err());
+        assert!(NewApiKey::parse(Role::User, "k", &scopes(&["incidents:write"]), None).is_ok());
     }
 }

@@ -312,3 +312,22 @@ pub async fn revoke_all(
     tx.commit().await?;
     Ok(revoked)
 }
+
+/// Revokes one live session of `user` inside the caller's transaction (an admin signing
+/// someone out, audited there). Returns whether one was live.
+pub async fn revoke_user_session<'e>(
+    db: impl PgExecutor<'e>,
+    user: UserId,
+    session: SessionId,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(session)
+    .bind(user)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

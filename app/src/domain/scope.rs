@@ -51,6 +51,19 @@ impl Scope {
         }
     }
 
+    /// The lowest role that can use this scope: reads any role, writes and events RESPONDER,
+    /// `admin` ADMIN. Nobody gives a key a scope their own role could not use.
+    pub fn min_role(self) -> Role {
+        match self {
+            Scope::IncidentsRead | Scope::ServicesRead | Scope::SchedulesRead => Role::User,
+            Scope::EventsWrite
+            | Scope::IncidentsWrite
+            | Scope::ServicesWrite
+            | Scope::SchedulesWrite => Role::Responder,
+            Scope::Admin => Role::Admin,
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|s| s.as_str() == raw.trim())
     }
@@ -202,6 +215,25 @@ mod tests {
         assert!(!Access::OwnAccount.allows_scopes(&[Scope::IncidentsWrite]));
         assert!(Access::Admin.allows_scopes(&[Scope::Admin]));
         assert!(Access::SignedIn.allows_scopes(&[Scope::EventsWrite]));
+    }
+
+    #[test]
+    fn a_scope_needs_the_role_its_access_needs() {
+        // A key's scope never lets it do more than the role that may hand it out.
+        for s in Scope::ALL {
+            let access = match s {
+                Scope::EventsWrite => Access::SendEvents,
+                Scope::IncidentsRead => Access::Read(Area::Incidents),
+                Scope::IncidentsWrite => Access::Write(Area::Incidents),
+                Scope::ServicesRead => Access::Read(Area::Services),
+                Scope::ServicesWrite => Access::Write(Area::Services),
+                Scope::SchedulesRead => Access::Read(Area::Schedules),
+                Scope::SchedulesWrite => Access::Write(Area::Schedules),
+                Scope::Admin => Access::Admin,
+            };
+            assert!(access.allows_scopes(&[s]), "{s:?}");
+            assert_eq!(s.min_role(), access.min_role(), "{s:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub async fn search(pool: &Db, query: &str) -> Result<Vec<Hit>, AppError> {
          (SELECT 'service', id, name, NULL FROM services WHERE lower(name) LIKE $1 ORDER BY lower(name) LIMIT $3)
          UNION ALL
          (SELECT 'user', id, name, email FROM users
-          WHERE lower(name) LIKE $1 OR lower(email) LIKE $1 ORDER BY lower(name) LIMIT $3)
+          WHERE service_team_id IS NULL AND (lower(name) LIKE $1 OR lower(email) LIKE $1)
+          ORDER BY lower(name) LIMIT $3)
          UNION ALL
          (SELECT 'team', id, name, NULL FROM teams WHERE lower(name) LIKE $1 ORDER BY lower(name) LIMIT $3)
          UNION ALL

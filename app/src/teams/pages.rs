@@ -145,6 +145,7 @@ pub fn TeamPage() -> impl IntoView {
                             }}
                             {manage.then(|| view! { <AddMember team_id=team_id action=set/> })}
                         </section>
+                        <crate::apikeys::team_keys::TeamApiKeys team_id=team_id manage=manage/>
                     }.into_any()
                 }
                 Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),

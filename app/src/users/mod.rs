@@ -3,8 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Email, Role, UserId};
+use crate::domain::{Email, Role, TeamId, UserId};
 
+pub mod access_page;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ops;
@@ -57,6 +58,10 @@ pub struct UserSummary {
     pub status: UserStatus,
     pub time_zone: String,
     pub created_at: DateTime<Utc>,
+    /// Set for a team's service account (the user its team API keys act as): the team.
+    /// Service accounts have no password and are never paged; the directory leaves them out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_team_id: Option<TeamId>,
 }
 
 /// One page of the user directory.

@@ -152,6 +152,7 @@ pub async fn issue_reset_link(
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
     let user = super::store::get(&mut *tx, user_id).await?;
+    refuse_service_account(&user)?;
     let (purpose, kind, ttl) = match user.status {
         UserStatus::Active => (Purpose::Reset, LinkKind::Reset, tokens::reset_ttl(true)),
         UserStatus::Invited => (Purpose::Invite, LinkKind::Invite, tokens::invite_ttl()),
@@ -181,6 +182,17 @@ pub async fn issue_reset_link(
     })
 }
 
+/// `Conflict` for a team's service account: it has no password and keeps its role; its keys
+/// are managed on its team's page, and it goes away with its team.
+fn refuse_service_account(user: &UserSummary) -> Result<(), AppError> {
+    match user.service_team_id {
+        Some(_) => Err(AppError::conflict(
+            "this is a team's service account: manage its API keys on the team's page",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Applies a role or status change as one transaction (ADMIN): refuses to leave no active
 /// admin, revokes the user's sessions, and audits.
 async fn change_user(
@@ -195,6 +207,7 @@ async fn change_user(
     let mut tx = state.pool.begin().await?;
     let admins = super::store::lock_active_admins(&mut tx).await?;
     let before = super::store::get(&mut *tx, user_id).await?;
+    refuse_service_account(&before)?;
     let (role, status) = change(&before)?;
     if (role, status) == (before.role, before.status) {
         return Ok(before);

@@ -1,5 +1,6 @@
 //! `/users`: the user directory, searchable and paginated. Admins also invite people, change
-//! roles, disable or enable accounts, and issue reset links (copyable when not emailed).
+//! roles, disable or enable accounts, issue reset links (copyable when not emailed), see and
+//! end anyone's sessions and API keys (`access_page`), and list every key of the workspace.
 
 use leptos::prelude::*;
 
@@ -8,7 +9,7 @@ use super::{LinkIssued, UserStatus};
 use crate::components::field::Field;
 use crate::components::form::{FormError, SelectField, action_error};
 use crate::components::time::{CurrentUser, Time};
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 
 const PER_PAGE: i64 = 50;
 
@@ -22,6 +23,9 @@ pub fn UsersPage() -> impl IntoView {
     let reset = ServerAction::<IssueResetLink>::new();
     let query = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
+    // The user whose sessions and keys are open, if any.
+    let access = RwSignal::new(None::<(UserId, String)>);
+    let close_access = Callback::new(move |()| access.set(None));
     let users = Resource::new(
         move || {
             (
@@ -61,6 +65,9 @@ pub fn UsersPage() -> impl IntoView {
             <Transition fallback=|| ()>{move || is_admin().then(|| view! { <InviteForm action=invite/> })}</Transition>
             {move || issued.get().map(|l| view! { <IssuedLink issued=l/> })}
             <FormError error=row_error/>
+            {move || access.get().map(|(id, name)| view! {
+                <super::access_page::UserAccess user_id=id name=name on_close=close_access/>
+            })}
             <section class="card" aria-label="User list">
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading users…"</p> }>
                     {move || users.get().map(|r| match r {
@@ -91,8 +98,11 @@ pub fn UsersPage() -> impl IntoView {
                                                     <td><Time at=u.created_at/></td>
                                                     {admin.then(|| {
                                                         let (label, to) = if u.status == UserStatus::Disabled { ("Enable", "ACTIVE") } else { ("Disable", "DISABLED") };
+                                                        let who = u.name.clone();
                                                         view! {
                                                             <td class="num actions">
+                                                                <button class="btn btn--quiet" type="button"
+                                                                    on:click=move |_| access.set(Some((id, who.clone())))>"Sessions and keys"</button>
                                                                 <button class="btn btn--quiet" type="button"
                                                                     on:click=move |_| { reset.dispatch(IssueResetLink { user_id: id }); }>
                                                                     {if u.status == UserStatus::Invited { "New invite link" } else { "Reset link" }}
@@ -118,6 +128,7 @@ pub fn UsersPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
+            <Transition fallback=|| ()>{move || is_admin().then(|| view! { <crate::apikeys::admin_page::AllApiKeys/> })}</Transition>
         </div>
     }
 }

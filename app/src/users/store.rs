@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use super::{NewUser, UserStatus, UserSummary};
-use crate::domain::{Role, UserId};
+use crate::domain::{Role, TeamId, UserId};
 use crate::error::AppError;
 
 /// The columns of a `UserSummary`; other stores flatten it into their own rows.
@@ -18,14 +18,13 @@ pub(crate) struct UserRow {
     status: UserStatus,
     time_zone: String,
     created_at: DateTime<Utc>,
+    service_team_id: Option<TeamId>,
 }
 
 impl TryFrom<UserRow> for UserSummary {
     type Error = AppError;
     fn try_from(r: UserRow) -> Result<Self, AppError> {
-        let role = Role::parse(&r.role).ok_or_else(|| AppError::Internal {
-            message: format!("unknown role {:?} in users table", r.role),
-        })?;
+        let role = AppError::column("users.role", &r.role, Role::parse(&r.role))?;
         Ok(UserSummary {
             id: r.id,
             email: r.email,
@@ -34,6 +33,7 @@ impl TryFrom<UserRow> for UserSummary {
             status: r.status,
             time_zone: r.time_zone,
             created_at: r.created_at,
+            service_team_id: r.service_team_id,
         })
     }
 }
@@ -47,7 +47,7 @@ pub async fn count(pool: &Db) -> Result<i64, AppError> {
 /// The column list matching `UserRow` (table alias `u`), for `concat!` into static SQL.
 macro_rules! user_columns {
     () => {
-        "u.id, u.email, u.name, u.role, u.status, u.time_zone, u.created_at"
+        "u.id, u.email, u.name, u.role, u.status, u.time_zone, u.created_at, u.service_team_id"
     };
 }
 pub(crate) use user_columns;
@@ -113,7 +113,8 @@ pub async fn get<'e>(db: impl PgExecutor<'e>, id: UserId) -> Result<UserSummary,
     .try_into()
 }
 
-/// One page of users ordered by name, optionally filtered by a name or email substring.
+/// One page of people ordered by name, optionally filtered by a name or email substring.
+/// Teams' service accounts are not people: the directory and every user picker leave them out.
 pub async fn list(
     pool: &Db,
     query: &str,
@@ -124,7 +125,7 @@ pub async fn list(
     let rows: Vec<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users u WHERE lower(u.name) LIKE $1 OR u.email LIKE $1
+        " FROM users u WHERE u.service_team_id IS NULL AND (lower(u.name) LIKE $1 OR u.email LIKE $1)
          ORDER BY lower(u.name), u.id LIMIT $2 OFFSET $3"
     ))
     .bind(&pattern)
@@ -133,7 +134,8 @@ pub async fn list(
     .fetch_all(pool)
     .await?;
     let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM users u WHERE lower(u.name) LIKE $1 OR u.email LIKE $1",
+        "SELECT count(*) FROM users u
+         WHERE u.service_team_id IS NULL AND (lower(u.name) LIKE $1 OR u.email LIKE $1)",
     )
     .bind(&pattern)
     .fetch_one(pool)
@@ -228,12 +230,12 @@ pub async fn password_hash(pool: &Db, id: UserId) -> Result<Option<String>, AppE
     )
 }
 
-/// An ACTIVE user by (normalised) email.
+/// An ACTIVE person (never a service account) by (normalised) email.
 pub async fn find_active_by_email(pool: &Db, email: &str) -> Result<Option<UserSummary>, AppError> {
     let row: Option<UserRow> = sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users u WHERE u.email = $1 AND u.status = 'ACTIVE'"
+        " FROM users u WHERE u.email = $1 AND u.status = 'ACTIVE' AND u.service_team_id IS NULL"
     ))
     .bind(email)
     .fetch_optional(pool)

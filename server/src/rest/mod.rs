@@ -21,6 +21,8 @@ pub mod schedule_temporary;
 pub mod schedules;
 pub mod schema;
 pub mod services;
+pub mod sessions;
+pub mod team_keys;
 pub mod teams;
 pub mod wire;
 

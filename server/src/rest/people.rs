@@ -52,6 +52,9 @@ pub struct User {
     /// An IANA zone, like `Europe/Berlin`.
     pub time_zone: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Only for a team's service account (the user its team's API keys act as): the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_team_id: Option<Uuid>,
     /// Only when the user was just invited: how the invite reaches them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite: Option<InviteLink>,
@@ -67,6 +70,7 @@ impl From<app::users::UserSummary> for User {
             status: u.status.as_str().into(),
             time_zone: u.time_zone,
             created_at: u.created_at,
+            service_team_id: u.service_team_id.map(|t| t.0),
             invite: None,
         }
     }
