@@ -146,12 +146,12 @@ pub async fn session_id_token(
 }
 
 /// The user with this email, whatever their status (signing in by email must see a
-/// DISABLED account to refuse it).
+/// DISABLED account to refuse it). A team's service account is never a person's account.
 pub async fn user_by_email(
     db: impl PgExecutor<'_>,
     email: &str,
 ) -> Result<Option<UserId>, AppError> {
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND service_team_id IS NULL")
         .bind(email)
         .fetch_optional(db)
         .await?)
