@@ -168,6 +168,17 @@ async fn hiding_team_objects_keeps_them_from_outsiders_only() {
             let (s, b) = get(&app, &one, cred).await;
             assert_eq!(s, if sees { 200 } else { 404 }, "{who} {one}: {b}");
         }
+        // The global search leaves them out the same way.
+        let (s, b) = app.call("/api/search", json!({"query": o.tag}), cred).await;
+        assert_eq!(s, 200, "{who}: {b}");
+        let found = ids(&b, "");
+        for (mine, unowned) in [
+            (&o.service, &o.unowned_service),
+            (&o.schedule, &o.unowned_schedule),
+        ] {
+            assert_eq!(found.contains(mine), sees, "{who} search: {b}");
+            assert!(found.contains(unowned), "{who} search: {b}");
+        }
         // Incidents stay visible, and workable.
         let (s, b) = app
             .call("/api/incidents/get", json!({"id": incident}), cred)

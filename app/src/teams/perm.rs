@@ -265,6 +265,12 @@ impl Sight {
         }
     }
 
+    /// The teams whose objects are seen besides unowned ones, or `None` for every team's (for
+    /// filters written in SQL).
+    pub fn teams(&self) -> Option<&[TeamId]> {
+        self.teams.as_deref()
+    }
+
     /// `Ok` when an object owned by `owner` is seen; 404 naming `what` when it is not, as if
     /// it did not exist.
     pub fn require(&self, owner: Option<TeamId>, what: &str) -> Result<(), AppError> {
