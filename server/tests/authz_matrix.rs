@@ -866,7 +866,14 @@ const TEAM_ROWS: &[TeamRow] = &[
 /// Moves between owners and writes on unowned objects: (label, path, expectations, body).
 /// Moving needs the OWNER/ADMIN role on both teams (nobody but a workspace ADMIN has it on
 /// the other team); out of a team needs it on that team; into one from nowhere needs it there.
-const TEAM_MOVES: &[(&str, &str, &str, fn(&Owned) -> Value)] = &[
+type TeamMove = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Owned) -> Value,
+);
+
+const TEAM_MOVES: &[TeamMove] = &[
     (
         "service to another team",
         "/api/services/update",

@@ -940,7 +940,14 @@ const TEAM_ROWS: &[TeamRow] = &[
 ];
 
 /// Moves and unowned objects through REST: (label, documented operation, expectations, request).
-const TEAM_MOVES: &[(&str, &str, &str, fn(&Owned) -> (String, Option<Value>))] = &[
+type TeamMove = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Owned) -> (String, Option<Value>),
+);
+
+const TEAM_MOVES: &[TeamMove] = &[
     ("PATCH a service to another team", "PATCH", "DDDA", |o| {
         with(
             format!("/api/v1/services/{}", o.service),

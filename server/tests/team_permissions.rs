@@ -213,7 +213,8 @@ async fn schedules_admin_only_refuses_a_team_owner_and_allows_an_admin() {
     let p = team_setup(&app).await;
     let c = callers(&app, &p).await;
     set_access(&app, &c.admin, true, true).await;
-    let writes: [(&str, fn(&Owned) -> Value); 4] = [
+    type Write = (&'static str, fn(&Owned) -> Value);
+    let writes: [Write; 4] = [
         ("/api/schedules/save", |o| {
             json!({"id": o.schedule, "name": format!("sch-{}", o.tag), "description": "changed",
                 "time_zone": "UTC", "team_id": o.team})
