@@ -474,3 +474,75 @@ async fn access_settings_are_admin_only_audited_and_read_strictly() {
     let (s, _) = app.call("/api/services/list", json!({}), &c.outsider).await;
     assert_eq!(s, 500);
 }
+
+#[tokio::test]
+async fn the_pagerduty_api_maps_the_owning_team_to_teams() {
+    let app = spawn_app().await;
+    let p = team_setup(&app).await;
+    let o = owned(&app, &p).await;
+    let admin = app.key_for(&p.admin, &["admin"]).await;
+    let member = app.key_for(&p.member, &["services:write"]).await;
+    let pd = |method: &str, path: String, body: Option<Value>, cred: &Cred| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let path = format!("/pagerduty{path}");
+        let cred = cred.clone();
+        let app = &app;
+        async move {
+            let (s, _, b) = app.send(method, &path, &cred, body, &[]).await;
+            (s, b)
+        }
+    };
+    let rules = json!([{"escalation_delay_in_minutes": 5,
+        "targets": [{"type": "user_reference", "id": o.admin}]}]);
+    let (s, b) = pd(
+        "POST",
+        "/escalation_policies".into(),
+        Some(
+            json!({"escalation_policy": {"name": "PD owned", "escalation_rules": rules,
+            "teams": [{"id": p.team, "type": "team_reference"}]}}),
+        ),
+        &admin,
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let policy = b["escalation_policy"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(b["escalation_policy"]["teams"][0]["id"], p.team, "{b}");
+    // A PUT without `teams` keeps the owner; a team MEMBER may not change it.
+    let put = |teams: Option<Value>| {
+        let mut body = json!({"name": "PD owned", "escalation_rules": rules});
+        if let Some(t) = teams {
+            body["teams"] = t;
+        }
+        Some(json!({"escalation_policy": body}))
+    };
+    let (s, b) = pd(
+        "PUT",
+        format!("/escalation_policies/{policy}"),
+        put(None),
+        &admin,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["escalation_policy"]["teams"][0]["id"], p.team, "{b}");
+    let (s, b) = pd(
+        "PUT",
+        format!("/escalation_policies/{policy}"),
+        put(None),
+        &member,
+    )
+    .await;
+    assert_eq!(s, 403, "{b}");
+    let (s, b) = pd(
+        "PUT",
+        format!("/escalation_policies/{policy}"),
+        put(Some(json!([]))),
+        &admin,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["escalation_policy"]["teams"], json!([]), "{b}");
+    let (s, b) = pd("GET", format!("/schedules/{}", o.schedule), None, &admin).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["schedule"]["teams"][0]["id"], p.team, "{b}");
+    assert_eq!(b["schedule"]["teams"][0]["summary"], "Payments", "{b}");
+}
