@@ -22,6 +22,8 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "services_escalation_policy_fkey" => ("escalation_policy_id", "no such escalation policy"),
         "escalation_policies_name_key" => ("name", "a policy with this name already exists"),
         "escalation_policies_name_check" => ("name", "must be 1 to 100 characters"),
+        "escalation_policies_team_id_fkey" => ("team_id", "no such team"),
+        "schedules_team_id_fkey" => ("team_id", "no such team"),
         "notification_rules_key" => ("delay_minutes", "you already have this rule"),
         // A team's service account (the user its API keys act as) is never paged.
         "users_service_account_check" => (

@@ -2,7 +2,9 @@
 //! USER in the team, a USER outside it, a RESPONDER, an ADMIN, API keys with and without
 //! the needed scope, and keys with the scope owned by a RESPONDER and a USER. Each cell
 //! asserts allow or deny; a denied call must change no row of any table.
-//! A server function or page without a row fails the test.
+//! A server function or page without a row fails the test. The team rows call every write on
+//! what a team owns as its OWNER, a MEMBER, an outsider and a workspace ADMIN
+//! (`common::authz::team`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -10,6 +12,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use app::auth::gate::{PAGES, PageAccess};
+use common::authz::team::{Owned, check_team_row, steps, team_setup};
 use common::authz::{Fixture, WHO, check_row, creds, random, setup};
 use common::{Cred, spawn_app};
 use serde_json::{Value, json};
@@ -305,6 +308,14 @@ const ROWS: &[Row] = &[
         "DDDDAAD",
         "admin",
         |_| json!({"app": "neither"}),
+    ),
+    ("/api/settings/access", "DDDDAAD", "admin", |_| json!({})),
+    // The defaults: an allowed save leaves the rules as they were for later cells.
+    (
+        "/api/settings/access/save",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"outsiders_see_team_objects": true, "schedules_admin_only": false}),
     ),
     (
         "/api/settings/phone/save",
@@ -782,6 +793,265 @@ async fn every_page_route_has_a_row_and_is_gated() {
     assert!(
         failures.is_empty(),
         "page gate violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A team row: (server function path, expectations per `common::authz::team::TEAM_WHO`, body
+/// built from the objects made fresh for the call).
+type TeamRow = (&'static str, &'static str, fn(&Owned) -> Value);
+
+/// Every write on what a team owns, and on unowned objects (today's rules: any RESPONDER).
+/// Bodies are valid, so an allowed call succeeds.
+const TEAM_ROWS: &[TeamRow] = &[
+    ("/api/services/create", "ADDA", |o| {
+        json!({"name": format!("new-{}", o.tag), "description": "", "team_id": o.team,
+            "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+    }),
+    ("/api/services/update", "ADDA", |o| {
+        json!({"id": o.service, "name": format!("renamed-{}", o.tag), "description": "",
+            "team_id": o.team, "urgency_rule": "HIGH", "ack_timeout_secs": null})
+    }),
+    (
+        "/api/integrations/create",
+        "ADDA",
+        |o| json!({"service_id": o.service, "kind": "webhook", "name": "more", "rate_limit_per_min": null}),
+    ),
+    (
+        "/api/integrations/rotate",
+        "ADDA",
+        |o| json!({"id": o.integration}),
+    ),
+    (
+        "/api/integrations/update",
+        "ADDA",
+        |o| json!({"id": o.integration, "enabled": false, "rate_limit_per_min": 60}),
+    ),
+    ("/api/services/channels/add", "ADDA", |o| {
+        json!({"service_id": o.service, "kind": "WEBHOOK", "target": "https://example.com/other",
+            "events": ["resolved"]})
+    }),
+    (
+        "/api/services/channels/update",
+        "ADDA",
+        |o| json!({"id": o.channel, "events": ["resolved"], "enabled": false}),
+    ),
+    (
+        "/api/services/channels/remove",
+        "ADDA",
+        |o| json!({"id": o.channel}),
+    ),
+    (
+        "/api/services/channels/rotate_secret",
+        "ADDA",
+        |o| json!({"id": o.channel}),
+    ),
+    (
+        "/api/services/channels/test",
+        "ADDA",
+        |o| json!({"id": o.channel}),
+    ),
+    (
+        "/api/services/channels/redeliver",
+        "ADDA",
+        |o| json!({"id": o.channel, "delivery_id": o.delivery}),
+    ),
+    ("/api/policies/create", "ADDA", |o| {
+        json!({"name": format!("new-{}", o.tag), "description": "", "team_id": o.team,
+            "repeat_count": 1, "steps": steps(&o.admin)})
+    }),
+    ("/api/policies/update", "ADDA", |o| {
+        json!({"id": o.policy, "name": format!("renamed-{}", o.tag), "description": "",
+            "team_id": o.team, "repeat_count": 2, "steps": steps(&o.admin)})
+    }),
+    ("/api/policies/delete", "ADDA", |o| json!({"id": o.policy})),
+    ("/api/schedules/save", "ADDA", |o| {
+        json!({"id": o.schedule, "name": format!("renamed-{}", o.tag), "description": "",
+            "time_zone": "Europe/Berlin", "team_id": o.team})
+    }),
+    (
+        "/api/schedules/delete",
+        "ADDA",
+        |o| json!({"id": o.schedule}),
+    ),
+    ("/api/schedules/layers/save", "ADDA", |o| {
+        json!({"schedule_id": o.schedule, "layer": {"id": o.layer, "name": "Weekly", "priority": 0,
+            "participants": [o.admin], "rotation": {"unit": "WEEKS", "every": 1},
+            "start": "2026-03-01T09:00:00"}})
+    }),
+    (
+        "/api/schedules/layers/delete",
+        "ADDA",
+        |o| json!({"schedule_id": o.schedule, "layer_id": o.layer}),
+    ),
+    ("/api/schedules/overrides/create", "ADDA", |o| {
+        json!({"schedule_id": o.schedule, "kind": "ADD", "user": o.admin, "replaces": null,
+            "start": "2026-03-12T00:00:00Z", "end": "2026-03-12T06:00:00Z", "note": null})
+    }),
+    (
+        "/api/schedules/overrides/delete",
+        "ADDA",
+        |o| json!({"schedule_id": o.schedule, "id": o.override_id}),
+    ),
+    ("/api/schedules/temporary/save", "ADDA", |o| {
+        json!({"schedule_id": o.schedule, "temporary": {"id": o.temporary,
+            "start": "2026-03-10T00:00:00Z", "end": "2026-03-10T12:00:00Z", "shifts": []}})
+    }),
+    (
+        "/api/schedules/temporary/delete",
+        "ADDA",
+        |o| json!({"schedule_id": o.schedule, "id": o.temporary}),
+    ),
+    (
+        "/api/schedules/feeds/create",
+        "ADDA",
+        |o| json!({"schedule_id": o.schedule}),
+    ),
+    (
+        "/api/schedules/feeds/revoke",
+        "ADDA",
+        |o| json!({"schedule_id": o.schedule}),
+    ),
+];
+
+/// Moves between owners and writes on unowned objects: (label, path, expectations, body).
+/// Moving needs the OWNER/ADMIN role on both teams (nobody but a workspace ADMIN has it on
+/// the other team); out of a team needs it on that team; into one from nowhere needs it there.
+type TeamMove = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Owned) -> Value,
+);
+
+const TEAM_MOVES: &[TeamMove] = &[
+    (
+        "service to another team",
+        "/api/services/update",
+        "DDDA",
+        |o| {
+            json!({"id": o.service, "name": format!("svc-{}", o.tag), "description": "",
+            "team_id": o.other, "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+        },
+    ),
+    ("service to no team", "/api/services/update", "ADDA", |o| {
+        json!({"id": o.service, "name": format!("svc-{}", o.tag), "description": "",
+            "team_id": null, "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+    }),
+    (
+        "unowned service into the team",
+        "/api/services/update",
+        "ADDA",
+        |o| {
+            json!({"id": o.unowned_service, "name": format!("svc-u-{}", o.tag), "description": "",
+            "team_id": o.team, "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+        },
+    ),
+    (
+        "policy to another team",
+        "/api/policies/update",
+        "DDDA",
+        |o| {
+            json!({"id": o.policy, "name": format!("pol-{}", o.tag), "description": "",
+            "team_id": o.other, "repeat_count": 0, "steps": steps(&o.admin)})
+        },
+    ),
+    (
+        "schedule to another team",
+        "/api/schedules/save",
+        "DDDA",
+        |o| {
+            json!({"id": o.schedule, "name": format!("sch-{}", o.tag), "description": "",
+            "time_zone": "UTC", "team_id": o.other})
+        },
+    ),
+    // Unowned: today's rules, any RESPONDER.
+    ("unowned service", "/api/services/update", "AAAA", |o| {
+        json!({"id": o.unowned_service, "name": format!("svc-u2-{}", o.tag), "description": "",
+            "team_id": null, "urgency_rule": "LOW", "ack_timeout_secs": null})
+    }),
+    ("new unowned service", "/api/services/create", "AAAA", |o| {
+        json!({"name": format!("new-u-{}", o.tag), "description": "", "team_id": null,
+            "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+    }),
+    ("unowned policy", "/api/policies/update", "AAAA", |o| {
+        json!({"id": o.unowned_policy, "name": format!("pol-u2-{}", o.tag), "description": "",
+            "repeat_count": 3, "steps": steps(&o.admin)})
+    }),
+    ("unowned schedule", "/api/schedules/save", "AAAA", |o| {
+        json!({"id": o.unowned_schedule, "name": format!("sch-u2-{}", o.tag), "description": "x",
+            "time_zone": "UTC"})
+    }),
+    (
+        "new schedule for the team",
+        "/api/schedules/save",
+        "ADDA",
+        |o| {
+            json!({"id": null, "name": format!("new-{}", o.tag), "description": "",
+            "time_zone": "UTC", "team_id": o.team})
+        },
+    ),
+];
+
+/// Server functions on services, integrations, policies and schedules that only read (the
+/// team rule only hides what they read): every other one there needs a team row.
+const TEAM_READS: &[&str] = &[
+    "/api/services/list",
+    "/api/services/get",
+    "/api/services/channels/list",
+    "/api/services/channels/deliveries",
+    "/api/policies/list",
+    "/api/policies/get",
+    "/api/policies/preview",
+    "/api/schedules/list",
+    "/api/schedules/get",
+    "/api/schedules/on-call",
+    "/api/schedules/my-shifts",
+    "/api/schedules/feeds/get",
+];
+
+#[tokio::test]
+async fn every_write_on_what_a_team_owns_has_a_team_row() {
+    let team_rows: BTreeSet<&str> = TEAM_ROWS.iter().map(|r| r.0).collect();
+    let missing: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .filter(|p| {
+            [
+                "/api/services/",
+                "/api/integrations/",
+                "/api/policies/",
+                "/api/schedules/",
+            ]
+            .iter()
+            .any(|prefix| p.starts_with(prefix))
+        })
+        .filter(|p| !team_rows.contains(p.as_str()) && !TEAM_READS.contains(&p.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "writes without a team row: {missing:?}");
+}
+
+#[tokio::test]
+async fn writes_on_what_a_team_owns_need_its_owner_or_admin_role() {
+    let app = spawn_app().await;
+    let p = team_setup(&app).await;
+    let rows = TEAM_ROWS
+        .iter()
+        .map(|(path, expect, body)| (*path, *path, *expect, *body))
+        .chain(TEAM_MOVES.iter().map(|(l, p, e, b)| (*l, *p, *e, *b)));
+    let mut failures = Vec::new();
+    for (label, path, expect, body) in rows {
+        failures.extend(
+            check_team_row(&app, &p, label, expect, |cred, objects| {
+                let body = body(&objects);
+                let app = &app;
+                async move { app.call(path, body, &cred).await }
+            })
+            .await,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "team rule violations:\n{}",
         failures.join("\n")
     );
 }

@@ -1,13 +1,16 @@
 //! The authorization matrix of REST v1, driven by the OpenAPI document: every documented
 //! operation has a row, every row is a documented operation, and each is called as every
 //! caller of the server-function matrix (`common::authz`), with the same rule that a denied
-//! call changes no row of any table.
+//! call changes no row of any table. The fixture's service belongs to a team, so a RESPONDER
+//! outside it may not change it. The team rows call every write on what a team owns as its
+//! OWNER, a MEMBER, an outsider and a workspace ADMIN (`common::authz::team`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::collections::BTreeSet;
 
+use common::authz::team::{Owned, check_team_row, layer_body, steps, team_setup};
 use common::authz::{Fixture, check_row, random, setup};
 use common::{Cred, TestApp, spawn_app};
 use serde_json::{Value, json};
@@ -126,9 +129,10 @@ const ROWS: &[Row] = &[
         "services:read",
         |i| get(format!("/api/v1/services/{}", i.fx.service)),
     ),
+    // The fixture's service belongs to a team: a RESPONDER outside it may not change it.
     (
         "PATCH /api/v1/services/{id}",
-        "DDDAAAD",
+        "DDDDAAD",
         "services:write",
         |i| {
             with(
@@ -151,7 +155,7 @@ const ROWS: &[Row] = &[
     ),
     (
         "POST /api/v1/services/{id}/integrations",
-        "DDDAAAD",
+        "DDDDAAD",
         "services:write",
         |i| {
             with(
@@ -189,7 +193,7 @@ const ROWS: &[Row] = &[
     ),
     (
         "DELETE /api/v1/services/{id}/integrations/{integration_id}",
-        "DDDAAAD",
+        "DDDDAAD",
         "services:write",
         |i| {
             get(format!(
@@ -803,6 +807,280 @@ async fn every_rest_operation_allows_and_denies_as_the_matrix_says() {
     assert!(
         failures.is_empty(),
         "REST authz matrix violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A team row: ("METHOD /path as documented", expectations per
+/// `common::authz::team::TEAM_WHO`, the concrete path and body for the objects made fresh for
+/// the call).
+type TeamRow = (
+    &'static str,
+    &'static str,
+    fn(&Owned) -> (String, Option<Value>),
+);
+
+/// Every write the document lists on services, escalation policies and schedules, on what a
+/// team owns (and one move to another team). Bodies are valid, so an allowed call succeeds.
+const TEAM_ROWS: &[TeamRow] = &[
+    ("POST /api/v1/services", "ADDA", |o| {
+        with(
+            "/api/v1/services".into(),
+            json!({"name": format!("new-{}", o.tag), "team_id": o.team}),
+        )
+    }),
+    ("PATCH /api/v1/services/{id}", "ADDA", |o| {
+        with(
+            format!("/api/v1/services/{}", o.service),
+            json!({"description": "changed"}),
+        )
+    }),
+    ("DELETE /api/v1/services/{id}", "ADDA", |o| {
+        get(format!("/api/v1/services/{}", o.service))
+    }),
+    ("POST /api/v1/services/{id}/integrations", "ADDA", |o| {
+        with(
+            format!("/api/v1/services/{}/integrations", o.service),
+            json!({"kind": "grafana", "name": "more"}),
+        )
+    }),
+    (
+        "PATCH /api/v1/services/{id}/integrations/{integration_id}",
+        "ADDA",
+        |o| {
+            with(
+                format!(
+                    "/api/v1/services/{}/integrations/{}",
+                    o.service, o.integration
+                ),
+                json!({"enabled": false}),
+            )
+        },
+    ),
+    (
+        "DELETE /api/v1/services/{id}/integrations/{integration_id}",
+        "ADDA",
+        |o| {
+            get(format!(
+                "/api/v1/services/{}/integrations/{}",
+                o.service, o.integration
+            ))
+        },
+    ),
+    (
+        "POST /api/v1/services/{id}/integrations/{integration_id}/rotate",
+        "ADDA",
+        |o| {
+            with(
+                format!(
+                    "/api/v1/services/{}/integrations/{}/rotate",
+                    o.service, o.integration
+                ),
+                json!({}),
+            )
+        },
+    ),
+    ("POST /api/v1/escalation-policies", "ADDA", |o| {
+        with(
+            "/api/v1/escalation-policies".into(),
+            json!({"name": format!("new-{}", o.tag), "team_id": o.team, "steps": steps(&o.admin)}),
+        )
+    }),
+    ("PATCH /api/v1/escalation-policies/{id}", "ADDA", |o| {
+        with(
+            format!("/api/v1/escalation-policies/{}", o.policy),
+            json!({"description": "changed"}),
+        )
+    }),
+    ("PUT /api/v1/escalation-policies/{id}/steps", "ADDA", |o| {
+        with(
+            format!("/api/v1/escalation-policies/{}/steps", o.policy),
+            json!({"steps": steps(&o.admin)}),
+        )
+    }),
+    ("DELETE /api/v1/escalation-policies/{id}", "ADDA", |o| {
+        get(format!("/api/v1/escalation-policies/{}", o.policy))
+    }),
+    ("POST /api/v1/schedules", "ADDA", |o| {
+        with(
+            "/api/v1/schedules".into(),
+            json!({"name": format!("new-{}", o.tag), "time_zone": "UTC", "team_id": o.team}),
+        )
+    }),
+    ("PATCH /api/v1/schedules/{id}", "ADDA", |o| {
+        with(
+            format!("/api/v1/schedules/{}", o.schedule),
+            json!({"description": "changed"}),
+        )
+    }),
+    ("DELETE /api/v1/schedules/{id}", "ADDA", |o| {
+        get(format!("/api/v1/schedules/{}", o.schedule))
+    }),
+    ("POST /api/v1/schedules/{id}/layers", "ADDA", |o| {
+        with(
+            format!("/api/v1/schedules/{}/layers", o.schedule),
+            layer_body("Second", &o.admin),
+        )
+    }),
+    (
+        "PUT /api/v1/schedules/{id}/layers/{layer_id}",
+        "ADDA",
+        |o| {
+            with(
+                format!("/api/v1/schedules/{}/layers/{}", o.schedule, o.layer),
+                layer_body("Renamed", &o.admin),
+            )
+        },
+    ),
+    (
+        "DELETE /api/v1/schedules/{id}/layers/{layer_id}",
+        "ADDA",
+        |o| {
+            get(format!(
+                "/api/v1/schedules/{}/layers/{}",
+                o.schedule, o.layer
+            ))
+        },
+    ),
+    ("POST /api/v1/schedules/{id}/overrides", "ADDA", |o| {
+        with(
+            format!("/api/v1/schedules/{}/overrides", o.schedule),
+            json!({"kind": "ADD", "user": o.admin, "start": "2026-03-12T00:00:00Z",
+                "end": "2026-03-12T06:00:00Z"}),
+        )
+    }),
+    (
+        "DELETE /api/v1/schedules/{id}/overrides/{override_id}",
+        "ADDA",
+        |o| {
+            get(format!(
+                "/api/v1/schedules/{}/overrides/{}",
+                o.schedule, o.override_id
+            ))
+        },
+    ),
+    (
+        "POST /api/v1/schedules/{id}/temporary-schedules",
+        "ADDA",
+        |o| {
+            with(
+                format!("/api/v1/schedules/{}/temporary-schedules", o.schedule),
+                json!({"start": "2026-03-13T00:00:00Z", "end": "2026-03-14T00:00:00Z", "shifts": []}),
+            )
+        },
+    ),
+    (
+        "PUT /api/v1/schedules/{id}/temporary-schedules/{temporary_id}",
+        "ADDA",
+        |o| {
+            with(
+                format!(
+                    "/api/v1/schedules/{}/temporary-schedules/{}",
+                    o.schedule, o.temporary
+                ),
+                json!({"start": "2026-03-10T00:00:00Z", "end": "2026-03-10T12:00:00Z"}),
+            )
+        },
+    ),
+    (
+        "DELETE /api/v1/schedules/{id}/temporary-schedules/{temporary_id}",
+        "ADDA",
+        |o| {
+            get(format!(
+                "/api/v1/schedules/{}/temporary-schedules/{}",
+                o.schedule, o.temporary
+            ))
+        },
+    ),
+];
+
+/// Moves and unowned objects through REST: (label, documented operation, expectations, request).
+type TeamMove = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Owned) -> (String, Option<Value>),
+);
+
+const TEAM_MOVES: &[TeamMove] = &[
+    ("PATCH a service to another team", "PATCH", "DDDA", |o| {
+        with(
+            format!("/api/v1/services/{}", o.service),
+            json!({"team_id": o.other}),
+        )
+    }),
+    ("PATCH a policy to no team", "PATCH", "ADDA", |o| {
+        with(
+            format!("/api/v1/escalation-policies/{}", o.policy),
+            json!({"team_id": null}),
+        )
+    }),
+    (
+        "PATCH an unowned schedule into the team",
+        "PATCH",
+        "ADDA",
+        |o| {
+            with(
+                format!("/api/v1/schedules/{}", o.unowned_schedule),
+                json!({"team_id": o.team}),
+            )
+        },
+    ),
+    ("PATCH an unowned policy", "PATCH", "AAAA", |o| {
+        with(
+            format!("/api/v1/escalation-policies/{}", o.unowned_policy),
+            json!({"repeat_count": 2}),
+        )
+    }),
+];
+
+#[tokio::test]
+async fn every_documented_write_on_what_a_team_owns_has_a_team_row() {
+    let app = spawn_app().await;
+    let listed: BTreeSet<&str> = TEAM_ROWS.iter().map(|r| r.0).collect();
+    let missing: Vec<String> = documented(&app)
+        .await
+        .into_iter()
+        .filter(|op| !op.starts_with("GET "))
+        .filter(|op| {
+            [
+                "/api/v1/services",
+                "/api/v1/escalation-policies",
+                "/api/v1/schedules",
+            ]
+            .iter()
+            .any(|prefix| op.split(' ').nth(1).is_some_and(|p| p.starts_with(prefix)))
+        })
+        .filter(|op| !listed.contains(op.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "REST writes without a team row: {missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn rest_writes_on_what_a_team_owns_need_its_owner_or_admin_role() {
+    let app = spawn_app().await;
+    let p = team_setup(&app).await;
+    let rows = TEAM_ROWS
+        .iter()
+        .map(|(op, expect, request)| (*op, op.split(' ').next().unwrap(), *expect, *request))
+        .chain(TEAM_MOVES.iter().map(|(l, m, e, r)| (*l, *m, *e, *r)));
+    let mut failures = Vec::new();
+    for (label, method, expect, request) in rows {
+        failures.extend(
+            check_team_row(&app, &p, label, expect, |cred, objects| {
+                let (path, body) = request(&objects);
+                let app = &app;
+                async move { send(app, method, &path, body, &cred).await }
+            })
+            .await,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "REST team rule violations:\n{}",
         failures.join("\n")
     );
 }

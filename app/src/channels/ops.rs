@@ -1,14 +1,45 @@
 //! Every service-channel operation, once: the caller's check, validation and the change.
 //! Reading a service's channels needs any role (keys: `services:read`); changing them needs
 //! RESPONDER (`services:write`). Webhooks of every service (`service_id` null) need ADMIN
-//! (keys: `admin`). Changes are audited. Each kind's target is checked by `target::parse`;
-//! only webhooks have a secret.
+//! (keys: `admin`). A team's service's channels follow the team rule (`teams::perm`): they
+//! are changed like the service, and hidden with it. Changes are audited. Each kind's target
+//! is checked by `target::parse`; only webhooks have a secret.
 
 use super::{AddedChannel, DeliveryPage, ServiceChannel};
 use crate::auth::caller::Caller;
 use crate::domain::{Access, Area, ChannelId, ServiceId};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::teams::perm::{self, Edit, Object};
+
+/// The transaction of a change to a channel of `service` (None: a global webhook, ADMIN's
+/// alone), begun and checked against the service's team rule.
+async fn begin_write(
+    state: &AppState,
+    caller: &Caller,
+    service: Option<ServiceId>,
+    action: &str,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    match service {
+        Some(s) => perm::begin(state, caller, Edit::change(Object::Service(s), action)).await,
+        None => Ok(state.pool.begin().await?),
+    }
+}
+
+/// `Ok` when the caller sees `service` (the access settings may hide a team's service).
+async fn sees_service(
+    state: &AppState,
+    caller: &Caller,
+    service: Option<ServiceId>,
+) -> Result<(), AppError> {
+    if let Some(s) = service {
+        let owner = crate::services::store::get(&state.pool, s).await?.team_id;
+        perm::sight(&state.pool, caller)
+            .await?
+            .require(owner, "service")?;
+    }
+    Ok(())
+}
 
 /// What reading (`write` false) or changing a service's channels, or (`global`) the webhooks
 /// of every service, needs.
@@ -70,7 +101,11 @@ async fn channel_for(
     let stored = super::store::get(&state.pool, id).await;
     let global = matches!(&stored, Ok(s) if s.service_id.is_none());
     caller.check(access(global, write))?;
-    stored
+    let stored = stored?;
+    if !write {
+        sees_service(state, caller, stored.service_id).await?;
+    }
+    Ok(stored)
 }
 
 /// The channels of `service_id` (None: the webhooks of every service), each with its last
@@ -81,6 +116,7 @@ pub async fn list(
     service_id: Option<ServiceId>,
 ) -> Result<Vec<ServiceChannel>, AppError> {
     caller.check(access(service_id.is_none(), false))?;
+    sees_service(state, caller, service_id).await?;
     Ok(super::store::list(&state.pool, service_id)
         .await?
         .into_iter()
@@ -99,6 +135,7 @@ pub async fn add(
 ) -> Result<AddedChannel, AppError> {
     use super::ChannelKind;
     caller.check(access(service_id.is_none(), true))?;
+    let mut tx = begin_write(state, caller, service_id, "channel.add").await?;
     let kind = ChannelKind::parse(kind).ok_or_else(|| {
         AppError::invalid(
             "kind",
@@ -118,10 +155,6 @@ pub async fn add(
     let events = parse_events(events)?;
     let secret = (kind == ChannelKind::Webhook).then(super::webhook::new_secret);
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    if let Some(service) = service_id {
-        crate::services::store::get(&mut *tx, service).await?;
-    }
     let id = super::store::insert(
         &mut tx,
         super::store::NewChannel {
@@ -160,10 +193,10 @@ pub async fn update(
     events: &[String],
     enabled: bool,
 ) -> Result<ServiceChannel, AppError> {
-    channel_for(state, caller, id, true).await?;
+    let stored = channel_for(state, caller, id, true).await?;
+    let mut tx = begin_write(state, caller, stored.service_id, "channel.update").await?;
     let events = parse_events(events)?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     super::store::update(&mut *tx, id, &events, enabled, now).await?;
     caller
         .audit(
@@ -182,8 +215,8 @@ pub async fn update(
 /// Removes the channel and its delivery log.
 pub async fn remove(state: &AppState, caller: &Caller, id: ChannelId) -> Result<(), AppError> {
     let stored = channel_for(state, caller, id, true).await?;
+    let mut tx = begin_write(state, caller, stored.service_id, "channel.remove").await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     super::store::remove(&mut *tx, id).await?;
     caller
         .audit(
@@ -205,6 +238,7 @@ pub async fn rotate_secret(
     id: ChannelId,
 ) -> Result<String, AppError> {
     let stored = channel_for(state, caller, id, true).await?;
+    let mut tx = begin_write(state, caller, stored.service_id, "channel.rotate_secret").await?;
     if stored.kind != super::ChannelKind::Webhook {
         return Err(AppError::invalid(
             "id",
@@ -213,7 +247,6 @@ pub async fn rotate_secret(
     }
     let secret = super::webhook::new_secret();
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     super::store::set_secret(&mut *tx, id, &state.keys.encrypt(&secret), now).await?;
     caller
         .audit(
@@ -230,12 +263,12 @@ pub async fn rotate_secret(
 
 /// Queues a test delivery → its event id.
 pub async fn test(state: &AppState, caller: &Caller, id: ChannelId) -> Result<String, AppError> {
-    channel_for(state, caller, id, true).await?;
+    let stored = channel_for(state, caller, id, true).await?;
+    let mut tx = begin_write(state, caller, stored.service_id, "channel.test").await?;
     let now = state.clock.now();
     let event_id = format!("test_{}", uuid::Uuid::new_v4().simple());
     let payload = serde_json::json!({"channel_id": id, "event": "test", "event_id": event_id,
         "actor_user_id": null, "at": now, "incident": null});
-    let mut tx = state.pool.begin().await?;
     crate::jobs::store::enqueue(
         &mut tx,
         crate::jobs::JobKind::ChannelDelivery,
@@ -274,9 +307,9 @@ pub async fn redeliver(
     id: ChannelId,
     delivery_id: i64,
 ) -> Result<(), AppError> {
-    channel_for(state, caller, id, true).await?;
+    let stored = channel_for(state, caller, id, true).await?;
+    let mut tx = begin_write(state, caller, stored.service_id, "channel.redeliver").await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let (incident, payload) = super::store::delivery_payload(&mut *tx, id, delivery_id).await?;
     crate::jobs::store::enqueue(
         &mut tx,

@@ -54,6 +54,7 @@ fn nothing_below_the_lifecycle_calls_up_into_it() {
         "jobs/tasks.rs",
         "notifications/store",
         "policies/store.rs",
+        "policies/store",
         "incidents/notify.rs",
         "incidents/reads.rs",
     ];

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::{Policy, PolicySummary, PreviewStep, Step};
-use crate::domain::PolicyId;
+use crate::domain::{PolicyId, TeamId};
 use crate::error::AppError;
 
 /// `POST /api/policies/list` → every escalation policy with its step and service counts.
@@ -22,12 +22,15 @@ pub async fn get_policy(id: PolicyId) -> Result<Policy, AppError> {
     super::ops::get(&state, &caller, id).await
 }
 
-/// `POST /api/policies/create` with `{"name","description","repeat_count":1,"steps":[
-/// {"delay_minutes":15,"channels":[],"targets":[{"kind":"USER","id":"…"}]}]}` → the policy.
+/// `POST /api/policies/create` with `{"name","description","team_id":null,"repeat_count":1,
+/// "steps":[{"delay_minutes":15,"channels":[],"targets":[{"kind":"USER","id":"…"}]}]}` → the
+/// policy. `team_id` (absent: null) is the owning team; creating for a team needs its
+/// OWNER/ADMIN role.
 #[server(prefix = "/api", endpoint = "policies/create", input = server_fn::codec::Json)]
 pub async fn create_policy(
     name: String,
     description: String,
+    #[server(default)] team_id: Option<TeamId>,
     repeat_count: i32,
     steps: Vec<Step>,
 ) -> Result<Policy, AppError> {
@@ -35,19 +38,22 @@ pub async fn create_policy(
     let input = super::ops::PolicyInput {
         name: &name,
         description: &description,
+        team_id,
         repeat_count,
         steps,
     };
     super::ops::create(&state, &caller, input).await
 }
 
-/// `POST /api/policies/update` with `{"id", …the create fields}` → the policy. Steps are
-/// replaced whole; escalations in flight pick up the new steps at their next step.
+/// `POST /api/policies/update` with `{"id", …the create fields}` → the policy: the whole
+/// policy, so an absent `team_id` is no team. Steps are replaced whole; escalations in flight
+/// pick up the new steps at their next step.
 #[server(prefix = "/api", endpoint = "policies/update", input = server_fn::codec::Json)]
 pub async fn update_policy(
     id: PolicyId,
     name: String,
     description: String,
+    #[server(default)] team_id: Option<TeamId>,
     repeat_count: i32,
     steps: Vec<Step>,
 ) -> Result<Policy, AppError> {
@@ -55,6 +61,7 @@ pub async fn update_policy(
     let input = super::ops::PolicyInput {
         name: &name,
         description: &description,
+        team_id,
         repeat_count,
         steps,
     };

@@ -1,14 +1,14 @@
 //! Escalation policies: ordered steps, each with a delay, targets (a user, a whole team or a
 //! team's lead, or whoever a schedule has on call) and optional channel overrides, looped
 //! `repeat_count` more times. The engine resolves a step's targets to people through
-//! `store::step_users` when the step runs.
+//! `store::step_users` when the step runs. A policy may belong to a team (`teams::perm`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::domain::escalation::TargetKind;
-use crate::domain::{PolicyId, ServiceId, UserId};
+use crate::domain::{PolicyId, ServiceId, TeamId, UserId};
 use crate::profile::ContactKind;
 
 pub mod api;
@@ -54,6 +54,9 @@ pub struct Policy {
     pub id: PolicyId,
     pub name: String,
     pub description: String,
+    /// The owning team: only its OWNER and ADMIN members (and workspace ADMINs) change it.
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
     pub repeat_count: i32,
     pub steps: Vec<Step>,
     pub services: Vec<ServiceRef>,
@@ -65,6 +68,8 @@ pub struct PolicySummary {
     pub id: PolicyId,
     pub name: String,
     pub description: String,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
     pub repeat_count: i32,
     pub steps: i64,
     pub services: i64,

@@ -1,21 +1,24 @@
 //! Every escalation policy operation, once: the caller's check, validation and the change.
 //! Server functions are shells over these. Reading needs any role (keys: `services:read`);
-//! changing needs RESPONDER (keys: `services:write`). Changes are audited in their own
-//! transaction.
+//! changing needs RESPONDER (keys: `services:write`) and, for a team's policy, the team rule
+//! (`teams::perm`), which may also hide it. Changes are audited in their own transaction.
 
 use super::{Policy, PolicySummary, PreviewStep, Step};
 use crate::auth::caller::Caller;
-use crate::domain::{Access, Area, PolicyId};
+use crate::domain::{Access, Area, PolicyId, TeamId};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::teams::perm::{self, Edit, Kind, Object};
 
 /// Checks a policy's fields; errors name the field (`steps[1].targets[0].id`).
-pub fn parse_fields(
-    name: &str,
-    description: &str,
-    repeat_count: i32,
-    steps: Vec<Step>,
-) -> Result<super::store::PolicyFields, AppError> {
+pub fn parse_fields(input: PolicyInput<'_>) -> Result<super::store::PolicyFields, AppError> {
+    let PolicyInput {
+        name,
+        description,
+        team_id,
+        repeat_count,
+        steps,
+    } = input;
     use crate::domain::escalation::{MAX_STEPS, MAX_TARGETS, check_delay, check_repeat};
     let name = crate::domain::parse_name("name", name, super::NAME_MAX)?;
     if description.chars().count() > super::DESCRIPTION_MAX {
@@ -70,6 +73,7 @@ pub fn parse_fields(
     Ok(super::store::PolicyFields {
         name,
         description: description.trim().to_owned(),
+        team_id,
         repeat_count,
         steps: clean,
     })
@@ -80,6 +84,8 @@ pub fn parse_fields(
 pub struct PolicyInput<'a> {
     pub name: &'a str,
     pub description: &'a str,
+    /// The owning team (None: no team).
+    pub team_id: Option<TeamId>,
     pub repeat_count: i32,
     pub steps: Vec<Step>,
 }
@@ -87,14 +93,30 @@ pub struct PolicyInput<'a> {
 /// Every escalation policy with its step and service counts.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<PolicySummary>, AppError> {
     caller.check(Access::Read(Area::Services))?;
-    super::store::list(&state.pool).await
+    let sight = perm::sight(&state.pool, caller).await?;
+    let mut policies = super::store::list(&state.pool).await?;
+    policies.retain(|p| sight.sees(p.team_id));
+    Ok(policies)
+}
+
+/// The policy with its steps, unless the access settings hide it from the caller (404 then).
+/// What the caller sees is read before the connection is taken.
+async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: PolicyId,
+) -> Result<(Policy, sqlx::Transaction<'static, sqlx::Postgres>), AppError> {
+    let sight = perm::sight(&state.pool, caller).await?;
+    let mut conn = state.pool.begin().await?;
+    let policy = super::store::get(&mut conn, id).await?;
+    sight.require(policy.team_id, "escalation policy")?;
+    Ok((policy, conn))
 }
 
 /// The policy, its steps with target names, and the services using it.
 pub async fn get(state: &AppState, caller: &Caller, id: PolicyId) -> Result<Policy, AppError> {
     caller.check(Access::Read(Area::Services))?;
-    let mut conn = state.pool.begin().await?;
-    super::store::get(&mut conn, id).await
+    Ok(visible(state, caller, id).await?.0)
 }
 
 /// Creates a policy → the policy.
@@ -125,14 +147,13 @@ async fn save(
     input: PolicyInput<'_>,
 ) -> Result<Policy, AppError> {
     caller.check(Access::Write(Area::Services))?;
-    let fields = parse_fields(
-        input.name,
-        input.description,
-        input.repeat_count,
-        input.steps,
-    )?;
+    let edit = match id {
+        None => Edit::create(Kind::Policy, input.name, input.team_id, "policy.create"),
+        Some(id) => Edit::change(Object::Policy(id), "policy.update").owned_by(input.team_id),
+    };
+    let mut tx = perm::begin(state, caller, edit).await?;
+    let fields = parse_fields(input)?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let saved = super::store::save(&mut tx, id, &fields, now).await?;
     caller
         .audit(
@@ -144,7 +165,7 @@ async fn save(
                 "policy.create"
             },
             &fields.name,
-            serde_json::json!({"policy_id": saved, "steps": fields.steps.len()}),
+            serde_json::json!({"policy_id": saved, "steps": fields.steps.len(), "team_id": fields.team_id}),
         )
         .await?;
     let policy = super::store::get(&mut tx, saved).await?;
@@ -155,8 +176,13 @@ async fn save(
 /// Deletes the policy; 409 while a service uses it.
 pub async fn delete(state: &AppState, caller: &Caller, id: PolicyId) -> Result<(), AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let mut tx = perm::begin(
+        state,
+        caller,
+        Edit::change(Object::Policy(id), "policy.delete"),
+    )
+    .await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let name = super::store::delete(&mut tx, id).await?;
     caller
         .audit(
@@ -179,8 +205,7 @@ pub async fn preview(
 ) -> Result<Vec<PreviewStep>, AppError> {
     caller.check(Access::Read(Area::Services))?;
     let now = state.clock.now();
-    let mut conn = state.pool.begin().await?;
-    let policy = super::store::get(&mut conn, id).await?;
+    let (policy, mut conn) = visible(state, caller, id).await?;
     let mut out = Vec::with_capacity(policy.steps.len());
     for (i, step) in policy.steps.iter().enumerate() {
         let step_no = i32::try_from(i).unwrap_or(i32::MAX);

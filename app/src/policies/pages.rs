@@ -35,12 +35,13 @@ pub fn PoliciesPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <table class="table" data-testid="policies">
-                                <thead><tr><th>"Policy"</th><th class="num">"Steps"</th><th class="num">"Repeats"</th><th class="num">"Services"</th></tr></thead>
+                                <thead><tr><th>"Policy"</th><th class="opt">"Team"</th><th class="num">"Steps"</th><th class="num">"Repeats"</th><th class="num">"Services"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|p| view! {
                                         <tr>
                                             <td><a href=format!("/policies/{}", p.id)>{p.name}</a>
                                                 <div class="muted small">{p.description}</div></td>
+                                            <td class="opt">{p.team_name.unwrap_or_else(|| "—".into())}</td>
                                             <td class="num">{p.steps}</td>
                                             <td class="num">{p.repeat_count}</td>
                                             <td class="num">{p.services}</td>
@@ -90,6 +91,13 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
             .unwrap_or_default(),
     );
     let repeat = RwSignal::new(policy.as_ref().map_or(0, |p| p.repeat_count).to_string());
+    let team = RwSignal::new(
+        policy
+            .as_ref()
+            .and_then(|p| p.team_id)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+    );
     let steps = RwSignal::new(policy.as_ref().map(|p| p.steps.clone()).unwrap_or_else(|| {
         vec![Step {
             delay_minutes: 15,
@@ -150,12 +158,14 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
             description.get_untracked(),
             steps.get_untracked(),
         );
+        let team_id = team.get_untracked().parse().ok();
         match existing {
             Some(id) => {
                 update.dispatch(UpdatePolicy {
                     id,
                     name,
                     description,
+                    team_id,
                     repeat_count,
                     steps,
                 });
@@ -164,6 +174,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 create.dispatch(CreatePolicy {
                     name,
                     description,
+                    team_id,
                     repeat_count,
                     steps,
                 });
@@ -185,6 +196,8 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                     <Field name="name" label="Name" value=name error=error/>
                     <Field name="description" label="Description" value=description error=error/>
                     <Field name="repeat_count" label="Repeat (0–9 more passes)" kind="number" value=repeat error=error/>
+                    <crate::teams::picker::TeamPicker form="policy" value=team error=error
+                        teams=Signal::derive(move || teams.get().and_then(Result::ok).unwrap_or_default())/>
                 </div>
                 <ol class="steps" aria-label="Steps">
                     {move || {
@@ -196,7 +209,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                     <button class="btn" type="button" data-testid="add-step" on:click=move |_| steps.update(|s| s.push(Step {
                         delay_minutes: 15, channels: Vec::new(), targets: Vec::new() }))>"Add step"</button>
                 </div>
-                <FormError error=error fields=&["name", "description", "repeat_count"]/>
+                <FormError error=error fields=&["name", "description", "repeat_count", "team_id"]/>
                 <Transition fallback=|| ()>
                     {move || me.can_write().then(|| view! {
                         <div class="form__actions">

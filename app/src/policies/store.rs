@@ -1,60 +1,88 @@
 //! All SQL for escalation policies: list, read with names, save (steps replaced whole, in one
-//! transaction), delete (refused while a service uses it), and target resolution.
+//! transaction), delete (refused while a service uses it); what the engine reads is in
+//! `engine` (a step's plan, the people it pages).
 
 use std::collections::HashMap;
 
 use crate::db::Db;
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{PagedUser, Policy, PolicySummary, ServiceRef, Step, Target};
+use super::{Policy, PolicySummary, ServiceRef, Step, Target};
 use crate::domain::escalation::TargetKind;
-use crate::domain::{PolicyId, ScheduleId, UserId};
+use crate::domain::{PolicyId, TeamId};
 use crate::error::AppError;
 use crate::profile::ContactKind;
 
+mod engine;
+
+pub use engine::{StepPlan, schedule_targets, step_plan, step_users};
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: PolicyId,
+    name: String,
+    description: String,
+    team_id: Option<TeamId>,
+    team_name: Option<String>,
+    repeat_count: i32,
+    steps: i64,
+    services: i64,
+}
+
 pub async fn list(pool: &Db) -> Result<Vec<PolicySummary>, AppError> {
-    let rows: Vec<(PolicyId, String, String, i32, i64, i64)> = sqlx::query_as(
-        "SELECT p.id, p.name, p.description, p.repeat_count,
-                (SELECT count(*) FROM escalation_steps s WHERE s.policy_id = p.id),
-                (SELECT count(*) FROM services v WHERE v.escalation_policy_id = p.id)
-         FROM escalation_policies p ORDER BY lower(p.name), p.id LIMIT 1000",
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "SELECT p.id, p.name, p.description, p.team_id, t.name AS team_name, p.repeat_count,
+                (SELECT count(*) FROM escalation_steps s WHERE s.policy_id = p.id) AS steps,
+                (SELECT count(*) FROM services v WHERE v.escalation_policy_id = p.id) AS services
+         FROM escalation_policies p LEFT JOIN teams t ON t.id = p.team_id
+         ORDER BY lower(p.name), p.id LIMIT 1000",
     )
     .fetch_all(pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, description, repeat_count, steps, services)| PolicySummary {
-                id,
-                name,
-                description,
-                repeat_count,
-                steps,
-                services,
-            },
-        )
+        .map(|r| PolicySummary {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            team_id: r.team_id,
+            team_name: r.team_name,
+            repeat_count: r.repeat_count,
+            steps: r.steps,
+            services: r.services,
+        })
         .collect())
 }
 
 /// A step's channels; an unknown kind is an error naming the column.
-fn parse_channels(raw: Vec<String>) -> Result<Vec<ContactKind>, AppError> {
+pub(super) fn parse_channels(raw: Vec<String>) -> Result<Vec<ContactKind>, AppError> {
     raw.iter()
         .map(|c| AppError::column("escalation_steps.channels", c, ContactKind::parse(c)))
         .collect()
 }
 
 pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppError> {
-    let head: Option<(String, String, i32, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT name, description, repeat_count, updated_at FROM escalation_policies WHERE id = $1",
+    type Head = (
+        String,
+        String,
+        Option<TeamId>,
+        Option<String>,
+        i32,
+        DateTime<Utc>,
+    );
+    let head: Option<Head> = sqlx::query_as(
+        "SELECT p.name, p.description, p.team_id, t.name, p.repeat_count, p.updated_at
+         FROM escalation_policies p LEFT JOIN teams t ON t.id = p.team_id WHERE p.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (name, description, repeat_count, updated_at) = head.ok_or_else(|| AppError::NotFound {
-        what: "escalation policy".into(),
-    })?;
+    let (name, description, team_id, team_name, repeat_count, updated_at) =
+        head.ok_or_else(|| AppError::NotFound {
+            what: "escalation policy".into(),
+        })?;
     let steps: Vec<(i32, i32, Vec<String>)> = sqlx::query_as(
         "SELECT position, delay_minutes, channels FROM escalation_steps WHERE policy_id = $1 ORDER BY position",
     )
@@ -92,6 +120,8 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
         id,
         name,
         description,
+        team_id,
+        team_name,
         repeat_count,
         steps: steps
             .into_iter()
@@ -115,6 +145,7 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
 pub struct PolicyFields {
     pub name: String,
     pub description: String,
+    pub team_id: Option<TeamId>,
     pub repeat_count: i32,
     pub steps: Vec<Step>,
 }
@@ -168,21 +199,24 @@ pub async fn save(
         None => {
             let id = PolicyId::new();
             sqlx::query(
-                "INSERT INTO escalation_policies (id, name, description, repeat_count, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO escalation_policies (id, name, description, repeat_count, created_at, updated_at,
+                                                  team_id)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6)",
             )
             .bind(id)
             .bind(&f.name)
             .bind(&f.description)
             .bind(f.repeat_count)
             .bind(now)
+            .bind(f.team_id)
             .execute(&mut *conn)
             .await?;
             id
         }
         Some(id) => {
             let done = sqlx::query(
-                "UPDATE escalation_policies SET name = $2, description = $3, repeat_count = $4, updated_at = $5
+                "UPDATE escalation_policies SET name = $2, description = $3, repeat_count = $4, updated_at = $5,
+                        team_id = $6
                  WHERE id = $1",
             )
             .bind(id)
@@ -190,6 +224,7 @@ pub async fn save(
             .bind(&f.description)
             .bind(f.repeat_count)
             .bind(now)
+            .bind(f.team_id)
             .execute(&mut *conn)
             .await?;
             crate::error::found(done, "escalation policy")?;
@@ -270,126 +305,4 @@ pub async fn delete(conn: &mut PgConnection, id: PolicyId) -> Result<String, App
     name.ok_or_else(|| AppError::NotFound {
         what: "escalation policy".into(),
     })
-}
-
-/// What the engine needs of one step: its delay, channel overrides, and the policy's shape.
-#[derive(Debug, Clone)]
-pub struct StepPlan {
-    pub steps: usize,
-    pub repeat_count: i32,
-    pub delay_minutes: i32,
-    pub channels: Vec<ContactKind>,
-    /// The step's SCHEDULE targets as (target order, schedule), for `step_users`.
-    pub schedules: Vec<(i32, ScheduleId)>,
-}
-
-/// A step's SCHEDULE targets as (target order, schedule), from its targets in order.
-pub fn schedule_targets(targets: &[Target]) -> Vec<(i32, ScheduleId)> {
-    targets
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.kind == TargetKind::Schedule)
-        .map(|(i, t)| (i32::try_from(i).unwrap_or(i32::MAX), ScheduleId(t.id)))
-        .collect()
-}
-
-/// The plan of step `step` of `policy`, or `None` when the policy has no such step.
-pub async fn step_plan<'e>(
-    db: impl PgExecutor<'e>,
-    policy: PolicyId,
-    step: i32,
-) -> Result<Option<StepPlan>, AppError> {
-    type Row = (
-        i64,
-        i32,
-        Option<i32>,
-        Option<Vec<String>>,
-        Option<Vec<i32>>,
-        Option<Vec<ScheduleId>>,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM escalation_steps WHERE policy_id = p.id), p.repeat_count,
-                s.delay_minutes, s.channels, sched.ords, sched.ids
-         FROM escalation_policies p LEFT JOIN escalation_steps s ON s.policy_id = p.id AND s.position = $2
-         LEFT JOIN LATERAL (
-             SELECT array_agg(t.ord ORDER BY t.ord) AS ords, array_agg(t.schedule_id ORDER BY t.ord) AS ids
-             FROM escalation_targets t
-             WHERE t.policy_id = p.id AND t.position = $2 AND t.target_kind = 'SCHEDULE') sched ON true
-         WHERE p.id = $1",
-    )
-    .bind(policy)
-    .bind(step)
-    .fetch_optional(db)
-    .await?;
-    Ok(match row {
-        Some((steps, repeat_count, Some(delay_minutes), channels, ords, ids)) => Some(StepPlan {
-            steps: usize::try_from(steps).unwrap_or(0),
-            repeat_count,
-            delay_minutes,
-            channels: parse_channels(channels.unwrap_or_default())?,
-            schedules: ords
-                .unwrap_or_default()
-                .into_iter()
-                .zip(ids.unwrap_or_default())
-                .collect(),
-        }),
-        _ => None,
-    })
-}
-
-/// The active people step `step` of `policy` pages right now, each once, in target order.
-/// `schedules` are the step's SCHEDULE targets (from `StepPlan` or `schedule_targets`),
-/// resolved by the schedule engine at `now`: whoever is on call then (a gap adds nobody).
-/// No extra round trip for a step without schedule targets.
-pub async fn step_users(
-    conn: &mut PgConnection,
-    policy: PolicyId,
-    step: i32,
-    schedules: &[(i32, ScheduleId)],
-    now: DateTime<Utc>,
-) -> Result<Vec<PagedUser>, AppError> {
-    let (mut s_ord, mut s_user) = (Vec::new(), Vec::new());
-    if !schedules.is_empty() {
-        let ids: Vec<ScheduleId> = schedules.iter().map(|s| s.1).collect();
-        let on_call = crate::schedules::store::on_call_at(conn, &ids, now).await?;
-        for (ord, sid) in schedules {
-            for (_, users) in on_call.iter().filter(|(id, _)| id == sid) {
-                for u in users {
-                    s_ord.push(*ord);
-                    s_user.push(*u);
-                }
-            }
-        }
-    }
-    let rows: Vec<(UserId, String, String)> = sqlx::query_as(
-        "SELECT id, name, email FROM (
-            SELECT DISTINCT ON (u.id) u.id, u.name, u.email, w.ord, u.name AS sort_name
-            FROM (
-                SELECT t.ord, who.user_id
-                FROM escalation_targets t
-                JOIN LATERAL (
-                    SELECT t.user_id AS user_id WHERE t.target_kind = 'USER'
-                    UNION ALL
-                    SELECT m.user_id FROM team_members m
-                    WHERE m.team_id = t.team_id
-                      AND (t.target_kind = 'TEAM' OR (t.target_kind = 'TEAM_LEAD' AND m.is_lead))
-                ) who ON true
-                WHERE t.policy_id = $1 AND t.position = $2
-                UNION ALL
-                SELECT o, u FROM unnest($3::int[], $4::uuid[]) AS s(o, u)
-            ) w
-            JOIN users u ON u.id = w.user_id AND u.status = 'ACTIVE'
-            ORDER BY u.id, w.ord) x
-         ORDER BY ord, lower(sort_name), id",
-    )
-    .bind(policy)
-    .bind(step)
-    .bind(&s_ord)
-    .bind(&s_user)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email)| PagedUser { id, name, email })
-        .collect())
 }

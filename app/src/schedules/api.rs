@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::{Feed, MyShift, OverrideRow, ScheduleDetail, ScheduleOnCall, ScheduleSummary};
 use crate::domain::schedule::{Layer, OverrideKind, Temporary};
-use crate::domain::{LayerId, OverrideId, ScheduleId, TemporaryId, UserId};
+use crate::domain::{LayerId, OverrideId, ScheduleId, TeamId, TemporaryId, UserId};
 use crate::error::AppError;
 
 /// Checks a window for a timeline: `to` after `from`, at most `MAX_WINDOW_DAYS` long.
@@ -34,20 +34,23 @@ pub async fn get_schedule(
     super::ops::get(&state, &caller, id, from, to).await
 }
 
-/// `POST /api/schedules/save` with `{"id"?, "name", "description", "time_zone"}` → the new or
-/// updated schedule's id. Changing the zone keeps each layer's wall-clock handoffs.
+/// `POST /api/schedules/save` with `{"id"?, "name", "description", "time_zone", "team_id"?}`
+/// → the new or updated schedule's id. `team_id` (absent: null, no team) is the owning team;
+/// the fields are the whole schedule. Changing the zone keeps each layer's wall-clock handoffs.
 #[server(prefix = "/api", endpoint = "schedules/save", input = server_fn::codec::Json)]
 pub async fn save_schedule(
     id: Option<ScheduleId>,
     name: String,
     description: String,
     time_zone: String,
+    #[server(default)] team_id: Option<TeamId>,
 ) -> Result<ScheduleId, AppError> {
     let (state, caller) = crate::auth::caller::current().await?;
     let input = super::ops::ScheduleInput {
         name: &name,
         description: &description,
         time_zone: &time_zone,
+        team_id,
     };
     super::ops::save(&state, &caller, id, input).await
 }

@@ -1,12 +1,13 @@
 //! On-call schedules as a feature: the API types, the SQL (`store`), the server functions
 //! (`api`), the iCal feed (`ical`) and the pages. Who is on call is always computed by the pure
-//! engine in `crate::domain::schedule`, on the server and, for previews, in the browser.
+//! engine in `crate::domain::schedule`, on the server and, for previews, in the browser. A
+//! schedule may belong to a team (`teams::perm`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::schedule::{Override, Schedule};
-use crate::domain::{FeedId, PolicyId, ScheduleId, UserId};
+use crate::domain::{FeedId, PolicyId, ScheduleId, TeamId, UserId};
 
 pub mod api;
 pub mod bench_page;
@@ -39,6 +40,8 @@ pub struct ScheduleSummary {
     pub id: ScheduleId,
     pub name: String,
     pub description: String,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
     pub time_zone: String,
     pub layers: usize,
     /// Who is on call right now (empty: nobody, a gap).
@@ -68,6 +71,10 @@ pub struct ScheduleDetail {
     pub id: ScheduleId,
     pub name: String,
     pub description: String,
+    /// The owning team: only its OWNER and ADMIN members (and workspace ADMINs) change the
+    /// schedule, its layers, overrides and temporary schedules.
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
     pub definition: Schedule,
     pub overrides: Vec<OverrideRow>,
     pub people: Vec<Person>,

@@ -1,19 +1,21 @@
 //! Every schedule operation, once: the caller's check, validation and the change. Server
 //! functions are shells over these. Reading needs any role (keys: `schedules:read`); changing
-//! needs RESPONDER (keys: `schedules:write`). Every change is audited in its own transaction.
-//! Reads (lists, timelines, who is on call, shifts) are in `reads`, calendar feeds in `feeds`.
+//! needs RESPONDER (keys: `schedules:write`) and, for a team's schedule, the team rule
+//! (`teams::perm`: also `schedules_admin_only`). Every change is audited in its own
+//! transaction. The schedule itself is here; its layers, overrides and temporary schedules in
+//! `parts`; reads (lists, timelines, who is on call, shifts) in `reads`, calendar feeds in
+//! `feeds`.
 
-use chrono::{DateTime, Utc};
-
-use super::OverrideRow;
 use crate::auth::caller::Caller;
-use crate::domain::schedule::{Layer, Override, OverrideKind, Temporary};
-use crate::domain::{Access, Area, LayerId, OverrideId, ScheduleId, TemporaryId, UserId};
+use crate::domain::schedule::Layer;
+use crate::domain::{Access, Area, ScheduleId, TeamId};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::teams::perm::{self, Edit, Kind, Object};
 
 mod feeds;
 mod oncall;
+mod parts;
 mod reads;
 mod window;
 
@@ -21,6 +23,10 @@ pub use feeds::{create_feed, get_feed, revoke_feed};
 pub use oncall::{
     LOOKAROUND_DAYS, MAX_FILTER_IDS, OnCallEntry, OnCallQuery, OnCallUser, ScheduleRef, TeamRef,
     oncalls,
+};
+pub use parts::{
+    NewOverride, create_override, delete_layer, delete_override, delete_temporary, save_layer,
+    save_temporary,
 };
 pub use reads::{
     FinalSchedule, final_schedule, get, get_override, get_temporary, list, my_shifts, on_call_now,
@@ -33,10 +39,12 @@ pub struct ScheduleInput<'a> {
     pub name: &'a str,
     pub description: &'a str,
     pub time_zone: &'a str,
+    /// The owning team (None: no team).
+    pub team_id: Option<TeamId>,
 }
 
-/// The validated name and zone of `input`; errors name the field.
-fn parse_input(input: ScheduleInput<'_>) -> Result<(String, String), AppError> {
+/// The validated fields of `input`; errors name the field.
+fn parse_input(input: ScheduleInput<'_>) -> Result<super::store::ScheduleFields, AppError> {
     let name = crate::domain::parse_name("name", input.name, super::NAME_MAX)?;
     if input.description.chars().count() > super::DESCRIPTION_MAX {
         return Err(AppError::invalid(
@@ -45,7 +53,20 @@ fn parse_input(input: ScheduleInput<'_>) -> Result<(String, String), AppError> {
         ));
     }
     let time_zone = crate::domain::parse_time_zone("time_zone", input.time_zone)?;
-    Ok((name, time_zone))
+    Ok(super::store::ScheduleFields {
+        name,
+        description: input.description.trim().to_owned(),
+        time_zone,
+        team_id: input.team_id,
+    })
+}
+
+/// The team rule's view of creating (`id` None) or updating a schedule.
+fn edit<'a>(id: Option<ScheduleId>, input: &ScheduleInput<'a>, action: &'a str) -> Edit<'a> {
+    match id {
+        None => Edit::create(Kind::Schedule, input.name, input.team_id, action),
+        Some(id) => Edit::change(Object::Schedule(id), action).owned_by(input.team_id),
+    }
 }
 
 /// Creates (`id` None) or updates a schedule → its id. Changing the zone keeps each layer's
@@ -57,30 +78,23 @@ pub async fn save(
     input: ScheduleInput<'_>,
 ) -> Result<ScheduleId, AppError> {
     caller.check(Access::Write(Area::Schedules))?;
-    let (name, time_zone) = parse_input(input)?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let saved = super::store::save(
-        &mut tx,
-        id,
-        &name,
-        input.description.trim(),
-        &time_zone,
-        now,
-    )
-    .await?;
     let action = if id.is_some() {
         "schedule.update"
     } else {
         "schedule.create"
     };
+    let mut tx = perm::begin(state, caller, edit(id, &input, action)).await?;
+    let fields = parse_input(input)?;
+    let now = state.clock.now();
+    let saved = super::store::save(&mut tx, id, &fields, now).await?;
     caller
         .audit(
             &mut *tx,
             now,
             action,
-            &name,
-            serde_json::json!({"schedule_id": saved, "time_zone": time_zone}),
+            &fields.name,
+            serde_json::json!({"schedule_id": saved, "time_zone": fields.time_zone,
+                "team_id": fields.team_id}),
         )
         .await?;
     tx.commit().await?;
@@ -97,7 +111,8 @@ pub async fn create(
     layers: Vec<Layer>,
 ) -> Result<ScheduleId, AppError> {
     caller.check(Access::Write(Area::Schedules))?;
-    let (name, time_zone) = parse_input(input)?;
+    let mut tx = perm::begin(state, caller, edit(None, &input, "schedule.create")).await?;
+    let fields = parse_input(input)?;
     if layers.len() > crate::domain::schedule::MAX_LAYERS {
         return Err(AppError::invalid(
             "layers",
@@ -110,23 +125,16 @@ pub async fn create(
         layer.name = layer.name.trim().to_owned();
     }
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let id = super::store::save(
-        &mut tx,
-        None,
-        &name,
-        input.description.trim(),
-        &time_zone,
-        now,
-    )
-    .await?;
+    let id = super::store::save(&mut tx, None, &fields, now).await?;
+    let name = &fields.name;
     caller
         .audit(
             &mut *tx,
             now,
             "schedule.create",
-            &name,
-            serde_json::json!({"schedule_id": id, "time_zone": time_zone}),
+            name,
+            serde_json::json!({"schedule_id": id, "time_zone": fields.time_zone,
+                "team_id": fields.team_id}),
         )
         .await?;
     for (i, layer) in layers.iter().enumerate() {
@@ -144,7 +152,7 @@ pub async fn create(
                 &mut *tx,
                 now,
                 "schedule.layer.save",
-                &name,
+                name,
                 serde_json::json!({"schedule_id": id, "layer_id": layer.id, "layer": layer.name,
                     "participants": layer.participants.len(), "rotation": layer.rotation.label()}),
             )
@@ -157,8 +165,9 @@ pub async fn create(
 /// Deletes the schedule; 409 while an escalation policy pages it.
 pub async fn delete(state: &AppState, caller: &Caller, id: ScheduleId) -> Result<(), AppError> {
     caller.check(Access::Write(Area::Schedules))?;
+    let edit = Edit::change(Object::Schedule(id), "schedule.delete");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let name = super::store::delete(&mut tx, id).await?;
     caller
         .audit(
@@ -167,213 +176,6 @@ pub async fn delete(state: &AppState, caller: &Caller, id: ScheduleId) -> Result
             "schedule.delete",
             &name,
             serde_json::json!({"schedule_id": id}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Creates the layer (a new `id`) or replaces the one with that id. Errors name the field
-/// (`participants`, `rotation.every`, `shift_minutes`, `restrictions[0].end`).
-pub async fn save_layer(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    layer: Layer,
-) -> Result<(), AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    let mut layer = layer;
-    layer.validate("")?;
-    layer.name = layer.name.trim().to_owned();
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let name = super::store::save_layer(&mut tx, schedule_id, &layer, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.layer.save",
-            &name,
-            serde_json::json!({"schedule_id": schedule_id, "layer_id": layer.id, "layer": layer.name,
-                "participants": layer.participants.len(), "rotation": layer.rotation.label()}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Deletes one layer of the schedule.
-pub async fn delete_layer(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    layer_id: LayerId,
-) -> Result<(), AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let layer = super::store::delete_layer(&mut tx, schedule_id, layer_id, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.layer.delete",
-            &layer,
-            serde_json::json!({"schedule_id": schedule_id, "layer_id": layer_id}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// A new override, as given (validated by `create_override`). `user` is ignored for a
-/// remove, `replaces` for an add.
-#[derive(Debug, Clone, Copy)]
-pub struct NewOverride<'a> {
-    /// ADD, REMOVE or REPLACE (checked after the caller, like every field).
-    pub kind: &'a str,
-    pub user: Option<UserId>,
-    pub replaces: Option<UserId>,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub note: Option<&'a str>,
-}
-
-/// Adds an override to the schedule → it, with its note and author. A replace or remove only
-/// acts while the replaced person is on call.
-pub async fn create_override(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    new: NewOverride<'_>,
-) -> Result<OverrideRow, AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    let NewOverride {
-        kind,
-        user,
-        replaces,
-        start,
-        end,
-        note,
-    } = new;
-    let kind = OverrideKind::parse(kind)
-        .ok_or_else(|| AppError::invalid("kind", "must be ADD, REMOVE or REPLACE"))?;
-    let rule = Override {
-        id: OverrideId::new(),
-        kind,
-        user: if kind == OverrideKind::Remove {
-            None
-        } else {
-            user
-        },
-        replaces: if kind == OverrideKind::Add {
-            None
-        } else {
-            replaces
-        },
-        start,
-        end,
-    };
-    rule.validate()?;
-    let note = note.unwrap_or_default().trim().to_owned();
-    if note.chars().count() > super::NOTE_MAX {
-        return Err(AppError::invalid(
-            "note",
-            format!("must be at most {} characters", super::NOTE_MAX),
-        ));
-    }
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let name =
-        super::store::create_override(&mut tx, schedule_id, &rule, &note, caller.user.id, now)
-            .await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.override.create",
-            &name,
-            serde_json::json!({"schedule_id": schedule_id, "override_id": rule.id, "kind": kind.as_str(),
-                "user": rule.user, "replaces": rule.replaces, "start": start, "end": end}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(OverrideRow {
-        rule,
-        note,
-        created_by: Some(caller.user.name.clone()),
-    })
-}
-
-/// Deletes one override of the schedule.
-pub async fn delete_override(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    id: OverrideId,
-) -> Result<(), AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let name = super::store::delete_override(&mut tx, schedule_id, id, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.override.delete",
-            &name,
-            serde_json::json!({"schedule_id": schedule_id, "override_id": id}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Saves a temporary schedule (fixed shifts replacing the schedule in its window); upserts by
-/// id, refuses overlapping ones.
-pub async fn save_temporary(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    temporary: &Temporary,
-) -> Result<(), AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    temporary.validate()?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let name = super::store::save_temporary(&mut tx, schedule_id, temporary, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.temporary.save",
-            &name,
-            serde_json::json!({"schedule_id": schedule_id, "temporary_id": temporary.id,
-                "start": temporary.start, "end": temporary.end, "shifts": temporary.shifts.len()}),
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Deletes one temporary schedule of the schedule.
-pub async fn delete_temporary(
-    state: &AppState,
-    caller: &Caller,
-    schedule_id: ScheduleId,
-    id: TemporaryId,
-) -> Result<(), AppError> {
-    caller.check(Access::Write(Area::Schedules))?;
-    let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    let name = super::store::delete_temporary(&mut tx, schedule_id, id, now).await?;
-    caller
-        .audit(
-            &mut *tx,
-            now,
-            "schedule.temporary.delete",
-            &name,
-            serde_json::json!({"schedule_id": schedule_id, "temporary_id": id}),
         )
         .await?;
     tx.commit().await?;

@@ -30,6 +30,8 @@ pub fn SchedulesPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let zone = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let team = RwSignal::new(String::new());
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
@@ -40,10 +42,11 @@ pub fn SchedulesPage() -> impl IntoView {
             z => z.to_owned(),
         };
         let (n, d) = (name.get_untracked(), description.get_untracked());
+        let team_id = team.get_untracked().parse().ok();
         let navigate = navigate.clone();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match save_schedule(None, n, d, tz).await {
+            match save_schedule(None, n, d, tz, team_id).await {
                 Ok(id) => navigate(&format!("/schedules/{id}"), Default::default()),
                 Err(e) => error.set(Some(e)),
             }
@@ -63,11 +66,12 @@ pub fn SchedulesPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! {
                             <table class="table" data-testid="schedules">
-                                <thead><tr><th>"Schedule"</th><th>"Time zone"</th><th class="num">"Layers"</th><th>"On call now"</th></tr></thead>
+                                <thead><tr><th>"Schedule"</th><th class="opt">"Team"</th><th>"Time zone"</th><th class="num">"Layers"</th><th>"On call now"</th></tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|s| view! {
                                         <tr>
                                             <td><a href=format!("/schedules/{}", s.id)>{s.name}</a><div class="muted small">{s.description}</div></td>
+                                            <td class="opt">{s.team_name.unwrap_or_else(|| "—".into())}</td>
                                             <td class="mono small">{s.time_zone}</td>
                                             <td class="num">{s.layers}</td>
                                             <td>{if s.on_call.is_empty() {
@@ -92,8 +96,10 @@ pub fn SchedulesPage() -> impl IntoView {
                             <Field name="name" label="Name" value=name error=err form="schedule"/>
                             <Field name="time_zone" label="Time zone (IANA; empty = yours)" value=zone error=err form="schedule" hint="Such as Europe/London or America/New_York"/>
                             <Field name="description" label="Description" value=description error=err form="schedule"/>
+                            <crate::teams::picker::TeamPicker form="schedule" value=team error=err
+                                teams=Signal::derive(move || teams.get().and_then(Result::ok).unwrap_or_default())/>
                         </div>
-                        <FormError error=err fields=&["name", "time_zone", "description"]/>
+                        <FormError error=err fields=&["name", "time_zone", "description", "team_id"]/>
                         <div class="form__actions">
                             <button class="btn btn--primary" type="submit" data-testid="create-schedule" disabled=move || busy.get()>"Create schedule"</button>
                         </div>
@@ -190,6 +196,7 @@ pub fn SchedulePage() -> impl IntoView {
                         <header class="page-head">
                             <h1>{d.name.clone()}</h1>
                             <span class="muted mono small">{d.definition.time_zone.clone()}</span>
+                            {d.team_name.clone().map(|t| view! { <span class="muted small" data-testid="schedule-team">{format!("Team {t}")}</span> })}
                             <a class="btn btn--quiet" href="/schedules">"All schedules"</a>
                         </header>
                     }.into_any()
@@ -443,6 +450,8 @@ fn SettingsCard(d: ScheduleDetail, write: bool, on_saved: Callback<()>) -> impl 
     let name = RwSignal::new(d.name.clone());
     let zone = RwSignal::new(d.definition.time_zone.clone());
     let description = RwSignal::new(d.description.clone());
+    let team = RwSignal::new(d.team_id.map(|t| t.to_string()).unwrap_or_default());
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
     let error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let saved = RwSignal::new(false);
     let sid = d.id;
@@ -453,8 +462,9 @@ fn SettingsCard(d: ScheduleDetail, write: bool, on_saved: Callback<()>) -> impl 
             zone.get_untracked(),
             description.get_untracked(),
         );
+        let team_id = team.get_untracked().parse().ok();
         leptos::task::spawn_local(async move {
-            match save_schedule(Some(sid), n, desc, z).await {
+            match save_schedule(Some(sid), n, desc, z, team_id).await {
                 Ok(_) => {
                     error.set(None);
                     saved.set(true);
@@ -472,8 +482,10 @@ fn SettingsCard(d: ScheduleDetail, write: bool, on_saved: Callback<()>) -> impl 
                 <Field name="name" label="Name" value=name error=err form="settings"/>
                 <Field name="time_zone" label="Time zone" value=zone error=err form="settings" hint="Layers keep their wall-clock handoff times when the zone changes."/>
                 <Field name="description" label="Description" value=description error=err form="settings"/>
+                <crate::teams::picker::TeamPicker form="settings" value=team error=err
+                    teams=Signal::derive(move || teams.get().and_then(Result::ok).unwrap_or_default())/>
             </div>
-            <FormError error=err fields=&["name", "time_zone", "description"]/>
+            <FormError error=err fields=&["name", "time_zone", "description", "team_id"]/>
             {write.then(|| view! {
                 <div class="form__actions">
                     <button class="btn" type="submit">"Save settings"</button>

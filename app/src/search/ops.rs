@@ -20,5 +20,6 @@ pub async fn search(state: &AppState, caller: &Caller, query: &str) -> Result<Ve
             format!("must be at most {} characters", super::QUERY_MAX),
         ));
     }
-    super::store::search(&state.pool, query).await
+    let sight = crate::teams::perm::sight(&state.pool, caller).await?;
+    super::store::search(&state.pool, query, sight.teams()).await
 }

@@ -1,12 +1,14 @@
 //! Every service and integration operation, once: the caller's check, validation and the
 //! change. Reading needs any role (keys: `services:read`); changing needs RESPONDER (keys:
-//! `services:write`). Changes are audited in their own transaction.
+//! `services:write`) and, for a team's service, the team rule (`teams::perm`), which may also
+//! hide it. Changes are audited in their own transaction.
 
 use super::{Integration, IntegrationWithKey, Service, ServiceDetail};
 use crate::auth::caller::Caller;
 use crate::domain::{Access, Area, IntegrationId, PolicyId, ServiceId, TeamId};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::teams::perm::{self, Edit, Kind, Object};
 
 /// A service's editable fields, as given (validated by `create` and `update`).
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +64,19 @@ fn parse_rate(rate_limit_per_min: Option<i32>) -> Result<i32, AppError> {
 /// Every service with its team and open incident count.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<Service>, AppError> {
     caller.check(Access::Read(Area::Services))?;
-    super::store::list(&state.pool).await
+    let sight = perm::sight(&state.pool, caller).await?;
+    let mut services = super::store::list(&state.pool).await?;
+    services.retain(|s| sight.sees(s.team_id));
+    Ok(services)
+}
+
+/// The service, unless the access settings hide it from the caller (404 then).
+async fn visible(state: &AppState, caller: &Caller, id: ServiceId) -> Result<Service, AppError> {
+    let service = super::store::get(&state.pool, id).await?;
+    perm::sight(&state.pool, caller)
+        .await?
+        .require(service.team_id, "service")?;
+    Ok(service)
 }
 
 /// The service and its integrations (keys never shown).
@@ -73,7 +87,7 @@ pub async fn get(
 ) -> Result<ServiceDetail, AppError> {
     caller.check(Access::Read(Area::Services))?;
     Ok(ServiceDetail {
-        service: super::store::get(&state.pool, id).await?,
+        service: visible(state, caller, id).await?,
         integrations: super::store::integrations(&state.pool, id).await?,
     })
 }
@@ -105,9 +119,13 @@ async fn save(
     input: ServiceInput<'_>,
 ) -> Result<Service, AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = match id {
+        None => Edit::create(Kind::Service, input.name, input.team_id, "service.create"),
+        Some(id) => Edit::change(Object::Service(id), "service.update").owned_by(input.team_id),
+    };
+    let mut tx = perm::begin(state, caller, edit).await?;
     let fields = parse_fields(input)?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let (id, action) = match id {
         None => (
             super::store::create(&mut *tx, &fields, now).await?,
@@ -144,6 +162,8 @@ pub async fn create_integration(
     rate_limit_per_min: Option<i32>,
 ) -> Result<IntegrationWithKey, AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = Edit::change(Object::Service(service_id), "integration.create");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let kind = super::IntegrationKind::parse(kind).ok_or_else(|| {
         AppError::invalid(
             "kind",
@@ -153,7 +173,6 @@ pub async fn create_integration(
     let name = crate::domain::parse_name("name", name, super::NAME_MAX)?;
     let rate = parse_rate(rate_limit_per_min)?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let service = super::store::get(&mut *tx, service_id).await?;
     let created =
         super::store::create_integration(&mut *tx, service_id, kind, &name, rate, now).await?;
@@ -177,8 +196,9 @@ pub async fn rotate_integration(
     id: IntegrationId,
 ) -> Result<IntegrationWithKey, AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = Edit::change(Object::Integration(id), "integration.rotate");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let rotated = super::store::rotate_key(&mut *tx, id, now).await?;
     caller
         .audit(
@@ -203,9 +223,10 @@ pub async fn update_integration(
     rate_limit_per_min: Option<i32>,
 ) -> Result<Integration, AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = Edit::change(Object::Integration(id), "integration.update");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let rate = parse_rate(rate_limit_per_min)?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let updated = super::store::set_integration(&mut *tx, id, enabled, rate, now).await?;
     caller
         .audit(
@@ -225,8 +246,9 @@ pub async fn update_integration(
 /// unresolved incidents.
 pub async fn delete(state: &AppState, caller: &Caller, id: ServiceId) -> Result<(), AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = Edit::change(Object::Service(id), "service.delete");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let name = super::store::delete(&mut tx, id).await?;
     caller
         .audit(
@@ -250,6 +272,7 @@ pub async fn get_integration(
     id: IntegrationId,
 ) -> Result<Integration, AppError> {
     caller.check(Access::Read(Area::Services))?;
+    visible(state, caller, service_id).await?;
     super::store::integration(&state.pool, service_id, id).await
 }
 
@@ -261,8 +284,9 @@ pub async fn delete_integration(
     id: IntegrationId,
 ) -> Result<(), AppError> {
     caller.check(Access::Write(Area::Services))?;
+    let edit = Edit::change(Object::Service(service_id), "integration.delete");
+    let mut tx = perm::begin(state, caller, edit).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let service = super::store::get(&mut *tx, service_id).await?;
     let name = super::store::delete_integration(&mut *tx, service_id, id).await?;
     caller

@@ -22,6 +22,8 @@ pub fn ServicesPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let rule = RwSignal::new("SEVERITY".to_owned());
+    let team = RwSignal::new(String::new());
+    let teams = Resource::new(|| (), |_| crate::teams::api::list_teams());
     let error = action_error(create);
     view! {
         <leptos_meta::Title text="Services · OpsKnight"/>
@@ -66,15 +68,17 @@ pub fn ServicesPage() -> impl IntoView {
                             ev.prevent_default();
                             create.dispatch(CreateService {
                                 name: name.get_untracked(), description: description.get_untracked(),
-                                team_id: None, urgency_rule: rule.get_untracked(), ack_timeout_secs: None,
+                                team_id: team.get_untracked().parse().ok(), urgency_rule: rule.get_untracked(), ack_timeout_secs: None,
                                 escalation_policy_id: None,
                             });
                         } novalidate>
                             <Field name="name" label="Name" value=name error=error/>
                             <Field name="description" label="Description" value=description error=error/>
+                            <crate::teams::picker::TeamPicker form="svc-new" value=team error=error
+                                teams=Signal::derive(move || teams.get().and_then(Result::ok).unwrap_or_default())/>
                             <SelectField name="urgency_rule" label="Urgency" value=rule error=error options=vec![
                                 ("SEVERITY", "From severity"), ("HIGH", "Always high"), ("MEDIUM", "Always medium"), ("LOW", "Always low")]/>
-                            <FormError error=error fields=&["name", "description", "urgency_rule"]/>
+                            <FormError error=error fields=&["name", "description", "team_id", "urgency_rule"]/>
                             <div class="form__actions"><button class="btn btn--primary" type="submit">"Create service"</button></div>
                         </form>
                     </section>
@@ -321,7 +325,6 @@ fn EditService(
     );
     let error = action_error(saved);
     let id = service.id;
-    let current_team = service.team_id;
     view! {
         <details class="card">
             <summary class="card__title">"Edit service"</summary>
@@ -340,15 +343,7 @@ fn EditService(
             } novalidate>
                 <Field name="name" form="svc" label="Name" value=name error=error/>
                 <Field name="description" form="svc" label="Description" value=description error=error/>
-                <div class="field">
-                    <label for="f-svc-team">"Owning team"</label>
-                    <select id="f-svc-team" on:change=move |ev| team.set(event_target_value(&ev))>
-                        <option value="" selected=current_team.is_none()>"No team"</option>
-                        {teams.into_iter().map(|t| view! {
-                            <option value=t.id.to_string() selected=current_team == Some(t.id)>{t.name}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <crate::teams::picker::TeamPicker form="svc" value=team error=error teams=Signal::stored(teams)/>
                 <div class="field">
                     <label for="f-svc-policy">"Escalation policy"</label>
                     <select id="f-svc-policy" name="escalation_policy_id" on:change=move |ev| policy.set(event_target_value(&ev))>
@@ -362,7 +357,7 @@ fn EditService(
                     ("SEVERITY", "From severity"), ("HIGH", "Always high"), ("MEDIUM", "Always medium"), ("LOW", "Always low")]/>
                 <Field name="ack_timeout_secs" form="svc" label="Ack timeout (minutes)" kind="number" value=timeout error=error
                     hint="An acknowledged incident re-opens after this long. Empty: never."/>
-                <FormError error=error fields=&["name", "description", "urgency_rule", "ack_timeout_secs", "escalation_policy_id"]/>
+                <FormError error=error fields=&["name", "description", "team_id", "urgency_rule", "ack_timeout_secs", "escalation_policy_id"]/>
                 <div class="form__actions">
                     <button class="btn" type="submit">"Save service"</button>
                     {move || matches!(saved.value().get(), Some(Ok(_))).then(|| view! { <span class="muted" role="status">"Saved"</span> })}

@@ -1,10 +1,11 @@
 //! Settings an admin changes at run time: email delivery (SMTP host, port, security, user,
 //! password and sender), stored with the password encrypted, overriding the
-//! `OPSKNIGHT_SMTP_URL` environment default, and a test email; phone paging (`phone`); and the
-//! chat apps' credentials (`chat`).
+//! `OPSKNIGHT_SMTP_URL` environment default, and a test email; phone paging (`phone`); the
+//! chat apps' credentials (`chat`); and team access (`access`).
 
 use serde::{Deserialize, Serialize};
 
+pub mod access;
 pub mod api;
 pub mod chat;
 #[cfg(feature = "ssr")]

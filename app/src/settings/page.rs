@@ -1,5 +1,5 @@
 //! `/settings` (admins): email delivery, phone paging (`phone::page`), the chat apps
-//! (`chat::page`) and the Web Push key.
+//! (`chat::page`), team access (`access::page`) and the Web Push key.
 //! Shows where email settings come from (saved here, the environment, or nowhere), saves them
 //! with a write-only password, and sends a test email.
 
@@ -30,6 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
             <super::phone::page::PhoneSettings/>
             <super::chat::page::ChatCard/>
             <crate::sso::page::SsoCard/>
+            <super::access::page::AccessCard/>
             <crate::channels::card::ChannelsCard service=None write=true/>
             <PushKey/>
         </div>

@@ -1,5 +1,6 @@
 //! Teams: a name, a description, and members with a team role (OWNER, ADMIN, MEMBER) and at
-//! most one lead. Services belong to teams; USER-role scoping and escalation use membership.
+//! most one lead. Services, escalation policies and schedules may belong to a team, which then
+//! decides who changes them (`perm`); USER-role scoping and escalation use membership.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod perm;
+pub mod picker;
 #[cfg(feature = "ssr")]
 pub mod store;
 

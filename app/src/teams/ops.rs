@@ -15,7 +15,7 @@ pub async fn may_manage(state: &AppState, caller: &Caller, team: TeamId) -> Resu
         return Ok(());
     }
     caller.check(Access::OwnAccount)?;
-    match super::store::member_role(&state.pool, team, caller.user.id).await? {
+    match super::store::team_role_of(&state.pool, caller.user.id, team).await? {
         Some(role) if role.manages() => Ok(()),
         _ => Err(AppError::forbidden(
             "only admins and the team's owners or admins can change it",

@@ -84,19 +84,63 @@ pub async fn members(pool: &Db, team: TeamId) -> Result<Vec<TeamMember>, AppErro
         .collect()
 }
 
-/// The caller's role in a team, if a member.
-pub async fn member_role(
-    pool: &Db,
-    team: TeamId,
+/// `user`'s role in `team`, or `None` when not a member: the one lookup every team-scoped
+/// permission asks (`teams::ops::may_manage`, `teams::perm`).
+pub async fn team_role_of<'e>(
+    db: impl PgExecutor<'e>,
     user: UserId,
+    team: TeamId,
 ) -> Result<Option<TeamRole>, AppError> {
     let role: Option<String> =
         sqlx::query_scalar("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
             .bind(team)
             .bind(user)
-            .fetch_optional(pool)
+            .fetch_optional(db)
             .await?;
-    Ok(role.as_deref().and_then(TeamRole::parse))
+    role.map(|r| AppError::column("team_members.role", &r, TeamRole::parse(&r)))
+        .transpose()
+}
+
+/// The team owning `object` (a service's, for an integration) and the owning object's name,
+/// with that row locked against a concurrent change (FOR NO KEY UPDATE, which event ingest's
+/// foreign-key checks do not wait for) until the transaction ends; `None` when there is no
+/// such object.
+pub async fn owner_of(
+    conn: &mut sqlx::PgConnection,
+    object: super::perm::Object,
+) -> Result<Option<(Option<TeamId>, String)>, AppError> {
+    use super::perm::Object;
+    let (sql, id) = match object {
+        Object::Service(id) => (
+            "SELECT team_id, name FROM services WHERE id = $1 FOR NO KEY UPDATE",
+            id.0,
+        ),
+        Object::Integration(id) => (
+            "SELECT s.team_id, s.name FROM integrations i JOIN services s ON s.id = i.service_id
+             WHERE i.id = $1 FOR NO KEY UPDATE OF s",
+            id.0,
+        ),
+        Object::Policy(id) => (
+            "SELECT team_id, name FROM escalation_policies WHERE id = $1 FOR NO KEY UPDATE",
+            id.0,
+        ),
+        Object::Schedule(id) => (
+            "SELECT team_id, name FROM schedules WHERE id = $1 FOR NO KEY UPDATE",
+            id.0,
+        ),
+    };
+    Ok(sqlx::query_as(sql).bind(id).fetch_optional(conn).await?)
+}
+
+/// A team's name, or `None` when there is no such team.
+pub async fn name_of<'e>(
+    db: impl PgExecutor<'e>,
+    team: TeamId,
+) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
+        .bind(team)
+        .fetch_optional(db)
+        .await?)
 }
 
 pub async fn create<'e>(

@@ -1,11 +1,12 @@
 //! `/escalation_policies`: list (`query`, `user_ids[]`), show, and the writes Terraform makes
 //! (POST, PUT, DELETE). A step is an escalation rule (its delay is how long before the next
 //! one); `repeat_count` is `num_loops`. User and schedule targets map both ways; team targets
-//! read as `team_reference` (PagerDuty has none) and cannot be written here.
+//! read as `team_reference` (PagerDuty has none) and cannot be written here. `teams` is the
+//! owning team (one at most), both ways.
 
 use app::auth::caller::Caller;
 use app::domain::escalation::TargetKind;
-use app::domain::{PolicyId, UserId};
+use app::domain::{PolicyId, TeamId, UserId};
 use app::policies::{Policy, Step, Target, ops};
 use app::state::AppState;
 use axum::extract::{RawQuery, State};
@@ -17,7 +18,7 @@ use serde_json::{Value, json};
 use super::error::{Body, Id, Pd, PdError, PdResult, no_content};
 use super::paging::Paging;
 use super::query::Params;
-use super::refs::{Kind, Urls, object, parse_id};
+use super::refs::{Kind, Urls, object, parse_id, ref_id};
 
 fn target_json(urls: &Urls, t: &Target) -> Value {
     match t.kind {
@@ -48,6 +49,12 @@ pub fn policy_json(urls: &Urls, p: &Policy) -> Value {
         .iter()
         .map(|s| urls.reference(Kind::Service, &s.id, &s.name))
         .collect();
+    let teams: Vec<Value> = p
+        .team_id
+        .zip(p.team_name.as_deref())
+        .map(|(id, name)| urls.reference(Kind::Team, &id, name))
+        .into_iter()
+        .collect();
     object(
         urls.head(Kind::EscalationPolicy, &p.id, &p.name),
         json!({
@@ -57,7 +64,7 @@ pub fn policy_json(urls: &Urls, p: &Policy) -> Value {
             "on_call_handoff_notifications": "if_has_services",
             "escalation_rules": rules,
             "services": services,
-            "teams": [],
+            "teams": teams,
         }),
     )
 }
@@ -125,6 +132,23 @@ struct PolicyFields {
     #[serde(default)]
     num_loops: Option<i32>,
     escalation_rules: Vec<RuleFields>,
+    /// The owning team; absent keeps the current one (none for a new policy).
+    #[serde(default)]
+    teams: Option<Vec<Value>>,
+}
+
+/// The owning team `teams` names (`[]`: none; absent: `current`).
+fn owner(teams: Option<&[Value]>, current: Option<TeamId>, what: &str) -> PdResult<Option<TeamId>> {
+    match teams {
+        None => Ok(current),
+        Some([]) => Ok(None),
+        Some([one]) => Ok(Some(ref_id(one).and_then(|s| s.parse().ok()).ok_or_else(
+            || PdError::invalid(format!("{what}.teams[] must be team references")),
+        )?)),
+        Some(_) => Err(PdError::invalid(format!(
+            "an OpsKnight {what} belongs to one team at most"
+        ))),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,11 +203,13 @@ async fn save(
     state: &AppState,
     caller: &Caller,
     id: Option<PolicyId>,
+    current_team: Option<TeamId>,
     f: PolicyFields,
 ) -> PdResult<Policy> {
     let input = ops::PolicyInput {
         name: &f.name,
         description: f.description.as_deref().unwrap_or_default(),
+        team_id: owner(f.teams.as_deref(), current_team, "escalation_policy")?,
         repeat_count: f.num_loops.unwrap_or(0),
         steps: steps(&f.escalation_rules)?,
     };
@@ -199,7 +225,7 @@ pub async fn create(
     Pd(caller): Pd,
     Body(body): Body<PolicyBody>,
 ) -> PdResult<Response> {
-    let p = save(&state, &caller, None, body.escalation_policy).await?;
+    let p = save(&state, &caller, None, None, body.escalation_policy).await?;
     let out = policy_json(&Urls::new(&state), &p);
     Ok((
         StatusCode::CREATED,
@@ -216,8 +242,15 @@ pub async fn update(
     Body(body): Body<PolicyBody>,
 ) -> PdResult<Response> {
     let id: PolicyId = parse_id(&raw, "escalation policy")?;
-    ops::get(&state, &caller, id).await?;
-    let p = save(&state, &caller, Some(id), body.escalation_policy).await?;
+    let current = ops::get(&state, &caller, id).await?;
+    let p = save(
+        &state,
+        &caller,
+        Some(id),
+        current.team_id,
+        body.escalation_policy,
+    )
+    .await?;
     let out = policy_json(&Urls::new(&state), &p);
     Ok(axum::Json(json!({ "escalation_policy": out })).into_response())
 }

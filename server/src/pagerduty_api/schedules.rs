@@ -166,6 +166,12 @@ fn schedule_json(urls: &Urls, d: &ScheduleDetail) -> Value {
         .iter()
         .map(|p| urls.reference(Kind::EscalationPolicy, &p.id, &p.name))
         .collect();
+    let teams: Vec<Value> = d
+        .team_id
+        .zip(d.team_name.as_deref())
+        .map(|(id, name)| urls.reference(Kind::Team, &id, name))
+        .into_iter()
+        .collect();
     object(
         urls.head(Kind::Schedule, &d.id, &d.name),
         json!({
@@ -174,7 +180,7 @@ fn schedule_json(urls: &Urls, d: &ScheduleDetail) -> Value {
             "time_zone": d.definition.time_zone,
             "escalation_policies": policies,
             "users": users,
-            "teams": [],
+            "teams": teams,
         }),
     )
 }

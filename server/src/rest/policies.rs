@@ -1,10 +1,11 @@
 //! `/api/v1/escalation-policies`: list, get (with an ETag), create, PATCH (with `If-Match`),
 //! PUT of the steps (replaced whole) and delete. Shells over `app::policies::ops`; reading
-//! needs `services:read`, changing `services:write`.
+//! needs `services:read`, changing `services:write` (and, for a team's policy, the team's
+//! OWNER/ADMIN role or a workspace ADMIN).
 
 use app::auth::caller::Caller;
 use app::domain::escalation::TargetKind;
-use app::domain::{Access, Area, ContactKind, PolicyId};
+use app::domain::{Access, Area, ContactKind, PolicyId, TeamId};
 use app::policies::ops;
 use app::state::AppState;
 use axum::extract::{Path, State};
@@ -16,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::fields::present;
 use super::schema::ErrorBody;
 use super::wire::{ApiResult, Json, check_if_match, created, etag, id, with_etag};
 
@@ -105,6 +107,10 @@ pub struct EscalationPolicy {
     pub id: Uuid,
     pub name: String,
     pub description: String,
+    /// The owning team: only its OWNER and ADMIN members (and workspace ADMINs) change the
+    /// policy. Null: no team.
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
     /// How many more times the steps run when the last one passes unacknowledged (0 to 9).
     pub repeat_count: i32,
     pub steps: Vec<EscalationStep>,
@@ -119,6 +125,8 @@ impl From<app::policies::Policy> for EscalationPolicy {
             id: p.id.0,
             name: p.name,
             description: p.description,
+            team_id: p.team_id.map(|t| t.0),
+            team_name: p.team_name,
             repeat_count: p.repeat_count,
             steps: p.steps.into_iter().map(EscalationStep::from).collect(),
             services: p
@@ -145,6 +153,8 @@ pub struct EscalationPolicySummary {
     pub id: Uuid,
     pub name: String,
     pub description: String,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
     pub repeat_count: i32,
     pub step_count: i64,
     pub service_count: i64,
@@ -175,6 +185,8 @@ pub async fn list(
                 id: p.id.0,
                 name: p.name,
                 description: p.description,
+                team_id: p.team_id.map(|t| t.0),
+                team_name: p.team_name,
                 repeat_count: p.repeat_count,
                 step_count: p.steps,
                 service_count: p.services,
@@ -208,6 +220,9 @@ pub struct NewEscalationPolicy {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The owning team (needs its OWNER/ADMIN role, or a workspace ADMIN); absent or null: none.
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
     /// 0 (default) to 9.
     #[serde(default)]
     pub repeat_count: i32,
@@ -236,6 +251,7 @@ pub async fn create(
         ops::PolicyInput {
             name: &new.name,
             description: &new.description,
+            team_id: new.team_id.map(TeamId),
             repeat_count: new.repeat_count,
             steps: new.steps.into_iter().map(Into::into).collect(),
         },
@@ -253,6 +269,10 @@ pub async fn create(
 pub struct EscalationPolicyChange {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Another owning team (moving needs the OWNER/ADMIN role in both); null: no team.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable)]
+    pub team_id: Option<Option<Uuid>>,
     pub repeat_count: Option<i32>,
     pub steps: Option<Vec<EscalationStep>>,
 }
@@ -282,6 +302,7 @@ async fn change_policy(
         ops::PolicyInput {
             name: change.name.as_deref().unwrap_or(&before.name),
             description: change.description.as_deref().unwrap_or(&before.description),
+            team_id: change.team_id.map_or(before.team_id, |t| t.map(TeamId)),
             repeat_count: change.repeat_count.unwrap_or(before.repeat_count),
             steps,
         },
@@ -340,6 +361,7 @@ pub async fn put_steps(
     let change = EscalationPolicyChange {
         name: None,
         description: None,
+        team_id: None,
         repeat_count: None,
         steps: Some(body.steps),
     };

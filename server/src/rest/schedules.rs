@@ -1,10 +1,11 @@
 //! `/api/v1/schedules`: list (paged), get (with ETag), create (with layers, all or nothing),
 //! PATCH (name, description, zone, with `If-Match`) and delete. The rendered final schedule,
 //! layers, overrides and temporary schedules are in their own modules. Shells over
-//! `app::schedules::ops`.
+//! `app::schedules::ops`; a team's schedule (and every part of it) is changed only by the
+//! team's OWNER/ADMIN members or a workspace ADMIN.
 
 use app::auth::caller::Caller;
-use app::domain::{Access, Area, ScheduleId};
+use app::domain::{Access, Area, ScheduleId, TeamId};
 use app::error::AppError;
 use app::schedules::{Person, ScheduleDetail, name_in, ops};
 use app::state::AppState;
@@ -18,6 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::fields::present;
 use super::schedule_layers::{ScheduleLayer, ScheduleLayerInput, layer_out};
 use super::schema::ErrorBody;
 use super::wire::{ApiResult, Json, Query, check_if_match, created, etag, id, with_etag};
@@ -64,6 +66,8 @@ pub struct ScheduleSummary {
     pub id: Uuid,
     pub name: String,
     pub description: String,
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
     /// An IANA zone name.
     pub time_zone: String,
     pub layer_count: usize,
@@ -147,6 +151,8 @@ pub async fn list(
             id: s.id.0,
             name: s.name,
             description: s.description,
+            team_id: s.team_id.map(|t| t.0),
+            team_name: s.team_name,
             time_zone: s.time_zone,
             layer_count: s.layers,
             on_call_now: s
@@ -179,6 +185,10 @@ pub struct Schedule {
     pub id: Uuid,
     pub name: String,
     pub description: String,
+    /// The owning team: only its OWNER and ADMIN members (and workspace ADMINs) change the
+    /// schedule and its parts. Null: no team.
+    pub team_id: Option<Uuid>,
+    pub team_name: Option<String>,
     /// An IANA zone name; layers hand off on its wall clock.
     pub time_zone: String,
     pub layers: Vec<ScheduleLayer>,
@@ -193,6 +203,8 @@ impl From<&ScheduleDetail> for Schedule {
             id: d.id.0,
             name: d.name.clone(),
             description: d.description.clone(),
+            team_id: d.team_id.map(|t| t.0),
+            team_name: d.team_name.clone(),
             time_zone: d.definition.time_zone.clone(),
             layers: d
                 .definition
@@ -258,6 +270,9 @@ pub struct NewSchedule {
     pub description: String,
     /// An IANA zone name (`Europe/Berlin`).
     pub time_zone: String,
+    /// The owning team (needs its OWNER/ADMIN role, or a workspace ADMIN); absent or null: none.
+    #[serde(default)]
+    pub team_id: Option<Uuid>,
     /// At most 20.
     #[serde(default)]
     pub layers: Vec<ScheduleLayerInput>,
@@ -287,6 +302,7 @@ pub async fn create(
         name: &new.name,
         description: &new.description,
         time_zone: &new.time_zone,
+        team_id: new.team_id.map(TeamId),
     };
     let new_id = ops::create(&state, &caller, input, layers).await?;
     let schedule = read(&state, &caller, new_id).await?;
@@ -304,6 +320,10 @@ pub struct ScheduleChange {
     pub description: Option<String>,
     /// Changing the zone keeps each layer's wall-clock handoffs.
     pub time_zone: Option<String>,
+    /// Another owning team (moving needs the OWNER/ADMIN role in both); null: no team.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable)]
+    pub team_id: Option<Option<Uuid>>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/schedules/{id}", tag = "schedules", request_body = ScheduleChange,
@@ -332,6 +352,7 @@ pub async fn patch(
         name: change.name.as_deref().unwrap_or(&before.name),
         description: change.description.as_deref().unwrap_or(&before.description),
         time_zone: change.time_zone.as_deref().unwrap_or(&before.time_zone),
+        team_id: change.team_id.unwrap_or(before.team_id).map(TeamId),
     };
     ops::save(&state, &caller, Some(schedule), input).await?;
     Ok(tagged(read(&state, &caller, schedule).await?))

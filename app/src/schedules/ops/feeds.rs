@@ -1,5 +1,6 @@
-//! Secret iCal feed URLs: a schedule's (reading or changing it needs the schedule rights) or
-//! the caller's own shifts (any signed-in account). Creating and revoking are audited.
+//! Secret iCal feed URLs: a schedule's (reading or changing it needs the schedule rights, the
+//! team rule included: `teams::perm`) or the caller's own shifts (any signed-in account).
+//! Creating and revoking are audited.
 
 use crate::auth::caller::Caller;
 use crate::domain::{Access, Area, ScheduleId};
@@ -7,6 +8,7 @@ use crate::error::AppError;
 use crate::schedules::Feed;
 use crate::schedules::feeds::{self, Owner};
 use crate::state::AppState;
+use crate::teams::perm::{self, Edit, Object};
 
 /// Checks the caller for a change to the feed of `schedule_id` (schedule writers) or, without
 /// it, of their own shifts → whose feed it is.
@@ -20,6 +22,20 @@ fn changing(caller: &Caller, schedule_id: Option<ScheduleId>) -> Result<Owner, A
             caller.check(Access::OwnAccount)?;
             Ok(Owner::User(caller.user.id))
         }
+    }
+}
+
+/// The transaction of a change to the feed of `schedule_id` (checked against the schedule's
+/// team rule) or of the caller's own shifts.
+async fn begin(
+    state: &AppState,
+    caller: &Caller,
+    schedule_id: Option<ScheduleId>,
+    action: &str,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    match schedule_id {
+        Some(s) => perm::begin(state, caller, Edit::change(Object::Schedule(s), action)).await,
+        None => Ok(state.pool.begin().await?),
     }
 }
 
@@ -38,6 +54,11 @@ pub async fn get_feed(
     let owner = match schedule_id {
         Some(s) => {
             caller.check(Access::Read(Area::Schedules))?;
+            if let Some(team) = crate::schedules::store::owner(&state.pool, s).await? {
+                perm::sight(&state.pool, caller)
+                    .await?
+                    .require(team, "schedule")?;
+            }
             Owner::Schedule(s)
         }
         None => {
@@ -57,12 +78,8 @@ pub async fn create_feed(
     schedule_id: Option<ScheduleId>,
 ) -> Result<Feed, AppError> {
     let owner = changing(caller, schedule_id)?;
+    let mut tx = begin(state, caller, schedule_id, "schedule.feed.create").await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
-    if let Some(s) = schedule_id {
-        crate::schedules::store::load_one(&mut tx, s, now, now + chrono::Duration::seconds(1))
-            .await?;
-    }
     let feed = feeds::create(&mut tx, owner, caller.user.id, &state.public_url, now).await?;
     caller
         .audit(
@@ -85,8 +102,8 @@ pub async fn revoke_feed(
     schedule_id: Option<ScheduleId>,
 ) -> Result<bool, AppError> {
     let owner = changing(caller, schedule_id)?;
+    let mut tx = begin(state, caller, schedule_id, "schedule.feed.revoke").await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
     let revoked = feeds::revoke(&mut tx, owner, now).await?;
     if revoked {
         caller

@@ -1,6 +1,7 @@
 //! Reading schedules (any role; keys: `schedules:read`): the list with who is on call now, one
 //! schedule's definition for a window and its final timeline, one override or temporary
-//! schedule, who is on call where, and the caller's own shifts.
+//! schedule, who is on call where, and the caller's own shifts. A schedule the access
+//! settings hide from the caller (`teams::perm::sight`) is left out of lists and is 404.
 
 use chrono::{DateTime, Utc};
 
@@ -11,13 +12,16 @@ use crate::error::AppError;
 use crate::schedules::{MyShift, Person, ScheduleDetail, ScheduleOnCall, ScheduleSummary};
 use crate::schedules::{OverrideRow, name_in, store};
 use crate::state::AppState;
+use crate::teams::perm;
 
 /// Every schedule with who is on call now.
 pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<ScheduleSummary>, AppError> {
     caller.check(Access::Read(Area::Schedules))?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let now = state.clock.now();
     let mut conn = state.pool.begin().await?;
-    let loaded = store::load(&mut conn, None, now, now + chrono::Duration::seconds(1)).await?;
+    let mut loaded = store::load(&mut conn, None, now, now + chrono::Duration::seconds(1)).await?;
+    loaded.retain(|l| sight.sees(l.team_id));
     let on_call: Vec<Vec<UserId>> = loaded
         .iter()
         .map(|l| {
@@ -38,6 +42,8 @@ pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<ScheduleSumma
             id: l.id,
             name: l.name,
             description: l.description,
+            team_id: l.team_id,
+            team_name: l.team_name,
             time_zone: l.definition.time_zone,
             layers: l.definition.layers.len(),
             on_call: users
@@ -62,25 +68,31 @@ pub async fn get(
 ) -> Result<ScheduleDetail, AppError> {
     caller.check(Access::Read(Area::Schedules))?;
     crate::schedules::api::check_window(from, to)?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let now = state.clock.now();
     let mut conn = state.pool.begin().await?;
-    detail(&mut conn, id, from, to, now).await
+    detail(&mut conn, &sight, id, from, to, now).await
 }
 
+/// The schedule for the window, or 404 when it does not exist or `sight` does not see it.
 async fn detail(
     conn: &mut sqlx::PgConnection,
+    sight: &perm::Sight,
     id: ScheduleId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ScheduleDetail, AppError> {
     let l = store::load_one(conn, id, from, to).await?;
+    sight.require(l.team_id, "schedule")?;
     let people = store::people(conn, &store::mentioned(&l.definition)).await?;
     let used_by = store::used_by(conn, id).await?;
     Ok(ScheduleDetail {
         id: l.id,
         name: l.name,
         description: l.description,
+        team_id: l.team_id,
+        team_name: l.team_name,
         definition: l.definition,
         overrides: l.overrides,
         people,
@@ -98,10 +110,12 @@ pub async fn on_call_now(
     user_id: Option<UserId>,
 ) -> Result<Vec<ScheduleOnCall>, AppError> {
     caller.check(Access::Read(Area::Schedules))?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let now = state.clock.now();
     let horizon = now + chrono::Duration::days(31);
     let mut conn = state.pool.begin().await?;
-    let loaded = store::load(&mut conn, None, now, horizon).await?;
+    let mut loaded = store::load(&mut conn, None, now, horizon).await?;
+    loaded.retain(|l| sight.sees(l.team_id));
     let mut rows = Vec::with_capacity(loaded.len());
     for l in loaded {
         let t = crate::domain::schedule::timeline(&l.definition, now, horizon);
@@ -203,8 +217,9 @@ pub async fn final_schedule(
     caller.check(Access::Read(Area::Schedules))?;
     let now = state.clock.now();
     let window = super::window(now, since, until, chrono::Duration::days(7))?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let mut conn = state.pool.begin().await?;
-    let detail = detail(&mut conn, id, window.start, window.end, now).await?;
+    let detail = detail(&mut conn, &sight, id, window.start, window.end, now).await?;
     let (timeline, layers) = crate::domain::schedule::Resolver::new(&detail.definition)
         .map(|r| {
             (
@@ -230,9 +245,11 @@ pub async fn get_override(
     id: OverrideId,
 ) -> Result<(OverrideRow, Vec<Person>), AppError> {
     caller.check(Access::Read(Area::Schedules))?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let mut conn = state.pool.begin().await?;
     let (start, end) = store::oncall::override_span(&mut conn, schedule_id, id).await?;
     let loaded = store::load_one(&mut conn, schedule_id, start, end).await?;
+    sight.require(loaded.team_id, "schedule")?;
     let row = loaded
         .overrides
         .into_iter()
@@ -254,9 +271,11 @@ pub async fn get_temporary(
     id: TemporaryId,
 ) -> Result<(Temporary, Vec<Person>), AppError> {
     caller.check(Access::Read(Area::Schedules))?;
+    let sight = perm::sight(&state.pool, caller).await?;
     let mut conn = state.pool.begin().await?;
     let (start, end) = store::oncall::temporary_span(&mut conn, schedule_id, id).await?;
     let loaded = store::load_one(&mut conn, schedule_id, start, end).await?;
+    sight.require(loaded.team_id, "schedule")?;
     let temporary = loaded
         .definition
         .temporary
