@@ -389,3 +389,47 @@ async fn the_service_account_cannot_sign_in_and_is_never_a_page_target() {
         .collect();
     assert_eq!(paged, ["ada@example.com"]);
 }
+
+#[tokio::test]
+async fn a_team_key_changes_its_own_teams_objects_and_no_others() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let payments = team(&app, &admin, "Payments").await;
+    let search = team(&app, &admin, "Search").await;
+    let service = |team: String| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let body = json!({"name": format!("svc-{team}"), "team_id": team});
+            let (s, b) = send(app, Method::POST, "/api/v1/services", admin, Some(body)).await;
+            assert_eq!(s, 201, "{b}");
+            b["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let (ours, theirs) = (service(payments.clone()).await, service(search).await);
+    let (s, key) = make_key(&app, &admin, &payments, &["services:write"]).await;
+    assert_eq!(s, 201, "{key}");
+    let key = secret(&key);
+    let patch = json!({"description": "changed by the team's key"});
+    let (s, b) = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/services/{ours}"),
+        &key,
+        Some(patch.clone()),
+    )
+    .await;
+    assert_eq!(
+        s, 200,
+        "the service account acts as one of its team's ADMINs: {b}"
+    );
+    let (s, b) = send(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/services/{theirs}"),
+        &key,
+        Some(patch),
+    )
+    .await;
+    assert_eq!(s, 403, "another team's service: {b}");
+}

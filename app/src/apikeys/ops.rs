@@ -168,7 +168,7 @@ async fn may_read_team_keys(
 ) -> Result<(), AppError> {
     caller.check(Access::OwnAccount)?;
     if caller.user.role != Role::Admin
-        && super::service_account::team_role_of(&state.pool, caller.user.id, team)
+        && crate::teams::store::team_role_of(&state.pool, caller.user.id, team)
             .await?
             .is_none()
     {
@@ -188,7 +188,7 @@ async fn may_manage_team_keys(
 ) -> Result<(), AppError> {
     caller.check(Access::OwnAccount)?;
     if caller.user.role != Role::Admin {
-        let role = super::service_account::team_role_of(&state.pool, caller.user.id, team).await?;
+        let role = crate::teams::store::team_role_of(&state.pool, caller.user.id, team).await?;
         if !role.is_some_and(crate::teams::TeamRole::manages) {
             return Err(AppError::forbidden(
                 "only admins and the team's owners or admins can change its API keys",

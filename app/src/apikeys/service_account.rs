@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{TeamId, UserId};
 use crate::error::AppError;
-use crate::teams::TeamRole;
 
 /// The email of a team's service account: under the reserved `.invalid` domain (RFC 2606), so
 /// nothing is ever sent to it, and unique per team.
@@ -48,30 +47,6 @@ pub async fn ensure(
         .ok_or_else(|| AppError::NotFound {
             what: "team".into(),
         })
-}
-
-/// The role `user` holds in `team`: their membership's, or ADMIN for the team's own service
-/// account (it acts for the team). `None` for anyone else.
-///
-/// A private stand-in for `teams::store::team_role_of`, which another branch adds with the
-/// same rule; one of the two goes when they meet.
-pub(super) async fn team_role_of<'e>(
-    db: impl sqlx::PgExecutor<'e>,
-    user: UserId,
-    team: TeamId,
-) -> Result<Option<TeamRole>, AppError> {
-    let role: Option<String> = sqlx::query_scalar(
-        "SELECT role FROM team_members WHERE user_id = $1 AND team_id = $2
-         UNION ALL
-         SELECT 'ADMIN' FROM users WHERE id = $1 AND service_team_id = $2
-         LIMIT 1",
-    )
-    .bind(user)
-    .bind(team)
-    .fetch_optional(db)
-    .await?;
-    role.map(|r| AppError::column("team_members.role", &r, TeamRole::parse(&r)))
-        .transpose()
 }
 
 /// Whether the team exists.

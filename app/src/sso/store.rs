@@ -151,10 +151,12 @@ pub async fn user_by_email(
     db: impl PgExecutor<'_>,
     email: &str,
 ) -> Result<Option<UserId>, AppError> {
-    Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND service_team_id IS NULL")
-        .bind(email)
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND service_team_id IS NULL")
+            .bind(email)
+            .fetch_optional(db)
+            .await?,
+    )
 }
 
 /// Creates an ACTIVE account without a password for a first sign-in through the provider.

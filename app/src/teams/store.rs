@@ -84,19 +84,26 @@ pub async fn members(pool: &Db, team: TeamId) -> Result<Vec<TeamMember>, AppErro
         .collect()
 }
 
-/// `user`'s role in `team`, or `None` when not a member: the one lookup every team-scoped
-/// permission asks (`teams::ops::may_manage`, `teams::perm`).
+/// `user`'s role in `team`, or `None` when not a member (ADMIN for the team's own service
+/// account): the one lookup every team-scoped permission asks (`teams::ops::may_manage`,
+/// `teams::perm`, the team keys in `apikeys::ops`).
 pub async fn team_role_of<'e>(
     db: impl PgExecutor<'e>,
     user: UserId,
     team: TeamId,
 ) -> Result<Option<TeamRole>, AppError> {
-    let role: Option<String> =
-        sqlx::query_scalar("SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2")
-            .bind(team)
-            .bind(user)
-            .fetch_optional(db)
-            .await?;
+    // A team's service account (the user its API keys act as) holds no membership row but
+    // acts for the team as one of its ADMINs.
+    let role: Option<String> = sqlx::query_scalar(
+        "SELECT role FROM team_members WHERE team_id = $1 AND user_id = $2
+         UNION ALL
+         SELECT 'ADMIN' FROM users WHERE id = $2 AND service_team_id = $1
+         LIMIT 1",
+    )
+    .bind(team)
+    .bind(user)
+    .fetch_optional(db)
+    .await?;
     role.map(|r| AppError::column("team_members.role", &r, TeamRole::parse(&r)))
         .transpose()
 }
