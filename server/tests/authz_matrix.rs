@@ -317,6 +317,17 @@ const ROWS: &[Row] = &[
         "admin",
         |_| json!({"outsiders_see_team_objects": true, "schedules_admin_only": false}),
     ),
+    // Single sign-on: the sign-in page's options are public; the settings are ADMIN-only (an
+    // allowed save is refused on its issuer, so nothing is saved for later cells).
+    ("/api/auth/sso-options", "AAAAAAA", "admin", |_| json!({})),
+    ("/api/settings/sso", "DDDDAAD", "admin", |_| json!({})),
+    ("/api/settings/sso/save", "DDDDAAD", "admin", |_| {
+        json!({"form": {"enabled": true, "issuer": "not a url", "client_id": "x",
+                "client_secret": "y", "scopes": "openid", "label": "SSO", "auto_provision": false,
+                "default_role": "RESPONDER", "allowed_domains": "", "role_rules": [],
+                "team_rules": [], "password_login": "EVERYONE", "break_glass_user": null}})
+    }),
+    ("/api/settings/sso/clear", "DDDDAAD", "admin", |_| json!({})),
     (
         "/api/settings/phone/save",
         "DDDDAAD",
