@@ -70,8 +70,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     }
 }
 
-/// Decodes JSON, naming the bad field.
+/// Decodes a JSON object, naming the bad field. Every request body of the API is an object:
+/// serde would also read a struct from an array of its fields in order (`[null, null]`), which
+/// no client means, so anything but an object is refused first.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError(AppError::invalid("body", "must be a JSON object")));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -201,6 +206,14 @@ mod tests {
             Err(ApiError(AppError::Invalid { field, .. })) => field,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_body_must_be_an_object() {
+        // serde alone would read the array as the struct's fields in order.
+        assert_eq!(field(r#"["a", []]"#), "body");
+        assert_eq!(field("null"), "body");
+        assert!(decode::<Policy>(br#" {"name":"a","steps":[]}"#).is_ok());
     }
 
     #[test]
