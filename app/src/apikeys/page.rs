@@ -80,27 +80,41 @@ pub fn ApiKeys() -> impl IntoView {
             <form class="form form--inline" on:submit=on_submit novalidate>
                 <Field name="name" form="key" label="Key name" value=name error=error hint="e.g. deploy script"/>
                 <Field name="expires_in_days" label="Expires in (days)" kind="number" value=days error=error hint="Empty for no expiry"/>
-                <fieldset class="field scopes" aria-describedby="f-scopes-err">
-                    <legend>"Scopes"</legend>
-                    {Scope::ALL.into_iter().map(|s| view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || chosen.get().contains(&s)
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| { c.retain(|x| *x != s); if on { c.push(s); } });
-                                }/>
-                            <span class="mono">{s.as_str()}</span>
-                        </label>
-                    }).collect_view()}
-                    <p class="field__error" id="f-scopes-err" role="alert">
-                        {move || error.get().filter(|e| e.field() == Some("scopes")).map(|e| e.user_message())}
-                    </p>
-                </fieldset>
+                <ScopePicker chosen=chosen error=error id="f-scopes-err" scopes=Scope::ALL.to_vec()/>
                 <FormError error=error fields=&["name", "expires_in_days", "scopes"]/>
                 <div class="form__actions">
                     <button class="btn" type="submit" disabled=move || create.pending().get()>"Create key"</button>
                 </div>
             </form>
         </section>
+    }
+}
+
+/// The scope checkboxes of a new key's form (personal and team keys), with the `scopes`
+/// error under them; `id` is the error's element id.
+#[component]
+pub fn ScopePicker(
+    chosen: RwSignal<Vec<Scope>>,
+    error: Signal<Option<crate::error::AppError>>,
+    id: &'static str,
+    scopes: Vec<Scope>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="field scopes" aria-describedby=id>
+            <legend>"Scopes"</legend>
+            {scopes.into_iter().map(|s| view! {
+                <label class="check">
+                    <input type="checkbox" prop:checked=move || chosen.get().contains(&s)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|c| { c.retain(|x| *x != s); if on { c.push(s); } });
+                        }/>
+                    <span class="mono">{s.as_str()}</span>
+                </label>
+            }).collect_view()}
+            <p class="field__error" id=id role="alert">
+                {move || error.get().filter(|e| e.field() == Some("scopes")).map(|e| e.user_message())}
+            </p>
+        </fieldset>
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::admin_page::KeyTable;
+use super::page::ScopePicker;
 use super::team_api::{CreateTeamApiKey, RevokeTeamApiKey, list_team_api_keys};
 use crate::components::field::Field;
 use crate::components::form::{FormError, action_error};
@@ -78,22 +79,8 @@ fn NewTeamKey(team_id: TeamId, action: ServerAction<CreateTeamApiKey>) -> impl I
         <form class="form form--inline" on:submit=on_submit novalidate>
             <Field name="name" form="team-key" label="Key name" value=name error=error hint="e.g. CI deploys"/>
             <Field name="expires_in_days" form="team-key" label="Expires in (days)" kind="number" value=days error=error hint="Empty for no expiry"/>
-            <fieldset class="field scopes" aria-describedby="f-team-key-scopes-err">
-                <legend>"Scopes"</legend>
-                {Scope::ALL.into_iter().filter(|s| *s != Scope::Admin).map(|s| view! {
-                    <label class="check">
-                        <input type="checkbox" prop:checked=move || chosen.get().contains(&s)
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                chosen.update(|c| { c.retain(|x| *x != s); if on { c.push(s); } });
-                            }/>
-                        <span class="mono">{s.as_str()}</span>
-                    </label>
-                }).collect_view()}
-                <p class="field__error" id="f-team-key-scopes-err" role="alert">
-                    {move || error.get().filter(|e| e.field() == Some("scopes")).map(|e| e.user_message())}
-                </p>
-            </fieldset>
+            <ScopePicker chosen=chosen error=error id="f-team-key-scopes-err"
+                scopes=Scope::ALL.into_iter().filter(|s| *s != Scope::Admin).collect()/>
             <FormError error=error fields=&["name", "expires_in_days", "scopes"]/>
             <div class="form__actions">
                 <button class="btn" type="submit" disabled=move || action.pending().get()>"Create team key"</button>

@@ -200,9 +200,10 @@ pub async fn list_sessions(
     .await?)
 }
 
-/// Revokes one of the user's own sessions by id. Returns whether one was live.
-pub async fn revoke_session(
-    pool: &Db,
+/// Revokes one live session of `user` by id (their own, or an admin signing them out; the
+/// caller audits). Returns whether one was live.
+pub async fn revoke_session<'e>(
+    db: impl PgExecutor<'e>,
     user: UserId,
     session: SessionId,
     now: DateTime<Utc>,
@@ -213,7 +214,7 @@ pub async fn revoke_session(
     .bind(session)
     .bind(user)
     .bind(now)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
 }
@@ -311,23 +312,4 @@ pub async fn revoke_all(
     .await?;
     tx.commit().await?;
     Ok(revoked)
-}
-
-/// Revokes one live session of `user` inside the caller's transaction (an admin signing
-/// someone out, audited there). Returns whether one was live.
-pub async fn revoke_user_session<'e>(
-    db: impl PgExecutor<'e>,
-    user: UserId,
-    session: SessionId,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(session)
-    .bind(user)
-    .bind(now)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
 }

@@ -47,7 +47,7 @@ pub async fn revoke(
     let target = may_see(state, caller, user).await?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    if !crate::auth::store::revoke_user_session(&mut *tx, user, session, now).await? {
+    if !crate::auth::store::revoke_session(&mut *tx, user, session, now).await? {
         return Err(AppError::NotFound {
             what: "session".into(),
         });
