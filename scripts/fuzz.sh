@@ -16,5 +16,5 @@ start=$(date +%s)
 cargo test -p server --lib -- integrations:: signature::tests::fuzz
 cargo test -p app --lib --features ssr -- reply::tests::fuzz domain::schedule
 # The endpoint: through the router, against a private Postgres.
-"$ROOT/scripts/with-postgres.sh" cargo test -p server --test fuzz_events
+"$ROOT/scripts/with-postgres.sh" cargo test -p server --test integration fuzz_events::
 echo "fuzz: $PROPTEST_CASES cases per property, $(( $(date +%s) - start )) s"

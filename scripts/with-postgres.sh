@@ -51,6 +51,9 @@ shared_buffers = 256MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# Each test database is written to the WAL as it is cloned: recycle it early, keep disk use low.
+max_wal_size = 256MB
+min_wal_size = 64MB
 CONF
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 start >/dev/null
 echo "with-postgres: private cluster on 127.0.0.1:$PORT ($DIR)" >&2

@@ -3,7 +3,7 @@
 //! none of it; disabling a user ends their sessions and stops their keys.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::{Cred, PASSWORD, TestApp, spawn_app};

@@ -2,7 +2,7 @@
 //! answers for unknown emails, lockout escalation, revocation, idle and absolute expiry.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration as StdDuration, Instant};
 

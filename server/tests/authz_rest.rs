@@ -6,7 +6,7 @@
 //! OWNER, a MEMBER, an outsider and a workspace ADMIN (`common::authz::team`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

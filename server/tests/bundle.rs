@@ -4,7 +4,7 @@
 //! incident's timeline.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::twilio::FakeTwilio;

@@ -3,7 +3,7 @@
 //! as errors naming the column. (The kind list against the CHECKs is in `enums.rs`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::spawn_app;

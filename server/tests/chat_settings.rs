@@ -3,7 +3,7 @@
 //! and used at once by deliveries and by the signature check, winning over the environment.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::clock::Clock;
 use app::domain::Role;

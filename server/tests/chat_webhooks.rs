@@ -6,7 +6,7 @@
 //! linking their account, and the post redrawn.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::chatfakes::{Fakes, mattermost_press};

@@ -2,7 +2,7 @@
 //! lifecycle on an embedded cluster (Ctrl-C, restart, kill -9 recovery).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! global search across incidents, services, people, teams and schedules.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use chrono::Duration;

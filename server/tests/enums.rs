@@ -4,7 +4,7 @@
 //! the column: see `AppError::column`.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! unexpected or duplicate page fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! case count; `scripts/fuzz.sh` sets PROPTEST_CASES much higher.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

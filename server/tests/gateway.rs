@@ -4,7 +4,7 @@
 //! `/api/sms-gateway/inbound` with the shared secret act as the person paged.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! server-function errors, and concurrent migrations.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! the audit log, and bad input that names its field and writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! fixtures, `/api/events`, NOTIFY, and bad input that writes nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use chrono::Duration;

@@ -3,7 +3,7 @@
 //! and a manual assignment wins over it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::{Cred, TestApp, spawn_app};

@@ -4,7 +4,7 @@
 //! incident writes, bulk acknowledge and resolve, notes, log entries, overrides and on-calls.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::{Cred, TestApp, spawn_app};

@@ -6,7 +6,7 @@
 //! client (`scripts/install-tools.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

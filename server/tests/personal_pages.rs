@@ -5,7 +5,7 @@
 //! nothing changes); an incident acknowledged elsewhere cancels the receipt.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

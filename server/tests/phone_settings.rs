@@ -4,7 +4,7 @@
 //! environment back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::twilio::{FROM, FakeTwilio, SID, TOKEN};

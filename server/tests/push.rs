@@ -3,7 +3,7 @@
 //! browser would. A real Postgres and the manual clock; nothing leaves the machine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,7 +2,7 @@
 //! LISTEN/NOTIFY, each viewer sees only what they may, and `Last-Event-ID` resumes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

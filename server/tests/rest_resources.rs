@@ -5,8 +5,7 @@
 //! a key without the scope.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-#[path = "rest_resources/people.rs"]
+use crate::common;
 mod people;
 
 use app::domain::Role;

@@ -4,8 +4,7 @@
 //! changed, 404 for unknown ids and 403 for a key without the scope.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-#[path = "rest_schedules/oncalls.rs"]
+use crate::common;
 mod oncalls;
 
 use app::domain::Role;

@@ -4,7 +4,7 @@
 //! the iCal feed parsed back by a real iCalendar parser and compared with the engine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use chrono::{DateTime, Duration, Utc};

@@ -5,7 +5,7 @@
 //! as the Rust list says; bad input is a 400 naming the field.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

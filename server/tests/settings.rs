@@ -3,7 +3,7 @@
 //! saved settings without a restart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::{SmtpSink, spawn_app};

@@ -2,7 +2,7 @@
 //! field and write nothing, and only one admin can ever be created this way.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{TestApp, spawn_app};
 use serde_json::{Value, json};

@@ -7,7 +7,7 @@
 //! post each event once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::clock::Clock;
 use app::domain::Role;

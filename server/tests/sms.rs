@@ -3,7 +3,7 @@
 //! acknowledges, signatures refused when wrong, and Twilio's errors as temporary or final.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::twilio::{FakeTwilio, TOKEN};

@@ -5,7 +5,7 @@
 //! limited to a break-glass admin, the settings' checks, and RP-initiated logout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::idp::{Browser, CLIENT_ID, CLIENT_SECRET, Idp};
 use common::{Cred, PASSWORD, TestApp, spawn_app};

@@ -3,7 +3,7 @@
 //! written once, and one step that fails does not hold back the others.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::escalation::Position;
 use app::domain::{IncidentId, Role, Transition};

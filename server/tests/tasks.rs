@@ -2,7 +2,7 @@
 //! per-service counts, MTTA and MTTR; the cleanup enforces retention.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::spawn_app;

@@ -3,7 +3,7 @@
 //! directory, never a team member, escalation target or on-call participant, never paged).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::{Cred, TestApp, spawn_app};

@@ -5,8 +5,7 @@
 //! The access settings and their rules are in `team_permissions/settings.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-#[path = "team_permissions/settings.rs"]
+use crate::common;
 mod settings;
 
 use common::authz::team::{TeamPrincipals, owned, steps, team_setup};

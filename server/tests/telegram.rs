@@ -6,7 +6,7 @@
 //! reads getUpdates with offset = last update + 1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::telegram::{FakeTelegram, GROUP, deliver, press_update, start_update};

@@ -2,7 +2,7 @@
 //! cookies over TLS only, and a certificate reload under load that fails no request.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

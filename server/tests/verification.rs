@@ -3,7 +3,7 @@
 //! verifies both phone kinds; an unverified number is never paged.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::spawn_app_with_twilio;

@@ -4,7 +4,7 @@
 //! voicemail, recorded once; a call nobody answers is recorded as not answered.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use app::domain::Role;
 use common::twilio::{Call, FakeTwilio, TOKEN};

@@ -88,6 +88,7 @@ async fn template() -> &'static str {
                     .fetch_one(&mut admin)
                     .await
                     .unwrap();
+            sweep_orphans(&mut admin).await;
             if !exists {
                 create_database(&mut admin, &name, None).await;
                 let pool = sqlx::PgPool::connect_with(options_for(&name))
@@ -103,6 +104,57 @@ async fn template() -> &'static str {
             name
         })
         .await
+}
+
+/// Drops the test databases of processes that are no longer running: a run leaves nothing
+/// behind but its template, however its earlier tests ended.
+async fn sweep_orphans(admin: &mut PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(DB_PREFIX)
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap();
+    for name in names {
+        let pid = name[DB_PREFIX.len()..].split('_').next().unwrap_or("");
+        let alive = !pid.is_empty() && std::path::Path::new(&format!("/proc/{pid}")).exists();
+        if !alive {
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *admin)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Drops a test database (from `Drop`, so on a thread with a runtime of its own). Names
+/// that are not test databases are left alone.
+pub fn drop_database(name: &str) {
+    if !name.starts_with(DB_PREFIX) {
+        return;
+    }
+    let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    let dropped = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let mut admin = PgConnection::connect(&admin_url())
+                .await
+                .map_err(|e| e.to_string())?;
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            admin.close().await.map_err(|e| e.to_string())
+        })
+    })
+    .join();
+    if let Ok(Err(e)) = dropped {
+        tracing::warn!(error = %e, "could not drop a test database");
+    }
 }
 
 async fn create_database(admin: &mut PgConnection, name: &str, template: Option<&str>) {
@@ -122,9 +174,17 @@ pub fn options_for(db: &str) -> PgConnectOptions {
         .database(db)
 }
 
+/// Test databases are named `opsknight_t_<pid>_<uuid>`, so one left by a process that has
+/// ended (a crash, or a test that made its own) can be told apart and swept.
+const DB_PREFIX: &str = "opsknight_t_";
+
 /// A fresh database. `migrated` clones the template; otherwise it is empty.
 pub async fn fresh_database(migrated: bool) -> String {
-    let name = format!("opsknight_t_{}", uuid::Uuid::new_v4().simple());
+    let name = format!(
+        "{DB_PREFIX}{}_{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
     let tpl = if migrated {
         Some(template().await)
     } else {
@@ -166,6 +226,13 @@ pub struct TlsFiles {
     pub key: std::path::PathBuf,
     pub config: axum_server::tls_rustls::RustlsConfig,
     _dir: Arc<tempfile::TempDir>,
+}
+
+/// The app's database goes with it: a run's disk use stays that of the tests running at once.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop_database(&self.db);
+    }
 }
 
 impl TestApp {
