@@ -23,6 +23,7 @@ pub mod phone;
 pub mod policies;
 pub mod profile;
 pub mod push;
+pub mod rules;
 pub mod schedules;
 pub mod search;
 pub mod services;
@@ -143,6 +144,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("events") view={Lazy::<EventLogRoute>::new()}/>
                     <Route path=path!("services") view={Lazy::<ServicesRoute>::new()}/>
                     <Route path=path!("services/:id") view={Lazy::<ServiceRoute>::new()}/>
+                    <Route path=path!("services/:id/rules") view={Lazy::<ServiceRulesRoute>::new()}/>
+                    <Route path=path!("rules") view={Lazy::<GlobalRulesRoute>::new()}/>
                     <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
                     <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>
                     <Route path=path!("jobs") view={Lazy::<JobsRoute>::new()}/>

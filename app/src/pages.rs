@@ -37,6 +37,8 @@ pub enum DeskPage {
     EventLog,
     Services,
     Service,
+    ServiceRules,
+    GlobalRules,
     Policies,
     Policy,
     Jobs,
@@ -81,6 +83,8 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::EventLog => view! { <crate::incidents::event_log::EventLogPage/> }.into_any(),
         P::Services => view! { <crate::services::pages::ServicesPage/> }.into_any(),
         P::Service => view! { <crate::services::pages::ServicePage/> }.into_any(),
+        P::ServiceRules => view! { <crate::rules::page::ServiceRulesPage/> }.into_any(),
+        P::GlobalRules => view! { <crate::rules::page::GlobalRulesPage/> }.into_any(),
         P::Policies => view! { <crate::policies::pages::PoliciesPage/> }.into_any(),
         P::Policy => view! { <crate::policies::pages::PolicyPage/> }.into_any(),
         P::Jobs => view! { <crate::jobs::page::JobsPage/> }.into_any(),
@@ -137,6 +141,8 @@ routes! {
     EventLogRoute => desk_page(DeskPage::EventLog);
     ServicesRoute => desk_page(DeskPage::Services);
     ServiceRoute => desk_page(DeskPage::Service);
+    ServiceRulesRoute => desk_page(DeskPage::ServiceRules);
+    GlobalRulesRoute => desk_page(DeskPage::GlobalRules);
     PoliciesRoute => desk_page(DeskPage::Policies);
     PolicyRoute => desk_page(DeskPage::Policy);
     JobsRoute => desk_page(DeskPage::Jobs);

@@ -25,6 +25,8 @@ pub struct AppState {
     /// Single sign-on as the environment configures it (`OPSKNIGHT_OIDC_*`), used when no
     /// settings are saved.
     pub sso_env: Option<std::sync::Arc<crate::sso::config::EnvConfig>>,
+    /// The receivers' parsers, for the event-rule test panel.
+    pub event_formats: std::sync::Arc<dyn crate::rules::EventFormats>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -144,6 +144,7 @@ async fn run(
         public_url: public,
         keys,
         sso_env: args.sso.config()?.map(std::sync::Arc::new),
+        event_formats: std::sync::Arc::new(crate::integrations::Receivers),
     };
     // The Web Push (VAPID) key is made on first start and sealed with the keyring.
     let (_, vapid) = app::push::store::ensure_key(&state.pool, &state.keys, state.clock.now())

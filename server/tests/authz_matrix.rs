@@ -535,6 +535,24 @@ const ROWS: &[Row] = &[
         json!({})
     }),
     (
+        "/api/rules/get",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"service_id": null}),
+    ),
+    (
+        "/api/rules/save",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"service_id": null, "version": 0, "rules": [{"name": "", "then": {}}]}),
+    ),
+    (
+        "/api/rules/test",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"service_id": null, "format": "events_v2", "body": "{}"}),
+    ),
+    (
         "/api/services/get",
         "DAAAAAD",
         "services:read",
@@ -819,6 +837,10 @@ const TEAM_ROWS: &[TeamRow] = &[
         json!({"name": format!("new-{}", o.tag), "description": "", "team_id": o.team,
             "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
     }),
+    ("/api/rules/save", "ADDA", |o| {
+        json!({"service_id": o.service, "version": 0,
+            "rules": [{"name": "quiet", "then": {"suppress": true}}]})
+    }),
     ("/api/services/update", "ADDA", |o| {
         json!({"id": o.service, "name": format!("renamed-{}", o.tag), "description": "",
             "team_id": o.team, "urgency_rule": "HIGH", "ack_timeout_secs": null})
@@ -1007,6 +1029,8 @@ const TEAM_MOVES: &[TeamMove] = &[
 /// Server functions on services, integrations, policies and schedules that only read (the
 /// team rule only hides what they read): every other one there needs a team row.
 const TEAM_READS: &[&str] = &[
+    "/api/rules/get",
+    "/api/rules/test",
     "/api/services/list",
     "/api/services/get",
     "/api/services/channels/list",
@@ -1029,6 +1053,7 @@ async fn every_write_on_what_a_team_owns_has_a_team_row() {
         .filter(|p| {
             [
                 "/api/services/",
+                "/api/rules/",
                 "/api/integrations/",
                 "/api/policies/",
                 "/api/schedules/",

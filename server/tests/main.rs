@@ -17,6 +17,7 @@ mod cli;
 mod command_center;
 mod enums;
 mod escalation;
+mod event_rules;
 mod fuzz_events;
 mod gateway;
 mod http_foundation;

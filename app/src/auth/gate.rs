@@ -31,6 +31,8 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/events", PageAccess::SignedIn),
     ("/services", PageAccess::SignedIn),
     ("/services/{id}", PageAccess::SignedIn),
+    ("/services/{id}/rules", PageAccess::SignedIn),
+    ("/rules", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),
     ("/schedules", PageAccess::SignedIn),

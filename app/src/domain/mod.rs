@@ -12,6 +12,7 @@ pub mod role;
 pub mod schedule;
 pub mod scope;
 pub mod timezone;
+pub mod window;
 
 pub use contact::ContactKind;
 pub use email::Email;

@@ -14,11 +14,55 @@ use super::store::{IngestTarget, Ingested, ingest};
 use super::{EventAction, InboundEvent};
 use crate::domain::{IncidentId, IntegrationId, ServiceId};
 use crate::error::AppError;
+use crate::rules::apply::Treatment;
 
-/// Applies `items` in order per dedup key; returns one result per item, in item order.
+/// Applies `items` in order per dedup key, after the event rules (`rules::apply`): dropped
+/// events are counted and touch no incident. Returns one result per item, in item order.
 pub async fn ingest_batch(
     tx: &mut PgConnection,
     items: &[(&IngestTarget, &InboundEvent)],
+    now: DateTime<Utc>,
+) -> Result<Vec<Ingested>, AppError> {
+    let decisions = crate::rules::apply::decide(tx, items, now).await?;
+    let mut drops = Vec::new();
+    let mut kept = Vec::with_capacity(items.len());
+    let mut treats = Vec::with_capacity(items.len());
+    for d in &decisions {
+        if d.dropped {
+            drops.push((d.target.service_id, d.event.summary.as_str()));
+        } else {
+            kept.push((d.target.as_ref(), d.event.as_ref()));
+            treats.push(&d.treat);
+        }
+    }
+    crate::rules::store::record_drops(tx, &drops, now).await?;
+    let mut applied = apply_kept(tx, &kept, &treats, now).await?.into_iter();
+    decisions
+        .iter()
+        .map(|d| {
+            if d.dropped {
+                Ok(Ingested {
+                    dedup_key: d
+                        .event
+                        .dedup_key
+                        .clone()
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+                    incident: None,
+                })
+            } else {
+                applied.next().ok_or_else(|| AppError::Internal {
+                    message: "an event of the batch was not applied".into(),
+                })
+            }
+        })
+        .collect()
+}
+
+/// The events the rules kept, with what the rules add to each (`treats`, by position).
+async fn apply_kept(
+    tx: &mut PgConnection,
+    items: &[(&IngestTarget, &InboundEvent)],
+    treats: &[&Treatment],
     now: DateTime<Utc>,
 ) -> Result<Vec<Ingested>, AppError> {
     // Generated keys first, so a trigger without one is its own key.
@@ -45,15 +89,21 @@ pub async fn ingest_batch(
         let (triggers, others): (Vec<usize>, Vec<usize>) = round
             .into_iter()
             .partition(|&i| items[i].1.action == EventAction::Trigger);
-        let hits = trigger_many(tx, items, &keys, &triggers, now).await?;
+        let hits = trigger_many(tx, items, treats, &keys, &triggers, now).await?;
         for (i, hit) in triggers.iter().zip(hits) {
             let incident = match hit {
                 Some(id) => id,
                 // Yielded to a concurrent insert on another instance: the one-by-one path
                 // appends to that incident.
-                None => match ingest(tx, items[*i].0, &with_key(items[*i].1, &keys[*i]), now)
-                    .await?
-                    .incident
+                None => match ingest(
+                    tx,
+                    items[*i].0,
+                    &with_key(items[*i].1, &keys[*i]),
+                    treats[*i],
+                    now,
+                )
+                .await?
+                .incident
                 {
                     Some(id) => id,
                     None => continue,
@@ -65,7 +115,8 @@ pub async fn ingest_batch(
             });
         }
         for i in others {
-            out[i] = Some(ingest(tx, items[i].0, &with_key(items[i].1, &keys[i]), now).await?);
+            let ev = with_key(items[i].1, &keys[i]);
+            out[i] = Some(ingest(tx, items[i].0, &ev, treats[i], now).await?);
         }
     }
     out.into_iter()
@@ -91,6 +142,7 @@ fn with_key(ev: &InboundEvent, key: &str) -> InboundEvent {
 async fn trigger_many(
     tx: &mut PgConnection,
     items: &[(&IngestTarget, &InboundEvent)],
+    treats: &[&Treatment],
     keys: &[String],
     which: &[usize],
     now: DateTime<Utc>,
@@ -100,7 +152,11 @@ async fn trigger_many(
         // A lone trigger takes the cheaper single-row statement.
         [i] => {
             let ev = with_key(items[*i].1, &keys[*i]);
-            return Ok(vec![ingest(tx, items[*i].0, &ev, now).await?.incident]);
+            return Ok(vec![
+                ingest(tx, items[*i].0, &ev, treats[*i], now)
+                    .await?
+                    .incident,
+            ]);
         }
         _ => {}
     }
@@ -118,13 +174,22 @@ async fn trigger_many(
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
+    let (mut suppressed, mut priorities, mut extras) = (
+        Vec::with_capacity(n),
+        Vec::<Option<&str>>::with_capacity(n),
+        Vec::<Option<serde_json::Value>>::with_capacity(n),
+    );
     for &i in which {
         let (t, ev) = items[i];
         new_ids.push(IncidentId::new());
         services.push(t.service_id);
         dedup.push(keys[i].as_str());
         titles.push(ev.summary.as_str());
-        urgencies.push(t.urgency_rule.urgency(ev.severity).as_str());
+        let treat = treats[i];
+        urgencies.push(treat.urgency(t, ev).as_str());
+        suppressed.push(treat.suppress);
+        priorities.push(treat.priority.as_deref());
+        extras.push(treat.extras());
         integrations.push(t.integration_id);
         severities.push(ev.severity.as_str());
         sources.push(ev.source.as_str());
@@ -133,9 +198,11 @@ async fn trigger_many(
     let rows: Vec<(i64, IncidentId)> = sqlx::query_as(concat!(
         "WITH ev AS (
             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
-                                 $6::uuid[], $7::text[], $8::text[], $9::jsonb[])
+                                 $6::uuid[], $7::text[], $8::text[], $9::jsonb[],
+                                 $14::bool[], $15::text[], $16::jsonb[])
                    WITH ORDINALITY AS e(new_id, service_id, dedup_key, title, urgency,
-                                        integration_id, severity, source, payload, ord)),
+                                        integration_id, severity, source, payload,
+                                        suppressed, priority, extras, ord)),
          upd AS (
             UPDATE incidents i SET alert_count = i.alert_count + 1, updated_at = $10
             FROM ev WHERE i.service_id = ev.service_id AND i.dedup_key = ev.dedup_key
@@ -147,10 +214,12 @@ async fn trigger_many(
             WHERE r.service_id = fresh.service_id AND r.dedup_key = fresh.dedup_key
             RETURNING r.service_id, r.dedup_key, r.received_at),
          ins AS (
-            INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, alert_count,
-                                   created_at, updated_at, resolved_at)
+            INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
+                                   alert_count, created_at, updated_at, resolved_at)
             SELECT f.new_id, f.service_id, f.dedup_key, f.title,
-                   CASE WHEN er.received_at >= $11 THEN 'RESOLVED' ELSE 'OPEN' END, f.urgency, 1, $10, $10,
+                   CASE WHEN er.received_at >= $11 THEN 'RESOLVED'
+                        WHEN f.suppressed THEN 'SUPPRESSED' ELSE 'OPEN' END,
+                   f.urgency, f.priority, 1, $10, $10,
                    CASE WHEN er.received_at >= $11 THEN $10::timestamptz END
             FROM fresh f LEFT JOIN er ON er.service_id = f.service_id AND er.dedup_key = f.dedup_key
             ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
@@ -167,7 +236,12 @@ async fn trigger_many(
             INSERT INTO incident_timeline (incident_id, at, kind, details)
             SELECT hit.id, $10, CASE WHEN hit.created THEN 'TRIGGERED' ELSE 'ALERT_APPENDED' END,
                    jsonb_build_object('summary', ev.title, 'severity', ev.severity)
+                     || COALESCE(ev.extras - 'notes', '{}')
             FROM hit JOIN ev ON ev.ord = hit.ord
+            UNION ALL
+            SELECT hit.id, $10, 'NOTE', jsonb_build_object('note', n.note, 'by', 'event rule')
+            FROM hit JOIN ev ON ev.ord = hit.ord,
+                 jsonb_array_elements_text(COALESCE(ev.extras->'notes', '[]')) AS n(note)
             UNION ALL
             SELECT hit.id, $10, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
             FROM hit WHERE hit.status = 'RESOLVED'),
@@ -190,6 +264,9 @@ async fn trigger_many(
     .bind(now - early_resolve_window())
     .bind(crate::lifecycle::effects::first_step_payload()?)
     .bind(crate::jobs::store::CHANNEL)
+    .bind(&suppressed)
+    .bind(&priorities)
+    .bind(&extras)
     .fetch_all(&mut *tx)
     .await?;
     let mut out = vec![None; n];

@@ -14,6 +14,7 @@ use crate::domain::{IncidentId, IntegrationId, ServiceId, Transition, Urgency, U
 use crate::error::AppError;
 use crate::lifecycle::effects::{first_step_payload, opened};
 use crate::lifecycle::transition::by_event;
+use crate::rules::apply::Treatment;
 
 /// Where an event goes, resolved from its routing key.
 #[derive(Debug, Clone)]
@@ -38,6 +39,7 @@ pub async fn ingest(
     tx: &mut PgConnection,
     target: &IngestTarget,
     ev: &InboundEvent,
+    treat: &Treatment,
     now: DateTime<Utc>,
 ) -> Result<Ingested, AppError> {
     let dedup_key = match &ev.dedup_key {
@@ -45,7 +47,7 @@ pub async fn ingest(
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
     let incident = match ev.action {
-        EventAction::Trigger => Some(trigger(tx, target, ev, &dedup_key, now).await?),
+        EventAction::Trigger => Some(trigger(tx, target, ev, treat, &dedup_key, now).await?),
         EventAction::Acknowledge => {
             by_event(
                 tx,
@@ -82,10 +84,11 @@ async fn trigger(
     tx: &mut PgConnection,
     target: &IngestTarget,
     ev: &InboundEvent,
+    treat: &Treatment,
     dedup_key: &str,
     now: DateTime<Utc>,
 ) -> Result<IncidentId, AppError> {
-    let urgency = target.urgency_rule.urgency(ev.severity);
+    let urgency = treat.urgency(target, ev);
     for _ in 0..3 {
         // One round trip: append to the open incident, or open one (already resolved when a
         // resolve for this key arrived within the window), with its alert and timeline entry.
@@ -99,12 +102,12 @@ async fn trigger(
                 WHERE service_id = $2 AND dedup_key = $3 AND NOT EXISTS (SELECT 1 FROM upd)
                 RETURNING received_at),
              st AS (
-                SELECT CASE WHEN EXISTS (SELECT 1 FROM er WHERE received_at >= $11)
-                            THEN 'RESOLVED' ELSE 'OPEN' END AS status),
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM er WHERE received_at >= $11) THEN 'RESOLVED'
+                            WHEN $14 THEN 'SUPPRESSED' ELSE 'OPEN' END AS status),
              ins AS (
-                INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, alert_count,
-                                       created_at, updated_at, resolved_at)
-                SELECT $1, $2, $3, $4, st.status, $5, 1, $7, $7,
+                INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
+                                       alert_count, created_at, updated_at, resolved_at)
+                SELECT $1, $2, $3, $4, st.status, $5, $15, 1, $7, $7,
                        CASE WHEN st.status = 'RESOLVED' THEN $7::timestamptz END
                 FROM st WHERE NOT EXISTS (SELECT 1 FROM upd)
                 ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
@@ -115,7 +118,11 @@ async fn trigger(
                    SELECT id, $6, $4, $8, $9, $10, $7 FROM hit),
              t AS (INSERT INTO incident_timeline (incident_id, at, kind, details)
                    SELECT id, $7, CASE WHEN created THEN 'TRIGGERED' ELSE 'ALERT_APPENDED' END,
-                          jsonb_build_object('summary', $4::text, 'severity', $8::text) FROM hit
+                          jsonb_build_object('summary', $4::text, 'severity', $8::text)
+                            || COALESCE($16::jsonb - 'notes', '{}') FROM hit
+                   UNION ALL
+                   SELECT id, $7, 'NOTE', jsonb_build_object('note', n.note, 'by', 'event rule')
+                   FROM hit, jsonb_array_elements_text(COALESCE($16::jsonb->'notes', '[]')) AS n(note)
                    UNION ALL
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
                    FROM hit WHERE status = 'RESOLVED'),
@@ -136,6 +143,9 @@ async fn trigger(
         .bind(now - early_resolve_window())
         .bind(first_step_payload()?)
         .bind(crate::jobs::store::CHANNEL)
+        .bind(treat.suppress)
+        .bind(treat.priority.as_deref())
+        .bind(treat.extras())
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = id {

@@ -27,7 +27,7 @@ pub fn ServicesPage() -> impl IntoView {
     let error = action_error(create);
     view! {
         <leptos_meta::Title text="Services · OpsKnight"/>
-        <header class="page-head"><h1>"Services"</h1><a href="/events">"Live event log"</a></header>
+        <header class="page-head"><h1>"Services"</h1><span class="page-head__links"><a href="/rules">"Global event rules"</a><a href="/events">"Live event log"</a></span></header>
         <div class="stack">
             <section class="card" aria-label="Service list">
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading services…"</p> }>
@@ -149,7 +149,7 @@ pub fn ServicePage() -> impl IntoView {
                     let sid = d.service.id;
                     let write = me.can_write();
                     view! {
-                        <header class="page-head"><h1>{d.service.name.clone()}</h1><a href="/services">"All services"</a></header>
+                        <header class="page-head"><h1>{d.service.name.clone()}</h1><span class="page-head__links"><a href={format!("/services/{sid}/rules")}>"Event rules"</a><a href="/services">"All services"</a></span></header>
                         <p class="muted">{d.service.description.clone()}</p>
                         <div class="stack">
                             {move || fresh.get().map(|k| view! { <NewKey created=k/> })}

@@ -18,6 +18,28 @@ impl Invalid {
     }
 }
 
+/// The receivers' parsers by integration kind, for the event-rule test panel.
+#[derive(Debug)]
+pub struct Receivers;
+
+impl app::rules::EventFormats for Receivers {
+    fn parse(
+        &self,
+        format: &str,
+        body: &[u8],
+    ) -> Result<Vec<app::incidents::InboundEvent>, Vec<String>> {
+        let events = match format {
+            "events_v2" => pagerduty::parse_event(body).map(|e| vec![e]),
+            "prometheus" => alertmanager::parse(body),
+            "grafana" => grafana::parse(body),
+            "datadog" => datadog::parse(body),
+            "webhook" => webhook::parse(body),
+            other => Err(Invalid::one(format!("{other:?} is not a format"))),
+        };
+        events.map_err(|e| e.0)
+    }
+}
+
 /// Whole-word match of a resolve word: "upstream_down" and "backup" are not recoveries.
 pub fn has_word(text: &str, words: &[&str]) -> bool {
     text.split(|c: char| !c.is_ascii_alphanumeric())

@@ -427,6 +427,7 @@ async fn spawn_app_serving(
         keys: test_keys(),
         phone: phone_source(&pool, &format!("http://{addr}"), phones.clone()),
         sso_env: None,
+        event_formats: Arc::new(opsknight_server::integrations::Receivers),
     };
     let ingestor = match sns {
         None => opsknight_server::ingest::Ingestor::start(pool.clone(), state.clock.clone(), 2),
