@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use super::api::{SaveRules, TestRules, get_rules};
 use super::draft::{CondRow, RuleRow, list_json};
 use super::{FORMATS, Op, RuleSetView};
-use crate::components::form::action_error;
+use crate::components::form::{action_error, successes};
 use crate::components::time::Time;
 use crate::domain::ServiceId;
 use crate::domain::window::DAYS;
@@ -43,10 +43,9 @@ pub fn ServiceRulesPage() -> impl IntoView {
 #[component]
 fn RulesPage(service: Signal<Option<ServiceId>>) -> impl IntoView {
     let save = ServerAction::<SaveRules>::new();
-    let set = Resource::new(
-        move || (service.get(), save.version().get()),
-        |(s, _)| get_rules(s),
-    );
+    // Only a successful save reloads: a refused one keeps the draft and names the field.
+    let saved = successes(save);
+    let set = Resource::new(move || (service.get(), saved.get()), |(s, _)| get_rules(s));
     view! {
         <leptos_meta::Title text="Event rules · OpsKnight"/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading rules…"</p> }>
