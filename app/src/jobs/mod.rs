@@ -29,16 +29,22 @@ pub enum JobKind {
     ChannelDelivery,
     /// Cancel a Pushover emergency page's retries: the incident was acknowledged elsewhere.
     ReceiptCancel,
+    /// A heartbeat monitor's deadline: if no ping came since, it is down.
+    HeartbeatCheck,
+    /// A maintenance window's end: what it kept quiet starts escalating.
+    MaintenanceEnd,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::Escalation,
         JobKind::Notification,
         JobKind::AutoUnsnooze,
         JobKind::ScheduledTask,
         JobKind::ChannelDelivery,
         JobKind::ReceiptCancel,
+        JobKind::HeartbeatCheck,
+        JobKind::MaintenanceEnd,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,8 @@ impl JobKind {
             JobKind::ScheduledTask => "SCHEDULED_TASK",
             JobKind::ChannelDelivery => "CHANNEL_DELIVERY",
             JobKind::ReceiptCancel => "RECEIPT_CANCEL",
+            JobKind::HeartbeatCheck => "HEARTBEAT_CHECK",
+            JobKind::MaintenanceEnd => "MAINTENANCE_END",
         }
     }
 

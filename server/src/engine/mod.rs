@@ -4,6 +4,8 @@
 
 mod claims;
 pub mod escalation;
+pub mod heartbeat;
+pub mod maintenance;
 pub mod notification;
 pub mod tasks;
 
@@ -270,6 +272,8 @@ impl Engine {
             Some(JobKind::ScheduledTask) => tasks::run(self, &job).await,
             Some(JobKind::ChannelDelivery) => crate::outbound::run(self, &job).await,
             Some(JobKind::ReceiptCancel) => crate::notify::pushover::cancel(self, &job).await,
+            Some(JobKind::HeartbeatCheck) => heartbeat::run(self, &job).await,
+            Some(JobKind::MaintenanceEnd) => maintenance::run(self, &job).await,
             None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
         };
         if let Err(e) = result {
