@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod live;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod maintenance;
 pub mod mobile;
 pub mod notifications;
 pub mod offline;
@@ -146,6 +147,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services/:id") view={Lazy::<ServiceRoute>::new()}/>
                     <Route path=path!("services/:id/rules") view={Lazy::<ServiceRulesRoute>::new()}/>
                     <Route path=path!("rules") view={Lazy::<GlobalRulesRoute>::new()}/>
+                    <Route path=path!("maintenance") view={Lazy::<MaintenanceRoute>::new()}/>
                     <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
                     <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>
                     <Route path=path!("jobs") view={Lazy::<JobsRoute>::new()}/>

@@ -535,6 +535,27 @@ const ROWS: &[Row] = &[
         json!({})
     }),
     (
+        "/api/maintenance/list",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"service_id": null}),
+    ),
+    (
+        "/api/maintenance/create",
+        "DDDAAAD",
+        "services:write",
+        |_| {
+            json!({"window": {"name": "", "service_ids": [], "kind": "ONCE", "zone": "UTC",
+            "starts_at": "", "ends_at": ""}})
+        },
+    ),
+    (
+        "/api/maintenance/cancel",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random()}),
+    ),
+    (
         "/api/rules/get",
         "DAAAAAD",
         "services:read",
@@ -836,6 +857,10 @@ const TEAM_ROWS: &[TeamRow] = &[
     ("/api/services/create", "ADDA", |o| {
         json!({"name": format!("new-{}", o.tag), "description": "", "team_id": o.team,
             "urgency_rule": "SEVERITY", "ack_timeout_secs": null})
+    }),
+    ("/api/maintenance/create", "ADDA", |o| {
+        json!({"window": {"name": "patching", "service_ids": [o.service], "kind": "ONCE",
+            "zone": "UTC", "starts_at": "2030-01-01T00:00", "ends_at": "2030-01-01T02:00"}})
     }),
     ("/api/rules/save", "ADDA", |o| {
         json!({"service_id": o.service, "version": 0,

@@ -23,6 +23,7 @@ mod gateway;
 mod http_foundation;
 mod identity;
 mod ingest;
+mod maintenance;
 mod paged_mine;
 mod pagerduty_api;
 mod pagerduty_api_python;

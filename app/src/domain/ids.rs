@@ -109,6 +109,10 @@ typed_id!(
     /// A service channel: a Slack channel, a Teams or Discord webhook, an outbound webhook….
     ChannelId
 );
+typed_id!(
+    /// A maintenance window.
+    MaintenanceId
+);
 
 #[cfg(test)]
 mod tests {

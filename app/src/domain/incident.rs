@@ -116,6 +116,8 @@ pub enum Transition {
     Reopen,
     /// The acknowledgement timed out (the service's ack timeout): back to OPEN, escalating.
     Unacknowledge,
+    /// What a maintenance window held (SUPPRESSED) is let go when it ends: OPEN, escalating.
+    Release,
 }
 
 /// The status after `t`, or `None` when `t` does not apply (a repeat, or a transition that
@@ -129,6 +131,7 @@ pub fn next_status(from: Status, t: Transition) -> Option<Status> {
         (Open | Acknowledged | Snoozed | Suppressed, Transition::Resolve) => Some(Resolved),
         (Resolved, Transition::Reopen) => Some(Open),
         (Acknowledged, Transition::Unacknowledge) => Some(Open),
+        (Suppressed, Transition::Release) => Some(Open),
         _ => None,
     }
 }

@@ -18,8 +18,8 @@ pub use contact::ContactKind;
 pub use email::Email;
 pub use ids::{
     ApiKeyId, ChannelId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId,
-    NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId, ServiceId, SessionId,
-    TeamId, TemporaryId, UserId,
+    MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId,
+    ServiceId, SessionId, TeamId, TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

@@ -102,6 +102,53 @@ impl Window {
     }
 }
 
+impl Window {
+    /// The instant the window's wall-clock `minutes` after local midnight of `day` falls on
+    /// (the later side of a DST gap; the earlier of a repeated hour).
+    fn instant(&self, day: chrono::NaiveDate, minutes: u32) -> Option<DateTime<Utc>> {
+        use chrono::{NaiveTime, TimeZone};
+        let naive = day.and_time(NaiveTime::MIN) + chrono::TimeDelta::minutes(i64::from(minutes));
+        let local = self.tz.from_local_datetime(&naive);
+        local
+            .earliest()
+            .or_else(|| {
+                self.tz
+                    .from_local_datetime(&(naive + chrono::TimeDelta::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// When the window next stops holding at or after `at`: the end of the occurrence that
+    /// contains `at`, else of the next one (consecutive whole days count as one occurrence).
+    /// `None` if it holds for more than a week on end (every day, all day).
+    pub fn occurrence_end(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let today = at.with_timezone(&self.tz).date_naive();
+        let mut ends = Vec::new();
+        for offset in -1..=8 {
+            let day = today + chrono::TimeDelta::days(offset);
+            if self.days & day_bit(day.weekday()) == 0 {
+                continue;
+            }
+            let whole = self.from == self.to || (self.from == 0 && self.to == 24 * 60);
+            let end = if whole || self.from > self.to {
+                day + chrono::TimeDelta::days(1)
+            } else {
+                day
+            };
+            let minutes = if whole { 0 } else { self.to % (24 * 60) };
+            let end = if !whole && self.to == 24 * 60 {
+                self.instant(day + chrono::TimeDelta::days(1), 0)
+            } else {
+                self.instant(end, minutes)
+            };
+            ends.extend(end);
+        }
+        ends.sort_unstable();
+        ends.into_iter().find(|e| *e > at && !self.contains(*e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +204,42 @@ mod tests {
         assert!(!weekend.contains(at("2026-03-30T00:00:00Z")));
         let always = window("UTC", &[], "00:00", "00:00");
         assert!(always.contains(at("2026-03-30T12:00:00Z")));
+    }
+
+    #[test]
+    fn occurrences_end_on_the_wall_clock_across_dst_and_merge_whole_days() {
+        // Sundays 00:00–06:00 in Berlin. On 29 March 2026 06:00 is CEST (UTC+2): 04:00 UTC.
+        let w = window("Europe/Berlin", &["sun"], "00:00", "06:00");
+        assert_eq!(
+            w.occurrence_end(at("2026-03-29T01:30:00Z")),
+            Some(at("2026-03-29T04:00:00Z"))
+        );
+        // A week earlier, in winter time: 05:00 UTC. From a Wednesday: the next Sunday's end.
+        assert_eq!(
+            w.occurrence_end(at("2026-03-22T01:30:00Z")),
+            Some(at("2026-03-22T05:00:00Z"))
+        );
+        assert_eq!(
+            w.occurrence_end(at("2026-03-25T12:00:00Z")),
+            Some(at("2026-03-29T04:00:00Z"))
+        );
+        // A whole weekend is one occurrence, ending Monday 00:00.
+        let weekend = window("UTC", &["sat", "sun"], "00:00", "24:00");
+        assert_eq!(
+            weekend.occurrence_end(at("2026-03-28T10:00:00Z")),
+            Some(at("2026-03-30T00:00:00Z"))
+        );
+        // Across midnight: Friday 22:00 to Saturday 06:00 New York.
+        let night = window("America/New_York", &["fri"], "22:00", "06:00");
+        assert_eq!(
+            night.occurrence_end(at("2026-11-07T04:00:00Z")),
+            Some(at("2026-11-07T11:00:00Z"))
+        );
+        // Always on: no end within a week.
+        assert_eq!(
+            window("UTC", &[], "00:00", "00:00").occurrence_end(at("2026-03-28T10:00:00Z")),
+            None
+        );
     }
 
     #[test]

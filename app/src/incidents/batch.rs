@@ -187,7 +187,7 @@ async fn trigger_many(
         titles.push(ev.summary.as_str());
         let treat = treats[i];
         urgencies.push(treat.urgency(t, ev).as_str());
-        suppressed.push(treat.suppress);
+        suppressed.push(treat.suppressed());
         priorities.push(treat.priority.as_deref());
         extras.push(treat.extras());
         integrations.push(t.integration_id);
@@ -215,12 +215,14 @@ async fn trigger_many(
             RETURNING r.service_id, r.dedup_key, r.received_at),
          ins AS (
             INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
-                                   alert_count, created_at, updated_at, resolved_at)
+                                   alert_count, created_at, updated_at, resolved_at,
+                                   maintenance_window_id)
             SELECT f.new_id, f.service_id, f.dedup_key, f.title,
                    CASE WHEN er.received_at >= $11 THEN 'RESOLVED'
                         WHEN f.suppressed THEN 'SUPPRESSED' ELSE 'OPEN' END,
                    f.urgency, f.priority, 1, $10, $10,
-                   CASE WHEN er.received_at >= $11 THEN $10::timestamptz END
+                   CASE WHEN er.received_at >= $11 THEN $10::timestamptz END,
+                   (f.extras->'maintenance'->>'id')::uuid
             FROM fresh f LEFT JOIN er ON er.service_id = f.service_id AND er.dedup_key = f.dedup_key
             ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
             RETURNING id, status),

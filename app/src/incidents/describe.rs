@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// Every kind of timeline entry (`incident_timeline.kind`).
-pub const KINDS: [&str; 12] = [
+pub const KINDS: [&str; 14] = [
     "TRIGGERED",
     "ALERT_APPENDED",
     "ACKNOWLEDGED",
@@ -17,6 +17,8 @@ pub const KINDS: [&str; 12] = [
     "NOTE",
     "ASSIGNED",
     "UNACKNOWLEDGED",
+    "UNSUPPRESSED",
+    "MERGED",
 ];
 
 fn names(v: &Value) -> String {

@@ -106,9 +106,11 @@ async fn trigger(
                             WHEN $14 THEN 'SUPPRESSED' ELSE 'OPEN' END AS status),
              ins AS (
                 INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
-                                       alert_count, created_at, updated_at, resolved_at)
+                                       alert_count, created_at, updated_at, resolved_at,
+                                       maintenance_window_id)
                 SELECT $1, $2, $3, $4, st.status, $5, $15, 1, $7, $7,
-                       CASE WHEN st.status = 'RESOLVED' THEN $7::timestamptz END
+                       CASE WHEN st.status = 'RESOLVED' THEN $7::timestamptz END,
+                       ($16::jsonb->'maintenance'->>'id')::uuid
                 FROM st WHERE NOT EXISTS (SELECT 1 FROM upd)
                 ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
                 RETURNING id, status),
@@ -143,7 +145,7 @@ async fn trigger(
         .bind(now - early_resolve_window())
         .bind(first_step_payload()?)
         .bind(crate::jobs::store::CHANNEL)
-        .bind(treat.suppress)
+        .bind(treat.suppressed())
         .bind(treat.priority.as_deref())
         .bind(treat.extras())
         .fetch_optional(&mut *tx)

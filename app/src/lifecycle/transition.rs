@@ -146,6 +146,7 @@ async fn apply(
         Transition::Resolve => "RESOLVED",
         Transition::Reopen => "REOPENED",
         Transition::Unacknowledge => "UNACKNOWLEDGED",
+        Transition::Release => "UNSUPPRESSED",
     };
     let generation: Option<i64> = sqlx::query_scalar(
         "WITH inc AS (

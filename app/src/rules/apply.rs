@@ -25,6 +25,9 @@ pub struct Treatment {
     pub notes: Vec<String>,
     /// "Global rule 1 “Key by alert”" …, for the timeline.
     pub rules: Vec<String>,
+    /// The maintenance window holding the event's service (when no rule suppressed it): the
+    /// new incident is SUPPRESSED and released when the window ends.
+    pub maintenance: Option<(crate::domain::MaintenanceId, String)>,
 }
 
 impl Treatment {
@@ -34,11 +37,22 @@ impl Treatment {
             .unwrap_or_else(|| target.urgency_rule.urgency(ev.severity))
     }
 
-    /// What the incident SQL adds to the timeline (`{"rules": […], "notes": […]}`), or
-    /// `None` when no rule applied.
+    /// Whether a new incident is created SUPPRESSED (by a rule, or a maintenance window).
+    pub fn suppressed(&self) -> bool {
+        self.suppress || self.maintenance.is_some()
+    }
+
+    /// What the incident SQL adds to the timeline and the row (`{"rules": […], "notes": […],
+    /// "maintenance": {"id", "name"}}`), or `None` when neither a rule nor a window applied.
     pub fn extras(&self) -> Option<serde_json::Value> {
-        (!self.rules.is_empty())
-            .then(|| serde_json::json!({"rules": self.rules, "notes": self.notes}))
+        if self.rules.is_empty() && self.maintenance.is_none() {
+            return None;
+        }
+        let mut v = serde_json::json!({"rules": self.rules, "notes": self.notes});
+        if let Some((id, name)) = &self.maintenance {
+            v["maintenance"] = serde_json::json!({"id": id, "name": name});
+        }
+        Some(v)
     }
 }
 
@@ -77,9 +91,17 @@ pub async fn decide<'a>(
     services.sort_unstable();
     services.dedup();
     let stored = super::store::sets_for(tx, &services).await?;
-    if stored
-        .iter()
-        .all(|s| s.rules.as_array().is_none_or(Vec::is_empty))
+    let mut held: HashMap<ServiceId, (crate::domain::MaintenanceId, String)> =
+        crate::maintenance::store::holding(tx, &services, now)
+            .await?
+            .into_iter()
+            .map(|(s, w)| (s, (w.id, w.name)))
+            .collect();
+    let mut checked: Vec<ServiceId> = services.clone();
+    if held.is_empty()
+        && stored
+            .iter()
+            .all(|s| s.rules.as_array().is_none_or(Vec::is_empty))
     {
         return Ok(items
             .iter()
@@ -138,6 +160,17 @@ pub async fn decide<'a>(
             });
             continue;
         }
+        if !checked.contains(&target.service_id) {
+            // Routed to a service outside the batch: is a window holding it?
+            checked.push(target.service_id);
+            for (s, w) in crate::maintenance::store::holding(tx, &[target.service_id], now).await? {
+                held.insert(s, (w.id, w.name));
+            }
+        }
+        let maintenance = match outcome.suppress {
+            true => None,
+            false => held.get(&target.service_id).cloned(),
+        };
         let event = match outcome.dedup_key.take() {
             Some(key) => Cow::Owned(InboundEvent {
                 dedup_key: Some(key),
@@ -155,6 +188,7 @@ pub async fn decide<'a>(
                 priority: outcome.priority,
                 notes: outcome.notes,
                 rules: outcome.matched.iter().map(describe).collect(),
+                maintenance,
             },
         });
     }

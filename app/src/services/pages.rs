@@ -27,7 +27,7 @@ pub fn ServicesPage() -> impl IntoView {
     let error = action_error(create);
     view! {
         <leptos_meta::Title text="Services · OpsKnight"/>
-        <header class="page-head"><h1>"Services"</h1><span class="page-head__links"><a href="/rules">"Global event rules"</a><a href="/events">"Live event log"</a></span></header>
+        <header class="page-head"><h1>"Services"</h1><span class="page-head__links"><a href="/maintenance">"Maintenance"</a><a href="/rules">"Global event rules"</a><a href="/events">"Live event log"</a></span></header>
         <div class="stack">
             <section class="card" aria-label="Service list">
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading services…"</p> }>
@@ -151,6 +151,7 @@ pub fn ServicePage() -> impl IntoView {
                     view! {
                         <header class="page-head"><h1>{d.service.name.clone()}</h1><span class="page-head__links"><a href={format!("/services/{sid}/rules")}>"Event rules"</a><a href="/services">"All services"</a></span></header>
                         <p class="muted">{d.service.description.clone()}</p>
+                        <crate::maintenance::page::MaintenanceBanner service=sid/>
                         <div class="stack">
                             {move || fresh.get().map(|k| view! { <NewKey created=k/> })}
                             <FormError error=row_error/>

@@ -1,12 +1,24 @@
-//! MAINTENANCE_END jobs: a maintenance window's end (issue 21, in progress).
+//! MAINTENANCE_END jobs: a maintenance window's end releases what it held
+//! (`app::maintenance::end`), in the job's transaction.
+
+use anyhow::Context;
+use app::jobs::store::{self as queue, Claimed};
+use app::maintenance::end::EndJob;
 
 use super::Engine;
-use app::jobs::store::Claimed;
 
-/// Not built yet: a job of this kind fails visibly rather than being dropped.
-pub async fn run(_engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
-    anyhow::bail!(
-        "MAINTENANCE_END job {} arrived before maintenance windows exist",
-        job.id
-    )
+pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
+    let payload: EndJob =
+        serde_json::from_value(job.payload.clone()).context("MAINTENANCE_END payload")?;
+    let now = engine.clock.now();
+    let mut tx = engine.pool.begin().await.context("begin")?;
+    if queue::hold(&mut tx, job).await? {
+        let released = app::maintenance::end::run(&mut tx, payload, now).await?;
+        queue::complete(&mut tx, job, now).await?;
+        tx.commit().await.context("commit")?;
+        if released > 0 {
+            tracing::info!(window = %payload.window_id, released, "maintenance window ended");
+        }
+    }
+    Ok(())
 }
