@@ -746,6 +746,18 @@ const ROWS: &[Row] = &[
         |f| json!({"id": f.incident, "user_id": random(), "team_id": null}),
     ),
     (
+        "/api/incidents/escalate",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"id": f.incident}),
+    ),
+    (
+        "/api/incidents/merge",
+        "DADAAAD",
+        "incidents:write",
+        |f| json!({"target_id": random(), "source_ids": [f.incident]}),
+    ),
+    (
         "/api/incidents/set-priority",
         "DADAAAD",
         "incidents:write",

@@ -24,6 +24,7 @@ mod http_foundation;
 mod identity;
 mod ingest;
 mod maintenance;
+mod merge;
 mod paged_mine;
 mod pagerduty_api;
 mod pagerduty_api_python;

@@ -115,3 +115,24 @@ pub async fn set_priority(id: IncidentId, priority: Option<String>) -> Result<()
     let (state, caller) = crate::auth::caller::current().await?;
     super::ops::set_priority(&state, &caller, id, priority.as_deref()).await
 }
+
+/// `POST /api/incidents/escalate` with `{"id"}`: the next escalation step runs now (an OPEN
+/// incident; 409 otherwise, or when the policy has no further step).
+#[server(prefix = "/api", endpoint = "incidents/escalate", input = server_fn::codec::Json)]
+pub async fn escalate_incident(id: IncidentId) -> Result<(), AppError> {
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::merge::escalate(&state, &caller, id).await
+}
+
+/// `POST /api/incidents/merge` with `{"target_id", "source_ids": […], "source_numbers": […]}`
+/// → how many incidents were merged into the target (their alerts and notes move; they are
+/// resolved with a link, and their pages stop).
+#[server(prefix = "/api", endpoint = "incidents/merge", input = server_fn::codec::Json)]
+pub async fn merge_incidents(
+    target_id: IncidentId,
+    #[server(default)] source_ids: Vec<IncidentId>,
+    #[server(default)] source_numbers: Vec<i64>,
+) -> Result<usize, AppError> {
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::merge::merge(&state, &caller, target_id, &source_ids, &source_numbers).await
+}

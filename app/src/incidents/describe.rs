@@ -38,6 +38,22 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
     let d: Value = serde_json::from_str(details).ok()?;
     let s = |k: &str| d.get(k).and_then(Value::as_str);
     match kind {
+        "MERGED" => match d.get("merged").and_then(Value::as_array) {
+            Some(list) => Some(format!(
+                "Merged {} into this incident ({} alerts moved)",
+                list.iter()
+                    .filter_map(Value::as_i64)
+                    .map(|n| format!("#{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                d.get("alerts").and_then(Value::as_i64).unwrap_or(0)
+            )),
+            None => d
+                .get("number")
+                .and_then(Value::as_i64)
+                .map(|n| format!("Merged into #{n}")),
+        },
+        "UNSUPPRESSED" => s("reason").map(|r| format!("No longer suppressed: {r}")),
         "ESCALATED" => {
             let step = d.get("step").and_then(Value::as_i64);
             let pass = d.get("pass").and_then(Value::as_i64).unwrap_or(1);
@@ -149,6 +165,14 @@ mod tests {
         );
         assert_eq!(describe("ACKNOWLEDGED", "{}"), None);
         assert_eq!(describe("NOTE", r#"{"note":"x"}"#), None);
+        assert_eq!(
+            describe("MERGED", r#"{"merged":[12,13],"alerts":4}"#).as_deref(),
+            Some("Merged #12, #13 into this incident (4 alerts moved)")
+        );
+        assert_eq!(
+            describe("MERGED", r#"{"into":"x","number":11}"#).as_deref(),
+            Some("Merged into #11")
+        );
         assert_eq!(describe("ESCALATED", "not json"), None);
     }
 }

@@ -12,7 +12,10 @@ pub mod badges;
 pub mod batch;
 pub mod describe;
 pub mod event_log;
+#[cfg(feature = "ssr")]
+pub mod merge;
 pub mod mobile;
+pub mod more;
 #[cfg(feature = "ssr")]
 pub mod notify;
 #[cfg(feature = "ssr")]

@@ -357,6 +357,7 @@ pub fn IncidentPage() -> impl IntoView {
                     let i = d.incident.clone();
                     let iid = i.id;
                     let resolved = i.status == Status::Resolved;
+                    let open = i.status == Status::Open;
                     view! {
                         <header class="page-head incident-head">
                             <div>
@@ -436,6 +437,7 @@ pub fn IncidentPage() -> impl IntoView {
                                 }}
                             </div>
                         </header>
+                        <super::more::MoreActions id=iid open=open resolved=resolved/>
                         <FormError error=error/>
                         <div class="split">
                             <section class="card" aria-labelledby="timeline-h">

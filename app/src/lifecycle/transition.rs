@@ -88,6 +88,21 @@ async fn with_details(
     Ok(changed)
 }
 
+/// A person's transition inside the caller's transaction (a merge resolving what it merged),
+/// with `details` on the timeline entry. The row is locked; no NOTIFY (the caller sends one
+/// for everything it changed).
+pub async fn in_tx(
+    tx: &mut PgConnection,
+    id: IncidentId,
+    t: Transition,
+    actor: UserId,
+    details: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let from = lock(tx, id).await?;
+    apply(tx, id, from, t, Some(actor), None, details, now).await
+}
+
 /// An event's acknowledge or resolve on the open incident of (service, dedup key). Unknown
 /// keys and repeats change nothing.
 pub async fn by_event(
