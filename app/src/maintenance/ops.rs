@@ -128,6 +128,27 @@ fn check(input: &NewWindow, now: DateTime<Utc>) -> Result<Checked, AppError> {
     Ok((name, services, starts_at, ends_at, weekly))
 }
 
+/// Checks that the caller may change every one of `services` (`perm::begin` for each) → the
+/// transaction of the last check, to write in (a plain one when there are none).
+async fn begin_for_all(
+    state: &AppState,
+    caller: &Caller,
+    services: &[ServiceId],
+    action: &str,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
+    let mut tx = None;
+    for s in services {
+        if let Some(t) = tx.take() {
+            sqlx::Transaction::rollback(t).await?;
+        }
+        tx = Some(perm::begin(state, caller, Edit::change(Object::Service(*s), action)).await?);
+    }
+    match tx {
+        Some(tx) => Ok(tx),
+        None => Ok(state.pool.begin().await?),
+    }
+}
+
 /// Creates a window and queues its first end → the window.
 pub async fn create(
     state: &AppState,
@@ -137,23 +158,7 @@ pub async fn create(
     caller.check(Access::Write(Area::Services))?;
     let now = state.clock.now();
     let (name, services, starts_at, ends_at, weekly) = check(input, now)?;
-    // Every service must be one the caller may change; the last check's transaction writes.
-    let mut tx = None;
-    for s in &services {
-        if let Some(t) = tx.take() {
-            sqlx::Transaction::rollback(t).await?;
-        }
-        tx = Some(
-            perm::begin(
-                state,
-                caller,
-                Edit::change(Object::Service(*s), "maintenance.create"),
-            )
-            .await?,
-        );
-    }
-    let mut tx =
-        tx.ok_or_else(|| AppError::invalid("service_ids", "choose at least one service"))?;
+    let mut tx = begin_for_all(state, caller, &services, "maintenance.create").await?;
     let id = super::store::create(
         &mut tx,
         &name,
@@ -199,25 +204,12 @@ pub async fn cancel(
     id: MaintenanceId,
 ) -> Result<WindowView, AppError> {
     caller.check(Access::Write(Area::Services))?;
-    let services = super::store::services(&state.pool, id).await?;
-    let mut tx = None;
-    for (s, _, _) in &services {
-        if let Some(t) = tx.take() {
-            sqlx::Transaction::rollback(t).await?;
-        }
-        tx = Some(
-            perm::begin(
-                state,
-                caller,
-                Edit::change(Object::Service(*s), "maintenance.cancel"),
-            )
-            .await?,
-        );
-    }
-    let mut tx = match tx {
-        Some(tx) => tx,
-        None => state.pool.begin().await?,
-    };
+    let services: Vec<ServiceId> = super::store::services(&state.pool, id)
+        .await?
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
+    let mut tx = begin_for_all(state, caller, &services, "maintenance.cancel").await?;
     let now = state.clock.now();
     let w = super::store::get(&mut *tx, id).await?;
     if super::store::cancel(&mut tx, id, now).await? {

@@ -18,27 +18,43 @@ pub fn MaintenancePage() -> impl IntoView {
     let create = ServerAction::<CreateMaintenance>::new();
     let cancel = ServerAction::<CancelMaintenance>::new();
     let created = successes(create);
-    let windows = Resource::new(
+    // The form's service list loads with the windows, in one resource: a Transition of its
+    // own nested in this one's content fails to hydrate now and then (see ServicePage).
+    let data = Resource::new(
         move || (created.get(), cancel.version().get()),
-        |_| list_maintenance(None),
+        |_| async {
+            let windows = list_maintenance(None).await?;
+            let services = crate::services::api::list_services()
+                .await
+                .unwrap_or_default();
+            Ok::<_, crate::error::AppError>((windows, services))
+        },
     );
     view! {
         <leptos_meta::Title text="Maintenance · OpsKnight"/>
         <header class="page-head"><h1>"Maintenance windows"</h1><a href="/services">"Services"</a></header>
         <p class="muted">"During a window, new incidents on its services are created SUPPRESSED: visible, paging nobody. When it ends (or is cancelled) anything still open starts escalating at step 1. Incidents already open keep escalating."</p>
-        <div class="stack">
-            <section class="card" aria-labelledby="mw-h">
-                <h2 id="mw-h" class="card__title">"Windows"</h2>
-                <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading windows…"</p> }>
-                    {move || windows.get().map(|r| match r {
-                        Ok(list) if list.is_empty() => view! { <p class="empty" data-testid="maintenance-empty">"No maintenance windows. Schedule one below before planned work."</p> }.into_any(),
-                        Ok(list) => view! { <WindowTable list=list cancel=cancel write=me.can_write()/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
-                    })}
-                </Transition>
-            </section>
-            {move || me.can_write().then(|| view! { <NewWindowForm create=create/> })}
-        </div>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading windows…"</p> }>
+            {move || data.get().map(|r| match r {
+                Ok((list, services)) => {
+                    let write = me.can_write();
+                    view! {
+                        <div class="stack">
+                            <section class="card" aria-labelledby="mw-h">
+                                <h2 id="mw-h" class="card__title">"Windows"</h2>
+                                {if list.is_empty() {
+                                    view! { <p class="empty" data-testid="maintenance-empty">"No maintenance windows. Schedule one below before planned work."</p> }.into_any()
+                                } else {
+                                    view! { <WindowTable list=list cancel=cancel write=write/> }.into_any()
+                                }}
+                            </section>
+                            {write.then(|| view! { <NewWindowForm create=create services=services/> })}
+                        </div>
+                    }.into_any()
+                }
+                Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
+            })}
+        </Transition>
     }
 }
 
@@ -99,8 +115,10 @@ fn WindowTable(
 }
 
 #[component]
-fn NewWindowForm(create: ServerAction<CreateMaintenance>) -> impl IntoView {
-    let services = Resource::new(|| (), |_| crate::services::api::list_services());
+fn NewWindowForm(
+    create: ServerAction<CreateMaintenance>,
+    services: Vec<crate::services::Service>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let chosen = RwSignal::new(Vec::<ServiceId>::new());
     let kind = RwSignal::new("ONCE".to_owned());
@@ -133,8 +151,7 @@ fn NewWindowForm(create: ServerAction<CreateMaintenance>) -> impl IntoView {
                 <Field name="name" label="Name" value=name error=error/>
                 <fieldset class="field">
                     <legend>"Services"</legend>
-                    <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading services…"</p> }>
-                        {move || services.get().map(|r| r.unwrap_or_default().into_iter().map(|s| {
+                    {services.into_iter().map(|s| {
                             let id = s.id;
                             view! {
                                 <label class="check"><input type="checkbox"
@@ -142,8 +159,7 @@ fn NewWindowForm(create: ServerAction<CreateMaintenance>) -> impl IntoView {
                                     on:change=move |e| { let on = event_target_checked(&e); chosen.update(|v| { v.retain(|x| *x != id); if on { v.push(id); } }); }/>
                                     {format!(" {}", s.name)}</label>
                             }
-                        }).collect_view())}
-                    </Transition>
+                        }).collect_view()}
                 </fieldset>
                 <label for="mw-kind">"Repeats"</label>
                 <select id="mw-kind" prop:value=move || kind.get() on:change=move |e| kind.set(event_target_value(&e))>
@@ -172,25 +188,20 @@ fn NewWindowForm(create: ServerAction<CreateMaintenance>) -> impl IntoView {
     }
 }
 
-/// "In maintenance until …" on a service page, while a window holds it.
+/// "In maintenance until …" on a service page, while one of its `windows` holds it.
 #[component]
-pub fn MaintenanceBanner(service: ServiceId) -> impl IntoView {
-    let windows = Resource::new(move || service, |s| list_maintenance(Some(s)));
-    view! {
-        <Transition fallback=|| ()>
-            {move || windows.get().and_then(Result::ok).and_then(|list| {
-                list.into_iter().find(|w| w.state == WindowState::Active).map(|w| {
-                    let name = w.name.clone();
-                    view! {
-                        <p class="banner banner--maintenance" role="status" data-testid="maintenance-banner">
-                            {"In maintenance"}
-                            {w.active_until.map(|u| view! { " until "<Time at=u/> })}
-                            {format!(" ({name}): new incidents page nobody.")}
-                            " "<a href="/maintenance">"Maintenance windows"</a>
-                        </p>
-                    }
-                })
-            })}
-        </Transition>
-    }
+pub fn MaintenanceBanner(windows: Vec<WindowView>) -> impl IntoView {
+    windows
+        .into_iter()
+        .find(|w| w.state == WindowState::Active)
+        .map(|w| {
+            view! {
+                <p class="banner banner--maintenance" role="status" data-testid="maintenance-banner">
+                    {"In maintenance"}
+                    {w.active_until.map(|u| view! { " until "<Time at=u/> })}
+                    {format!(" ({}): new incidents page nobody.", w.name)}
+                    " "<a href="/maintenance">"Maintenance windows"</a>
+                </p>
+            }
+        })
 }

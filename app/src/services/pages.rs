@@ -121,7 +121,10 @@ pub fn ServicePage() -> impl IntoView {
             let policies = crate::policies::api::list_policies()
                 .await
                 .unwrap_or_default();
-            Ok((detail, teams, policies))
+            let windows = crate::maintenance::api::list_maintenance(Some(id))
+                .await
+                .unwrap_or_default();
+            Ok((detail, teams, policies, windows))
         },
     );
     let kind = RwSignal::new("events_v2".to_owned());
@@ -145,13 +148,13 @@ pub fn ServicePage() -> impl IntoView {
         <leptos_meta::Title text="Service · OpsKnight"/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading service…"</p> }>
             {move || detail.get().map(|r| match r {
-                Ok((d, teams, policies)) => {
+                Ok((d, teams, policies, windows)) => {
                     let sid = d.service.id;
                     let write = me.can_write();
                     view! {
                         <header class="page-head"><h1>{d.service.name.clone()}</h1><span class="page-head__links"><a href={format!("/services/{sid}/rules")}>"Event rules"</a><a href="/services">"All services"</a></span></header>
                         <p class="muted">{d.service.description.clone()}</p>
-                        <crate::maintenance::page::MaintenanceBanner service=sid/>
+                        <crate::maintenance::page::MaintenanceBanner windows=windows/>
                         <div class="stack">
                             {move || fresh.get().map(|k| view! { <NewKey created=k/> })}
                             <FormError error=row_error/>
