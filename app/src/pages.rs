@@ -39,6 +39,7 @@ pub enum DeskPage {
     Service,
     ServiceRules,
     GlobalRules,
+    Heartbeats,
     Policies,
     Policy,
     Jobs,
@@ -85,6 +86,7 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::Service => view! { <crate::services::pages::ServicePage/> }.into_any(),
         P::ServiceRules => view! { <crate::rules::page::ServiceRulesPage/> }.into_any(),
         P::GlobalRules => view! { <crate::rules::page::GlobalRulesPage/> }.into_any(),
+        P::Heartbeats => view! { <crate::heartbeats::page::HeartbeatsPage/> }.into_any(),
         P::Policies => view! { <crate::policies::pages::PoliciesPage/> }.into_any(),
         P::Policy => view! { <crate::policies::pages::PolicyPage/> }.into_any(),
         P::Jobs => view! { <crate::jobs::page::JobsPage/> }.into_any(),
@@ -143,6 +145,7 @@ routes! {
     ServiceRoute => desk_page(DeskPage::Service);
     ServiceRulesRoute => desk_page(DeskPage::ServiceRules);
     GlobalRulesRoute => desk_page(DeskPage::GlobalRules);
+    HeartbeatsRoute => desk_page(DeskPage::Heartbeats);
     PoliciesRoute => desk_page(DeskPage::Policies);
     PolicyRoute => desk_page(DeskPage::Policy);
     JobsRoute => desk_page(DeskPage::Jobs);

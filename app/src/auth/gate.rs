@@ -33,6 +33,7 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/services/{id}", PageAccess::SignedIn),
     ("/services/{id}/rules", PageAccess::SignedIn),
     ("/rules", PageAccess::SignedIn),
+    ("/heartbeats", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),
     ("/schedules", PageAccess::SignedIn),

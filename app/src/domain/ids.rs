@@ -109,6 +109,10 @@ typed_id!(
     /// A service channel: a Slack channel, a Teams or Discord webhook, an outbound webhook….
     ChannelId
 );
+typed_id!(
+    /// A heartbeat monitor: a job that must ping on time (not its token).
+    HeartbeatId
+);
 
 #[cfg(test)]
 mod tests {
