@@ -254,6 +254,14 @@ async fn fail_opens_an_incident_at_once_and_the_next_ping_resolves_it() {
     assert_eq!(s, 200);
     let got = incidents(&app, &m).await;
     assert_eq!((got.len(), got[0].1), (1, 2), "{got:?}");
+    // The page renders it (server side) with its state.
+    let res = app.get_as("/heartbeats", &admin).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("backup") && html.contains(r#"class="badge badge--high""#),
+        "{html}"
+    );
 
     assert_eq!(ping(&app, &m).await["state"], "up");
     assert_eq!(incidents(&app, &m).await[0].0, "RESOLVED");
@@ -339,6 +347,33 @@ async fn a_ping_moves_the_waiting_check_and_wakes_the_engine_when_it_is_earlier(
     app.advance(Duration::days(7)).await;
     assert_eq!(state(&app, &m).await, "DOWN");
     assert_eq!(incidents(&app, &m).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_check_whose_deadline_a_ping_moved_completes_doing_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let m = monitor(&app, &admin, "backup", 600, 60).await;
+    let _engine = app.start_engine(None);
+    ping(&app, &m).await;
+    // A copy of the check for this deadline stays behind when the next ping moves the check.
+    duplicate_check(&app, &m, 1).await;
+    app.advance(Duration::seconds(300)).await;
+    ping(&app, &m).await;
+    assert_eq!(waiting_checks(&app).await, 2);
+    app.advance(Duration::seconds(300)).await;
+    let stale: Vec<(String, String)> = sqlx::query_as(
+        "SELECT status, payload->>'deadline' FROM jobs WHERE kind = 'HEARTBEAT_CHECK' ORDER BY id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stale.len(), 2, "{stale:?}");
+    assert_eq!(stale[1].0, "COMPLETED", "{stale:?}");
+    assert_eq!(state(&app, &m).await, "UP");
+    assert_eq!(waiting_checks(&app).await, 1);
+    app.advance(Duration::seconds(300)).await;
+    assert_eq!(state(&app, &m).await, "LATE");
 }
 
 #[tokio::test]

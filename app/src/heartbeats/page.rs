@@ -21,6 +21,8 @@ pub fn HeartbeatsPage() -> impl IntoView {
     let rotate = ServerAction::<RotateHeartbeat>::new();
     let delete = ServerAction::<DeleteHeartbeat>::new();
     let tick = RwSignal::new(0u32);
+    // Deleting takes a second click on the same row (kept across the list's refreshes).
+    let confirming = RwSignal::new(None::<HeartbeatId>);
     let list = Resource::new(
         move || {
             (
@@ -70,12 +72,14 @@ pub fn HeartbeatsPage() -> impl IntoView {
                         Ok(all) if all.is_empty() => view! {
                             <p class="muted" data-testid="heartbeats-empty">"No heartbeat monitors yet. Add one for each cron job or backup that must run on time."</p>
                         }.into_any(),
-                        Ok(all) => view! { <Table all=all write=me.can_write() rotate=rotate delete=delete/> }.into_any(),
+                        Ok(all) => view! { <Table all=all write=me.can_write() confirming=confirming rotate=rotate delete=delete/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.user_message()}</p> }.into_any(),
                     })}
                 </Transition>
             </section>
-            {move || me.can_write().then(|| view! { <CreateForm create=create/> })}
+            <Transition fallback=|| ()>
+                {move || me.can_write().then(|| view! { <CreateForm create=create/> })}
+            </Transition>
         </div>
     }
 }
@@ -84,11 +88,10 @@ pub fn HeartbeatsPage() -> impl IntoView {
 fn Table(
     all: Vec<Heartbeat>,
     write: bool,
+    confirming: RwSignal<Option<HeartbeatId>>,
     rotate: ServerAction<RotateHeartbeat>,
     delete: ServerAction<DeleteHeartbeat>,
 ) -> impl IntoView {
-    // Deleting takes a second click on the same row.
-    let confirming = RwSignal::new(None::<HeartbeatId>);
     view! {
         <table class="table" data-testid="heartbeats">
             <thead><tr>
