@@ -269,6 +269,34 @@ async fn fail_opens_an_incident_at_once_and_the_next_ping_resolves_it() {
 }
 
 #[tokio::test]
+async fn a_ping_after_a_resolve_by_hand_leaves_no_early_resolve_behind() {
+    let app = spawn_app().await;
+    let admin = app.admin_session().await;
+    let m = monitor(&app, &admin, "backup", 3600, 300).await;
+    signal(&app, reqwest::Method::POST, &m.token, "/fail").await;
+    let id: String = sqlx::query_scalar("SELECT id::text FROM incidents WHERE dedup_key = $1")
+        .bind(m.dedup())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (s, body) = app
+        .call("/api/incidents/resolve", json!({"ids": [id]}), &admin)
+        .await;
+    assert_eq!(s, 200, "{body}");
+    // The ping finds no open incident: it must not be kept as a resolve that came early, or
+    // the next failure would open an incident already resolved, paging nobody.
+    ping(&app, &m).await;
+    assert_eq!(app.count("early_resolves").await, 0);
+    app.clock.advance(Duration::minutes(1));
+    signal(&app, reqwest::Method::POST, &m.token, "/fail").await;
+    let got = incidents(&app, &m).await;
+    assert_eq!(
+        got.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
+        ["RESOLVED", "OPEN"]
+    );
+}
+
+#[tokio::test]
 async fn start_is_recorded_and_moves_no_deadline() {
     let app = spawn_app().await;
     let admin = app.admin_session().await;

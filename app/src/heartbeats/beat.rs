@@ -2,7 +2,8 @@
 //! (its HEARTBEAT_CHECK job). Each is one transaction: the monitor's row, its next check job,
 //! and the incident, opened or resolved through the ingest path (`ingest_batch`, so event rules
 //! apply) under the dedup key `heartbeat/<monitor id>`, with the live notifications any event
-//! sends. A resolve is sent only when the monitor was DOWN, so pings leave no early resolve.
+//! sends. A resolve is sent only when the monitor was DOWN, and one that finds no open
+//! incident is not kept as an early resolve, so the next failure always pages.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -140,6 +141,12 @@ async fn raise(
         }),
     };
     let results = ingest_batch(tx, &[(&target, &event)], now).await?;
+    if action == EventAction::Resolve {
+        // No open incident (resolved by hand, or dropped by a rule): nothing to remember.
+        for r in results.iter().filter(|r| r.incident.is_none()) {
+            store::forget_early_resolve(tx, &r.dedup_key, now).await?;
+        }
+    }
     let touched: Vec<_> = results.iter().filter_map(|r| r.incident).collect();
     let digests: Vec<EventDigest> = results
         .iter()

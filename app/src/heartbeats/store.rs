@@ -376,3 +376,18 @@ pub async fn unschedule(
     .await?;
     Ok(())
 }
+
+/// Forgets the resolve ingestion just kept as having come early (it touched no incident): a
+/// monitor's resolve only ever means "the open incident", so its next failure must page.
+pub async fn forget_early_resolve(
+    conn: &mut PgConnection,
+    dedup_key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM early_resolves WHERE dedup_key = $1 AND received_at = $2")
+        .bind(dedup_key)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
