@@ -10,6 +10,7 @@ pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+pub mod heartbeats;
 pub mod incidents;
 pub mod jobs;
 pub mod live;
@@ -148,6 +149,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services/:id/rules") view={Lazy::<ServiceRulesRoute>::new()}/>
                     <Route path=path!("rules") view={Lazy::<GlobalRulesRoute>::new()}/>
                     <Route path=path!("maintenance") view={Lazy::<MaintenanceRoute>::new()}/>
+                    <Route path=path!("heartbeats") view={Lazy::<HeartbeatsRoute>::new()}/>
                     <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
                     <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>
                     <Route path=path!("jobs") view={Lazy::<JobsRoute>::new()}/>

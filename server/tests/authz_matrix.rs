@@ -534,6 +534,27 @@ const ROWS: &[Row] = &[
     ("/api/services/list", "DAAAAAD", "services:read", |_| {
         json!({})
     }),
+    ("/api/heartbeats/list", "DAAAAAD", "services:read", |_| {
+        json!({})
+    }),
+    (
+        "/api/heartbeats/create",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"service_id": random(), "name": "x", "period_secs": 60, "grace_secs": 60}),
+    ),
+    (
+        "/api/heartbeats/rotate",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/heartbeats/delete",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"id": random()}),
+    ),
     (
         "/api/maintenance/list",
         "DAAAAAD",
@@ -893,6 +914,21 @@ const TEAM_ROWS: &[TeamRow] = &[
         |o| json!({"id": o.integration}),
     ),
     (
+        "/api/heartbeats/create",
+        "ADDA",
+        |o| json!({"service_id": o.service, "name": "cron", "period_secs": 300, "grace_secs": 60}),
+    ),
+    (
+        "/api/heartbeats/rotate",
+        "ADDA",
+        |o| json!({"id": o.heartbeat}),
+    ),
+    (
+        "/api/heartbeats/delete",
+        "ADDA",
+        |o| json!({"id": o.heartbeat}),
+    ),
+    (
         "/api/integrations/update",
         "ADDA",
         |o| json!({"id": o.integration, "enabled": false, "rate_limit_per_min": 60}),
@@ -1063,9 +1099,10 @@ const TEAM_MOVES: &[TeamMove] = &[
     ),
 ];
 
-/// Server functions on services, integrations, policies and schedules that only read (the
+/// Server functions on services (with their heartbeats), integrations, policies and schedules that only read (the
 /// team rule only hides what they read): every other one there needs a team row.
 const TEAM_READS: &[&str] = &[
+    "/api/heartbeats/list",
     "/api/rules/get",
     "/api/rules/test",
     "/api/services/list",
@@ -1090,6 +1127,7 @@ async fn every_write_on_what_a_team_owns_has_a_team_row() {
         .filter(|p| {
             [
                 "/api/services/",
+                "/api/heartbeats/",
                 "/api/rules/",
                 "/api/integrations/",
                 "/api/policies/",

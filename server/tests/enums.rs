@@ -29,6 +29,7 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
     use app::domain::escalation::TargetKind;
     use app::domain::schedule::{OverrideKind, RotationUnit};
     use app::domain::{ContactKind, Role, Status, Urgency};
+    use app::heartbeats::HeartbeatState;
     let app = spawn_app().await;
     let contact = set(&ContactKind::ALL, ContactKind::as_str);
     let lists: Vec<(&str, BTreeSet<String>)> = vec![
@@ -136,6 +137,10 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
             "chat_link_codes_provider_check",
             set(&ChatProvider::ALL, ChatProvider::as_str),
         ),
+        (
+            "heartbeat_monitors_state_check",
+            set(&HeartbeatState::ALL, HeartbeatState::as_str),
+        ),
     ];
     let mut failures = Vec::new();
     for (name, want) in &lists {
@@ -163,6 +168,10 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
         (
             "schedule_overrides_shape_check",
             set(&OverrideKind::ALL, OverrideKind::as_str),
+        ),
+        (
+            "heartbeat_monitors_deadline_check",
+            set(&HeartbeatState::ALL, HeartbeatState::as_str),
         ),
     ];
     for (name, known) in &shapes {
@@ -223,6 +232,15 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
     let app = spawn_app().await;
     let admin = app.admin_session().await;
     let (service, key) = app.service_with_key(&admin, "Checkout").await;
+    let (s, heartbeat) = app
+        .call(
+            "/api/heartbeats/create",
+            serde_json::json!({"service_id": service, "name": "backup", "period_secs": 60,
+                "grace_secs": 60}),
+            &admin,
+        )
+        .await;
+    assert_eq!(s, 200, "{heartbeat}");
     let service: ServiceId = service.parse().unwrap();
     let bob = app
         .add_user("bob@example.com", app::domain::Role::Responder)
@@ -334,5 +352,21 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
             .await
             .unwrap_err(),
         "integrations.kind",
+    );
+    // The deadline's shape check names the states too.
+    sqlx::query("ALTER TABLE heartbeat_monitors DROP CONSTRAINT heartbeat_monitors_deadline_check")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    corrupt(
+        &app,
+        "heartbeat_monitors",
+        "heartbeat_monitors_state_check",
+        "state = 'ASLEEP'",
+    )
+    .await;
+    names(
+        app::heartbeats::store::list(&app.pool).await.unwrap_err(),
+        "heartbeat_monitors.state",
     );
 }

@@ -20,6 +20,7 @@ mod escalation;
 mod event_rules;
 mod fuzz_events;
 mod gateway;
+mod heartbeats;
 mod http_foundation;
 mod identity;
 mod ingest;

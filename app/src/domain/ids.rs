@@ -113,6 +113,10 @@ typed_id!(
     /// A maintenance window.
     MaintenanceId
 );
+typed_id!(
+    /// A heartbeat monitor: a job that must ping on time (not its token).
+    HeartbeatId
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@ pub mod window;
 pub use contact::ContactKind;
 pub use email::Email;
 pub use ids::{
-    ApiKeyId, ChannelId, ContactMethodId, FeedId, IncidentId, IntegrationId, LayerId,
+    ApiKeyId, ChannelId, ContactMethodId, FeedId, HeartbeatId, IncidentId, IntegrationId, LayerId,
     MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId,
     ServiceId, SessionId, TeamId, TemporaryId, UserId,
 };

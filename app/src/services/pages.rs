@@ -27,7 +27,7 @@ pub fn ServicesPage() -> impl IntoView {
     let error = action_error(create);
     view! {
         <leptos_meta::Title text="Services · OpsKnight"/>
-        <header class="page-head"><h1>"Services"</h1><span class="page-head__links"><a href="/maintenance">"Maintenance"</a><a href="/rules">"Global event rules"</a><a href="/events">"Live event log"</a></span></header>
+        <header class="page-head"><h1>"Services"</h1><span class="page-head__links"><a href="/maintenance">"Maintenance"</a><a href="/heartbeats">"Heartbeats"</a><a href="/rules">"Global event rules"</a><a href="/events">"Live event log"</a></span></header>
         <div class="stack">
             <section class="card" aria-label="Service list">
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading services…"</p> }>

@@ -4,6 +4,7 @@ pub mod deadline;
 pub mod errors;
 pub mod events;
 pub mod health;
+pub mod heartbeat;
 pub mod ical;
 pub mod metrics;
 pub mod pages;
@@ -51,6 +52,7 @@ pub fn router_with(
     Router::new()
         .nest_service(&format!("/{}", options.site_pkg_dir), assets)
         .merge(events::routes())
+        .merge(heartbeat::routes())
         .merge(ical::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))

@@ -1,5 +1,5 @@
 //! The team rule's rows of the authorization matrix: a write on what a team owns (a service
-//! with its integrations and channels, an escalation policy, a schedule with its layers,
+//! with its integrations, heartbeat monitors and channels, an escalation policy, a schedule with its layers,
 //! overrides, temporary schedules and feed), called as the team's OWNER, a team MEMBER, an
 //! outsider (all three RESPONDERs) and a workspace ADMIN, each on objects made fresh for that
 //! call. An allowed call must succeed (2xx); a denied one must be a 403 naming the team's
@@ -69,6 +69,8 @@ pub struct Owned {
     pub admin: String,
     pub service: String,
     pub integration: String,
+    /// A heartbeat monitor on `service`.
+    pub heartbeat: String,
     pub channel: String,
     pub delivery: i64,
     pub policy: String,
@@ -156,6 +158,14 @@ pub async fn owned(app: &TestApp, p: &TeamPrincipals) -> Owned {
         )
         .await,
     );
+    let heartbeat = made(
+        app.call(
+            "/api/heartbeats/create",
+            json!({"service_id": svc, "name": "nightly", "period_secs": 3600, "grace_secs": 300}),
+            &admin,
+        )
+        .await,
+    );
     let channel = made(
         app.call(
             "/api/services/channels/add",
@@ -209,6 +219,7 @@ pub async fn owned(app: &TestApp, p: &TeamPrincipals) -> Owned {
     Owned {
         service: svc,
         integration: id(&integration["integration"]),
+        heartbeat: id(&heartbeat["heartbeat"]),
         channel,
         delivery,
         policy: policy(format!("pol-{tag}"), Some(&p.team)).await,
