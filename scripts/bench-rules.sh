@@ -2,14 +2,15 @@
 # Ingest throughput with 50 event rules on the service against none, in the same run: one
 # release server on its embedded Postgres (fsync on), two services (one with 50 rules: every
 # operator, 5 regexes, a time window, and nested all/any/not; one with none), and wrk at
-# concurrency 64 alternating between their routing keys, ROUNDS times (default 3). No rule
+# concurrency 64 alternating between their routing keys (A B, B A, …; the incidents are
+# emptied before every run), ROUNDS times (default 4). No rule
 # matches the bench events, so every event is tested against all 50 (the worst case) while
 # the database work stays the same. Prints each run and the slowdown; asserts nothing.
-#   scripts/bench-rules.sh            DURATION=10 ROUNDS=3 CONCURRENCY=64
+#   scripts/bench-rules.sh            DURATION=10 ROUNDS=4 CONCURRENCY=64
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 DURATION="${DURATION:-10}"
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-4}"
 C="${CONCURRENCY:-64}"
 sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
 command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
@@ -63,9 +64,20 @@ run() {
     "$(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0)" >&2
   echo "$rps"
 }
+# Every run starts from the same database: without this, each run is slower than the one
+# before it (incidents accumulate), which would count against whichever side runs second.
+reset() {
+  as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d opsknight -c \
+    "TRUNCATE incidents, alerts, incident_timeline, early_resolves, dropped_events CASCADE; CHECKPOINT;" >/dev/null
+}
 plain=0; ruled=0
 for r in $(seq 1 "$ROUNDS"); do
-  p=$(run "no rules" "$PLAIN_KEY" "$r"); q=$(run "50 rules" "$RULED_KEY" "$r")
+  # Alternate which side goes first (A B, B A, …).
+  if [ $((r % 2)) = 1 ]; then
+    reset; p=$(run "no rules" "$PLAIN_KEY" "$r"); reset; q=$(run "50 rules" "$RULED_KEY" "$r")
+  else
+    reset; q=$(run "50 rules" "$RULED_KEY" "$r"); reset; p=$(run "no rules" "$PLAIN_KEY" "$r")
+  fi
   plain=$(python3 -c "print($plain + $p)"); ruled=$(python3 -c "print($ruled + $q)")
 done
 python3 -c "
