@@ -149,7 +149,7 @@ fn NewWindowForm(
             <h2 id="nw-h" class="card__title">"Schedule a window"</h2>
             <form class="form" on:submit=submit novalidate>
                 <Field name="name" label="Name" value=name error=error/>
-                <fieldset class="field">
+                <fieldset class="field check-grid">
                     <legend>"Services"</legend>
                     {services.into_iter().map(|s| {
                             let id = s.id;

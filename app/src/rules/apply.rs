@@ -124,12 +124,22 @@ pub async fn decide<'a>(
             }
         }
     }
+    // Where routed events go, read once per batch.
+    let mut routes: HashMap<ServiceId, Option<crate::services::UrgencyRule>> = HashMap::new();
     let mut out = Vec::with_capacity(items.len());
     for &(target, ev) in items {
         let mut outcome = global_stage(&global, ev, now);
         let mut target = Cow::Borrowed(target);
         if let Some(to) = outcome.route_to.filter(|to| *to != target.service_id) {
-            match super::store::route_target(tx, to).await? {
+            let rule = match routes.get(&to) {
+                Some(r) => *r,
+                None => {
+                    let r = super::store::route_target(tx, to).await?;
+                    routes.insert(to, r);
+                    r
+                }
+            };
+            match rule {
                 Some(rule) => {
                     if let std::collections::hash_map::Entry::Vacant(slot) = by_service.entry(to) {
                         let sets = super::store::sets_for(tx, &[to]).await?;
