@@ -8,56 +8,10 @@ use crate::common;
 
 use app::domain::Role;
 use chrono::{DateTime, Utc};
-use common::{Cred, SmtpSink, TestApp, spawn_app};
+use common::paging::{Paging, alice_then_bob};
 use serde_json::{Value, json};
 
-struct Setup {
-    app: TestApp,
-    sink: SmtpSink,
-    admin: Cred,
-    service: String,
-    key: String,
-    _engine: opsknight_server::engine::EngineHandle,
-}
-
-/// A service whose policy pages alice, then bob 30 minutes later; an engine with real mail.
-async fn setup() -> Setup {
-    let app = spawn_app().await;
-    let sink = SmtpSink::start().await;
-    let admin = app.admin_session().await;
-    let alice = app.add_user("alice@example.com", Role::Responder).await;
-    let bob = app.add_user("bob@example.com", Role::Responder).await;
-    let service = app
-        .service_with_policy(
-            &admin,
-            "Payments",
-            json!([
-                {"delay_minutes": 30, "targets": [{"kind": "USER", "id": alice.id}]},
-                {"delay_minutes": 30, "targets": [{"kind": "USER", "id": bob.id}]},
-            ]),
-        )
-        .await;
-    let (s, i) = app
-        .call(
-            "/api/integrations/create",
-            json!({"service_id": service, "kind": "events_v2",
-            "name": "main", "rate_limit_per_min": null}),
-            &admin,
-        )
-        .await;
-    assert_eq!(s, 200, "{i}");
-    let engine = app.start_engine(Some(sink.mailer()));
-    Setup {
-        key: i["routing_key"].as_str().unwrap().to_owned(),
-        app,
-        sink,
-        admin,
-        service,
-        _engine: engine,
-    }
-}
-
-impl Setup {
+impl Paging {
     async fn trigger(&self, dedup: &str) {
         self.app
             .enqueue(&self.key, "trigger", dedup, "critical")
@@ -71,18 +25,6 @@ impl Setup {
             .fetch_one(&self.app.pool)
             .await
             .unwrap()
-    }
-
-    /// Recipients (local parts) of the mail since the last call.
-    fn mail(&self) -> Vec<String> {
-        let mut to: Vec<String> = self
-            .sink
-            .take_new()
-            .into_iter()
-            .map(|(to, _)| to.split('@').next().unwrap().to_owned())
-            .collect();
-        to.sort();
-        to
     }
 
     async fn window(&self, w: Value) -> (u16, Value) {
@@ -105,7 +47,7 @@ fn once(service: &str, from: &str, to: &str) -> Value {
 
 #[tokio::test]
 async fn new_incidents_wait_out_the_window_and_page_from_step_one_when_it_ends() {
-    let s = setup().await;
+    let s = alice_then_bob(30).await;
     // t0 is 2026-03-08 06:30 UTC. The window: 07:00 to 08:00.
     let (st, w) = s
         .window(once(&s.service, "2026-03-08T07:00", "2026-03-08T08:00"))
@@ -158,7 +100,7 @@ async fn new_incidents_wait_out_the_window_and_page_from_step_one_when_it_ends()
 
 #[tokio::test]
 async fn a_weekly_window_ends_on_the_zones_wall_clock_in_a_dst_week() {
-    let s = setup().await;
+    let s = alice_then_bob(30).await;
     // Sundays 00:00–06:00 in Berlin; Berlin moves to summer time on Sunday 29 March 2026.
     let (st, w) = s
         .window(
@@ -212,7 +154,7 @@ async fn a_weekly_window_ends_on_the_zones_wall_clock_in_a_dst_week() {
 
 #[tokio::test]
 async fn cancelling_releases_at_once_and_the_form_names_each_bad_field() {
-    let s = setup().await;
+    let s = alice_then_bob(30).await;
     let (st, w) = s
         .window(once(&s.service, "2026-03-08T06:00", "2026-03-08T12:00"))
         .await;

@@ -7,40 +7,17 @@ use crate::common;
 
 use app::domain::Role;
 use chrono::Duration;
-use common::{SmtpSink, spawn_app};
+use common::paging::alice_then_bob;
 use serde_json::json;
 
 #[tokio::test]
 async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() {
-    let app = spawn_app().await;
-    let sink = SmtpSink::start().await;
-    let admin = app.admin_session().await;
-    let alice = app.add_user("alice@example.com", Role::Responder).await;
-    let bob = app.add_user("bob@example.com", Role::Responder).await;
-    let service = app
-        .service_with_policy(
-            &admin,
-            "Payments",
-            json!([
-                {"delay_minutes": 10, "targets": [{"kind": "USER", "id": alice.id}]},
-                {"delay_minutes": 10, "targets": [{"kind": "USER", "id": bob.id}]},
-            ]),
-        )
-        .await;
-    let (_, i) = app
-        .call(
-            "/api/integrations/create",
-            json!({"service_id": service, "kind": "events_v2",
-            "name": "main", "rate_limit_per_min": null}),
-            &admin,
-        )
-        .await;
-    let key = i["routing_key"].as_str().unwrap().to_owned();
-    let _engine = app.start_engine(Some(sink.mailer()));
+    let p = alice_then_bob(10).await;
+    let (app, sink, admin, key) = (&p.app, &p.sink, &p.admin, &p.key);
     for k in ["a", "b", "c"] {
-        app.enqueue(&key, "trigger", k, "critical").await;
+        app.enqueue(key, "trigger", k, "critical").await;
     }
-    app.enqueue(&key, "trigger", "b", "critical").await;
+    app.enqueue(key, "trigger", "b", "critical").await;
     app.settle().await;
     assert_eq!(sink.take_new().len(), 3, "step 1 of each pages alice");
     let id = |k: &'static str| {
@@ -62,7 +39,7 @@ async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() 
         .call(
             "/api/incidents/note",
             json!({"id": b, "note": "looks like the DB"}),
-            &admin,
+            admin,
         )
         .await;
     assert_eq!(s, 200, "{n}");
@@ -76,7 +53,7 @@ async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() 
         .call(
             "/api/incidents/merge",
             json!({"target_id": a, "source_ids": [a]}),
-            &admin,
+            admin,
         )
         .await;
     assert_eq!((s, e["field"].as_str()), (400, Some("source_ids")), "{e}");
@@ -84,7 +61,7 @@ async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() 
         .call(
             "/api/incidents/merge",
             json!({"target_id": a, "source_numbers": [999]}),
-            &admin,
+            admin,
         )
         .await;
     assert_eq!(
@@ -115,7 +92,7 @@ async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() 
         .call(
             "/api/incidents/merge",
             json!({"target_id": a, "source_ids": [c], "source_numbers": [b_number]}),
-            &admin,
+            admin,
         )
         .await;
     assert_eq!((s, m.clone()), (200, json!(2)), "{m}");
@@ -163,29 +140,15 @@ async fn merge_moves_alerts_and_notes_resolves_the_rest_and_stops_their_pages() 
 
 #[tokio::test]
 async fn escalate_now_pages_the_next_step_at_once() {
-    let app = spawn_app().await;
-    let sink = SmtpSink::start().await;
-    let admin = app.admin_session().await;
-    let alice = app.add_user("alice@example.com", Role::Responder).await;
-    let bob = app.add_user("bob@example.com", Role::Responder).await;
-    let service = app
-        .service_with_policy(
-            &admin,
-            "Payments",
-            json!([
-                {"delay_minutes": 30, "targets": [{"kind": "USER", "id": alice.id}]},
-                {"delay_minutes": 30, "targets": [{"kind": "USER", "id": bob.id}]},
-            ]),
-        )
-        .await;
-    let _engine = app.start_engine(Some(sink.mailer()));
+    let p = alice_then_bob(30).await;
+    let (app, sink, admin, service) = (&p.app, &p.sink, &p.admin, &p.service);
     let id = app
-        .create_incident(&admin, &service, "checkout is down")
+        .create_incident(admin, service, "checkout is down")
         .await;
     app.settle().await;
     assert_eq!(sink.take_new().len(), 1, "alice");
     let (s, e) = app
-        .call("/api/incidents/escalate", json!({"id": id}), &admin)
+        .call("/api/incidents/escalate", json!({"id": id}), admin)
         .await;
     assert_eq!(s, 200, "{e}");
     app.settle().await;
@@ -198,15 +161,15 @@ async fn escalate_now_pages_the_next_step_at_once() {
     // The last step has run: nothing further to escalate to … until the policy repeats (it
     // does not), so a second request is a 409.
     let (s, e) = app
-        .call("/api/incidents/escalate", json!({"id": id}), &admin)
+        .call("/api/incidents/escalate", json!({"id": id}), admin)
         .await;
     assert_eq!(s, 409, "{e}");
     let (s, _) = app
-        .call("/api/incidents/acknowledge", json!({"ids": [id]}), &admin)
+        .call("/api/incidents/acknowledge", json!({"ids": [id]}), admin)
         .await;
     assert_eq!(s, 200);
     let (s, e) = app
-        .call("/api/incidents/escalate", json!({"id": id}), &admin)
+        .call("/api/incidents/escalate", json!({"id": id}), admin)
         .await;
     assert_eq!(s, 409, "an acknowledged incident does not escalate: {e}");
 }

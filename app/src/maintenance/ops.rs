@@ -187,14 +187,7 @@ pub async fn create(
 }
 
 async fn view(state: &AppState, id: MaintenanceId) -> Result<WindowView, AppError> {
-    let now = state.clock.now();
-    super::store::list(&state.pool, None, now - TimeDelta::days(3650), now)
-        .await?
-        .into_iter()
-        .find(|w| w.id == id)
-        .ok_or_else(|| AppError::NotFound {
-            what: "maintenance window".into(),
-        })
+    super::store::get_view(&state.pool, id, state.clock.now()).await
 }
 
 /// Cancels a window: what it holds is released now (escalation from step 1).
@@ -204,11 +197,7 @@ pub async fn cancel(
     id: MaintenanceId,
 ) -> Result<WindowView, AppError> {
     caller.check(Access::Write(Area::Services))?;
-    let services: Vec<ServiceId> = super::store::services(&state.pool, id)
-        .await?
-        .into_iter()
-        .map(|s| s.0)
-        .collect();
+    let services = super::store::service_ids(&state.pool, id).await?;
     let mut tx = begin_for_all(state, caller, &services, "maintenance.cancel").await?;
     let now = state.clock.now();
     let w = super::store::get(&mut *tx, id).await?;

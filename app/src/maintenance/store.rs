@@ -20,32 +20,48 @@ pub struct Stored {
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
-type Row = (
-    MaintenanceId,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<serde_json::Value>,
-    Option<DateTime<Utc>>,
-);
+/// A window's columns as read.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: MaintenanceId,
+    name: String,
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+    weekly: Option<serde_json::Value>,
+    cancelled_at: Option<DateTime<Utc>>,
+}
 
-fn stored(r: Row) -> Result<Stored, AppError> {
-    let weekly = match r.4 {
-        None => None,
-        Some(v) => Some(serde_json::from_value::<TimeWindow>(v.clone()).map_err(|_| {
-            AppError::Internal {
-                message: format!("database column maintenance_windows.weekly holds {v}, which is not a weekly window"),
-            }
-        })?),
-    };
-    Ok(Stored {
-        id: r.0,
-        name: r.1,
-        starts_at: r.2,
-        ends_at: r.3,
-        weekly,
-        cancelled_at: r.5,
-    })
+const COLUMNS: &str = "w.id, w.name, w.starts_at, w.ends_at, w.weekly, w.cancelled_at";
+
+impl TryFrom<Row> for Stored {
+    type Error = AppError;
+
+    fn try_from(r: Row) -> Result<Stored, AppError> {
+        let weekly = match r.weekly {
+            None => None,
+            Some(v) => Some(serde_json::from_value::<TimeWindow>(v.clone()).map_err(|_| {
+                AppError::Internal {
+                    message: format!("database column maintenance_windows.weekly holds {v}, which is not a weekly window"),
+                }
+            })?),
+        };
+        Ok(Stored {
+            id: r.id,
+            name: r.name,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            weekly,
+            cancelled_at: r.cancelled_at,
+        })
+    }
+}
+
+/// The earlier of two ends, either of which may be absent.
+fn earlier(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 impl Stored {
@@ -70,11 +86,10 @@ impl Stored {
                 if !w.contains(at) {
                     return Ok((WindowState::Scheduled, None));
                 }
-                let end = match (w.occurrence_end(at), self.ends_at) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                Ok((WindowState::Active, end))
+                Ok((
+                    WindowState::Active,
+                    earlier(w.occurrence_end(at), self.ends_at),
+                ))
             }
         }
     }
@@ -87,15 +102,10 @@ impl Stored {
         let from = at.max(self.starts_at);
         Ok(match &self.weekly {
             None => self.ends_at,
-            Some(w) => match (w.compile("weekly")?.occurrence_end(from), self.ends_at) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
+            Some(w) => earlier(w.compile("weekly")?.occurrence_end(from), self.ends_at),
         })
     }
 }
-
-const COLUMNS: &str = "id, name, starts_at, ends_at, weekly, cancelled_at";
 
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
@@ -137,81 +147,107 @@ pub async fn create(
 
 pub async fn get<'e>(db: impl PgExecutor<'e>, id: MaintenanceId) -> Result<Stored, AppError> {
     let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM maintenance_windows WHERE id = $1"
+        "SELECT {COLUMNS} FROM maintenance_windows w WHERE w.id = $1"
     )))
     .bind(id)
     .fetch_optional(db)
     .await?;
-    stored(row.ok_or_else(|| AppError::NotFound {
+    row.ok_or_else(|| AppError::NotFound {
         what: "maintenance window".into(),
-    })?)
+    })?
+    .try_into()
 }
 
-/// The services of a window (id, name, owning team).
-pub async fn services<'e>(
+/// The services of a window.
+pub async fn service_ids<'e>(
     db: impl PgExecutor<'e>,
     id: MaintenanceId,
-) -> Result<Vec<(ServiceId, String, Option<crate::domain::TeamId>)>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT s.id, s.name, s.team_id FROM maintenance_window_services ws
-         JOIN services s ON s.id = ws.service_id WHERE ws.window_id = $1 ORDER BY lower(s.name)",
+) -> Result<Vec<ServiceId>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT service_id FROM maintenance_window_services WHERE window_id = $1 ORDER BY service_id",
     )
     .bind(id)
     .fetch_all(db)
     .await?)
 }
 
-/// Windows not over by `since` (and the recent past), newest start first; one service's
-/// (`Some`) or all.
+/// A window as lists show it: its columns, its creator's name and its services.
+#[derive(sqlx::FromRow)]
+struct Listed {
+    #[sqlx(flatten)]
+    w: Row,
+    created_by: Option<String>,
+    services: sqlx::types::Json<Vec<(ServiceId, String)>>,
+}
+
+/// `SELECT` of [`Listed`], the services by name.
+fn listed_select() -> String {
+    format!(
+        "SELECT {COLUMNS}, u.name AS created_by,
+                COALESCE((SELECT jsonb_agg(jsonb_build_array(s.id, s.name) ORDER BY lower(s.name), s.id)
+                          FROM maintenance_window_services ws JOIN services s ON s.id = ws.service_id
+                          WHERE ws.window_id = w.id), '[]') AS services
+         FROM maintenance_windows w LEFT JOIN users u ON u.id = w.created_by"
+    )
+}
+
+fn view(l: Listed, now: DateTime<Utc>) -> Result<WindowView, AppError> {
+    let w = Stored::try_from(l.w)?;
+    let (state, active_until) = w.state(now)?;
+    Ok(WindowView {
+        id: w.id,
+        name: w.name,
+        services: l.services.0,
+        starts_at: w.starts_at,
+        ends_at: w.ends_at,
+        weekly: w.weekly,
+        cancelled_at: w.cancelled_at,
+        state,
+        active_until,
+        created_by: l.created_by,
+    })
+}
+
+/// Windows not over by `since`, newest start first; one service's (`Some`) or all.
 pub async fn list(
     db: &crate::db::Db,
     service: Option<ServiceId>,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Vec<WindowView>, AppError> {
-    type Listed = (
-        MaintenanceId,
-        String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<serde_json::Value>,
-        Option<DateTime<Utc>>,
-        Option<String>,
-    );
-    let rows: Vec<Listed> = sqlx::query_as(
-        "SELECT w.id, w.name, w.starts_at, w.ends_at, w.weekly, w.cancelled_at, u.name
-         FROM maintenance_windows w LEFT JOIN users u ON u.id = w.created_by
-         WHERE (w.ends_at IS NULL OR w.ends_at >= $2) AND (w.cancelled_at IS NULL OR w.cancelled_at >= $2)
+    let rows: Vec<Listed> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{} WHERE (w.ends_at IS NULL OR w.ends_at >= $2) AND (w.cancelled_at IS NULL OR w.cancelled_at >= $2)
            AND ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM maintenance_window_services ws
                                             WHERE ws.window_id = w.id AND ws.service_id = $1))
          ORDER BY w.starts_at DESC, w.id LIMIT 500",
-    )
+        listed_select()
+    )))
     .bind(service)
     .bind(since)
     .fetch_all(db)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, name, starts_at, ends_at, weekly, cancelled_at, by) in rows {
-        let w = stored((id, name, starts_at, ends_at, weekly, cancelled_at))?;
-        let (state, active_until) = w.state(now)?;
-        out.push(WindowView {
-            services: services(db, w.id)
-                .await?
-                .into_iter()
-                .map(|(id, name, _)| (id, name))
-                .collect(),
-            id: w.id,
-            name: w.name,
-            starts_at: w.starts_at,
-            ends_at: w.ends_at,
-            weekly: w.weekly,
-            cancelled_at: w.cancelled_at,
-            state,
-            active_until,
-            created_by: by,
-        });
-    }
-    Ok(out)
+    rows.into_iter().map(|l| view(l, now)).collect()
+}
+
+/// One window as lists show it.
+pub async fn get_view(
+    db: &crate::db::Db,
+    id: MaintenanceId,
+    now: DateTime<Utc>,
+) -> Result<WindowView, AppError> {
+    let row: Option<Listed> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{} WHERE w.id = $1",
+        listed_select()
+    )))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    view(
+        row.ok_or_else(|| AppError::NotFound {
+            what: "maintenance window".into(),
+        })?,
+        now,
+    )
 }
 
 /// Marks the window cancelled (false if it was already).
@@ -237,29 +273,30 @@ pub async fn holding(
     services: &[ServiceId],
     now: DateTime<Utc>,
 ) -> Result<Vec<(ServiceId, Stored)>, AppError> {
-    type Held = (
-        ServiceId,
-        MaintenanceId,
-        String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        Option<serde_json::Value>,
-        Option<DateTime<Utc>>,
-    );
-    let rows: Vec<Held> = sqlx::query_as(
-        "SELECT ws.service_id, w.id, w.name, w.starts_at, w.ends_at, w.weekly, w.cancelled_at
+    #[derive(sqlx::FromRow)]
+    struct Held {
+        service_id: ServiceId,
+        #[sqlx(flatten)]
+        w: Row,
+    }
+    let rows: Vec<Held> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT ws.service_id, {COLUMNS}
          FROM maintenance_window_services ws JOIN maintenance_windows w ON w.id = ws.window_id
          WHERE ws.service_id = ANY($1) AND w.cancelled_at IS NULL AND w.starts_at <= $2
            AND (w.ends_at IS NULL OR w.ends_at > $2)
-         ORDER BY w.starts_at, w.id",
-    )
+         ORDER BY w.starts_at, w.id"
+    )))
     .bind(services)
     .bind(now)
     .fetch_all(&mut *tx)
     .await?;
     let mut out: Vec<(ServiceId, Stored)> = Vec::new();
-    for (service, id, name, starts_at, ends_at, weekly, cancelled_at) in rows {
-        let w = stored((id, name, starts_at, ends_at, weekly, cancelled_at))?;
+    for Held {
+        service_id: service,
+        w,
+    } in rows
+    {
+        let w = Stored::try_from(w)?;
         if out.iter().any(|(s, _)| *s == service) {
             continue;
         }

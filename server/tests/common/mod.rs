@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub mod authz;
 pub mod idp;
+pub mod paging;
 
 use app::clock::ManualClock;
 use app::db::Db;
