@@ -10,6 +10,7 @@ pub mod components;
 pub mod dashboard;
 pub mod domain;
 pub mod error;
+pub mod grouping;
 pub mod heartbeats;
 pub mod incidents;
 pub mod jobs;

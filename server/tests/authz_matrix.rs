@@ -607,6 +607,21 @@ const ROWS: &[Row] = &[
         |_| json!({"name": "", "description": "", "team_id": null, "urgency_rule": "SEVERITY", "ack_timeout_secs": null}),
     ),
     (
+        "/api/services/noise",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"service_id": random()}),
+    ),
+    (
+        "/api/services/noise/save",
+        "DDDAAAD",
+        "services:write",
+        |_| {
+            json!({"service_id": random(), "settings": {"group_template": null,
+            "group_window_minutes": null, "flap_count": null, "flap_window_minutes": null}})
+        },
+    ),
+    (
         "/api/services/update",
         "DDDAAAD",
         "services:write",
@@ -899,6 +914,10 @@ const TEAM_ROWS: &[TeamRow] = &[
         json!({"service_id": o.service, "version": 0,
             "rules": [{"name": "quiet", "then": {"suppress": true}}]})
     }),
+    ("/api/services/noise/save", "ADDA", |o| {
+        json!({"service_id": o.service, "settings": {"group_template": "{{labels.alertname}}",
+            "group_window_minutes": 10, "flap_count": 3, "flap_window_minutes": 10}})
+    }),
     ("/api/services/update", "ADDA", |o| {
         json!({"id": o.service, "name": format!("renamed-{}", o.tag), "description": "",
             "team_id": o.team, "urgency_rule": "HIGH", "ack_timeout_secs": null})
@@ -1107,6 +1126,7 @@ const TEAM_READS: &[&str] = &[
     "/api/rules/test",
     "/api/services/list",
     "/api/services/get",
+    "/api/services/noise",
     "/api/services/channels/list",
     "/api/services/channels/deliveries",
     "/api/policies/list",

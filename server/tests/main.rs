@@ -20,6 +20,7 @@ mod escalation;
 mod event_rules;
 mod fuzz_events;
 mod gateway;
+mod grouping;
 mod heartbeats;
 mod http_foundation;
 mod identity;

@@ -16,18 +16,23 @@ use crate::domain::{IncidentId, IntegrationId, ServiceId};
 use crate::error::AppError;
 use crate::rules::apply::Treatment;
 
-/// Applies `items` in order per dedup key, after the event rules (`rules::apply`): dropped
-/// events are counted and touch no incident. Returns one result per item, in item order.
+/// Applies `items` in order per dedup key, after the event rules (`rules::apply`) and alert
+/// grouping (`grouping::regroup`): dropped events are counted and touch no incident. Returns
+/// one result per item, in item order.
 pub async fn ingest_batch(
     tx: &mut PgConnection,
     items: &[(&IngestTarget, &InboundEvent)],
     now: DateTime<Utc>,
 ) -> Result<Vec<Ingested>, AppError> {
-    let decisions = crate::rules::apply::decide(tx, items, now).await?;
+    let mut decisions = crate::rules::apply::decide(tx, items, now).await?;
+    crate::grouping::regroup::regroup(tx, &mut decisions, now).await?;
     let mut drops = Vec::new();
     let mut kept = Vec::with_capacity(items.len());
     let mut treats = Vec::with_capacity(items.len());
     for d in &decisions {
+        if d.absorbed.is_some() {
+            continue;
+        }
         if d.dropped {
             drops.push((d.target.service_id, d.event.summary.as_str()));
         } else {
@@ -40,7 +45,12 @@ pub async fn ingest_batch(
     decisions
         .iter()
         .map(|d| {
-            if d.dropped {
+            if let Some(incident) = d.absorbed {
+                Ok(Ingested {
+                    dedup_key: d.event.dedup_key.clone().unwrap_or_default(),
+                    incident: Some(incident),
+                })
+            } else if d.dropped {
                 Ok(Ingested {
                     dedup_key: d
                         .event
@@ -216,13 +226,13 @@ async fn trigger_many(
          ins AS (
             INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
                                    alert_count, created_at, updated_at, resolved_at,
-                                   maintenance_window_id)
+                                   maintenance_window_id, group_key)
             SELECT f.new_id, f.service_id, f.dedup_key, f.title,
                    CASE WHEN er.received_at >= $11 THEN 'RESOLVED'
                         WHEN f.suppressed THEN 'SUPPRESSED' ELSE 'OPEN' END,
                    f.urgency, f.priority, 1, $10, $10,
                    CASE WHEN er.received_at >= $11 THEN $10::timestamptz END,
-                   (f.extras->'maintenance'->>'id')::uuid
+                   (f.extras->'maintenance'->>'id')::uuid, f.extras->>'group'
             FROM fresh f LEFT JOIN er ON er.service_id = f.service_id AND er.dedup_key = f.dedup_key
             ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
             RETURNING id, status),

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// Every kind of timeline entry (`incident_timeline.kind`).
-pub const KINDS: [&str; 14] = [
+pub const KINDS: [&str; 15] = [
     "TRIGGERED",
     "ALERT_APPENDED",
     "ACKNOWLEDGED",
@@ -19,6 +19,7 @@ pub const KINDS: [&str; 14] = [
     "UNACKNOWLEDGED",
     "UNSUPPRESSED",
     "MERGED",
+    "FLAPPING",
 ];
 
 fn names(v: &Value) -> String {
@@ -54,6 +55,7 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
                 .map(|n| format!("Merged into #{n}")),
         },
         "UNSUPPRESSED" => s("reason").map(|r| format!("No longer suppressed: {r}")),
+        "FLAPPING" => s("message").map(str::to_owned),
         "ESCALATED" => {
             let step = d.get("step").and_then(Value::as_i64);
             let pass = d.get("pass").and_then(Value::as_i64).unwrap_or(1);

@@ -59,6 +59,14 @@ pub async fn ingest(
             .await?
         }
         EventAction::Resolve => {
+            if let Some(id) =
+                crate::grouping::flap::held(tx, target.service_id, &dedup_key, now).await?
+            {
+                return Ok(Ingested {
+                    dedup_key,
+                    incident: Some(id),
+                });
+            }
             let hit = by_event(tx, target.service_id, &dedup_key, Transition::Resolve, now).await?;
             if hit.is_none() {
                 sqlx::query(
@@ -107,10 +115,10 @@ async fn trigger(
              ins AS (
                 INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority,
                                        alert_count, created_at, updated_at, resolved_at,
-                                       maintenance_window_id)
+                                       maintenance_window_id, group_key)
                 SELECT $1, $2, $3, $4, st.status, $5, $15, 1, $7, $7,
                        CASE WHEN st.status = 'RESOLVED' THEN $7::timestamptz END,
-                       ($16::jsonb->'maintenance'->>'id')::uuid
+                       ($16::jsonb->'maintenance'->>'id')::uuid, $16::jsonb->>'group'
                 FROM st WHERE NOT EXISTS (SELECT 1 FROM upd)
                 ON CONFLICT (service_id, dedup_key) WHERE status <> 'RESOLVED' DO NOTHING
                 RETURNING id, status),

@@ -28,6 +28,8 @@ pub struct Treatment {
     /// The maintenance window holding the event's service (when no rule suppressed it): the
     /// new incident is SUPPRESSED and released when the window ends.
     pub maintenance: Option<(crate::domain::MaintenanceId, String)>,
+    /// The group key a trigger was grouped by (`grouping::regroup`): a new incident keeps it.
+    pub group: Option<String>,
 }
 
 impl Treatment {
@@ -43,14 +45,18 @@ impl Treatment {
     }
 
     /// What the incident SQL adds to the timeline and the row (`{"rules": […], "notes": […],
-    /// "maintenance": {"id", "name"}}`), or `None` when neither a rule nor a window applied.
+    /// "maintenance": {"id", "name"}, "group": "…"}`), or `None` when no rule, window or
+    /// grouping applied.
     pub fn extras(&self) -> Option<serde_json::Value> {
-        if self.rules.is_empty() && self.maintenance.is_none() {
+        if self.rules.is_empty() && self.maintenance.is_none() && self.group.is_none() {
             return None;
         }
         let mut v = serde_json::json!({"rules": self.rules, "notes": self.notes});
         if let Some((id, name)) = &self.maintenance {
             v["maintenance"] = serde_json::json!({"id": id, "name": name});
+        }
+        if let Some(group) = &self.group {
+            v["group"] = serde_json::json!(group);
         }
         Some(v)
     }
@@ -61,6 +67,9 @@ impl Treatment {
 #[derive(Debug, Clone)]
 pub struct Decision<'a> {
     pub dropped: bool,
+    /// Taken in by alert grouping without changing the incident (a resolve of one of a
+    /// group's alerts while others still fire): the incident it went to.
+    pub absorbed: Option<crate::domain::IncidentId>,
     pub target: Cow<'a, IngestTarget>,
     pub event: Cow<'a, InboundEvent>,
     pub treat: Treatment,
@@ -107,6 +116,7 @@ pub async fn decide<'a>(
             .iter()
             .map(|(t, ev)| Decision {
                 dropped: false,
+                absorbed: None,
                 target: Cow::Borrowed(*t),
                 event: Cow::Borrowed(*ev),
                 treat: Treatment::default(),
@@ -164,6 +174,7 @@ pub async fn decide<'a>(
         if outcome.drop {
             out.push(Decision {
                 dropped: true,
+                absorbed: None,
                 target,
                 event: Cow::Borrowed(ev),
                 treat: Treatment::default(),
@@ -190,6 +201,7 @@ pub async fn decide<'a>(
         };
         out.push(Decision {
             dropped: false,
+            absorbed: None,
             target,
             event,
             treat: Treatment {
@@ -199,6 +211,7 @@ pub async fn decide<'a>(
                 notes: outcome.notes,
                 rules: outcome.matched.iter().map(describe).collect(),
                 maintenance,
+                group: None,
             },
         });
     }

@@ -87,6 +87,19 @@ pub fn check_template(field: &str, t: &str) -> Result<(), AppError> {
 
 /// The template with each `{{path}}` replaced by the event's value there (empty if absent).
 pub fn render(t: &str, ev: &InboundEvent) -> String {
+    render_counting(t, ev).0
+}
+
+/// [`render`], or `None` when the event has none of the template's fields (a group key made
+/// of nothing would lump unrelated events together).
+pub fn render_found(t: &str, ev: &InboundEvent) -> Option<String> {
+    let (out, found) = render_counting(t, ev);
+    (found > 0).then_some(out)
+}
+
+/// The rendered template and how many of its fields the event has.
+fn render_counting(t: &str, ev: &InboundEvent) -> (String, usize) {
+    let mut found = 0;
     let mut out = String::with_capacity(t.len() + 32);
     let mut rest = t;
     while let Some(start) = rest.find("{{") {
@@ -94,15 +107,16 @@ pub fn render(t: &str, ev: &InboundEvent) -> String {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
             out.push_str(&rest[start..]);
-            return out;
+            return (out, found);
         };
         if let Some(v) = lookup(ev, after[..end].trim()) {
+            found += 1;
             out.push_str(&as_text(&v));
         }
         rest = &after[end + 2..];
     }
     out.push_str(rest);
-    out
+    (out, found)
 }
 
 #[cfg(test)]

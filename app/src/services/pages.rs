@@ -97,6 +97,8 @@ pub fn ServicePage() -> impl IntoView {
     let rotate = ServerAction::<RotateIntegration>::new();
     let update = ServerAction::<UpdateIntegration>::new();
     let update_service = ServerAction::<UpdateService>::new();
+    let save_noise = ServerAction::<crate::grouping::api::SaveNoise>::new();
+    let noise_saved = crate::components::form::successes(save_noise);
     let detail = Resource::new(
         move || {
             (
@@ -104,7 +106,8 @@ pub fn ServicePage() -> impl IntoView {
                 create.version().get()
                     + rotate.version().get()
                     + update.version().get()
-                    + update_service.version().get(),
+                    + update_service.version().get()
+                    + noise_saved.get() as usize,
             )
         },
         // The edit form's team and policy lists load with the service, in this one resource:
@@ -124,7 +127,8 @@ pub fn ServicePage() -> impl IntoView {
             let windows = crate::maintenance::api::list_maintenance(Some(id))
                 .await
                 .unwrap_or_default();
-            Ok((detail, teams, policies, windows))
+            let noise = crate::grouping::api::get_noise(id).await?;
+            Ok((detail, teams, policies, windows, noise))
         },
     );
     let kind = RwSignal::new("events_v2".to_owned());
@@ -148,7 +152,7 @@ pub fn ServicePage() -> impl IntoView {
         <leptos_meta::Title text="Service · OpsKnight"/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading service…"</p> }>
             {move || detail.get().map(|r| match r {
-                Ok((d, teams, policies, windows)) => {
+                Ok((d, teams, policies, windows, noise)) => {
                     let sid = d.service.id;
                     let write = me.can_write();
                     view! {
@@ -210,6 +214,7 @@ pub fn ServicePage() -> impl IntoView {
                                 })}
                             </section>
                             <crate::channels::card::ChannelsCard service=Some(sid) write=write/>
+                            <crate::grouping::card::NoiseCard service=sid settings=noise write=write saved=save_noise/>
                             {write.then(|| view! { <EditService service=d.service.clone() teams=teams.clone() policies=policies.clone() saved=update_service/> })}
                             <OpenIncidents service=sid/>
                         </div>
