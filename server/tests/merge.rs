@@ -1,6 +1,7 @@
 //! Merge and "escalate now" on the manual clock, with a real SMTP server: a merge moves the
 //! alerts and notes, resolves the merged incidents with a link and stops their pages; escalate
-//! now pages the next step at once; refusals change nothing.
+//! now pages the next step at once (an acknowledged incident too, reopened); refusals change
+//! nothing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -171,5 +172,46 @@ async fn escalate_now_pages_the_next_step_at_once() {
     let (s, e) = app
         .call("/api/incidents/escalate", json!({"id": id}), admin)
         .await;
-    assert_eq!(s, 409, "an acknowledged incident does not escalate: {e}");
+    assert_eq!(s, 409, "acknowledged at the last step: nowhere to go: {e}");
+    let status: String = sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        status, "ACKNOWLEDGED",
+        "a refused escalation changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn escalating_an_acknowledged_incident_reopens_it_at_the_next_step() {
+    let p = alice_then_bob(30).await;
+    let (app, sink, admin, service) = (&p.app, &p.sink, &p.admin, &p.service);
+    let id = app
+        .create_incident(admin, service, "checkout is down")
+        .await;
+    app.settle().await;
+    assert_eq!(p.mail(), ["alice"]);
+    let (s, _) = app
+        .call("/api/incidents/acknowledge", json!({"ids": [id]}), admin)
+        .await;
+    assert_eq!(s, 200);
+    let (s, e) = app
+        .call("/api/incidents/escalate", json!({"id": id}), admin)
+        .await;
+    assert_eq!(s, 200, "{e}");
+    app.settle().await;
+    assert_eq!(p.mail(), ["bob"], "step 2 pages at once, as in PagerDuty");
+    let status: String = sqlx::query_scalar("SELECT status FROM incidents WHERE id = $1::uuid")
+        .bind(&id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "OPEN");
+    app.advance(Duration::minutes(60)).await;
+    assert!(
+        sink.take_new().is_empty(),
+        "step 2 was the last; nothing pages again"
+    );
 }

@@ -1,7 +1,7 @@
 //! Merging incidents, and "escalate now". A merge moves the sources' alerts and notes into the
 //! target, resolves each source through the lifecycle (its waiting steps and pages stop) with
 //! a link to the target, and writes MERGED on every timeline, in one transaction. Escalate
-//! now runs the next step of an OPEN incident at once (`lifecycle::escalate`).
+//! now runs the next step of an open or acknowledged incident at once (`lifecycle::escalate`).
 
 use serde_json::json;
 
@@ -17,10 +17,16 @@ pub const MERGE_MAX: usize = 50;
 /// Runs the incident's next escalation step now.
 pub async fn escalate(state: &AppState, caller: &Caller, id: IncidentId) -> Result<(), AppError> {
     super::ops::may_act(state, caller, &[id]).await?;
-    match crate::lifecycle::escalate::escalate_now(&state.pool, id, state.clock.now()).await? {
+    match crate::lifecycle::escalate::escalate_now(
+        &state.pool,
+        id,
+        caller.user.id,
+        state.clock.now(),
+    )
+    .await? {
         EscalateNow::Moved => Ok(()),
         EscalateNow::NotOpen => Err(AppError::Conflict {
-            message: "only an OPEN incident escalates; this one is acknowledged, snoozed, suppressed or resolved".into(),
+            message: "only an open or acknowledged incident escalates; this one is snoozed, suppressed or resolved".into(),
         }),
         EscalateNow::NoNextStep => Err(AppError::Conflict {
             message: "the escalation policy has no further step to run".into(),

@@ -358,6 +358,7 @@ pub fn IncidentPage() -> impl IntoView {
                     let iid = i.id;
                     let resolved = i.status == Status::Resolved;
                     let open = i.status == Status::Open;
+                    let escalates = matches!(i.status, Status::Open | Status::Acknowledged);
                     view! {
                         <header class="page-head incident-head">
                             <div>
@@ -437,7 +438,7 @@ pub fn IncidentPage() -> impl IntoView {
                                 }}
                             </div>
                         </header>
-                        <super::more::MoreActions id=iid open=open resolved=resolved/>
+                        <super::more::MoreActions id=iid open=escalates resolved=resolved/>
                         <FormError error=error/>
                         <div class="split">
                             <section class="card" aria-labelledby="timeline-h">

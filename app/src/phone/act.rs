@@ -49,7 +49,7 @@ pub async fn act_one(
         Action::Acknowledge => Transition::Acknowledge,
         Action::Resolve => Transition::Resolve,
         Action::Escalate => {
-            return Ok(match escalate_now(pool, incident, now).await? {
+            return Ok(match escalate_now(pool, incident, user, now).await? {
                 EscalateNow::Moved => Acted {
                     changed: true,
                     text: format!("Escalating #{number} to the next step now"),
