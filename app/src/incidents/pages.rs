@@ -357,7 +357,6 @@ pub fn IncidentPage() -> impl IntoView {
                     let i = d.incident.clone();
                     let iid = i.id;
                     let resolved = i.status == Status::Resolved;
-                    let open = i.status == Status::Open;
                     let escalates = matches!(i.status, Status::Open | Status::Acknowledged);
                     view! {
                         <header class="page-head incident-head">
