@@ -224,3 +224,48 @@ async fn cancelling_releases_at_once_and_the_form_names_each_bad_field() {
         "a refusal writes nothing"
     );
 }
+
+#[tokio::test]
+async fn a_window_that_holds_open_incidents_pauses_them_from_its_start_to_its_end() {
+    let s = alice_then_bob(30).await;
+    s.trigger("early").await;
+    assert_eq!(s.mail(), ["alice"]);
+    let mut w = once(&s.service, "2026-03-08T06:45", "2026-03-08T08:00");
+    w["hold_open"] = json!(true);
+    let (st, v) = s.window(w).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["hold_open"], true);
+    s.at("2026-03-08T06:44:00Z").await;
+    assert_eq!(s.status("early").await, "OPEN");
+    s.at("2026-03-08T06:45:00Z").await;
+    assert_eq!(s.status("early").await, "SUPPRESSED", "held at the start");
+    s.at("2026-03-08T07:00:00Z").await;
+    assert!(
+        s.mail().is_empty(),
+        "its step 2 does not page during the window"
+    );
+    s.at("2026-03-08T08:00:00Z").await;
+    assert_eq!(s.status("early").await, "OPEN");
+    assert_eq!(s.mail(), ["alice"], "released at the end: step 1 again");
+    s.at("2026-03-08T08:30:00Z").await;
+    assert_eq!(s.mail(), ["bob"]);
+    let kinds: Vec<String> = sqlx::query_scalar(
+        "SELECT t.kind FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id
+         WHERE i.dedup_key = 'early' AND t.kind IN ('SUPPRESSED', 'UNSUPPRESSED') ORDER BY t.id",
+    )
+    .fetch_all(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(kinds, ["SUPPRESSED", "UNSUPPRESSED"]);
+
+    // Created while it holds: what is open pauses at once.
+    s.trigger("late").await;
+    assert_eq!(s.mail(), ["alice"]);
+    let mut w = once(&s.service, "2026-03-08T08:00", "2026-03-08T09:00");
+    w["name"] = json!("Failover drill");
+    w["hold_open"] = json!(true);
+    let (st, v) = s.window(w).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(s.status("late").await, "SUPPRESSED");
+    assert_eq!(s.status("early").await, "SUPPRESSED");
+}

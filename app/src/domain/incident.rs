@@ -118,6 +118,8 @@ pub enum Transition {
     Unacknowledge,
     /// What a maintenance window held (SUPPRESSED) is let go when it ends: OPEN, escalating.
     Release,
+    /// A maintenance window that holds open incidents starts: an OPEN one pauses, SUPPRESSED.
+    Hold,
 }
 
 /// The status after `t`, or `None` when `t` does not apply (a repeat, or a transition that
@@ -132,6 +134,7 @@ pub fn next_status(from: Status, t: Transition) -> Option<Status> {
         (Resolved, Transition::Reopen) => Some(Open),
         (Acknowledged, Transition::Unacknowledge) => Some(Open),
         (Suppressed, Transition::Release) => Some(Open),
+        (Open, Transition::Hold) => Some(Suppressed),
         _ => None,
     }
 }
@@ -150,6 +153,8 @@ mod tests {
                 Transition::Resolve,
                 Transition::Reopen,
                 Transition::Unacknowledge,
+                Transition::Release,
+                Transition::Hold,
             ] {
                 if let Some(to) = next_status(s, t) {
                     // Applying the same transition again never changes anything.

@@ -147,6 +147,25 @@ impl Window {
         ends.sort_unstable();
         ends.into_iter().find(|e| *e > at && !self.contains(*e))
     }
+
+    /// When the window next starts holding after `at`: the first occurrence start (an instant
+    /// inside it whose minute before is outside; consecutive whole days are one occurrence).
+    /// `None` if it holds for more than a week on end.
+    pub fn next_start(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let today = at.with_timezone(&self.tz).date_naive();
+        let whole = self.from == self.to || (self.from == 0 && self.to == 24 * 60);
+        let mut starts = Vec::new();
+        for offset in -1..=8 {
+            let day = today + chrono::TimeDelta::days(offset);
+            if self.days & day_bit(day.weekday()) != 0 {
+                starts.extend(self.instant(day, if whole { 0 } else { self.from }));
+            }
+        }
+        starts.sort_unstable();
+        starts.into_iter().find(|s| {
+            *s > at && self.contains(*s) && !self.contains(*s - chrono::TimeDelta::minutes(1))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +257,39 @@ mod tests {
         // Always on: no end within a week.
         assert_eq!(
             window("UTC", &[], "00:00", "00:00").occurrence_end(at("2026-03-28T10:00:00Z")),
+            None
+        );
+    }
+
+    #[test]
+    fn occurrences_start_on_the_wall_clock_across_dst() {
+        // Sundays 00:00–06:00 Berlin: 23:00 UTC the day before in winter, 22:00 in summer.
+        let w = window("Europe/Berlin", &["sun"], "00:00", "06:00");
+        assert_eq!(
+            w.next_start(at("2026-03-20T12:00:00Z")),
+            Some(at("2026-03-21T23:00:00Z"))
+        );
+        assert_eq!(
+            w.next_start(at("2026-03-22T01:00:00Z")),
+            Some(at("2026-03-28T23:00:00Z")),
+            "inside one occurrence: the next one"
+        );
+        assert_eq!(
+            w.next_start(at("2026-04-01T00:00:00Z")),
+            Some(at("2026-04-04T22:00:00Z"))
+        );
+        // Whole days Saturday and Sunday are one occurrence, starting on Saturday.
+        let weekend = window("UTC", &["sat", "sun"], "00:00", "00:00");
+        assert_eq!(
+            weekend.next_start(at("2026-03-19T00:00:00Z")),
+            Some(at("2026-03-21T00:00:00Z"))
+        );
+        assert_eq!(
+            weekend.next_start(at("2026-03-21T10:00:00Z")),
+            Some(at("2026-03-28T00:00:00Z"))
+        );
+        assert_eq!(
+            window("UTC", &[], "00:00", "00:00").next_start(at("2026-03-21T10:00:00Z")),
             None
         );
     }

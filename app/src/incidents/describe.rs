@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// Every kind of timeline entry (`incident_timeline.kind`).
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 16] = [
     "TRIGGERED",
     "ALERT_APPENDED",
     "ACKNOWLEDGED",
@@ -20,6 +20,7 @@ pub const KINDS: [&str; 15] = [
     "UNSUPPRESSED",
     "MERGED",
     "FLAPPING",
+    "SUPPRESSED",
 ];
 
 fn names(v: &Value) -> String {
@@ -56,6 +57,7 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
         },
         "UNSUPPRESSED" => s("reason").map(|r| format!("No longer suppressed: {r}")),
         "FLAPPING" => s("message").map(str::to_owned),
+        "SUPPRESSED" => s("reason").map(|r| format!("Suppressed: {r}")),
         "ESCALATED" => {
             let step = d.get("step").and_then(Value::as_i64);
             let pass = d.get("pass").and_then(Value::as_i64).unwrap_or(1);

@@ -33,10 +33,12 @@ pub enum JobKind {
     HeartbeatCheck,
     /// A maintenance window's end: what it kept quiet starts escalating.
     MaintenanceEnd,
+    /// A maintenance window's start, for windows that hold incidents already open.
+    MaintenanceStart,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::Escalation,
         JobKind::Notification,
         JobKind::AutoUnsnooze,
@@ -45,6 +47,7 @@ impl JobKind {
         JobKind::ReceiptCancel,
         JobKind::HeartbeatCheck,
         JobKind::MaintenanceEnd,
+        JobKind::MaintenanceStart,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl JobKind {
             JobKind::ReceiptCancel => "RECEIPT_CANCEL",
             JobKind::HeartbeatCheck => "HEARTBEAT_CHECK",
             JobKind::MaintenanceEnd => "MAINTENANCE_END",
+            JobKind::MaintenanceStart => "MAINTENANCE_START",
         }
     }
 

@@ -162,6 +162,7 @@ async fn apply(
         Transition::Reopen => "REOPENED",
         Transition::Unacknowledge => "UNACKNOWLEDGED",
         Transition::Release => "UNSUPPRESSED",
+        Transition::Hold => "SUPPRESSED",
     };
     let generation: Option<i64> = sqlx::query_scalar(
         "WITH inc AS (

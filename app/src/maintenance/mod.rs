@@ -1,8 +1,10 @@
 //! Maintenance windows: planned work on one or more services, one-off or weekly in a zone.
 //! During a window new incidents on its services are created SUPPRESSED (visible, paging
 //! nobody) and remember it; when it ends, or is cancelled, they are released (OPEN, escalation
-//! from step 1). Incidents already open keep escalating. Storage `store.rs`, the window's end
-//! on the job queue `end.rs`, rules `ops.rs`, server functions `api.rs`, the UI `page.rs`.
+//! from step 1). Incidents already open keep escalating, unless the window holds them too
+//! (`hold_open`: at each start they are suppressed, `start.rs`). Storage `store.rs`, the
+//! window's end on the job queue `end.rs`, rules `ops.rs`, server functions `api.rs`, the UI
+//! `page.rs`.
 
 pub mod api;
 #[cfg(feature = "ssr")]
@@ -10,6 +12,8 @@ pub mod end;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod start;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -53,6 +57,9 @@ pub struct WindowView {
     /// Weekly windows: when in the week.
     pub weekly: Option<TimeWindow>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Also holds incidents already open when it starts.
+    #[serde(default)]
+    pub hold_open: bool,
     pub state: WindowState,
     /// While active: when it stops holding (this occurrence's end).
     pub active_until: Option<DateTime<Utc>>,
@@ -77,4 +84,8 @@ pub struct NewWindow {
     pub from: String,
     #[serde(default)]
     pub to: String,
+    /// Also hold the incidents already open on its services when it starts (their escalation
+    /// pauses until it ends); by default they keep escalating.
+    #[serde(default)]
+    pub hold_open: bool,
 }

@@ -166,12 +166,14 @@ pub async fn create(
         starts_at,
         ends_at,
         weekly.as_ref(),
+        input.hold_open,
         caller.user.id,
         now,
     )
     .await?;
     let stored = super::store::get(&mut *tx, id).await?;
     super::end::schedule_next(&mut tx, &stored, now).await?;
+    super::start::begin(&mut tx, &stored, now).await?;
     caller
         .audit(
             &mut *tx,
@@ -179,7 +181,8 @@ pub async fn create(
             "maintenance.create",
             &name,
             serde_json::json!({"maintenance_window_id": id, "service_ids": services,
-                "starts_at": starts_at, "ends_at": ends_at, "weekly": weekly}),
+                "starts_at": starts_at, "ends_at": ends_at, "weekly": weekly,
+                "hold_open": input.hold_open}),
         )
         .await?;
     tx.commit().await?;

@@ -127,6 +127,7 @@ fn NewWindowForm(
     let days = RwSignal::new(Vec::<String>::new());
     let from = RwSignal::new("22:00".to_owned());
     let to = RwSignal::new("02:00".to_owned());
+    let hold_open = RwSignal::new(false);
     let error = action_error(create);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -141,6 +142,7 @@ fn NewWindowForm(
                 days: days.get_untracked(),
                 from: from.get_untracked(),
                 to: to.get_untracked(),
+                hold_open: hold_open.get_untracked(),
             },
         });
     };
@@ -181,6 +183,9 @@ fn NewWindowForm(
                 })}
                 <Field name="starts_at" label="Starts" kind="datetime-local" value=starts_at error=error hint="Your time zone. Weekly: empty means from now."/>
                 <Field name="ends_at" label="Ends" kind="datetime-local" value=ends_at error=error hint="Weekly: empty means no end."/>
+                <label class="check"><input type="checkbox" name="hold_open" prop:checked=move || hold_open.get()
+                    on:change=move |e| hold_open.set(event_target_checked(&e))/>
+                    " Also pause incidents already open (by default they keep escalating)"</label>
                 <FormError error=error fields=&["name", "starts_at", "ends_at", "from", "to"]/>
                 <div class="form__actions"><button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>"Schedule"</button></div>
             </form>
@@ -199,7 +204,7 @@ pub fn MaintenanceBanner(windows: Vec<WindowView>) -> impl IntoView {
                 <p class="banner banner--maintenance" role="status" data-testid="maintenance-banner">
                     {"In maintenance"}
                     {w.active_until.map(|u| view! { " until "<Time at=u/> })}
-                    {format!(" ({}): new incidents page nobody.", w.name)}
+                    {format!(" ({}): {}", w.name, if w.hold_open { "nothing on it pages." } else { "new incidents page nobody." })}
                     " "<a href="/maintenance">"Maintenance windows"</a>
                 </p>
             }

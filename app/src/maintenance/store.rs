@@ -18,6 +18,8 @@ pub struct Stored {
     pub ends_at: Option<DateTime<Utc>>,
     pub weekly: Option<TimeWindow>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Also holds the incidents already open on its services when it starts.
+    pub hold_open: bool,
 }
 
 /// A window's columns as read.
@@ -29,9 +31,10 @@ struct Row {
     ends_at: Option<DateTime<Utc>>,
     weekly: Option<serde_json::Value>,
     cancelled_at: Option<DateTime<Utc>>,
+    hold_open: bool,
 }
 
-const COLUMNS: &str = "w.id, w.name, w.starts_at, w.ends_at, w.weekly, w.cancelled_at";
+const COLUMNS: &str = "w.id, w.name, w.starts_at, w.ends_at, w.weekly, w.cancelled_at, w.hold_open";
 
 impl TryFrom<Row> for Stored {
     type Error = AppError;
@@ -52,6 +55,7 @@ impl TryFrom<Row> for Stored {
             ends_at: r.ends_at,
             weekly,
             cancelled_at: r.cancelled_at,
+            hold_open: r.hold_open,
         })
     }
 }
@@ -105,6 +109,26 @@ impl Stored {
             Some(w) => earlier(w.compile("weekly")?.occurrence_end(from), self.ends_at),
         })
     }
+
+    /// When this window next starts holding after `at` (where its start job runs), if before
+    /// its end.
+    pub fn next_start(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        if self.cancelled_at.is_some() {
+            return Ok(None);
+        }
+        let start = match &self.weekly {
+            None => (self.starts_at > at).then_some(self.starts_at),
+            Some(w) => {
+                let w = w.compile("weekly")?;
+                if self.starts_at > at && w.contains(self.starts_at) {
+                    Some(self.starts_at)
+                } else {
+                    w.next_start(at.max(self.starts_at))
+                }
+            }
+        };
+        Ok(start.filter(|s| self.ends_at.is_none_or(|e| *s < e)))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -115,6 +139,7 @@ pub async fn create(
     starts_at: DateTime<Utc>,
     ends_at: Option<DateTime<Utc>>,
     weekly: Option<&TimeWindow>,
+    hold_open: bool,
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<MaintenanceId, AppError> {
@@ -127,8 +152,9 @@ pub async fn create(
         })?;
     sqlx::query(
         "WITH w AS (
-            INSERT INTO maintenance_windows (id, name, starts_at, ends_at, weekly, created_by, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id)
+            INSERT INTO maintenance_windows (id, name, starts_at, ends_at, weekly, created_by, created_at,
+                                             hold_open)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $9) RETURNING id)
          INSERT INTO maintenance_window_services (window_id, service_id)
          SELECT w.id, s FROM w, unnest($8::uuid[]) AS s",
     )
@@ -140,6 +166,7 @@ pub async fn create(
     .bind(by)
     .bind(now)
     .bind(services)
+    .bind(hold_open)
     .execute(&mut *tx)
     .await?;
     Ok(id)
@@ -202,6 +229,7 @@ fn view(l: Listed, now: DateTime<Utc>) -> Result<WindowView, AppError> {
         ends_at: w.ends_at,
         weekly: w.weekly,
         cancelled_at: w.cancelled_at,
+        hold_open: w.hold_open,
         state,
         active_until,
         created_by: l.created_by,

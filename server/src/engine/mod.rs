@@ -274,6 +274,7 @@ impl Engine {
             Some(JobKind::ReceiptCancel) => crate::notify::pushover::cancel(self, &job).await,
             Some(JobKind::HeartbeatCheck) => heartbeat::run(self, &job).await,
             Some(JobKind::MaintenanceEnd) => maintenance::run(self, &job).await,
+            Some(JobKind::MaintenanceStart) => maintenance::start(self, &job).await,
             None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
         };
         if let Err(e) = result {
