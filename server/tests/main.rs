@@ -49,6 +49,7 @@ mod tasks;
 mod team_keys;
 mod team_permissions;
 mod telegram;
+mod time_aware;
 mod tls;
 mod verification;
 mod voice;

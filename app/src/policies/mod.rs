@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::domain::conditions::StepConditions;
 use crate::domain::escalation::TargetKind;
 use crate::domain::{PolicyId, ServiceId, TeamId, UserId};
 use crate::profile::ContactKind;
@@ -40,6 +41,9 @@ pub struct Step {
     #[serde(default)]
     pub channels: Vec<ContactKind>,
     pub targets: Vec<Target>,
+    /// When the step runs (None: always); a step whose conditions do not hold is skipped.
+    #[serde(default)]
+    pub conditions: Option<StepConditions>,
 }
 
 /// A service using a policy.

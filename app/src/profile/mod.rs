@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ContactMethodId, SessionId};
 
 pub mod api;
+pub mod hours;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;
