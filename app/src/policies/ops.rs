@@ -91,7 +91,8 @@ fn clean_conditions(
     };
     c.compile(&format!("steps[{si}].conditions"))?;
     if let Some(w) = &mut c.when {
-        w.zone = crate::domain::parse_time_zone("zone", &w.zone)?;
+        let field = format!("steps[{si}].conditions.when.zone");
+        w.zone = crate::domain::parse_time_zone(&field, &w.zone)?;
         let hours = crate::domain::conditions::WeeklyHours {
             days: std::mem::take(&mut w.days),
             from: w.from.clone(),
