@@ -16,6 +16,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod pages;
+pub mod step_conditions;
 pub mod step_editor;
 #[cfg(feature = "ssr")]
 pub mod store;
