@@ -799,6 +799,13 @@ const ROWS: &[Row] = &[
         "incidents:write",
         |f| json!({"id": f.incident, "priority": "P9"}),
     ),
+    ("/api/profile/hours", "DAAAAAD", "admin", |_| json!({})),
+    (
+        "/api/profile/hours/update",
+        "DAAAAAD",
+        "admin",
+        |_| json!({"working_hours": {"days": [], "from": "9", "to": "17:00"}, "quiet_hours": null}),
+    ),
 ];
 
 #[tokio::test]

@@ -50,6 +50,7 @@ mod tasks;
 mod team_keys;
 mod team_permissions;
 mod telegram;
+mod time_aware;
 mod tls;
 mod verification;
 mod voice;

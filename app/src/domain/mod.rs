@@ -1,5 +1,6 @@
 //! Pure domain logic with no IO; compiles for the server and for WASM.
 
+pub mod conditions;
 pub mod contact;
 pub mod egress;
 pub mod email;

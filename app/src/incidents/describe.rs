@@ -78,6 +78,10 @@ pub fn describe(kind: &str, details: &str) -> Option<String> {
             if !held.is_empty() {
                 out.push_str(&format!("; held by {held}"));
             }
+            let quiet = names(&d["quiet_hours"]);
+            if !quiet.is_empty() {
+                out.push_str(&format!("; in quiet hours, paged when they end: {quiet}"));
+            }
             Some(out)
         }
         "NOTIFIED" => {

@@ -5,6 +5,7 @@
 //! step from `effects::opened`; the engine runs steps through `step`. Jobs, the outbox and the
 //! live NOTIFYs sit below this module and never call back up into it.
 
+pub mod conditions;
 pub mod effects;
 pub mod escalate;
 pub mod step;

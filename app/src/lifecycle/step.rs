@@ -26,6 +26,8 @@ pub enum StepOutcome {
     },
     /// The step resolved to nobody; logged, and escalation moved on.
     Nobody,
+    /// The step's conditions did not hold; logged, and the next step is due at once.
+    Skipped,
     /// The service has no escalation policy.
     NoPolicy,
     /// The engine changed the incident's state (a snooze ended, an ack timed out).

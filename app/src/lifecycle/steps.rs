@@ -2,7 +2,9 @@
 //! statements whatever its size. The rows of the batch's incidents are locked (in id order, so
 //! batches cannot deadlock), each step is fenced by its generation, the people of each
 //! distinct (policy, step) are resolved once, and the pages, timeline entries and next steps
-//! are written with one statement each. A batch of one is the single-job path.
+//! are written with one statement each. A batch of one is the single-job path. A step whose
+//! conditions do not hold (`conditions`) is skipped with a timeline entry, and the next step
+//! is due at once.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -15,7 +17,9 @@ use crate::domain::{IncidentId, PolicyId, Status, UserId};
 use crate::error::AppError;
 use crate::incidents::notify::notify;
 use crate::jobs::{EscalationJob, JobKind};
-use crate::notifications::store::PageKey;
+use crate::notifications::store::{PageKey, Paged};
+use crate::policies::PagedUser;
+use crate::policies::store::StepPlan;
 
 /// One due escalation step: the incident, the generation the job belongs to, and where.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,8 +155,25 @@ async fn run_group(
     };
     let people =
         crate::policies::store::step_users(&mut *tx, policy, step, &plan.schedules, now).await?;
+    // Steps whose conditions do not hold are skipped, and the next one is due at once.
+    let skipped =
+        super::conditions::skipped(tx, plan.conditions.as_ref(), members, due, &people, now)
+            .await?;
+    for (i, why) in &skipped {
+        outcomes[*i] = StepOutcome::Skipped;
+        writes.entry(
+            due[*i].incident,
+            serde_json::json!({
+            "skipped": true, "step": step + 1, "pass": due[*i].at.loop_no + 1, "message": why}),
+        );
+    }
+    let running: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|i| !skipped.iter().any(|(s, _)| s == i))
+        .collect();
     if people.is_empty() {
-        for &i in members {
+        for &i in &running {
             outcomes[i] = StepOutcome::Nobody;
             writes.entry(
                 due[i].incident,
@@ -161,46 +182,11 @@ async fn run_group(
                 "message": "no one to page at this step; moving on"}),
             );
         }
-    } else {
-        let users: Vec<UserId> = people.iter().map(|p| p.id).collect();
-        let keys: Vec<PageKey> = members
-            .iter()
-            .map(|&i| PageKey {
-                incident: due[i].incident,
-                generation: due[i].generation,
-                step,
-                loop_no: due[i].at.loop_no,
-            })
-            .collect();
-        let unreachable =
-            crate::notifications::store::page_users(tx, &keys, &users, &plan.channels, now).await?;
-        let (reached, missing): (Vec<_>, Vec<_>) =
-            people.iter().partition(|p| !unreachable.contains(&p.id));
-        let reached_ids: Vec<UserId> = reached.iter().map(|p| p.id).collect();
-        let paged: Vec<&str> = reached.iter().map(|p| p.name.as_str()).collect();
-        let missing: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
-        // The people paged now hold the incident, unless someone assigned it by hand.
-        let incidents: Vec<IncidentId> = keys.iter().map(|k| k.incident).collect();
-        let held: Vec<(IncidentId, bool)> = sqlx::query_as(
-            "UPDATE incidents SET paged_user_ids = $2 WHERE id = ANY($1) AND cardinality($2::uuid[]) > 0
-             RETURNING id, assignee_user_id IS NULL AND assignee_team_id IS NULL",
+    } else if !running.is_empty() {
+        page(
+            tx, &plan, step, &running, due, &people, outcomes, writes, now,
         )
-        .bind(&incidents)
-        .bind(&reached_ids)
-        .fetch_all(&mut *tx)
         .await?;
-        for &i in members {
-            outcomes[i] = StepOutcome::Paged {
-                users: users.clone(),
-                unreachable: unreachable.clone(),
-            };
-            let mut details = serde_json::json!({
-                "step": step + 1, "pass": due[i].at.loop_no + 1, "paged": paged, "no_contact_method": missing});
-            if held.contains(&(due[i].incident, true)) {
-                details["held_by"] = serde_json::json!(paged);
-            }
-            writes.entry(due[i].incident, details);
-        }
     }
     for &i in members {
         let Some(next) = next_position(due[i].at, plan.steps, plan.repeat_count) else {
@@ -214,8 +200,78 @@ async fn run_group(
         let payload = serde_json::to_value(job).map_err(|e| AppError::Internal {
             message: format!("next step payload: {e}"),
         })?;
-        let run_at = now + Duration::minutes(i64::from(plan.delay_minutes));
+        let run_at = if skipped.iter().any(|(s, _)| *s == i) {
+            now
+        } else {
+            now + Duration::minutes(i64::from(plan.delay_minutes))
+        };
         writes.next.push((due[i].incident, payload, run_at));
+    }
+    Ok(())
+}
+
+/// Pages `people` for the steps `members` of `due` (all at `step` of the plan's policy), and
+/// makes them hold those incidents.
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    tx: &mut PgConnection,
+    plan: &StepPlan,
+    step: i32,
+    members: &[usize],
+    due: &[DueStep],
+    people: &[PagedUser],
+    outcomes: &mut [StepOutcome],
+    writes: &mut Writes,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let users: Vec<UserId> = people.iter().map(|p| p.id).collect();
+    let keys: Vec<PageKey> = members
+        .iter()
+        .map(|&i| PageKey {
+            incident: due[i].incident,
+            generation: due[i].generation,
+            step,
+            loop_no: due[i].at.loop_no,
+        })
+        .collect();
+    let Paged {
+        unreachable,
+        waiting,
+    } = crate::notifications::store::page_users(tx, &keys, &users, &plan.channels, now).await?;
+    let (reached, missing): (Vec<_>, Vec<_>) =
+        people.iter().partition(|p| !unreachable.contains(&p.id));
+    let reached_ids: Vec<UserId> = reached.iter().map(|p| p.id).collect();
+    let paged: Vec<&str> = reached.iter().map(|p| p.name.as_str()).collect();
+    let missing: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
+    // The people paged now hold the incident, unless someone assigned it by hand.
+    let incidents: Vec<IncidentId> = keys.iter().map(|k| k.incident).collect();
+    let held: Vec<(IncidentId, bool)> = sqlx::query_as(
+        "UPDATE incidents SET paged_user_ids = $2 WHERE id = ANY($1) AND cardinality($2::uuid[]) > 0
+         RETURNING id, assignee_user_id IS NULL AND assignee_team_id IS NULL",
+    )
+    .bind(&incidents)
+    .bind(&reached_ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    for &i in members {
+        outcomes[i] = StepOutcome::Paged {
+            users: users.clone(),
+            unreachable: unreachable.clone(),
+        };
+        let mut details = serde_json::json!({
+            "step": step + 1, "pass": due[i].at.loop_no + 1, "paged": paged, "no_contact_method": missing});
+        if held.contains(&(due[i].incident, true)) {
+            details["held_by"] = serde_json::json!(paged);
+        }
+        let quiet: Vec<String> = waiting
+            .iter()
+            .filter(|q| q.incident == due[i].incident)
+            .map(|q| format!("{} until {}", q.name, q.local))
+            .collect();
+        if !quiet.is_empty() {
+            details["quiet_hours"] = serde_json::json!(quiet);
+        }
+        writes.entry(due[i].incident, details);
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub use crate::domain::conditions::StepConditions;
 use crate::domain::escalation::TargetKind;
 use crate::domain::{PolicyId, ServiceId, TeamId, UserId};
 use crate::profile::ContactKind;
@@ -15,6 +16,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod pages;
+pub mod step_conditions;
 pub mod step_editor;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -40,6 +42,9 @@ pub struct Step {
     #[serde(default)]
     pub channels: Vec<ContactKind>,
     pub targets: Vec<Target>,
+    /// When the step runs (None: always); a step whose conditions do not hold is skipped.
+    #[serde(default)]
+    pub conditions: Option<StepConditions>,
 }
 
 /// A service using a policy.

@@ -63,6 +63,7 @@ pub fn parse_fields(input: PolicyInput<'_>) -> Result<super::store::PolicyFields
                 ));
             }
         }
+        step.conditions = clean_conditions(si, step.conditions.take())?;
         step.channels.sort();
         step.channels.dedup();
         for t in &mut step.targets {
@@ -77,6 +78,30 @@ pub fn parse_fields(input: PolicyInput<'_>) -> Result<super::store::PolicyFields
         repeat_count,
         steps: clean,
     })
+}
+
+/// A step's conditions checked (errors name `steps[1].conditions.when.zone`) and cleaned:
+/// none at all is `None`; the window's zone is the canonical name, its days lower case.
+fn clean_conditions(
+    si: usize,
+    conditions: Option<super::StepConditions>,
+) -> Result<Option<super::StepConditions>, AppError> {
+    let Some(mut c) = conditions.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    c.compile(&format!("steps[{si}].conditions"))?;
+    if let Some(w) = &mut c.when {
+        let field = format!("steps[{si}].conditions.when.zone");
+        w.zone = crate::domain::parse_time_zone(&field, &w.zone)?;
+        let hours = crate::domain::conditions::WeeklyHours {
+            days: std::mem::take(&mut w.days),
+            from: w.from.clone(),
+            to: w.to.clone(),
+        }
+        .normalized();
+        (w.days, w.from, w.to) = (hours.days, hours.from, hours.to);
+    }
+    Ok(Some(c))
 }
 
 /// A policy's editable fields, as given (validated by `create` and `update`).

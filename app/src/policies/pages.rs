@@ -103,6 +103,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
             delay_minutes: 15,
             channels: Vec::new(),
             targets: Vec::new(),
+            conditions: None,
         }]
     }));
     let services = policy
@@ -207,7 +208,7 @@ fn PolicyEditor(policy: Option<Policy>) -> impl IntoView {
                 </ol>
                 <div class="form__actions">
                     <button class="btn" type="button" data-testid="add-step" on:click=move |_| steps.update(|s| s.push(Step {
-                        delay_minutes: 15, channels: Vec::new(), targets: Vec::new() }))>"Add step"</button>
+                        delay_minutes: 15, channels: Vec::new(), targets: Vec::new(), conditions: None }))>"Add step"</button>
                 </div>
                 <FormError error=error fields=&["name", "description", "repeat_count", "team_id"]/>
                 <Transition fallback=|| ()>

@@ -160,6 +160,7 @@ pub fn StepEditor(
                 </Transition>
                 <button class="btn" type="button" data-testid="add-target" on:click=add_target>"Add target"</button>
             </div>
+            <super::step_conditions::StepConditionsEditor index=index steps=steps/>
             <p class="field__error" role="alert">{message}</p>
         </li>
     }

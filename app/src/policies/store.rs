@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Policy, PolicySummary, ServiceRef, Step, Target};
+use super::{Policy, PolicySummary, ServiceRef, Step, StepConditions, Target};
 use crate::domain::escalation::TargetKind;
 use crate::domain::{PolicyId, TeamId};
 use crate::error::AppError;
@@ -63,6 +63,20 @@ pub(super) fn parse_channels(raw: Vec<String>) -> Result<Vec<ContactKind>, AppEr
         .collect()
 }
 
+/// A step's conditions as stored; one this code cannot read is an error naming the column.
+pub(super) fn parse_conditions(
+    raw: Option<serde_json::Value>,
+) -> Result<Option<StepConditions>, AppError> {
+    raw.map(|v| {
+        serde_json::from_value::<StepConditions>(v.clone()).map_err(|e| AppError::Internal {
+            message: format!(
+                "database column escalation_steps.conditions holds {v}, which is not a step condition: {e}"
+            ),
+        })
+    })
+    .transpose()
+}
+
 pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppError> {
     type Head = (
         String,
@@ -83,8 +97,10 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
         head.ok_or_else(|| AppError::NotFound {
             what: "escalation policy".into(),
         })?;
-    let steps: Vec<(i32, i32, Vec<String>)> = sqlx::query_as(
-        "SELECT position, delay_minutes, channels FROM escalation_steps WHERE policy_id = $1 ORDER BY position",
+    type StepRow = (i32, i32, Vec<String>, Option<serde_json::Value>);
+    let steps: Vec<StepRow> = sqlx::query_as(
+        "SELECT position, delay_minutes, channels, conditions FROM escalation_steps WHERE policy_id = $1
+         ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -125,11 +141,12 @@ pub async fn get(conn: &mut PgConnection, id: PolicyId) -> Result<Policy, AppErr
         repeat_count,
         steps: steps
             .into_iter()
-            .map(|(pos, delay_minutes, channels)| {
+            .map(|(pos, delay_minutes, channels, conditions)| {
                 Ok(Step {
                     delay_minutes,
                     channels: parse_channels(channels)?,
                     targets: by_step.remove(&pos).unwrap_or_default(),
+                    conditions: parse_conditions(conditions)?,
                 })
             })
             .collect::<Result<_, AppError>>()?,
@@ -236,6 +253,7 @@ pub async fn save(
         }
     };
     let (mut positions, mut delays, mut channels) = (Vec::new(), Vec::new(), Vec::new());
+    let mut conditions: Vec<Option<serde_json::Value>> = Vec::new();
     let (mut t_pos, mut t_ord, mut t_kind) = (Vec::new(), Vec::new(), Vec::new());
     let (mut t_user, mut t_team, mut t_schedule) = (Vec::new(), Vec::new(), Vec::new());
     for (si, step) in f.steps.iter().enumerate() {
@@ -244,6 +262,15 @@ pub async fn save(
         delays.push(step.delay_minutes);
         // A text[] per step, sent as one JSON array of arrays.
         channels.push(step.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+        conditions.push(
+            step.conditions
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| AppError::Internal {
+                    message: format!("step conditions: {e}"),
+                })?,
+        );
         for (ti, t) in step.targets.iter().enumerate() {
             t_pos.push(pos);
             t_ord.push(i32::try_from(ti).unwrap_or(i32::MAX));
@@ -256,14 +283,15 @@ pub async fn save(
     }
     let channels = serde_json::to_value(&channels).unwrap_or_default();
     sqlx::query(
-        "INSERT INTO escalation_steps (policy_id, position, delay_minutes, channels)
-         SELECT $1, p, d, ARRAY(SELECT jsonb_array_elements_text($4::jsonb -> (o - 1)::int))
-         FROM unnest($2::int[], $3::int[]) WITH ORDINALITY AS s(p, d, o)",
+        "INSERT INTO escalation_steps (policy_id, position, delay_minutes, channels, conditions)
+         SELECT $1, p, d, ARRAY(SELECT jsonb_array_elements_text($4::jsonb -> (o - 1)::int)), c
+         FROM unnest($2::int[], $3::int[], $5::jsonb[]) WITH ORDINALITY AS s(p, d, c, o)",
     )
     .bind(id)
     .bind(&positions)
     .bind(&delays)
     .bind(channels)
+    .bind(&conditions)
     .execute(&mut *conn)
     .await?;
     sqlx::query(

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{ContactMethodId, SessionId};
 
 pub mod api;
+pub mod hours;
+pub mod hours_page;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;

@@ -28,6 +28,7 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <Details/> }.into_any()}
             {view! { <ContactMethods/> }.into_any()}
             {view! { <crate::notifications::rules_page::NotificationRules/> }.into_any()}
+            {view! { <super::hours_page::HoursCard/> }.into_any()}
             {view! { <crate::push::widget::PushDevices/> }.into_any()}
             {view! { <TelegramCard/> }.into_any()}
             {view! { <Password/> }.into_any()}

@@ -194,6 +194,8 @@ fn steps(rules: &[RuleFields]) -> PdResult<Vec<Step>> {
                 delay_minutes: r.escalation_delay_in_minutes,
                 channels: Vec::new(),
                 targets,
+                // PagerDuty's rules carry no time conditions.
+                conditions: None,
             })
         })
         .collect()

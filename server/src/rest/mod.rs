@@ -4,6 +4,7 @@
 //! plumbing and `idempotency` the `Idempotency-Key` layer.
 
 pub mod access;
+pub mod conditions;
 pub mod contacts;
 pub mod docs;
 pub mod fields;

@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::conditions::StepConditions;
 use super::fields::present;
 use super::schema::ErrorBody;
 use super::wire::{ApiResult, Json, check_if_match, created, etag, id, with_etag};
@@ -56,6 +57,9 @@ pub struct EscalationStep {
     pub channels: Vec<ContactKind>,
     /// 1 to 20 targets.
     pub targets: Vec<EscalationTarget>,
+    /// When the step runs. Null or absent: always.
+    #[serde(default)]
+    pub conditions: Option<StepConditions>,
 }
 
 impl From<app::policies::Step> for EscalationStep {
@@ -72,6 +76,7 @@ impl From<app::policies::Step> for EscalationStep {
                     name: t.name,
                 })
                 .collect(),
+            conditions: s.conditions.map(Into::into),
         }
     }
 }
@@ -90,6 +95,7 @@ impl From<EscalationStep> for app::policies::Step {
                     name: String::new(),
                 })
                 .collect(),
+            conditions: s.conditions.map(Into::into),
         }
     }
 }

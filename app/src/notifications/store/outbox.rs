@@ -24,16 +24,18 @@ pub struct PageKey {
 /// their sign-in email at once), restricted to `channels` when given (a person without rules
 /// is then paged at once on their first method of each of those kinds; a phone number is
 /// paged only once verified, and an SMS number that replied STOP is not), and one NOTIFICATION
-/// job per new row at its send time. The unique key makes a re-run write nothing. Returns
-/// the users no row could be written for (no matching contact method).
+/// job per new row at its send time. For a LOW-urgency incident, a person in their quiet
+/// hours is paged from the quiet hours' end instead of now (each rule's delay counts from
+/// then; `quiet`). The unique key makes a re-run write nothing.
 pub async fn page_users(
     tx: &mut PgConnection,
     keys: &[PageKey],
     users: &[UserId],
     channels: &[ContactKind],
     now: DateTime<Utc>,
-) -> Result<Vec<UserId>, AppError> {
+) -> Result<Paged, AppError> {
     let channels: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+    let waiting = super::quiet::waits(tx, keys, users, now).await?;
     // The default rule pages the sign-in email: make sure it exists as a contact method.
     sqlx::query(
         "INSERT INTO contact_methods (id, user_id, kind, address, label, verified, created_at)
@@ -69,8 +71,10 @@ pub async fn page_users(
             INSERT INTO notifications (incident_id, generation, step, loop_no, user_id, contact_method_id,
                                        channel, address, send_at, created_at, updated_at)
             SELECT k.incident_id, k.generation, k.step, k.loop_no, t.user_id, t.cm, t.kind, t.address,
-                   $7 + make_interval(mins => t.delay), $7, $7
+                   COALESCE(q.start_at, $7) + make_interval(mins => t.delay), $7, $7
             FROM steps k CROSS JOIN targets t
+            LEFT JOIN unnest($9::uuid[], $10::uuid[], $11::timestamptz[]) AS q(incident_id, user_id, start_at)
+                   ON q.incident_id = k.incident_id AND q.user_id = t.user_id
             ON CONFLICT ON CONSTRAINT notifications_once_key DO NOTHING
             RETURNING id, incident_id, send_at),
          jobs AS (
@@ -86,10 +90,28 @@ pub async fn page_users(
     .bind(keys.iter().map(|k| k.loop_no).collect::<Vec<_>>())
     .bind(now)
     .bind(crate::notifications::MAX_SEND_ATTEMPTS)
+    .bind(waiting.iter().map(|q| q.incident).collect::<Vec<_>>())
+    .bind(waiting.iter().map(|q| q.user).collect::<Vec<_>>())
+    .bind(waiting.iter().map(|q| q.until).collect::<Vec<_>>())
     .fetch_all(&mut *tx)
     .await?;
     crate::jobs::store::wake(tx).await?;
-    Ok(missing)
+    let waiting = waiting
+        .into_iter()
+        .filter(|q| !missing.contains(&q.user))
+        .collect();
+    Ok(Paged {
+        unreachable: missing,
+        waiting,
+    })
+}
+
+/// What `page_users` wrote: who could not be paged, and whose pages wait for quiet hours.
+#[derive(Debug, Clone, Default)]
+pub struct Paged {
+    /// No contact method matched.
+    pub unreachable: Vec<UserId>,
+    pub waiting: Vec<super::Quiet>,
 }
 
 /// Cancels the incident's waiting pages (it was acknowledged, resolved or snoozed).

@@ -1,10 +1,12 @@
 //! What the escalation engine reads of a policy: one step's plan (its delay, channel
-//! overrides, SCHEDULE targets and the policy's shape), and the people a step pages now.
+//! overrides, SCHEDULE targets, conditions and the policy's shape), the people a step pages
+//! now, and people's working hours (for the "outside working hours" condition).
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use super::parse_channels;
+use super::{parse_channels, parse_conditions};
+use crate::domain::conditions::StepConditions;
 use crate::domain::escalation::TargetKind;
 use crate::domain::{PolicyId, ScheduleId, UserId};
 use crate::error::AppError;
@@ -20,6 +22,8 @@ pub struct StepPlan {
     pub channels: Vec<ContactKind>,
     /// The step's SCHEDULE targets as (target order, schedule), for `step_users`.
     pub schedules: Vec<(i32, ScheduleId)>,
+    /// When the step runs (None: always).
+    pub conditions: Option<StepConditions>,
 }
 
 /// A step's SCHEDULE targets as (target order, schedule), from its targets in order.
@@ -45,10 +49,11 @@ pub async fn step_plan<'e>(
         Option<Vec<String>>,
         Option<Vec<i32>>,
         Option<Vec<ScheduleId>>,
+        Option<serde_json::Value>,
     );
     let row: Option<Row> = sqlx::query_as(
         "SELECT (SELECT count(*) FROM escalation_steps WHERE policy_id = p.id), p.repeat_count,
-                s.delay_minutes, s.channels, sched.ords, sched.ids
+                s.delay_minutes, s.channels, sched.ords, sched.ids, s.conditions
          FROM escalation_policies p LEFT JOIN escalation_steps s ON s.policy_id = p.id AND s.position = $2
          LEFT JOIN LATERAL (
              SELECT array_agg(t.ord ORDER BY t.ord) AS ords, array_agg(t.schedule_id ORDER BY t.ord) AS ids
@@ -61,17 +66,20 @@ pub async fn step_plan<'e>(
     .fetch_optional(db)
     .await?;
     Ok(match row {
-        Some((steps, repeat_count, Some(delay_minutes), channels, ords, ids)) => Some(StepPlan {
-            steps: usize::try_from(steps).unwrap_or(0),
-            repeat_count,
-            delay_minutes,
-            channels: parse_channels(channels.unwrap_or_default())?,
-            schedules: ords
-                .unwrap_or_default()
-                .into_iter()
-                .zip(ids.unwrap_or_default())
-                .collect(),
-        }),
+        Some((steps, repeat_count, Some(delay_minutes), channels, ords, ids, conditions)) => {
+            Some(StepPlan {
+                steps: usize::try_from(steps).unwrap_or(0),
+                repeat_count,
+                delay_minutes,
+                channels: parse_channels(channels.unwrap_or_default())?,
+                schedules: ords
+                    .unwrap_or_default()
+                    .into_iter()
+                    .zip(ids.unwrap_or_default())
+                    .collect(),
+                conditions: parse_conditions(conditions)?,
+            })
+        }
         _ => None,
     })
 }
