@@ -156,10 +156,10 @@ fn GettingStarted(o: Overview) -> impl IntoView {
     view! {
         <section class="card getting-started" aria-labelledby="start-h" data-testid="getting-started">
             <h2 id="start-h" class="card__title">"Get OpsKnight paging"</h2>
-            <ol class="steps">
+            <ol class="checklist">
                 {steps.into_iter().enumerate().map(|(i, (done, title, body, action))| view! {
-                    <li class="step" class:step--done=done class:step--next={i == next}>
-                        <span class="step__mark" aria-hidden="true">{if done { "✓".to_owned() } else { (i + 1).to_string() }}</span>
+                    <li class="checklist__item" class:checklist__item--done=done class:checklist__item--next={i == next}>
+                        <span class="checklist__mark" aria-hidden="true">{if done { "✓".to_owned() } else { (i + 1).to_string() }}</span>
                         <div>
                             <strong>{title}</strong>{done.then(|| view! { <span class="visually-hidden">" (done)"</span> })}
                             <p class="muted small">{body}</p>
