@@ -90,14 +90,9 @@ pub async fn run(
     job: StartJob,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let w = match super::store::get(&mut *tx, job.window_id).await {
-        Ok(w) => w,
-        Err(AppError::NotFound { .. }) => return Ok(0),
-        Err(e) => return Err(e),
-    };
-    if w.cancelled_at.is_some() {
+    let Some(w) = super::store::live(&mut *tx, job.window_id).await? else {
         return Ok(0);
-    }
+    };
     let held = match w.state(now)?.0 {
         WindowState::Active => hold(tx, &w, now).await?,
         _ => 0,

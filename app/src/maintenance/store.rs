@@ -185,6 +185,15 @@ pub async fn get<'e>(db: impl PgExecutor<'e>, id: MaintenanceId) -> Result<Store
     .try_into()
 }
 
+/// The window if it is still on (neither deleted nor cancelled): what its jobs act on.
+pub async fn live(tx: &mut PgConnection, id: MaintenanceId) -> Result<Option<Stored>, AppError> {
+    match get(&mut *tx, id).await {
+        Ok(w) if w.cancelled_at.is_none() => Ok(Some(w)),
+        Ok(_) | Err(AppError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The services of a window.
 pub async fn service_ids<'e>(
     db: impl PgExecutor<'e>,
