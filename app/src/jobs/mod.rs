@@ -35,10 +35,16 @@ pub enum JobKind {
     MaintenanceEnd,
     /// A maintenance window's start, for windows that hold incidents already open.
     MaintenanceStart,
+    /// An SLA's breach warning: N minutes before an incident misses its acknowledge target.
+    SlaWarning,
+    /// One status-page email to one subscriber (a confirmation or an update).
+    StatusEmail,
+    /// The weekly on-call health report to a team's owners.
+    OncallReport,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::Escalation,
         JobKind::Notification,
         JobKind::AutoUnsnooze,
@@ -48,6 +54,9 @@ impl JobKind {
         JobKind::HeartbeatCheck,
         JobKind::MaintenanceEnd,
         JobKind::MaintenanceStart,
+        JobKind::SlaWarning,
+        JobKind::StatusEmail,
+        JobKind::OncallReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +70,9 @@ impl JobKind {
             JobKind::HeartbeatCheck => "HEARTBEAT_CHECK",
             JobKind::MaintenanceEnd => "MAINTENANCE_END",
             JobKind::MaintenanceStart => "MAINTENANCE_START",
+            JobKind::SlaWarning => "SLA_WARNING",
+            JobKind::StatusEmail => "STATUS_EMAIL",
+            JobKind::OncallReport => "ONCALL_REPORT",
         }
     }
 

@@ -7,6 +7,9 @@ pub mod escalation;
 pub mod heartbeat;
 pub mod maintenance;
 pub mod notification;
+pub mod oncall_report;
+pub mod sla;
+pub mod status_mail;
 pub mod tasks;
 
 use std::sync::Arc;
@@ -275,6 +278,9 @@ impl Engine {
             Some(JobKind::HeartbeatCheck) => heartbeat::run(self, &job).await,
             Some(JobKind::MaintenanceEnd) => maintenance::run(self, &job).await,
             Some(JobKind::MaintenanceStart) => maintenance::start(self, &job).await,
+            Some(JobKind::SlaWarning) => sla::run(self, &job).await,
+            Some(JobKind::StatusEmail) => status_mail::run(self, &job).await,
+            Some(JobKind::OncallReport) => oncall_report::run(self, &job).await,
             None => Err(anyhow::anyhow!("unknown job kind {:?}", job.kind)),
         };
         if let Err(e) = result {
