@@ -33,6 +33,7 @@ pub mod services;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod sla;
 pub mod sso;
 pub mod system;
 pub mod teams;
@@ -142,6 +143,7 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
                 <ParentRoute path=path!("") view={Lazy::<DesktopLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<DashboardRoute>::new()}/>
+                    <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()}/>
                     <Route path=path!("incidents") view={Lazy::<IncidentsRoute>::new()}/>
                     <Route path=path!("incidents/:id") view={Lazy::<IncidentRoute>::new()}/>
                     <Route path=path!("events") view={Lazy::<EventLogRoute>::new()}/>

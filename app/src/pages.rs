@@ -32,6 +32,7 @@ pub enum DeskPage {
     ChatLink,
     Layout,
     Dashboard,
+    Analytics,
     Incidents,
     Incident,
     EventLog,
@@ -80,6 +81,7 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::ChatLink => view! { <crate::channels::pages::ChatLinkPage/> }.into_any(),
         P::Layout => view! { <crate::components::layout::DesktopLayout/> }.into_any(),
         P::Dashboard => view! { <crate::dashboard::Dashboard/> }.into_any(),
+        P::Analytics => view! { <crate::analytics::page::AnalyticsPage/> }.into_any(),
         P::Incidents => view! { <crate::incidents::pages::IncidentsPage/> }.into_any(),
         P::Incident => view! { <crate::incidents::pages::IncidentPage/> }.into_any(),
         P::EventLog => view! { <crate::incidents::event_log::EventLogPage/> }.into_any(),
@@ -140,6 +142,7 @@ routes! {
     ChatLinkRoute => desk_page(DeskPage::ChatLink);
     DesktopLayoutRoute => desk_page(DeskPage::Layout);
     DashboardRoute => desk_page(DeskPage::Dashboard);
+    AnalyticsRoute => desk_page(DeskPage::Analytics);
     IncidentsRoute => desk_page(DeskPage::Incidents);
     IncidentRoute => desk_page(DeskPage::Incident);
     EventLogRoute => desk_page(DeskPage::EventLog);

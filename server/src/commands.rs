@@ -1,4 +1,4 @@
-//! One-shot subcommands: `migrate`, `user add` and `apikey create`. They work with or without a running server.
+//! One-shot subcommands: `migrate`, `user add`, `apikey create` and `rollup`. They work with or without a running server.
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -9,7 +9,7 @@ use app::error::AppError;
 use app::users::NewUser;
 use rand::Rng;
 
-use crate::config::{ApiKeyCreateArgs, GlobalArgs, UserAddArgs};
+use crate::config::{ApiKeyCreateArgs, GlobalArgs, RollupArgs, UserAddArgs};
 use crate::database::{self, Database};
 
 pub async fn migrate(global: &GlobalArgs) -> anyhow::Result<()> {
@@ -151,5 +151,54 @@ pub async fn apikey_create(global: &GlobalArgs, args: &ApiKeyCreateArgs) -> anyh
     closed?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", created.secret)?;
+    Ok(())
+}
+
+/// A `--flag` date (YYYY-MM-DD).
+fn day_flag(flag: &str, raw: &str) -> anyhow::Result<chrono::NaiveDate> {
+    raw.trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--{flag}: {raw:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// `opsknight rollup --from YYYY-MM-DD [--to YYYY-MM-DD]`: recomputes the analytics rollup
+/// of each UTC day in the span (one transaction per day), logging progress.
+pub async fn rollup(global: &GlobalArgs, args: &RollupArgs) -> anyhow::Result<()> {
+    let now = SystemClock.now();
+    let from = day_flag("from", &args.from)?;
+    let to = match &args.to {
+        Some(raw) => day_flag("to", raw)?,
+        None => now.date_naive(),
+    };
+    if from > to {
+        anyhow::bail!("--from: {from} is after the last day {to}");
+    }
+    if to > now.date_naive() {
+        anyhow::bail!("--to: {to} is in the future");
+    }
+    let db = Database::open(global).await?;
+    let result = async {
+        database::migrate(db.pool.sessions()).await?;
+        let total = (to - from).num_days() + 1;
+        let mut day = from;
+        let mut done = 0;
+        while day <= to {
+            let mut tx = db.pool.begin().await.context("begin transaction")?;
+            let rows = app::analytics::rollup::compute_day(&mut tx, day, now)
+                .await
+                .map_err(flag_error)?;
+            tx.commit().await.context("commit")?;
+            done += 1;
+            tracing::info!(%day, rows, done, total, "rollup day computed");
+            day += chrono::Duration::days(1);
+        }
+        anyhow::Ok(done)
+    }
+    .await;
+    let closed = db.close_command().await;
+    let done = result?;
+    closed?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "rollup: {done} days recomputed ({from} to {to})")?;
     Ok(())
 }

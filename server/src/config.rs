@@ -141,6 +141,18 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Recompute the analytics rollup for a span of UTC days (a backfill), then exit.
+    Rollup(RollupArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RollupArgs {
+    /// The first UTC day to recompute (YYYY-MM-DD).
+    #[arg(long, env = "OPSKNIGHT_ROLLUP_FROM")]
+    pub from: String,
+    /// The last UTC day to recompute (YYYY-MM-DD); today when unset.
+    #[arg(long, env = "OPSKNIGHT_ROLLUP_TO")]
+    pub to: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -34,5 +34,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Apikey(ApiKeyCommand::Create(args))) => {
             commands::apikey_create(&cli.global, args).await
         }
+        Some(Command::Rollup(args)) => commands::rollup(&cli.global, args).await,
     }
 }

@@ -622,6 +622,18 @@ const ROWS: &[Row] = &[
         },
     ),
     (
+        "/api/services/sla",
+        "DAAAAAD",
+        "services:read",
+        |_| json!({"service_id": random()}),
+    ),
+    (
+        "/api/services/sla/save",
+        "DDDAAAD",
+        "services:write",
+        |_| json!({"service_id": random(), "targets": [{"ack_minutes": 15}]}),
+    ),
+    (
         "/api/services/update",
         "DDDAAAD",
         "services:write",
@@ -719,6 +731,12 @@ const ROWS: &[Row] = &[
         "DAAAAAD",
         "incidents:read",
         |_| json!({}),
+    ),
+    (
+        "/api/analytics/report",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"filter": {"days": 7}}),
     ),
     (
         "/api/search",
@@ -925,6 +943,11 @@ const TEAM_ROWS: &[TeamRow] = &[
         json!({"service_id": o.service, "settings": {"group_template": "{{labels.alertname}}",
             "group_window_minutes": 10, "flap_count": 3, "flap_window_minutes": 10}})
     }),
+    (
+        "/api/services/sla/save",
+        "ADDA",
+        |o| json!({"service_id": o.service, "targets": [{"ack_minutes": 15, "resolve_minutes": 120}]}),
+    ),
     ("/api/services/update", "ADDA", |o| {
         json!({"id": o.service, "name": format!("renamed-{}", o.tag), "description": "",
             "team_id": o.team, "urgency_rule": "HIGH", "ack_timeout_secs": null})
@@ -1134,6 +1157,7 @@ const TEAM_READS: &[&str] = &[
     "/api/services/list",
     "/api/services/get",
     "/api/services/noise",
+    "/api/services/sla",
     "/api/services/channels/list",
     "/api/services/channels/deliveries",
     "/api/policies/list",

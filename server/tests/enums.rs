@@ -87,6 +87,35 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
                 .collect(),
         ),
         (
+            "sla_targets_urgency_check",
+            set(&Urgency::ALL, Urgency::as_str),
+        ),
+        (
+            "sla_targets_priority_check",
+            app::incidents::PRIORITIES
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        ),
+        (
+            "analytics_daily_urgency_check",
+            set(&Urgency::ALL, Urgency::as_str),
+        ),
+        (
+            // The rollup stores "no priority" as ''.
+            "analytics_daily_priority_check",
+            std::iter::once(String::new())
+                .chain(app::incidents::PRIORITIES.iter().map(|p| (*p).to_owned()))
+                .collect(),
+        ),
+        (
+            "analytics_daily_noise_by_what_check",
+            app::analytics::NOISE_BY
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect(),
+        ),
+        (
             "incident_timeline_kind_check",
             app::incidents::describe::KINDS
                 .iter()

@@ -6,6 +6,7 @@
 mod common;
 
 mod admin_access;
+mod analytics;
 mod auth_sessions;
 mod authz_matrix;
 mod authz_rest;
@@ -42,6 +43,7 @@ mod schedules;
 mod service_channels;
 mod settings;
 mod setup_flow;
+mod sla;
 mod slack;
 mod sms;
 mod sso;

@@ -1,15 +1,34 @@
-//! Response-time analytics for the command center: MTTA and MTTR over the last 7 and 30
-//! days with a daily series for the trend chart, and how far a new installation has got
-//! (services, integrations, a first incident) for the getting-started steps.
+//! Incident analytics. The command center's overview (MTTA and MTTR over 7 and 30 days, the
+//! daily series, the getting-started counts) is here; the analytics page's report is in
+//! `report` (types and the filter), `agg` (every metric's one definition), `hist`
+//! (percentiles beyond the live window), `facts` (reading incidents), `rollup` (the daily
+//! rollup), `build` (live plus rollup into a report), `csv` (every table as CSV), `page`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod agg;
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod build;
+pub mod csv;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
+pub mod facts;
+pub mod hist;
+#[cfg(feature = "ssr")]
 pub mod ops;
+pub mod page;
+pub mod report;
+#[cfg(feature = "ssr")]
+pub mod rollup;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+/// How the rollup keeps the noisiest alerts: by dedup key or by title (the CHECK on
+/// `analytics_daily_noise.by_what` lists the same).
+pub const NOISE_BY: [&str; 2] = ["KEY", "TITLE"];
 
 /// One UTC day of incidents opened that day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 pub fn Icon(name: &'static str) -> impl IntoView {
     let d = match name {
         "dashboard" => "M3 3h8v8H3zM13 3h8v5h-8zM13 10h8v11h-8zM3 13h8v8H3z",
+        "analytics" => "M4 20V10M10 20V4M16 20v-7M22 20H2",
         "incidents" => "M12 3l10 18H2L12 3zM12 10v5M12 18v.5",
         "services" => "M4 5h16v5H4zM4 14h16v5H4zM8 7.5h.01M8 16.5h.01",
         "policies" => "M4 6h16M7 12h13M10 18h10M4 6v12",

@@ -1,5 +1,6 @@
 //! Shared widgets: layouts, form fields, empty states, icons, theme, times, toasts, a trend chart, keyboard shortcuts.
 
+pub mod bars;
 pub mod chart;
 #[cfg(test)]
 mod contrast;

@@ -109,6 +109,9 @@ pub struct IncidentDetail {
     pub alerts: Vec<AlertEntry>,
     /// Every page for this incident, oldest first.
     pub deliveries: Vec<crate::notifications::Delivery>,
+    /// Where it stands against its service's SLA targets (`None`: no target applies).
+    #[serde(default)]
+    pub sla: Option<crate::sla::SlaState>,
 }
 
 /// One page of incidents, newest first; pass `next_before` back as `before`.

@@ -70,7 +70,12 @@ pub async fn get(
     id: IncidentId,
 ) -> Result<IncidentDetail, AppError> {
     caller.check(Access::Read(Area::Incidents))?;
-    super::reads::get(&state.pool, id).await
+    let mut detail = super::reads::get(&state.pool, id).await?;
+    let now = state.clock.now();
+    detail.sla = crate::sla::store::states(&state.pool, &[id], now)
+        .await?
+        .remove(&id);
+    Ok(detail)
 }
 
 /// The command center's counters, now.

@@ -370,6 +370,7 @@ pub fn IncidentPage() -> impl IntoView {
                                     }
                                     " · "{i.alert_count}{if i.alert_count == 1 { " alert" } else { " alerts" }}" · opened "<Time at=i.created_at/>
                                     {i.snoozed_until.map(|t| view! { " · snoozed until " <Time at=t/> })}
+                                    {d.sla.map(|sla| view! { " " <crate::sla::card::SlaBadge sla=sla resolved=resolved/> })}
                                 </p>
                             </div>
                             <div class="actions" data-testid="incident-actions">

@@ -200,6 +200,7 @@ pub async fn get(pool: &Db, id: IncidentId) -> Result<IncidentDetail, AppError> 
         timeline,
         alerts,
         deliveries: crate::notifications::store::for_incident(pool, id).await?,
+        sla: None,
     })
 }
 

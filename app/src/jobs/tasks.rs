@@ -81,7 +81,8 @@ pub async fn cleanup(
     })
 }
 
-/// Recomputes yesterday's and today's figures (UTC days) for every service with incidents.
+/// Recomputes yesterday's and today's figures (UTC days) for every service with incidents,
+/// and the analytics rollup's due days (`analytics::rollup::run`).
 pub async fn rollup(tx: &mut PgConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
     let start = (now - Duration::days(1))
         .date_naive()
@@ -107,5 +108,6 @@ pub async fn rollup(tx: &mut PgConnection, now: DateTime<Utc>) -> Result<u64, Ap
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected())
+    let analytics = crate::analytics::rollup::run(tx, now).await?;
+    Ok(done.rows_affected() + analytics)
 }

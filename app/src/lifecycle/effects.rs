@@ -30,7 +30,8 @@ pub fn first_step_payload() -> Result<serde_json::Value, AppError> {
 /// The one definition of how new incidents start escalating, as CTEs for the statement that
 /// opens them (ingest keeps a new incident to one round trip this way). `first_steps`
 /// enqueues the first step, due at `$now`, of every incident in the relation `$from` (columns
-/// `id` and `service_id`: incidents this statement opened OPEN) whose service has a policy;
+/// `id`, `service_id`, `urgency` and `priority`: incidents this statement opened OPEN) whose
+/// service has a policy, and the SLA warning of those with a warning target (`sla_warnings`);
 /// `first_steps_woken` wakes the job workers when it enqueued any. The statement must read
 /// `first_steps_woken` (a plain CTE runs only when read), e.g. with
 /// `, (SELECT count(*) FROM first_steps_woken) woken` in its final FROM.
@@ -54,6 +55,20 @@ macro_rules! first_steps_cte {
             " f JOIN services s ON s.id = f.service_id
                 WHERE s.escalation_policy_id IS NOT NULL
                 RETURNING 1),
+             sla_warnings AS (
+                INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+                SELECT 'SLA_WARNING', f.id, '{}'::jsonb, ",
+            $now,
+            "::timestamptz + make_interval(mins => sla.ack_minutes - sla.warn_minutes), ",
+            $now,
+            ", ",
+            $now,
+            "
+                FROM ",
+            $from,
+            " f",
+            $crate::sla_target_lateral!("f"),
+            "WHERE sla.warn_minutes IS NOT NULL AND sla.ack_minutes IS NOT NULL),
              first_steps_woken AS (
                 SELECT pg_notify(",
             $channel,
@@ -73,7 +88,8 @@ pub async fn opened(
     }
     sqlx::query(concat!(
         "WITH new_open AS (
-            SELECT i.id, i.service_id FROM unnest($1::uuid[]) AS u(id) JOIN incidents i ON i.id = u.id
+            SELECT i.id, i.service_id, i.urgency, i.priority
+            FROM unnest($1::uuid[]) AS u(id) JOIN incidents i ON i.id = u.id
             WHERE i.status = 'OPEN' AND i.generation = 0), ",
         crate::first_steps_cte!("new_open", "$2", "$3", "$4"),
         " SELECT count(*) FROM first_steps_woken"

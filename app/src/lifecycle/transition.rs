@@ -168,6 +168,13 @@ async fn apply(
         "WITH inc AS (
             UPDATE incidents SET status = $2, generation = generation + 1, updated_at = $3,
                 acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN $3 WHEN $2 = 'OPEN' THEN NULL ELSE acknowledged_at END,
+                first_acknowledged_at = CASE WHEN $2 = 'ACKNOWLEDGED' THEN COALESCE(first_acknowledged_at, $3)
+                                             ELSE first_acknowledged_at END,
+                ack_snoozed_secs = CASE WHEN $2 = 'ACKNOWLEDGED' AND first_acknowledged_at IS NULL
+                                        THEN snoozed_secs + COALESCE(GREATEST(0, extract(epoch FROM $3 - snoozed_since)), 0)
+                                        ELSE ack_snoozed_secs END,
+                snoozed_secs = snoozed_secs + COALESCE(GREATEST(0, extract(epoch FROM $3 - snoozed_since)), 0),
+                snoozed_since = CASE WHEN $2 = 'SNOOZED' THEN $3 END,
                 resolved_at = CASE WHEN $2 = 'RESOLVED' THEN $3 ELSE NULL END,
                 snoozed_until = CASE WHEN $2 = 'SNOOZED' THEN $4 ELSE NULL END
             WHERE id = $1 AND status = $5

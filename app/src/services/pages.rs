@@ -99,6 +99,8 @@ pub fn ServicePage() -> impl IntoView {
     let update_service = ServerAction::<UpdateService>::new();
     let save_noise = ServerAction::<crate::grouping::api::SaveNoise>::new();
     let noise_saved = crate::components::form::successes(save_noise);
+    let save_sla = ServerAction::<crate::sla::api::SaveSla>::new();
+    let sla_saved = crate::components::form::successes(save_sla);
     let detail = Resource::new(
         move || {
             (
@@ -107,7 +109,8 @@ pub fn ServicePage() -> impl IntoView {
                     + rotate.version().get()
                     + update.version().get()
                     + update_service.version().get()
-                    + noise_saved.get() as usize,
+                    + noise_saved.get() as usize
+                    + sla_saved.get() as usize,
             )
         },
         // The edit form's team and policy lists load with the service, in this one resource:
@@ -128,7 +131,8 @@ pub fn ServicePage() -> impl IntoView {
                 .await
                 .unwrap_or_default();
             let noise = crate::grouping::api::get_noise(id).await?;
-            Ok((detail, teams, policies, windows, noise))
+            let sla = crate::sla::api::get_sla(id).await?;
+            Ok((detail, teams, policies, windows, (noise, sla)))
         },
     );
     let kind = RwSignal::new("events_v2".to_owned());
@@ -152,7 +156,7 @@ pub fn ServicePage() -> impl IntoView {
         <leptos_meta::Title text="Service · OpsKnight"/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading service…"</p> }>
             {move || detail.get().map(|r| match r {
-                Ok((d, teams, policies, windows, noise)) => {
+                Ok((d, teams, policies, windows, (noise, sla))) => {
                     let sid = d.service.id;
                     let write = me.can_write();
                     view! {
@@ -215,6 +219,7 @@ pub fn ServicePage() -> impl IntoView {
                             </section>
                             <crate::channels::card::ChannelsCard service=Some(sid) write=write/>
                             <crate::grouping::card::NoiseCard service=sid settings=noise write=write saved=save_noise/>
+                            <crate::sla::card::SlaCard service=sid targets=sla write=write saved=save_sla/>
                             {write.then(|| view! { <EditService service=d.service.clone() teams=teams.clone() policies=policies.clone() saved=update_service/> })}
                             <OpenIncidents service=sid/>
                         </div>

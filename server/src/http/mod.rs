@@ -1,5 +1,6 @@
 //! The axum router: Leptos pages and server functions, /health, /metrics, and shared layers.
 
+pub mod analytics;
 pub mod deadline;
 pub mod errors;
 pub mod events;
@@ -54,6 +55,7 @@ pub fn router_with(
         .merge(events::routes())
         .merge(heartbeat::routes())
         .merge(ical::routes())
+        .merge(analytics::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))

@@ -191,13 +191,15 @@ pub async fn begin_send(
         String,
     );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT n.bundled_into, n.deadline, n.status, n.generation, n.user_id, n.channel, n.address, i.id, i.number, i.title,
+        "SELECT n.bundled_into, n.deadline, n.status, n.generation, n.user_id, n.channel, n.address, i.id, i.number,
+                CASE WHEN n.step = $2 THEN 'SLA warning: ' || i.title ELSE i.title END,
                 i.urgency, i.status, i.generation, s.name, u.name
          FROM notifications n JOIN incidents i ON i.id = n.incident_id
          JOIN services s ON s.id = i.service_id JOIN users u ON u.id = n.user_id
          WHERE n.id = $1 FOR UPDATE OF n",
     )
     .bind(id)
+    .bind(crate::sla::warning::WARNING_STEP)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((

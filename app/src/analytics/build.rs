@@ -1,0 +1,379 @@
+//! Building the report: the window's days before today that the rollup has computed are read
+//! from it (unless a responder is chosen: the rollup does not know who responded); every
+//! other day is read live from incidents. Both are added up by `agg`, so they agree; only
+//! percentiles differ: exact when every day was live, else estimated from histograms.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use sqlx::PgConnection;
+
+use super::agg::{Agg, Exact, Fact, Summary};
+use super::hist::Hist;
+use super::report::{AnalyticsFilter, DayRow, GroupRow, NOISY_ROWS, Noisy, Report, Window};
+use super::rollup::{NoiseSum, noise};
+use crate::domain::ServiceId;
+use crate::error::AppError;
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Everything added up for one period.
+#[derive(Default)]
+struct Period {
+    total: Agg,
+    exact: Exact,
+    all_live: bool,
+    by_service: BTreeMap<ServiceId, Agg>,
+    by_urgency: BTreeMap<String, Agg>,
+    by_priority: BTreeMap<String, Agg>,
+    by_day: BTreeMap<NaiveDate, Agg>,
+    hours: [i64; 24],
+    noise: BTreeMap<(&'static str, String, ServiceId), NoiseSum>,
+    live_days: i64,
+    rolled_days: i64,
+}
+
+impl Period {
+    fn add_fact(&mut self, f: &Fact, tz: Tz) {
+        self.total.add(f);
+        if let Some(s) = f.ack_secs {
+            self.exact.ack.push(s);
+        }
+        if let Some(s) = f.resolve_secs {
+            self.exact.resolve.push(s);
+        }
+        self.by_service.entry(f.service_id).or_default().add(f);
+        self.by_urgency
+            .entry(f.urgency.as_str().to_owned())
+            .or_default()
+            .add(f);
+        self.by_priority
+            .entry(f.priority.clone())
+            .or_default()
+            .add(f);
+        self.by_day
+            .entry(f.created_at.date_naive())
+            .or_default()
+            .add(f);
+        self.hours[tz.from_utc_datetime(&f.created_at.naive_utc()).hour() as usize] += 1;
+    }
+
+    fn add_rolled(
+        &mut self,
+        day: NaiveDate,
+        service: ServiceId,
+        urgency: &str,
+        priority: &str,
+        a: &Agg,
+        tz: Tz,
+    ) {
+        self.total.merge(a);
+        self.by_service.entry(service).or_default().merge(a);
+        self.by_urgency
+            .entry(urgency.to_owned())
+            .or_default()
+            .merge(a);
+        self.by_priority
+            .entry(priority.to_owned())
+            .or_default()
+            .merge(a);
+        self.by_day.entry(day).or_default().merge(a);
+        for (h, n) in a.hours.iter().enumerate() {
+            let at = midnight(day) + Duration::hours(h as i64);
+            self.hours[tz.from_utc_datetime(&at.naive_utc()).hour() as usize] += n;
+        }
+    }
+
+    fn add_noise(&mut self, by: &'static str, label: String, service: ServiceId, n: &NoiseSum) {
+        let e = self.noise.entry((by, label, service)).or_default();
+        if e.title.is_empty() {
+            e.title = n.title.clone();
+        }
+        e.incidents += n.incidents;
+        e.alerts += n.alerts;
+        e.flapping += n.flapping;
+        e.quick_resolved += n.quick_resolved;
+    }
+}
+
+/// Reads one period `[start, end)` into a `Period`.
+async fn period(
+    conn: &mut PgConnection,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    filter: &AnalyticsFilter,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Period, AppError> {
+    let mut p = Period::default();
+    let today = now.date_naive();
+    let mut days: Vec<NaiveDate> = Vec::new();
+    let mut d = start.date_naive();
+    while midnight(d) < end {
+        days.push(d);
+        d += Duration::days(1);
+    }
+    let rolled: BTreeSet<NaiveDate> = if filter.responder.is_some() {
+        BTreeSet::new()
+    } else {
+        let have: Vec<NaiveDate> = sqlx::query_scalar(
+            "SELECT day FROM analytics_days WHERE day >= $1 AND day < $2 AND day < $3",
+        )
+        .bind(start.date_naive())
+        .bind(end.date_naive() + Duration::days(1))
+        .bind(today)
+        .fetch_all(&mut *conn)
+        .await?;
+        have.into_iter().collect()
+    };
+    // Live: contiguous runs of days the rollup does not have.
+    let mut runs: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for d in days.iter().filter(|d| !rolled.contains(d)) {
+        match runs.last_mut() {
+            Some((_, last)) if *last + Duration::days(1) == *d => *last = *d,
+            _ => runs.push((*d, *d)),
+        }
+    }
+    for (first, last) in &runs {
+        let from = midnight(*first).max(start);
+        let to = midnight(*last + Duration::days(1)).min(end);
+        let facts = super::facts::read(conn, from, to, filter, now).await?;
+        for f in &facts {
+            p.add_fact(f, tz);
+        }
+        for ((service, by, label), n) in noise(&facts) {
+            p.add_noise(by, label, service, &n);
+        }
+        p.live_days += (*last - *first).num_days() + 1;
+    }
+    p.all_live = rolled.is_empty();
+    if !rolled.is_empty() {
+        p.rolled_days = rolled.len() as i64;
+        let rolled: Vec<NaiveDate> = rolled.into_iter().collect();
+        read_rolled(conn, &mut p, &rolled, filter, tz).await?;
+    }
+    Ok(p)
+}
+
+/// One `analytics_daily` row.
+#[derive(sqlx::FromRow)]
+struct RolledRow {
+    day: NaiveDate,
+    service_id: ServiceId,
+    urgency: String,
+    priority: String,
+    opened: i32,
+    acknowledged: i32,
+    resolved: i32,
+    ack_secs: f64,
+    resolve_secs: f64,
+    escalated: i32,
+    reopened: i32,
+    auto_resolved: i32,
+    quick_resolved: i32,
+    flapping: i32,
+    alerts: i64,
+    ack_breached: i32,
+    ack_measured: i32,
+    res_breached: i32,
+    res_measured: i32,
+    ack_hist: Vec<i32>,
+    resolve_hist: Vec<i32>,
+    hours: Vec<i32>,
+}
+
+async fn read_rolled(
+    conn: &mut PgConnection,
+    p: &mut Period,
+    days: &[NaiveDate],
+    filter: &AnalyticsFilter,
+    tz: Tz,
+) -> Result<(), AppError> {
+    let rows: Vec<RolledRow> = sqlx::query_as(
+        "SELECT d.day, d.service_id, d.urgency, d.priority, d.opened, d.acknowledged, d.resolved,
+                d.ack_secs, d.resolve_secs, d.escalated, d.reopened, d.auto_resolved, d.quick_resolved,
+                d.flapping, d.alerts, d.ack_breached, d.ack_measured, d.res_breached, d.res_measured,
+                d.ack_hist, d.resolve_hist, d.hours
+         FROM analytics_daily d JOIN services s ON s.id = d.service_id
+         WHERE d.day = ANY($1)
+           AND ($2::uuid IS NULL OR d.service_id = $2) AND ($3::uuid IS NULL OR s.team_id = $3)
+           AND ($4::text IS NULL OR d.urgency = $4) AND ($5::text IS NULL OR d.priority = $5)",
+    )
+    .bind(days)
+    .bind(filter.service_id)
+    .bind(filter.team_id)
+    .bind(filter.urgency.map(|u| u.as_str()))
+    .bind(filter.priority.as_deref())
+    .fetch_all(&mut *conn)
+    .await?;
+    let n = |v: Vec<i32>| v.into_iter().map(i64::from).collect::<Vec<_>>();
+    for r in rows {
+        let mut hours = [0i64; 24];
+        for (h, c) in hours.iter_mut().zip(&r.hours) {
+            *h = i64::from(*c);
+        }
+        let mut ack_hist = Hist::default();
+        ack_hist.merge(&n(r.ack_hist));
+        let mut resolve_hist = Hist::default();
+        resolve_hist.merge(&n(r.resolve_hist));
+        let a = Agg {
+            opened: r.opened.into(),
+            acknowledged: r.acknowledged.into(),
+            resolved: r.resolved.into(),
+            ack_secs: r.ack_secs,
+            resolve_secs: r.resolve_secs,
+            escalated: r.escalated.into(),
+            reopened: r.reopened.into(),
+            auto_resolved: r.auto_resolved.into(),
+            quick_resolved: r.quick_resolved.into(),
+            flapping: r.flapping.into(),
+            alerts: r.alerts,
+            ack_breached: r.ack_breached.into(),
+            ack_measured: r.ack_measured.into(),
+            resolve_breached: r.res_breached.into(),
+            resolve_measured: r.res_measured.into(),
+            ack_hist,
+            resolve_hist,
+            hours,
+        };
+        p.add_rolled(r.day, r.service_id, &r.urgency, &r.priority, &a, tz);
+    }
+    let noise: Vec<(String, String, ServiceId, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT n.by_what, n.label, n.service_id, min(n.title), sum(n.incidents)::bigint, sum(n.alerts)::bigint,
+                sum(n.flapping)::bigint, sum(n.quick_resolved)::bigint
+         FROM analytics_daily_noise n JOIN services s ON s.id = n.service_id
+         WHERE n.day = ANY($1)
+           AND ($2::uuid IS NULL OR n.service_id = $2) AND ($3::uuid IS NULL OR s.team_id = $3)
+         GROUP BY 1, 2, 3",
+    )
+    .bind(days)
+    .bind(filter.service_id)
+    .bind(filter.team_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (by, label, service, title, incidents, alerts, flapping, quick) in noise {
+        let by = if by == "KEY" { "KEY" } else { "TITLE" };
+        let sum = NoiseSum {
+            title,
+            incidents,
+            alerts,
+            flapping,
+            quick_resolved: quick,
+        };
+        p.add_noise(by, label, service, &sum);
+    }
+    Ok(())
+}
+
+/// The report for `filter` at `now`, hours of the day in `tz`.
+pub async fn report(
+    conn: &mut PgConnection,
+    filter: &AnalyticsFilter,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Report, AppError> {
+    let Window {
+        start,
+        end,
+        previous_start,
+    } = filter.window(now)?;
+    let mut cur = period(conn, start, end, filter, tz, now).await?;
+    let mut prev = period(conn, previous_start, start, filter, tz, now).await?;
+    let names: BTreeMap<ServiceId, String> =
+        sqlx::query_as::<_, (ServiceId, String)>("SELECT id, name FROM services")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let name = |s: &ServiceId| names.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let rows = |m: &BTreeMap<String, Agg>, label: &dyn Fn(&str) -> String| {
+        m.iter()
+            .map(|(k, a)| GroupRow {
+                label: label(k),
+                summary: Summary::of(a, None),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut by_service: Vec<GroupRow> = cur
+        .by_service
+        .iter()
+        .map(|(s, a)| GroupRow {
+            label: name(s),
+            summary: Summary::of(a, None),
+        })
+        .collect();
+    by_service.sort_by(|a, b| {
+        b.summary
+            .opened
+            .cmp(&a.summary.opened)
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    let noisy = |by: &str| {
+        let mut v: Vec<Noisy> = cur
+            .noise
+            .iter()
+            .filter(|((b, _, _), _)| *b == by)
+            .map(|((_, label, service), n)| Noisy {
+                label: label.clone(),
+                title: n.title.clone(),
+                service: name(service),
+                incidents: n.incidents,
+                alerts: n.alerts,
+                flapping: n.flapping,
+                quick_resolved: n.quick_resolved,
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.incidents
+                .cmp(&a.incidents)
+                .then_with(|| a.label.cmp(&b.label))
+        });
+        v.truncate(NOISY_ROWS);
+        v
+    };
+    let (noisy_keys, noisy_titles) = (noisy("KEY"), noisy("TITLE"));
+    let mut days = Vec::new();
+    let mut d = start.date_naive();
+    while midnight(d) < end {
+        let a = cur.by_day.get(&d).cloned().unwrap_or_default();
+        let s = Summary::of(&a, None);
+        days.push(DayRow {
+            day: d,
+            opened: a.opened,
+            mtta_secs: s.mtta.mean,
+            mttr_secs: s.mttr.mean,
+        });
+        d += Duration::days(1);
+    }
+    let exact = cur.all_live;
+    let summary = Summary::of(&cur.total, exact.then_some(&mut cur.exact));
+    let prev_exact = prev.all_live;
+    let previous = Summary::of(&prev.total, prev_exact.then_some(&mut prev.exact));
+    Ok(Report {
+        start,
+        end,
+        previous_start,
+        summary,
+        previous,
+        by_service,
+        by_urgency: rows(&cur.by_urgency, &|k| k.to_lowercase()),
+        by_priority: rows(&cur.by_priority, &|k| {
+            if k.is_empty() {
+                "none".into()
+            } else {
+                k.to_owned()
+            }
+        }),
+        by_hour: cur.hours.to_vec(),
+        zone: tz.name().to_owned(),
+        days,
+        noisy_keys,
+        noisy_titles,
+        exact_percentiles: exact,
+        live_days: cur.live_days,
+        rolled_days: cur.rolled_days,
+    })
+}
