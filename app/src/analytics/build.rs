@@ -241,7 +241,8 @@ async fn read_rolled(
         };
         p.add_rolled(r.day, r.service_id, &r.urgency, &r.priority, &a, tz);
     }
-    let noise: Vec<(String, String, ServiceId, String, i64, i64, i64, i64)> = sqlx::query_as(
+    type NoiseRow = (String, String, ServiceId, String, i64, i64, i64, i64);
+    let noise: Vec<NoiseRow> = sqlx::query_as(
         "SELECT n.by_what, n.label, n.service_id, min(n.title), sum(n.incidents)::bigint, sum(n.alerts)::bigint,
                 sum(n.flapping)::bigint, sum(n.quick_resolved)::bigint
          FROM analytics_daily_noise n JOIN services s ON s.id = n.service_id

@@ -78,13 +78,14 @@ macro_rules! sla_state_columns {
 
 /// The service's targets, most general first.
 pub async fn list(pool: &Db, service: ServiceId) -> Result<Vec<SlaTarget>, AppError> {
-    let rows: Vec<(
+    type Row = (
         Option<String>,
         Option<String>,
         Option<i32>,
         Option<i32>,
         Option<i32>,
-    )> = sqlx::query_as(
+    );
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT urgency, priority, ack_minutes, resolve_minutes, warn_minutes FROM sla_targets
              WHERE service_id = $1
              ORDER BY (urgency IS NOT NULL), (priority IS NOT NULL),
