@@ -34,6 +34,7 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/services/{id}/rules", PageAccess::SignedIn),
     ("/rules", PageAccess::SignedIn),
     ("/maintenance", PageAccess::SignedIn),
+    ("/oncall-health", PageAccess::SignedIn),
     ("/heartbeats", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),
