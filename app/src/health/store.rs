@@ -19,7 +19,8 @@ use crate::error::AppError;
 /// The SQL list of the kinds that interrupt (kept equal to `ContactKind::interrupts` by a test).
 pub const INTERRUPTING: [&str; 5] = ["SMS", "VOICE", "PUSH", "NTFY", "PUSHOVER"];
 
-/// Each interruption of `users` first sent in `[since, until)`: (person, when).
+/// Each interruption of `users` first sent in `(since, until]`, so consecutive windows share
+/// none and a page sent at `until` (now) is in: (person, when).
 pub async fn interruptions(
     db: &Db,
     users: &[UserId],
@@ -33,12 +34,12 @@ pub async fn interruptions(
             SELECT n.user_id, min(n.sent_at) AS first
             FROM notifications n
             WHERE n.user_id = ANY($1) AND n.status = 'SENT' AND n.bundled_into IS NULL
-              AND n.channel = ANY($4) AND n.sent_at >= $2 - interval '1 day' AND n.sent_at < $3
+              AND n.channel = ANY($4) AND n.sent_at > $2 - interval '1 day' AND n.sent_at <= $3
             GROUP BY n.incident_id, n.generation, n.step, n.loop_no, n.user_id,
                      CASE WHEN n.channel IN ('SMS', 'VOICE') THEN 'phone:' || n.address
                           WHEN n.channel = 'PUSH' THEN 'push'
                           ELSE n.channel || ':' || n.address END) p
-         WHERE first >= $2
+         WHERE first > $2
          ORDER BY user_id, first",
     )
     .bind(users)
