@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod domain;
 pub mod error;
 pub mod grouping;
+pub mod health;
 pub mod heartbeats;
 pub mod incidents;
 pub mod jobs;
@@ -152,6 +153,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("services/:id/rules") view={Lazy::<ServiceRulesRoute>::new()}/>
                     <Route path=path!("rules") view={Lazy::<GlobalRulesRoute>::new()}/>
                     <Route path=path!("maintenance") view={Lazy::<MaintenanceRoute>::new()}/>
+                    <Route path=path!("oncall-health") view={Lazy::<OncallHealthRoute>::new()}/>
                     <Route path=path!("heartbeats") view={Lazy::<HeartbeatsRoute>::new()}/>
                     <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
                     <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>

@@ -41,6 +41,7 @@ pub enum DeskPage {
     ServiceRules,
     GlobalRules,
     Maintenance,
+    OncallHealth,
     Heartbeats,
     Policies,
     Policy,
@@ -90,6 +91,7 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::ServiceRules => view! { <crate::rules::page::ServiceRulesPage/> }.into_any(),
         P::GlobalRules => view! { <crate::rules::page::GlobalRulesPage/> }.into_any(),
         P::Maintenance => view! { <crate::maintenance::page::MaintenancePage/> }.into_any(),
+        P::OncallHealth => view! { <crate::health::page::OncallHealthPage/> }.into_any(),
         P::Heartbeats => view! { <crate::heartbeats::page::HeartbeatsPage/> }.into_any(),
         P::Policies => view! { <crate::policies::pages::PoliciesPage/> }.into_any(),
         P::Policy => view! { <crate::policies::pages::PolicyPage/> }.into_any(),
@@ -151,6 +153,7 @@ routes! {
     ServiceRulesRoute => desk_page(DeskPage::ServiceRules);
     GlobalRulesRoute => desk_page(DeskPage::GlobalRules);
     MaintenanceRoute => desk_page(DeskPage::Maintenance);
+    OncallHealthRoute => desk_page(DeskPage::OncallHealth);
     HeartbeatsRoute => desk_page(DeskPage::Heartbeats);
     PoliciesRoute => desk_page(DeskPage::Policies);
     PolicyRoute => desk_page(DeskPage::Policy);

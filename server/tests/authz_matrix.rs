@@ -577,6 +577,18 @@ const ROWS: &[Row] = &[
         |_| json!({"id": random()}),
     ),
     (
+        "/api/health/report",
+        "DAAAAAD",
+        "schedules:read",
+        |_| json!({"days": 30, "team_id": null}),
+    ),
+    (
+        "/api/health/weekly-report",
+        "DADDAAD",
+        "admin",
+        |f| json!({"team_id": f.team, "enabled": false}),
+    ),
+    (
         "/api/rules/get",
         "DAAAAAD",
         "services:read",

@@ -399,3 +399,18 @@ async fn unknown_values_read_back_are_errors_naming_the_column_never_a_default()
         "heartbeat_monitors.state",
     );
 }
+
+/// On-call health's SQL list of interrupting kinds is `ContactKind::interrupts`, and every
+/// kind it names is one the outbox's channel CHECK allows.
+#[test]
+fn the_interrupting_kinds_in_sql_are_the_rust_list() {
+    use app::domain::ContactKind;
+    let rust: BTreeSet<&str> = ContactKind::ALL
+        .into_iter()
+        .filter(|k| k.interrupts())
+        .map(ContactKind::as_str)
+        .collect();
+    let sql: BTreeSet<&str> = app::health::store::INTERRUPTING.into_iter().collect();
+    assert_eq!(rust, sql);
+    assert!(!rust.contains("EMAIL"));
+}

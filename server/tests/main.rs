@@ -28,6 +28,7 @@ mod identity;
 mod ingest;
 mod maintenance;
 mod merge;
+mod oncall_health;
 mod paged_mine;
 mod pagerduty_api;
 mod pagerduty_api_python;

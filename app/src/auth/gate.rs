@@ -35,6 +35,7 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/rules", PageAccess::SignedIn),
     ("/maintenance", PageAccess::SignedIn),
     ("/analytics", PageAccess::SignedIn),
+    ("/oncall-health", PageAccess::SignedIn),
     ("/heartbeats", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),

@@ -10,13 +10,14 @@ use crate::auth::api::{Logout, me};
 use crate::domain::Role;
 
 /// Desktop navigation: (label, href, icon).
-pub const NAV: [(&str, &str, &str); 9] = [
+pub const NAV: [(&str, &str, &str); 10] = [
     ("Dashboard", "/", "dashboard"),
     ("Incidents", "/incidents", "incidents"),
     ("Analytics", "/analytics", "analytics"),
     ("Services", "/services", "services"),
     ("Escalation policies", "/policies", "policies"),
     ("Schedules", "/schedules", "schedules"),
+    ("On-call health", "/oncall-health", "schedules"),
     ("Teams", "/teams", "teams"),
     ("Users", "/users", "users"),
     ("Settings", "/settings", "settings"),

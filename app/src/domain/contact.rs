@@ -77,6 +77,19 @@ impl ContactKind {
         matches!(self, ContactKind::Sms | ContactKind::Voice)
     }
 
+    /// Counts as an interruption in on-call health (PagerDuty's rule: SMS, phone and push;
+    /// ntfy and Pushover are push notifications too; email and chat messages are not).
+    pub fn interrupts(self) -> bool {
+        matches!(
+            self,
+            ContactKind::Sms
+                | ContactKind::Voice
+                | ContactKind::Push
+                | ContactKind::Ntfy
+                | ContactKind::Pushover
+        )
+    }
+
     /// People add it on the profile with an address they type (push is added per device,
     /// Telegram by sending the bot /start with a code from the profile).
     pub fn typed(self) -> bool {

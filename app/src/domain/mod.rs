@@ -7,6 +7,7 @@ pub mod email;
 pub mod escalation;
 pub mod ids;
 pub mod incident;
+pub mod interruption;
 pub mod password;
 pub mod phone;
 pub mod role;

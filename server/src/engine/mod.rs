@@ -67,6 +67,8 @@ pub struct Engine {
     pub retention: Retention,
     /// The least time between two messages to one phone number (pages meanwhile are bundled).
     pub phone_limits: app::notifications::store::bundle::Limits,
+    /// Where the engine's own emails go (the weekly on-call report): the same source as pages.
+    pub mailer: MailerSource,
     /// Jobs this engine has claimed so far (tests check that every instance took work).
     claimed: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -193,6 +195,7 @@ impl Engine {
             lease: Duration::seconds(60),
             retention: Retention::default(),
             phone_limits: Default::default(),
+            mailer,
             claimed: Arc::default(),
         }
     }
