@@ -40,6 +40,8 @@ pub enum DeskPage {
     ServiceRules,
     GlobalRules,
     Maintenance,
+    Postmortems,
+    Postmortem,
     Heartbeats,
     Policies,
     Policy,
@@ -88,6 +90,8 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::ServiceRules => view! { <crate::rules::page::ServiceRulesPage/> }.into_any(),
         P::GlobalRules => view! { <crate::rules::page::GlobalRulesPage/> }.into_any(),
         P::Maintenance => view! { <crate::maintenance::page::MaintenancePage/> }.into_any(),
+        P::Postmortems => view! { <crate::postmortems::page::PostmortemsPage/> }.into_any(),
+        P::Postmortem => view! { <crate::postmortems::editor::PostmortemPage/> }.into_any(),
         P::Heartbeats => view! { <crate::heartbeats::page::HeartbeatsPage/> }.into_any(),
         P::Policies => view! { <crate::policies::pages::PoliciesPage/> }.into_any(),
         P::Policy => view! { <crate::policies::pages::PolicyPage/> }.into_any(),
@@ -148,6 +152,8 @@ routes! {
     ServiceRulesRoute => desk_page(DeskPage::ServiceRules);
     GlobalRulesRoute => desk_page(DeskPage::GlobalRules);
     MaintenanceRoute => desk_page(DeskPage::Maintenance);
+    PostmortemsRoute => desk_page(DeskPage::Postmortems);
+    PostmortemRoute => desk_page(DeskPage::Postmortem);
     HeartbeatsRoute => desk_page(DeskPage::Heartbeats);
     PoliciesRoute => desk_page(DeskPage::Policies);
     PolicyRoute => desk_page(DeskPage::Policy);

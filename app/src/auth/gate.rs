@@ -34,6 +34,8 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/services/{id}/rules", PageAccess::SignedIn),
     ("/rules", PageAccess::SignedIn),
     ("/maintenance", PageAccess::SignedIn),
+    ("/postmortems", PageAccess::SignedIn),
+    ("/postmortems/{id}", PageAccess::SignedIn),
     ("/heartbeats", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),

@@ -10,9 +10,10 @@ use crate::auth::api::{Logout, me};
 use crate::domain::Role;
 
 /// Desktop navigation: (label, href, icon).
-pub const NAV: [(&str, &str, &str); 8] = [
+pub const NAV: [(&str, &str, &str); 9] = [
     ("Dashboard", "/", "dashboard"),
     ("Incidents", "/incidents", "incidents"),
+    ("Postmortems", "/postmortems", "audit"),
     ("Services", "/services", "services"),
     ("Escalation policies", "/policies", "policies"),
     ("Schedules", "/schedules", "schedules"),
