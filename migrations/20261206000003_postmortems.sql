@@ -37,7 +37,9 @@ CREATE TABLE postmortem_actions (
     status        text NOT NULL CHECK (status IN ('OPEN', 'IN_PROGRESS', 'DONE')),
     bug           text NOT NULL DEFAULT '' CHECK (length(bug) <= 300),
     created_at    timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL
+    updated_at    timestamptz NOT NULL,
+    -- The order items were added in (several may be added at one instant).
+    seq           bigint GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX postmortem_actions_postmortem_idx ON postmortem_actions (postmortem_id, created_at);
+CREATE INDEX postmortem_actions_postmortem_idx ON postmortem_actions (postmortem_id, seq);
 CREATE INDEX postmortem_actions_due_idx ON postmortem_actions (due_on) WHERE status <> 'DONE';

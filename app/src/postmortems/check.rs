@@ -32,7 +32,9 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, AppError> {
 }
 
 /// The checked edit: (title, authors, sections, timeline oldest first).
-pub fn edit(input: &PostmortemEdit) -> Result<(String, String, Sections, Vec<TimelineRow>), AppError> {
+pub fn edit(
+    input: &PostmortemEdit,
+) -> Result<(String, String, Sections, Vec<TimelineRow>), AppError> {
     let title = crate::domain::parse_name("title", &input.title, 200)?;
     let authors = text("authors", &input.authors, 500)?;
     let mut sections = Sections::default();
@@ -99,10 +101,9 @@ pub fn action(input: &ActionInput) -> Result<ActionFields, AppError> {
     })?;
     let due_on = match input.due_on.trim() {
         "" => None,
-        raw => Some(
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| AppError::invalid("action.due_on", "must be a date such as 2026-03-20"))?,
-        ),
+        raw => Some(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            AppError::invalid("action.due_on", "must be a date such as 2026-03-20")
+        })?),
     };
     Ok(ActionFields {
         title,

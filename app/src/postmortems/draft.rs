@@ -25,10 +25,7 @@ pub struct Entry {
 }
 
 /// The entries of `primary` and the incidents merged into it, oldest first.
-pub async fn entries(
-    db: &crate::db::Db,
-    primary: IncidentId,
-) -> Result<Vec<Entry>, AppError> {
+pub async fn entries(db: &crate::db::Db, primary: IncidentId) -> Result<Vec<Entry>, AppError> {
     Ok(sqlx::query_as(
         "SELECT i.number, t.at, t.kind, u.name AS actor, t.details::text AS details
          FROM incident_timeline t JOIN incidents i ON i.id = t.incident_id
@@ -167,7 +164,12 @@ mod tests {
     fn entries_read_as_sentences() {
         let t = |e: Entry| text(&e, 7);
         assert_eq!(
-            t(entry(7, "TRIGGERED", None, r#"{"summary":"db is down","severity":"critical"}"#)),
+            t(entry(
+                7,
+                "TRIGGERED",
+                None,
+                r#"{"summary":"db is down","severity":"critical"}"#
+            )),
             "Triggered: db is down"
         );
         assert_eq!(
@@ -183,7 +185,12 @@ mod tests {
             "#8: Note by Bo: rolled back"
         );
         assert_eq!(
-            t(entry(7, "ESCALATED", None, r#"{"step":1,"pass":1,"paged":["Ada"]}"#)),
+            t(entry(
+                7,
+                "ESCALATED",
+                None,
+                r#"{"step":1,"pass":1,"paged":["Ada"]}"#
+            )),
             "Escalated: Step 1: paged Ada"
         );
         assert_eq!(t(entry(7, "RESOLVED", None, "{}")), "Resolved");

@@ -28,7 +28,12 @@ pub fn PostmortemPage() -> impl IntoView {
     let items = crate::components::form::successes(item);
     let removed = crate::components::form::successes(remove);
     let data = Resource::new(
-        move || (id(), saved.get() + moved.get() + items.get() + removed.get()),
+        move || {
+            (
+                id(),
+                saved.get() + moved.get() + items.get() + removed.get(),
+            )
+        },
         |(id, _)| async move {
             match id {
                 Some(id) => get_postmortem(id).await,
@@ -85,7 +90,11 @@ fn Head(view: PostmortemView, status: ServerAction<SetPostmortemStatus>) -> impl
     let merged = (!p.merged.is_empty()).then(|| {
         format!(
             " · with {}",
-            p.merged.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ")
+            p.merged
+                .iter()
+                .map(|n| format!("#{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     });
     view! {
@@ -225,14 +234,18 @@ fn EditForm(view: PostmortemView, save: ServerAction<UpdatePostmortem>) -> impl 
         });
     };
     let other_error = move || {
-        error.get().filter(|e| {
-            e.field()
-                .is_none_or(|f| f.starts_with("timeline") || !(f.starts_with("sections.") || f == "title" || f == "authors"))
-        })
-        .map(|e| {
-            let at = e.field().map(|f| format!("{f}: ")).unwrap_or_default();
-            view! { <p class="error" role="alert">{at}{e.user_message()}</p> }
-        })
+        error
+            .get()
+            .filter(|e| {
+                e.field().is_none_or(|f| {
+                    f.starts_with("timeline")
+                        || !(f.starts_with("sections.") || f == "title" || f == "authors")
+                })
+            })
+            .map(|e| {
+                let at = e.field().map(|f| format!("{f}: ")).unwrap_or_default();
+                view! { <p class="error" role="alert">{at}{e.user_message()}</p> }
+            })
     };
     view! {
         <section class="card" aria-labelledby="ed-h">

@@ -21,7 +21,10 @@ pub fn markdown(p: &Postmortem) -> String {
         ("", Some(by)) => by.clone(),
         (a, _) => a.to_owned(),
     };
-    out.push_str(&format!("**Authors:** {}  \n", authors.replace(['\r', '\n'], " ")));
+    out.push_str(&format!(
+        "**Authors:** {}  \n",
+        authors.replace(['\r', '\n'], " ")
+    ));
     out.push_str(&format!("**Status:** {}  \n", p.status.label()));
     let mut incidents = format!("#{}", p.incident_number);
     for n in &p.merged {
@@ -33,7 +36,10 @@ pub fn markdown(p: &Postmortem) -> String {
     ));
     let lessons = ["went_well", "went_wrong", "got_lucky"];
     for (key, heading) in SECTIONS.iter().filter(|(k, _)| !lessons.contains(k)) {
-        out.push_str(&format!("## {heading}\n\n{}\n\n", p.sections.get(key).trim()));
+        out.push_str(&format!(
+            "## {heading}\n\n{}\n\n",
+            p.sections.get(key).trim()
+        ));
     }
     out.push_str("## Action Items\n\n");
     if p.actions.is_empty() {
@@ -56,7 +62,10 @@ pub fn markdown(p: &Postmortem) -> String {
     }
     out.push_str("## Lessons Learned\n\n");
     for (key, heading) in SECTIONS.iter().filter(|(k, _)| lessons.contains(k)) {
-        out.push_str(&format!("### {heading}\n\n{}\n\n", p.sections.get(key).trim()));
+        out.push_str(&format!(
+            "### {heading}\n\n{}\n\n",
+            p.sections.get(key).trim()
+        ));
     }
     out.push_str("## Timeline\n\n");
     for row in &p.timeline {

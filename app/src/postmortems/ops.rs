@@ -13,7 +13,9 @@ use super::{
     ActionInput, PmStatus, PostmortemEdit, PostmortemList, PostmortemView, SECTIONS, TeamOverdue,
 };
 use crate::auth::caller::Caller;
-use crate::domain::{Access, ActionItemId, Area, IncidentId, PostmortemId, Role, ServiceId, Status};
+use crate::domain::{
+    Access, ActionItemId, Area, IncidentId, PostmortemId, Role, ServiceId, Status,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::teams::perm::{self, Edit, Object};
@@ -127,7 +129,11 @@ pub async fn of_incident(
             .fetch_optional(&state.pool)
             .await?;
     let primary = match merged_into {
-        None => return Err(AppError::NotFound { what: "incident".into() }),
+        None => {
+            return Err(AppError::NotFound {
+                what: "incident".into(),
+            });
+        }
         Some(into) => into.unwrap_or(incident),
     };
     store::of_incident(&state.pool, primary).await
@@ -141,7 +147,12 @@ async fn begin(
     action: &str,
 ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, AppError> {
     caller.check(Access::Write(Area::Incidents))?;
-    perm::begin(state, caller, Edit::change(Object::Service(service), action)).await
+    perm::begin(
+        state,
+        caller,
+        Edit::change(Object::Service(service), action),
+    )
+    .await
 }
 
 /// Why `i` gets no postmortem, if it does not.
@@ -154,7 +165,9 @@ fn refuse(i: &IncidentFacts) -> Result<(), AppError> {
             ),
         });
     }
-    if AppError::column("incidents.status", &i.status, Status::parse(&i.status))? != Status::Resolved {
+    if AppError::column("incidents.status", &i.status, Status::parse(&i.status))?
+        != Status::Resolved
+    {
         return Err(AppError::Conflict {
             message: format!(
                 "incident #{} is not resolved; a postmortem is written once it is",
@@ -235,7 +248,9 @@ pub async fn update(
     let (status, _) = store::lock(&mut tx, id).await?;
     if status == PmStatus::Published {
         return Err(AppError::Conflict {
-            message: "a published postmortem is read-only; a workspace ADMIN may move it back to review".into(),
+            message:
+                "a published postmortem is read-only; a workspace ADMIN may move it back to review"
+                    .into(),
         });
     }
     let now = state.clock.now();

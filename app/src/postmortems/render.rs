@@ -22,7 +22,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 
 /// `markdown` as sanitized HTML.
 pub fn to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let events = Parser::new_ext(markdown, options).map(|e| match e {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         other => other,
@@ -38,7 +39,10 @@ mod tests {
 
     #[test]
     fn markdown_renders_and_scripts_do_not() {
-        assert_eq!(to_html("**bold** _it_"), "<p><strong>bold</strong> <em>it</em></p>\n");
+        assert_eq!(
+            to_html("**bold** _it_"),
+            "<p><strong>bold</strong> <em>it</em></p>\n"
+        );
         let html = to_html("<script>alert(1)</script>\n\nhi <b onclick=x()>there</b>");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<b "), "{html}");

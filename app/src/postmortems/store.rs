@@ -172,7 +172,7 @@ pub async fn get(
     let rows: Vec<ActionRow> = sqlx::query_as(
         "SELECT a.id, a.title, a.kind, a.owner_user_id, u.name AS owner, a.due_on, a.status, a.bug
          FROM postmortem_actions a LEFT JOIN users u ON u.id = a.owner_user_id
-         WHERE a.postmortem_id = $1 ORDER BY a.created_at, a.id",
+         WHERE a.postmortem_id = $1 ORDER BY a.seq",
     )
     .bind(id)
     .fetch_all(db)
@@ -233,10 +233,7 @@ pub async fn get(
 }
 
 /// A postmortem's status and its service, the row locked for the write that follows.
-pub async fn lock(
-    tx: &mut PgConnection,
-    id: PostmortemId,
-) -> Result<(PmStatus, String), AppError> {
+pub async fn lock(tx: &mut PgConnection, id: PostmortemId) -> Result<(PmStatus, String), AppError> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT status, title FROM postmortems WHERE id = $1 FOR UPDATE")
             .bind(id)
@@ -343,14 +340,12 @@ pub async fn save_action(
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let done = match id {
-        None => {
-            sqlx::query(
-                "INSERT INTO postmortem_actions (id, postmortem_id, title, kind, owner_user_id,
+        None => sqlx::query(
+            "INSERT INTO postmortem_actions (id, postmortem_id, title, kind, owner_user_id,
                                                  due_on, status, bug, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-            )
-            .bind(ActionItemId::new())
-        }
+        )
+        .bind(ActionItemId::new()),
         Some(id) => sqlx::query(
             "UPDATE postmortem_actions SET title = $3, kind = $4, owner_user_id = $5, due_on = $6,
                     status = $7, bug = $8, updated_at = $9

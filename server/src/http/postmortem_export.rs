@@ -35,7 +35,10 @@ async fn export(State(state): State<AppState>, Path(id): Path<String>, req: Requ
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/markdown; charset=utf-8"),
             );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
             if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
                 headers.insert(header::CONTENT_DISPOSITION, v);
             }
