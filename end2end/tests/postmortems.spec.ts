@@ -30,10 +30,13 @@ test("a postmortem is drafted from a resolved incident, edited and published", a
   await page.getByLabel("Root causes").fill("A [migration](https://example.com/m) locked the table.");
   await page.getByLabel("Preview the Markdown").check();
   await expect(page.locator(".pm-preview strong").first()).toHaveText("40%");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  // Saved: the page reloads it (the preview toggle starts off again).
+  await expect(page.getByLabel("Preview the Markdown")).not.toBeChecked();
+  await expect(page.getByLabel("Impact", { exact: true })).toHaveValue(/40%/);
 
-  await page.getByLabel("Action item").fill("Run migrations online");
-  await page.getByLabel("Due").fill("2099-01-31");
+  await page.getByLabel("Action item", { exact: true }).fill("Run migrations online");
+  await page.getByLabel("Due", { exact: true }).fill("2099-01-31");
   await page.getByRole("button", { name: "Add action item" }).click();
   await expect(page.getByTestId("pm-actions")).toContainText("Run migrations online");
 
