@@ -154,16 +154,30 @@ fn SectionField(
 ) -> impl IntoView {
     let field = format!("sections.{key}");
     let id = format!("pm-{key}");
-    let rendered = Resource::new(
-        move || (preview.get(), text.get()),
-        |(on, md)| async move {
-            if on {
-                preview_markdown(md).await.ok()
-            } else {
-                None
+    // (the Markdown, its rendering), fetched in the browser while previewing; shown only
+    // while it is the text in the box (an answer to older text is not).
+    let rendered = RwSignal::new(None::<(String, String)>);
+    Effect::new(move |_| {
+        if !preview.get() {
+            return;
+        }
+        let md = text.get();
+        if rendered.with_untracked(|r| r.as_ref().is_some_and(|(m, _)| *m == md)) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(html) = preview_markdown(md.clone()).await {
+                rendered.set(Some((md, html)));
             }
-        },
-    );
+        });
+    });
+    let shown = move || {
+        if !preview.get() {
+            return None;
+        }
+        let md = text.get();
+        rendered.with(|r| r.as_ref().filter(|(m, _)| *m == md).map(|(_, h)| h.clone()))
+    };
     let message = move || {
         error
             .get()
@@ -175,9 +189,7 @@ fn SectionField(
             <label for=id.clone()>{heading}</label>
             <textarea id=id rows="5" prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
             <p class="field__error" role="alert">{message}</p>
-            <Transition fallback=|| ()>
-                {move || rendered.get().flatten().map(|html| view! { <div class="pm-markdown pm-preview" inner_html=html></div> })}
-            </Transition>
+            {move || shown().map(|html| view! { <div class="pm-markdown pm-preview" inner_html=html></div> })}
         </div>
     }
 }

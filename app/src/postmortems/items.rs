@@ -89,15 +89,15 @@ fn NewItem(id: PostmortemId, save: ServerAction<SavePostmortemAction>) -> impl I
     let bug = RwSignal::new(String::new());
     let error = action_error(save);
     // Field names as the API reports them ("action.title"); the form's fields by the same.
-    let users = Resource::new(
-        || (),
-        |_| async {
-            crate::users::api::list_users(String::new(), 1, 200)
-                .await
-                .map(|p| p.users)
-                .unwrap_or_default()
-        },
-    );
+    // The owners to choose from, loaded in the browser after hydration (no nested Transition).
+    let users = RwSignal::new(Vec::<crate::users::UserSummary>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = crate::users::api::list_users(String::new(), 1, 200).await {
+                users.set(page.users);
+            }
+        });
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         save.dispatch(SavePostmortemAction {
@@ -122,11 +122,9 @@ fn NewItem(id: PostmortemId, save: ServerAction<SavePostmortemAction>) -> impl I
                 <label for="ai-owner">"Owner"</label>
                 <select id="ai-owner" on:change=move |e| owner.set(event_target_value(&e))>
                     <option value="">"Nobody yet"</option>
-                    <Transition fallback=|| ()>
-                        {move || users.get().map(|list| list.into_iter().map(|u| view! {
-                            <option value=u.id.to_string()>{u.name}</option>
-                        }).collect_view())}
-                    </Transition>
+                    {move || users.get().into_iter().map(|u| view! {
+                        <option value=u.id.to_string()>{u.name}</option>
+                    }).collect_view()}
                 </select>
             </div>
             <Field name="action.due_on" label="Due" kind="date" value=due_on error=error form="ai"/>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{CreatePostmortem, list_postmortems, postmortem_of_incident};
 use super::{PmStatus, PostmortemRow, TeamOverdue};
 use crate::components::time::{CurrentUser, Time};
-use crate::domain::IncidentId;
+use crate::domain::{IncidentId, PostmortemId};
 
 #[component]
 pub fn PostmortemsPage() -> impl IntoView {
@@ -108,7 +108,16 @@ fn TeamOverdueList(team: TeamOverdue) -> impl IntoView {
 pub fn PostmortemButton(incident: IncidentId) -> impl IntoView {
     let me = expect_context::<CurrentUser>();
     let create = ServerAction::<CreatePostmortem>::new();
-    let existing = Resource::new(move || (), move |_| postmortem_of_incident(incident));
+    // Loaded after hydration (an effect runs in the browser only): a Transition of its own
+    // nested in the incident page's would risk a hydration mismatch (see ServicePage).
+    let existing = RwSignal::new(None::<Option<PostmortemId>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = postmortem_of_incident(incident).await {
+                existing.set(Some(found));
+            }
+        });
+    });
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
@@ -116,16 +125,14 @@ pub fn PostmortemButton(incident: IncidentId) -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| ()>
-            {move || existing.get().map(|r| match r {
-                Ok(Some(id)) => view! { <a class="btn" href=format!("/postmortems/{id}")>"Postmortem"</a> }.into_any(),
-                Ok(None) if me.can_write() => view! {
+        {move || existing.get().map(|found| match found {
+                Some(id) => view! { <a class="btn" href=format!("/postmortems/{id}")>"Postmortem"</a> }.into_any(),
+                None if me.can_write() => view! {
                     <button class="btn" type="button" disabled=move || create.pending().get()
                         on:click=move |_| { create.dispatch(CreatePostmortem { incident_id: incident }); }>"Write postmortem"</button>
                     {move || create.value().get().and_then(Result::err).map(|e| view! { <span class="error" role="alert">{e.user_message()}</span> })}
                 }.into_any(),
-                _ => ().into_any(),
+                None => ().into_any(),
             })}
-        </Transition>
     }
 }
