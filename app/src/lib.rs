@@ -25,6 +25,7 @@ pub mod offline;
 pub mod pages;
 pub mod phone;
 pub mod policies;
+pub mod postmortems;
 pub mod profile;
 pub mod push;
 pub mod rules;
@@ -154,6 +155,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("rules") view={Lazy::<GlobalRulesRoute>::new()}/>
                     <Route path=path!("maintenance") view={Lazy::<MaintenanceRoute>::new()}/>
                     <Route path=path!("oncall-health") view={Lazy::<OncallHealthRoute>::new()}/>
+                    <Route path=path!("postmortems") view={Lazy::<PostmortemsRoute>::new()}/>
+                    <Route path=path!("postmortems/:id") view={Lazy::<PostmortemRoute>::new()}/>
                     <Route path=path!("heartbeats") view={Lazy::<HeartbeatsRoute>::new()}/>
                     <Route path=path!("policies") view={Lazy::<PoliciesRoute>::new()}/>
                     <Route path=path!("policies/:id") view={Lazy::<PolicyRoute>::new()}/>

@@ -42,6 +42,8 @@ pub enum DeskPage {
     GlobalRules,
     Maintenance,
     OncallHealth,
+    Postmortems,
+    Postmortem,
     Heartbeats,
     Policies,
     Policy,
@@ -92,6 +94,8 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::GlobalRules => view! { <crate::rules::page::GlobalRulesPage/> }.into_any(),
         P::Maintenance => view! { <crate::maintenance::page::MaintenancePage/> }.into_any(),
         P::OncallHealth => view! { <crate::health::page::OncallHealthPage/> }.into_any(),
+        P::Postmortems => view! { <crate::postmortems::page::PostmortemsPage/> }.into_any(),
+        P::Postmortem => view! { <crate::postmortems::editor::PostmortemPage/> }.into_any(),
         P::Heartbeats => view! { <crate::heartbeats::page::HeartbeatsPage/> }.into_any(),
         P::Policies => view! { <crate::policies::pages::PoliciesPage/> }.into_any(),
         P::Policy => view! { <crate::policies::pages::PolicyPage/> }.into_any(),
@@ -154,6 +158,8 @@ routes! {
     GlobalRulesRoute => desk_page(DeskPage::GlobalRules);
     MaintenanceRoute => desk_page(DeskPage::Maintenance);
     OncallHealthRoute => desk_page(DeskPage::OncallHealth);
+    PostmortemsRoute => desk_page(DeskPage::Postmortems);
+    PostmortemRoute => desk_page(DeskPage::Postmortem);
     HeartbeatsRoute => desk_page(DeskPage::Heartbeats);
     PoliciesRoute => desk_page(DeskPage::Policies);
     PolicyRoute => desk_page(DeskPage::Policy);

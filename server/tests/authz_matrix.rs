@@ -589,6 +589,66 @@ const ROWS: &[Row] = &[
         |f| json!({"team_id": f.team, "enabled": false}),
     ),
     (
+        "/api/postmortems/list",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"status": null}),
+    ),
+    (
+        "/api/postmortems/get",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"id": random()}),
+    ),
+    (
+        "/api/postmortems/of-incident",
+        "DAAAAAD",
+        "incidents:read",
+        |f| json!({"incident_id": f.incident}),
+    ),
+    (
+        "/api/postmortems/preview",
+        "DAAAAAD",
+        "incidents:read",
+        |_| json!({"markdown": "**x**"}),
+    ),
+    (
+        "/api/postmortems/create",
+        "DDDAAAD",
+        "incidents:write",
+        |f| json!({"incident_id": f.incident}),
+    ),
+    (
+        "/api/postmortems/update",
+        "DDDAAAD",
+        "incidents:write",
+        |_| {
+            json!({"id": random(), "edit": {"title": "x", "authors": "", "sections": {},
+            "timeline": []}})
+        },
+    ),
+    (
+        "/api/postmortems/status",
+        "DDDAAAD",
+        "incidents:write",
+        |_| json!({"id": random(), "status": "IN_REVIEW"}),
+    ),
+    (
+        "/api/postmortems/actions/save",
+        "DDDAAAD",
+        "incidents:write",
+        |_| {
+            json!({"id": random(), "action": {"title": "x", "kind": "PREVENT", "due_on": "",
+            "status": "OPEN"}})
+        },
+    ),
+    (
+        "/api/postmortems/actions/delete",
+        "DDDAAAD",
+        "incidents:write",
+        |_| json!({"id": random(), "action_id": random()}),
+    ),
+    (
         "/api/rules/get",
         "DAAAAAD",
         "services:read",

@@ -30,6 +30,7 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
     use app::domain::schedule::{OverrideKind, RotationUnit};
     use app::domain::{ContactKind, Role, Status, Urgency};
     use app::heartbeats::HeartbeatState;
+    use app::postmortems::{ActionKind, ActionStatus, PmStatus};
     let app = spawn_app().await;
     let contact = set(&ContactKind::ALL, ContactKind::as_str);
     let lists: Vec<(&str, BTreeSet<String>)> = vec![
@@ -169,6 +170,18 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
         (
             "heartbeat_monitors_state_check",
             set(&HeartbeatState::ALL, HeartbeatState::as_str),
+        ),
+        (
+            "postmortems_status_check",
+            set(&PmStatus::ALL, PmStatus::as_str),
+        ),
+        (
+            "postmortem_actions_kind_check",
+            set(&ActionKind::ALL, ActionKind::as_str),
+        ),
+        (
+            "postmortem_actions_status_check",
+            set(&ActionStatus::ALL, ActionStatus::as_str),
         ),
     ];
     let mut failures = Vec::new();

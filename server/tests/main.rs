@@ -34,6 +34,7 @@ mod pagerduty_api;
 mod pagerduty_api_python;
 mod personal_pages;
 mod phone_settings;
+mod postmortems;
 mod push;
 mod realtime;
 mod receivers;

@@ -36,6 +36,8 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/maintenance", PageAccess::SignedIn),
     ("/analytics", PageAccess::SignedIn),
     ("/oncall-health", PageAccess::SignedIn),
+    ("/postmortems", PageAccess::SignedIn),
+    ("/postmortems/{id}", PageAccess::SignedIn),
     ("/heartbeats", PageAccess::SignedIn),
     ("/policies", PageAccess::SignedIn),
     ("/policies/{id}", PageAccess::SignedIn),

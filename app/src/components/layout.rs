@@ -10,10 +10,11 @@ use crate::auth::api::{Logout, me};
 use crate::domain::Role;
 
 /// Desktop navigation: (label, href, icon).
-pub const NAV: [(&str, &str, &str); 10] = [
+pub const NAV: [(&str, &str, &str); 11] = [
     ("Dashboard", "/", "dashboard"),
     ("Incidents", "/incidents", "incidents"),
     ("Analytics", "/analytics", "analytics"),
+    ("Postmortems", "/postmortems", "audit"),
     ("Services", "/services", "services"),
     ("Escalation policies", "/policies", "policies"),
     ("Schedules", "/schedules", "schedules"),

@@ -117,6 +117,14 @@ typed_id!(
     /// A heartbeat monitor: a job that must ping on time (not its token).
     HeartbeatId
 );
+typed_id!(
+    /// A postmortem (one per resolved incident).
+    PostmortemId
+);
+typed_id!(
+    /// One action item of a postmortem.
+    ActionItemId
+);
 
 #[cfg(test)]
 mod tests {

@@ -19,9 +19,9 @@ pub mod window;
 pub use contact::ContactKind;
 pub use email::Email;
 pub use ids::{
-    ApiKeyId, ChannelId, ContactMethodId, FeedId, HeartbeatId, IncidentId, IntegrationId, LayerId,
-    MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId,
-    ServiceId, SessionId, TeamId, TemporaryId, UserId,
+    ActionItemId, ApiKeyId, ChannelId, ContactMethodId, FeedId, HeartbeatId, IncidentId,
+    IntegrationId, LayerId, MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PostmortemId,
+    PushSubscriptionId, ScheduleId, ServiceId, SessionId, TeamId, TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

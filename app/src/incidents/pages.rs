@@ -414,7 +414,10 @@ pub fn IncidentPage() -> impl IntoView {
                                     }).collect_view()}
                                 </select>
                                 {if resolved {
-                                    view! { <button class="btn" type="button" on:click=move |_| { reopen.dispatch(ReopenIncidents { ids: vec![iid] }); }>"Reopen"</button> }.into_any()
+                                    view! {
+                                        <crate::postmortems::page::PostmortemButton incident=iid/>
+                                        <button class="btn" type="button" on:click=move |_| { reopen.dispatch(ReopenIncidents { ids: vec![iid] }); }>"Reopen"</button>
+                                    }.into_any()
                                 } else {
                                     view! {
                                         <button class="btn btn--primary" type="button" disabled={

@@ -9,6 +9,7 @@ pub mod heartbeat;
 pub mod ical;
 pub mod metrics;
 pub mod pages;
+pub mod postmortem_export;
 pub mod request_id;
 pub mod security;
 
@@ -56,6 +57,7 @@ pub fn router_with(
         .merge(heartbeat::routes())
         .merge(ical::routes())
         .merge(analytics::routes())
+        .merge(postmortem_export::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))
