@@ -102,13 +102,28 @@ fn help_documents_every_option_and_env_var() {
 #[test]
 fn bad_input_exits_non_zero_with_one_line() {
     assert_one_line_error(&run(&mut opsknight(&["--bogus"])), "--bogus");
-    assert_one_line_error(&run(&mut opsknight(&["rollup", "--from", "yesterday"])), "--from");
     assert_one_line_error(
-        &run(&mut opsknight(&["rollup", "--from", "2026-03-05", "--to", "2026-03-01"])),
+        &run(&mut opsknight(&["rollup", "--from", "yesterday"])),
         "--from",
     );
     assert_one_line_error(
-        &run(&mut opsknight(&["rollup", "--from", "2026-03-01", "--to", "2999-01-01"])),
+        &run(&mut opsknight(&[
+            "rollup",
+            "--from",
+            "2026-03-05",
+            "--to",
+            "2026-03-01",
+        ])),
+        "--from",
+    );
+    assert_one_line_error(
+        &run(&mut opsknight(&[
+            "rollup",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2999-01-01",
+        ])),
         "--to",
     );
     assert_one_line_error(
