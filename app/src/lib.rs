@@ -18,6 +18,7 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod maintenance;
+pub mod statuspage;
 pub mod mobile;
 pub mod notifications;
 pub mod offline;

@@ -117,6 +117,18 @@ typed_id!(
     /// A heartbeat monitor: a job that must ping on time (not its token).
     HeartbeatId
 );
+typed_id!(
+    /// A status-page component (a service as the public sees it).
+    StatusComponentId
+);
+typed_id!(
+    /// A hand-written status-page incident.
+    StatusIncidentId
+);
+typed_id!(
+    /// A status-page email subscriber.
+    StatusSubscriberId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,8 @@ pub use email::Email;
 pub use ids::{
     ApiKeyId, ChannelId, ContactMethodId, FeedId, HeartbeatId, IncidentId, IntegrationId, LayerId,
     MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PushSubscriptionId, ScheduleId,
-    ServiceId, SessionId, TeamId, TemporaryId, UserId,
+    ServiceId, SessionId, StatusComponentId, StatusIncidentId, StatusSubscriberId, TeamId,
+    TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

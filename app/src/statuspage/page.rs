@@ -1,0 +1,1 @@
+//! The status page's admin screen (`/settings/status`, ADMIN only).
