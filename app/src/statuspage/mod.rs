@@ -14,6 +14,8 @@ pub mod derive;
 pub mod ops;
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod public;
+#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod subscribers;

@@ -69,6 +69,8 @@ pub struct Engine {
     pub phone_limits: app::notifications::store::bundle::Limits,
     /// Jobs this engine has claimed so far (tests check that every instance took work).
     claimed: Arc<std::sync::atomic::AtomicU64>,
+    /// Where mail goes (status-page emails; pages go through `channels`).
+    pub mailer: MailerSource,
 }
 
 /// The channels every server has: email (through `mailer`) and Web Push.
@@ -194,6 +196,7 @@ impl Engine {
             retention: Retention::default(),
             phone_limits: Default::default(),
             claimed: Arc::default(),
+            mailer,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod pages;
 pub mod request_id;
 pub mod security;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,7 @@ pub fn router_with(
         .merge(events::routes())
         .merge(heartbeat::routes())
         .merge(ical::routes())
+        .merge(status::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))
