@@ -46,6 +46,7 @@ mod slack;
 mod sms;
 mod sso;
 mod step_batch;
+mod statuspage;
 mod tasks;
 mod team_keys;
 mod team_permissions;
