@@ -240,6 +240,7 @@ async fn a_component_turns_major_on_a_high_incident_and_back_on_resolve() {
     );
     let html = text(&s, "/status").await;
     assert!(html.contains("Major outage on Checkout API"), "{html}");
+    s.app.advance(chrono::Duration::minutes(20)).await;
     s.app.enqueue(&s.key, "resolve", "db-down", "critical").await;
     s.app.settle().await;
     assert_eq!(
@@ -251,7 +252,11 @@ async fn a_component_turns_major_on_a_high_incident_and_back_on_resolve() {
     );
     // The uptime bar remembers today's outage.
     let html = text(&s, "/status").await;
-    assert!(html.contains("1 days with a major outage"), "{html}");
+    assert!(
+        html.contains("99.98 % uptime; a major outage on 1 of them"),
+        "{html}"
+    );
+    assert!(html.contains("title=\"Mar 8: 20 min major outage\""), "{html}");
 }
 
 #[tokio::test]

@@ -134,7 +134,7 @@ fn bars(out: &mut String, days: &[Day], total_secs: i64) {
         .count();
     let _ = write!(
         out,
-        "<div class=\"uptime\"><p class=\"vh\">Last 90 days: {pct:.2} % uptime; {down} days with a major outage, {partial} with partial trouble.</p>\
+        "<div class=\"uptime\"><p class=\"vh\">Last 90 days: {pct:.2} % uptime; a major outage on {down} of them, partial trouble on {partial}.</p>\
          <ol class=\"bars\" aria-hidden=\"true\">"
     );
     for d in days {
