@@ -18,7 +18,6 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod mail;
 pub mod maintenance;
-pub mod statuspage;
 pub mod mobile;
 pub mod notifications;
 pub mod offline;
@@ -35,6 +34,7 @@ pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod sso;
+pub mod statuspage;
 pub mod system;
 pub mod teams;
 pub mod users;

@@ -60,8 +60,14 @@ fn check_component(c: &Value) {
         assert!(c[k].is_string(), "component.{k}: {c}");
     }
     assert!(c["position"].is_number(), "{c}");
-    assert!(c["group"].is_boolean() && c["only_show_if_degraded"].is_boolean(), "{c}");
-    assert!(is_time(&c["created_at"]) && is_time(&c["updated_at"]), "{c}");
+    assert!(
+        c["group"].is_boolean() && c["only_show_if_degraded"].is_boolean(),
+        "{c}"
+    );
+    assert!(
+        is_time(&c["created_at"]) && is_time(&c["updated_at"]),
+        "{c}"
+    );
     assert!(
         [
             "operational",
@@ -80,16 +86,28 @@ fn check_incident(i: &Value) {
         assert!(i[k].is_string(), "incident.{k}: {i}");
     }
     assert!(
-        ["investigating", "identified", "monitoring", "resolved", "postmortem"]
-            .contains(&i["status"].as_str().unwrap())
+        [
+            "investigating",
+            "identified",
+            "monitoring",
+            "resolved",
+            "postmortem"
+        ]
+        .contains(&i["status"].as_str().unwrap())
     );
     assert!(["none", "minor", "major", "critical"].contains(&i["impact"].as_str().unwrap()));
-    assert!(is_time(&i["created_at"]) && is_time(&i["updated_at"]), "{i}");
+    assert!(
+        is_time(&i["created_at"]) && is_time(&i["updated_at"]),
+        "{i}"
+    );
     for u in i["incident_updates"].as_array().unwrap() {
         for k in ["id", "status", "body", "incident_id"] {
             assert!(u[k].is_string(), "update.{k}: {u}");
         }
-        assert!(is_time(&u["display_at"]) && is_time(&u["created_at"]), "{u}");
+        assert!(
+            is_time(&u["display_at"]) && is_time(&u["created_at"]),
+            "{u}"
+        );
         assert!(u["affected_components"].is_array(), "{u}");
     }
     for c in i["components"].as_array().unwrap() {
@@ -127,7 +145,11 @@ async fn the_json_has_the_statuspage_shape_with_etags() {
     assert_eq!(summary["status"]["indicator"], "minor", "{summary}");
     assert!(summary["status"]["description"].is_string());
     let comps = summary["components"].as_array().unwrap();
-    assert_eq!(comps.len(), 3, "two components and the Core group: {summary}");
+    assert_eq!(
+        comps.len(),
+        3,
+        "two components and the Core group: {summary}"
+    );
     for c in comps {
         check_component(c);
     }
@@ -139,7 +161,10 @@ async fn the_json_has_the_statuspage_shape_with_etags() {
     let incidents = summary["incidents"].as_array().unwrap();
     assert_eq!(incidents.len(), 1, "{summary}");
     check_incident(&incidents[0]);
-    assert_eq!(incidents[0]["incident_updates"][0]["body"], "We are looking into it.");
+    assert_eq!(
+        incidents[0]["incident_updates"][0]["body"],
+        "We are looking into it."
+    );
     assert!(summary["scheduled_maintenances"].is_array());
 
     let status = get_json(&s, "/status/api/v2/status.json").await;
@@ -167,11 +192,20 @@ async fn the_json_has_the_statuspage_shape_with_etags() {
     let maint = get_json(&s, "/status/api/v2/scheduled-maintenances.json").await;
     let m = &maint["scheduled_maintenances"][0];
     assert_eq!(m["status"], "scheduled", "{maint}");
-    assert!(is_time(&m["scheduled_for"]) && is_time(&m["scheduled_until"]), "{m}");
-    assert!(!maint.to_string().contains("reindex"), "the window's name is internal");
+    assert!(
+        is_time(&m["scheduled_for"]) && is_time(&m["scheduled_until"]),
+        "{m}"
+    );
+    assert!(
+        !maint.to_string().contains("reindex"),
+        "the window's name is internal"
+    );
     s.app.clock.set("2026-03-08T08:10:00Z".parse().unwrap());
     let summary = get_json(&s, "/status/api/v2/summary.json").await;
-    assert_eq!(summary["scheduled_maintenances"][0]["status"], "in_progress");
+    assert_eq!(
+        summary["scheduled_maintenances"][0]["status"],
+        "in_progress"
+    );
     let search = summary["components"]
         .as_array()
         .unwrap()
@@ -183,7 +217,12 @@ async fn the_json_has_the_statuspage_shape_with_etags() {
     // ETag and 304.
     let res = s.app.get("/status/api/v2/summary.json").await;
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
-    assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    assert!(
+        res.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
     let again = s
         .app
         .http
@@ -226,28 +265,41 @@ async fn a_component_turns_major_on_a_high_incident_and_back_on_resolve() {
         statuses(&s).await,
         (
             "none".to_owned(),
-            vec![ok("Checkout API", "operational"), ok("Search", "operational")]
+            vec![
+                ok("Checkout API", "operational"),
+                ok("Search", "operational")
+            ]
         )
     );
-    s.app.enqueue(&s.key, "trigger", "db-down", "critical").await;
+    s.app
+        .enqueue(&s.key, "trigger", "db-down", "critical")
+        .await;
     s.app.settle().await;
     assert_eq!(
         statuses(&s).await,
         (
             "major".to_owned(),
-            vec![ok("Checkout API", "major_outage"), ok("Search", "operational")]
+            vec![
+                ok("Checkout API", "major_outage"),
+                ok("Search", "operational")
+            ]
         )
     );
     let html = text(&s, "/status").await;
     assert!(html.contains("Major outage on Checkout API"), "{html}");
     s.app.advance(chrono::Duration::minutes(20)).await;
-    s.app.enqueue(&s.key, "resolve", "db-down", "critical").await;
+    s.app
+        .enqueue(&s.key, "resolve", "db-down", "critical")
+        .await;
     s.app.settle().await;
     assert_eq!(
         statuses(&s).await,
         (
             "none".to_owned(),
-            vec![ok("Checkout API", "operational"), ok("Search", "operational")]
+            vec![
+                ok("Checkout API", "operational"),
+                ok("Search", "operational")
+            ]
         )
     );
     // The uptime bar remembers today's outage.
@@ -256,7 +308,10 @@ async fn a_component_turns_major_on_a_high_incident_and_back_on_resolve() {
         html.contains("99.98 % uptime; a major outage on 1 of them"),
         "{html}"
     );
-    assert!(html.contains("title=\"Mar 8: 20 min major outage\""), "{html}");
+    assert!(
+        html.contains("title=\"Mar 8: 20 min major outage\""),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -333,7 +388,9 @@ async fn nothing_internal_leaks() {
 
 /// The first link in `mail` that starts with `prefix`.
 fn link(mail: &str, prefix: &str) -> String {
-    let start = mail.find(prefix).unwrap_or_else(|| panic!("no {prefix} in {mail}"));
+    let start = mail
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {mail}"));
     mail[start..]
         .split(|c: char| c.is_whitespace() || c == '>')
         .next()
@@ -428,7 +485,10 @@ async fn subscribers_opt_in_twice_and_unsubscribe_in_one_click_with_single_use_t
     s.app.settle().await;
     let mail = wait_mail(&s, "carol@example.com").await;
     assert!(mail.contains("Looking into it."), "{mail}");
-    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
     let header = mail
         .lines()
         .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
@@ -490,7 +550,12 @@ async fn sign_ups_are_rate_limited_per_address_and_per_client() {
         .unwrap();
     assert_eq!(jobs, 3);
     for n in 0..6 {
-        let (st, _) = form(&s, "/status/subscribe", &[("email", &format!("e{n}@example.com"))]).await;
+        let (st, _) = form(
+            &s,
+            "/status/subscribe",
+            &[("email", &format!("e{n}@example.com"))],
+        )
+        .await;
         assert_eq!(st, 200, "sign-up {n}");
     }
     let (st, body) = form(&s, "/status/subscribe", &[("email", "late@example.com")]).await;
@@ -513,7 +578,11 @@ async fn admin_checks_name_the_field() {
             &s.admin,
         )
         .await;
-    assert_eq!((st, e["field"].as_str()), (400, Some("display_name")), "{e}");
+    assert_eq!(
+        (st, e["field"].as_str()),
+        (400, Some("display_name")),
+        "{e}"
+    );
     let (st, e) = s
         .app
         .call(
@@ -523,7 +592,11 @@ async fn admin_checks_name_the_field() {
             &s.admin,
         )
         .await;
-    assert_eq!((st, e["field"].as_str()), (400, Some("override_status")), "{e}");
+    assert_eq!(
+        (st, e["field"].as_str()),
+        (400, Some("override_status")),
+        "{e}"
+    );
     component(&s, &s.service, "API", "").await;
     let (st, e) = s
         .app
@@ -554,14 +627,21 @@ async fn admin_checks_name_the_field() {
             &s.admin,
         )
         .await;
-    assert_eq!((st, e["field"].as_str()), (400, Some("component_ids")), "{e}");
+    assert_eq!(
+        (st, e["field"].as_str()),
+        (400, Some("component_ids")),
+        "{e}"
+    );
     let n: i64 = sqlx::query_scalar("SELECT count(*) FROM status_incidents")
         .fetch_one(&s.app.pool)
         .await
         .unwrap();
     assert_eq!(n, 0, "no half-written incident");
     // An override wins over derived status.
-    let (_, o) = s.app.call("/api/status/overview", json!({}), &s.admin).await;
+    let (_, o) = s
+        .app
+        .call("/api/status/overview", json!({}), &s.admin)
+        .await;
     let id = o["components"][0]["id"].clone();
     let (st, _) = s
         .app
@@ -573,7 +653,10 @@ async fn admin_checks_name_the_field() {
         )
         .await;
     assert_eq!(st, 200);
-    let (_, o) = s.app.call("/api/status/overview", json!({}), &s.admin).await;
+    let (_, o) = s
+        .app
+        .call("/api/status/overview", json!({}), &s.admin)
+        .await;
     assert_eq!(o["components"][0]["status"], "degraded_performance");
     assert_eq!(o["components"][0]["service_name"], "Payments");
 }

@@ -17,7 +17,10 @@ pub async fn status_overview() -> Result<AdminOverview, AppError> {
 
 /// `POST /api/status/settings` with `{"page_name", "show_maintenance"}`.
 #[server(prefix = "/api", endpoint = "status/settings", input = server_fn::codec::Json)]
-pub async fn save_status_settings(page_name: String, show_maintenance: bool) -> Result<(), AppError> {
+pub async fn save_status_settings(
+    page_name: String,
+    show_maintenance: bool,
+) -> Result<(), AppError> {
     let (state, caller) = crate::auth::caller::current().await?;
     super::ops::save_settings(&state, &caller, &page_name, show_maintenance).await
 }

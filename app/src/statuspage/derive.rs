@@ -53,8 +53,7 @@ pub fn indicator(components: &[ComponentStatus], open_impacts: &[Impact]) -> Ind
     if all_major || open_impacts.contains(&Impact::Critical) {
         return Indicator::Critical;
     }
-    if components.contains(&ComponentStatus::MajorOutage) || open_impacts.contains(&Impact::Major)
-    {
+    if components.contains(&ComponentStatus::MajorOutage) || open_impacts.contains(&Impact::Major) {
         return Indicator::Major;
     }
     let minor = components.iter().any(|s| {

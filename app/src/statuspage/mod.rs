@@ -1,10 +1,11 @@
 //! The public status page: components (services as the public sees them), their status
 //! (derived from open incidents and maintenance, or set by hand), hand-written status
 //! incidents with an update stream, 90-day uptime, and email subscribers. The enums here are
-//! the one list shared by Rust, the admin UI and the CHECK constraints. Pure rules
+//! the one list shared by Rust, the admin API and the CHECK constraints. Pure rules
 //! `derive.rs`; SQL `store.rs` (public reads), `admin_store.rs` (writes), `subscribers.rs`
-//! (sign-up, confirmation, unsubscribe); rules and audit `ops.rs`; server functions `api.rs`;
-//! the admin screen `page.rs`. The public HTML, JSON and feeds are served by `server::http::status`.
+//! (sign-up, confirmation, unsubscribe); rules and audit `ops.rs`; server functions `api.rs`
+//! (the admin API; there is no admin screen yet). The page as the public sees it `public.rs`;
+//! its HTML, JSON and feeds are served by `server::http::status`.
 
 #[cfg(feature = "ssr")]
 pub mod admin_store;
@@ -12,7 +13,6 @@ pub mod api;
 pub mod derive;
 #[cfg(feature = "ssr")]
 pub mod ops;
-pub mod page;
 #[cfg(feature = "ssr")]
 pub mod public;
 #[cfg(feature = "ssr")]

@@ -193,9 +193,8 @@ pub async fn create_incident(
 ) -> Result<StatusIncidentId, AppError> {
     caller.check(Access::Admin)?;
     let name = crate::domain::parse_name("name", &input.name, 200)?;
-    let impact = Impact::parse(input.impact.trim()).ok_or_else(|| {
-        AppError::invalid("impact", "must be none, minor, major or critical")
-    })?;
+    let impact = Impact::parse(input.impact.trim())
+        .ok_or_else(|| AppError::invalid("impact", "must be none, minor, major or critical"))?;
     let st = status(&input.status)?;
     let text = body(&input.body)?;
     let mut components = input.component_ids.clone();
@@ -203,16 +202,9 @@ pub async fn create_incident(
     components.dedup();
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let (id, update) = super::admin_store::create_incident(
-        &mut tx,
-        &name,
-        impact,
-        st,
-        &text,
-        &components,
-        now,
-    )
-    .await?;
+    let (id, update) =
+        super::admin_store::create_incident(&mut tx, &name, impact, st, &text, &components, now)
+            .await?;
     let mailed = super::admin_store::fan_out_update(&mut tx, update, now).await?;
     caller
         .audit(

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::derive;
 use super::store::{Component, Maintenance};
-use super::{ComponentStatus, Impact, Indicator, IncidentView};
+use super::{ComponentStatus, Impact, IncidentView, Indicator};
 use crate::db::Db;
 use crate::error::AppError;
 

@@ -256,7 +256,9 @@ pub async fn incident(db: &Db, id: StatusIncidentId) -> Result<Option<IncidentVi
 fn incident_view(r: IncidentRow) -> Result<IncidentView, AppError> {
     let updates: Vec<UpdateView> =
         serde_json::from_value(r.updates.clone()).map_err(|e| AppError::Internal {
-            message: format!("database column status_incident_updates.status or body unreadable: {e}"),
+            message: format!(
+                "database column status_incident_updates.status or body unreadable: {e}"
+            ),
         })?;
     Ok(IncidentView {
         id: r.id,
@@ -291,18 +293,22 @@ pub async fn uptime(
     let today = now.date_naive();
     let first = today - TimeDelta::days(UPTIME_DAYS - 1);
     let start = first.and_time(chrono::NaiveTime::MIN).and_utc();
-    let rows: Vec<(StatusComponentId, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
-        sqlx::query_as(
-            "SELECT c.id, i.urgency, i.created_at, i.resolved_at
+    let rows: Vec<(
+        StatusComponentId,
+        String,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+    )> = sqlx::query_as(
+        "SELECT c.id, i.urgency, i.created_at, i.resolved_at
              FROM status_components c
              JOIN incidents i ON i.service_id = c.service_id
              WHERE i.status <> 'SUPPRESSED' AND i.created_at < $2
                AND (i.resolved_at IS NULL OR i.resolved_at > $1)",
-        )
-        .bind(start)
-        .bind(now)
-        .fetch_all(db)
-        .await?;
+    )
+    .bind(start)
+    .bind(now)
+    .fetch_all(db)
+    .await?;
     let ids: Vec<StatusComponentId> = sqlx::query_scalar(
         "SELECT id FROM status_components ORDER BY group_name, position, display_name, id",
     )

@@ -87,7 +87,15 @@ pub async fn subscribe(
             retry_after_secs: IP_WINDOW.num_seconds() as u64,
         });
     }
-    if !within(&mut tx, &format!("email:{email}"), PER_EMAIL, EMAIL_WINDOW, now).await? {
+    if !within(
+        &mut tx,
+        &format!("email:{email}"),
+        PER_EMAIL,
+        EMAIL_WINDOW,
+        now,
+    )
+    .await?
+    {
         tx.commit().await?;
         tracing::info!("status sign-up over the per-address limit; no email sent");
         return Ok(());

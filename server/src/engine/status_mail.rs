@@ -42,7 +42,9 @@ fn status_url(engine: &Engine) -> String {
 
 /// The email a job sends, or `None` when there is nothing to send any more.
 async fn compose(engine: &Engine, job: &MailJob) -> anyhow::Result<Option<Mail>> {
-    let page = app::statuspage::store::settings(&engine.pool).await?.page_name;
+    let page = app::statuspage::store::settings(&engine.pool)
+        .await?
+        .page_name;
     let base = status_url(engine);
     match job {
         MailJob::Confirm {

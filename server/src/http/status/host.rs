@@ -37,7 +37,10 @@ pub fn rewrite(path: &str) -> String {
 /// Wraps the whole router: status-host requests are rewritten, others pass unchanged.
 /// `scheme` is the public URL's (`https` or `http`), for the page's absolute links.
 pub fn layer(router: Router, host: Option<String>, scheme: &str) -> Router {
-    let Some(host) = host.map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()) else {
+    let Some(host) = host
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+    else {
         return router;
     };
     let base = format!("{scheme}://{host}");
@@ -45,11 +48,13 @@ pub fn layer(router: Router, host: Option<String>, scheme: &str) -> Router {
     // only route is the whole app, so the app routes the rewritten path.
     Router::new()
         .fallback_service(router)
-        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-        let host = host.clone();
-        let base = base.clone();
-        async move { route(&host, &base, req, next).await }
-    }))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let host = host.clone();
+                let base = base.clone();
+                async move { route(&host, &base, req, next).await }
+            },
+        ))
 }
 
 async fn route(host: &str, base: &str, mut req: Request, next: Next) -> Response {

@@ -110,7 +110,11 @@ fn incident(out: &mut String, i: &IncidentView, s: &Snapshot) {
         esc(&i.name)
     );
     if !names.is_empty() {
-        let _ = write!(out, "<p class=\"affects\">Affects: {}</p>", names.join(", "));
+        let _ = write!(
+            out,
+            "<p class=\"affects\">Affects: {}</p>",
+            names.join(", ")
+        );
     }
     out.push_str("<ol class=\"updates\">");
     for u in &i.updates {
@@ -159,7 +163,12 @@ fn bars(out: &mut String, days: &[Day], total_secs: i64) {
     );
 }
 
-fn component(out: &mut String, c: &Component, up: &[(app::domain::StatusComponentId, Vec<Day>)], total: i64) {
+fn component(
+    out: &mut String,
+    c: &Component,
+    up: &[(app::domain::StatusComponentId, Vec<Day>)],
+    total: i64,
+) {
     let _ = write!(
         out,
         "<li class=\"comp\"><div class=\"row\"><span class=\"name\">{}</span><span class=\"st {}\">{}</span></div>",
@@ -230,7 +239,11 @@ pub fn render(
                 m,
                 "<li id=\"maintenance-{}\"><strong>{}</strong>: {} — from {}{}</li>",
                 w.id,
-                if w.in_progress { "In progress" } else { "Scheduled" },
+                if w.in_progress {
+                    "In progress"
+                } else {
+                    "Scheduled"
+                },
                 names.join(", "),
                 when(w.scheduled_for),
                 until

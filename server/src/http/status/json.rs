@@ -7,10 +7,10 @@ use app::state::AppState;
 use app::statuspage::public::{DerivedIssue, Snapshot};
 use app::statuspage::store::{Component, Maintenance};
 use app::statuspage::{ComponentStatus, IncidentStatus, IncidentView};
+use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::Extension;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -23,7 +23,10 @@ type Host = Option<Extension<OnStatusHost>>;
 
 /// A group's stable id: derived from its name.
 fn group_id(name: &str) -> String {
-    format!("grp-{}", &hex::encode(Sha256::digest(name.as_bytes()))[..16])
+    format!(
+        "grp-{}",
+        &hex::encode(Sha256::digest(name.as_bytes()))[..16]
+    )
 }
 
 fn page(s: &Snapshot, url: &str) -> Value {
@@ -64,11 +67,13 @@ fn components_list(s: &Snapshot) -> Vec<Value> {
             .unwrap_or(ComponentStatus::Operational);
         let created = members.iter().map(|c| c.created_at).min();
         let updated = members.iter().map(|c| c.updated_at).max();
-        out.push(json!({"id": group_id(name), "name": name, "status": worst.as_str(),
+        out.push(
+            json!({"id": group_id(name), "name": name, "status": worst.as_str(),
             "created_at": created, "updated_at": updated, "position": position,
             "description": null, "showcase": false, "start_date": null, "group_id": null,
             "page_id": PAGE_ID, "group": true, "only_show_if_degraded": false,
-            "components": members.iter().map(|c| c.id).collect::<Vec<_>>()}));
+            "components": members.iter().map(|c| c.id).collect::<Vec<_>>()}),
+        );
     }
     out.extend(s.components.iter().map(component));
     out
@@ -88,8 +93,10 @@ fn incident(s: &Snapshot, i: &IncidentView, url: &str) -> Value {
         .components
         .iter()
         .filter(|c| i.components.contains(&c.id))
-        .map(|c| json!({"code": c.id, "name": c.display_name,
-                        "old_status": c.status.as_str(), "new_status": c.status.as_str()}))
+        .map(|c| {
+            json!({"code": c.id, "name": c.display_name,
+                        "old_status": c.status.as_str(), "new_status": c.status.as_str()})
+        })
         .collect();
     let monitoring_at = i
         .updates
@@ -167,7 +174,9 @@ pub fn render(which: &str, s: &Snapshot, url: &str) -> Value {
     match which {
         "status" => json!({"page": p, "status": status_obj(s)}),
         "components" => json!({"page": p, "components": components_list(s)}),
-        "incidents" => json!({"page": p, "incidents": s.incidents.iter().map(|i| incident(s, i, url)).collect::<Vec<_>>()}),
+        "incidents" => {
+            json!({"page": p, "incidents": s.incidents.iter().map(|i| incident(s, i, url)).collect::<Vec<_>>()})
+        }
         "unresolved" => json!({"page": p, "incidents": unresolved(s, url)}),
         "maintenances" => json!({"page": p, "scheduled_maintenances":
             s.maintenance.iter().map(|m| maintenance(s, m, url)).collect::<Vec<_>>()}),
@@ -198,11 +207,7 @@ pub async fn status(State(state): State<AppState>, host: Host, headers: HeaderMa
     answer("status", state, host, headers).await
 }
 
-pub async fn components(
-    State(state): State<AppState>,
-    host: Host,
-    headers: HeaderMap,
-) -> Response {
+pub async fn components(State(state): State<AppState>, host: Host, headers: HeaderMap) -> Response {
     answer("components", state, host, headers).await
 }
 

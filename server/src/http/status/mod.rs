@@ -37,7 +37,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/status/history.rss", get(feeds::rss))
         .route("/status/history.atom", get(feeds::atom))
-        .route("/status/subscribe", axum::routing::post(subscribe::subscribe))
+        .route(
+            "/status/subscribe",
+            axum::routing::post(subscribe::subscribe),
+        )
         .route(
             "/status/confirm",
             get(subscribe::confirm_page).post(subscribe::confirm),
@@ -66,13 +69,11 @@ pub fn esc(raw: &str) -> String {
 
 /// A cacheable answer: `body` with its type, `Cache-Control: public, max-age=<secs>` and a
 /// strong ETag; 304 without a body when the client already has it (`If-None-Match`).
-pub fn cached(
-    req: &HeaderMap,
-    content_type: &'static str,
-    max_age: u32,
-    body: String,
-) -> Response {
-    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(body.as_bytes()))[..32]);
+pub fn cached(req: &HeaderMap, content_type: &'static str, max_age: u32, body: String) -> Response {
+    let tag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(body.as_bytes()))[..32]
+    );
     let matches = req
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

@@ -1,1 +1,0 @@
-//! The status page's admin screen (`/settings/status`, ADMIN only).
