@@ -281,6 +281,14 @@ fn incident_view(r: IncidentRow) -> Result<IncidentView, AppError> {
     })
 }
 
+/// An incident's time on a component: (component, urgency, opened, resolved).
+type Interval = (
+    StatusComponentId,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
 /// The days of the uptime bars: the 90 UTC days ending today.
 pub const UPTIME_DAYS: i64 = 90;
 
@@ -293,12 +301,7 @@ pub async fn uptime(
     let today = now.date_naive();
     let first = today - TimeDelta::days(UPTIME_DAYS - 1);
     let start = first.and_time(chrono::NaiveTime::MIN).and_utc();
-    let rows: Vec<(
-        StatusComponentId,
-        String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-    )> = sqlx::query_as(
+    let rows: Vec<Interval> = sqlx::query_as(
         "SELECT c.id, i.urgency, i.created_at, i.resolved_at
              FROM status_components c
              JOIN incidents i ON i.service_id = c.service_id

@@ -205,10 +205,16 @@ pub async fn unsubscribe(
 }
 
 /// A subscriber as the mail job reads it: (email, state, unsubscribe nonce).
+pub type MailSubscriber = (String, super::SubscriberState, Option<Vec<u8>>);
+/// An update as its email tells it: (incident name, update status, body, when).
+pub type MailUpdate = (String, super::IncidentStatus, String, DateTime<Utc>);
+type UpdateRow = (String, String, String, DateTime<Utc>);
+
+/// A subscriber as the mail job reads it.
 pub async fn for_mail(
     pool: &crate::db::Db,
     id: StatusSubscriberId,
-) -> Result<Option<(String, super::SubscriberState, Option<Vec<u8>>)>, AppError> {
+) -> Result<Option<MailSubscriber>, AppError> {
     let row: Option<(String, String, Option<Vec<u8>>)> = sqlx::query_as(
         "SELECT email, state, unsubscribe_nonce FROM status_subscribers WHERE id = $1",
     )
@@ -230,8 +236,8 @@ pub async fn for_mail(
 pub async fn update_for_mail(
     pool: &crate::db::Db,
     update: uuid::Uuid,
-) -> Result<Option<(String, super::IncidentStatus, String, DateTime<Utc>)>, AppError> {
-    let row: Option<(String, String, String, DateTime<Utc>)> = sqlx::query_as(
+) -> Result<Option<MailUpdate>, AppError> {
+    let row: Option<UpdateRow> = sqlx::query_as(
         "SELECT i.name, u.status, u.body, u.created_at
          FROM status_incident_updates u JOIN status_incidents i ON i.id = u.incident_id
          WHERE u.id = $1",
