@@ -15,6 +15,13 @@ pub fn user_error(constraint: &str) -> Option<AppError> {
         "contact_methods_label_check" => ("label", "must be 1 to 50 characters"),
         "api_keys_name_check" => ("name", "must be 1 to 100 characters"),
         "services_name_key" => ("name", "a service with this name already exists"),
+        "status_components_service_key" => {
+            ("service_id", "already has a component on the status page")
+        }
+        "status_components_service_id_fkey" => ("service_id", "is not a service"),
+        "status_incident_components_component_id_fkey" => {
+            ("component_ids", "includes a component that does not exist")
+        }
         "services_name_check" => ("name", "must be 1 to 100 characters"),
         "services_description_check" => ("description", "must be at most 2000 characters"),
         "services_team_id_fkey" => ("team_id", "no such team"),

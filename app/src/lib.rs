@@ -37,6 +37,7 @@ pub mod settings;
 pub mod setup;
 pub mod sla;
 pub mod sso;
+pub mod statuspage;
 pub mod system;
 pub mod teams;
 pub mod users;

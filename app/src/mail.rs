@@ -11,6 +11,8 @@ pub struct Mail {
     pub subject: String,
     pub body: String,
     pub html: Option<String>,
+    /// Extra headers (name, value), e.g. `List-Unsubscribe`; names are ASCII.
+    pub headers: Vec<(String, String)>,
 }
 
 /// Why a message was not sent. `permanent`: retrying will not help (a 5xx reply, a bad
@@ -72,6 +74,7 @@ pub fn link_mail(kind: LinkKind, to: &str, name: &str, link: &str, valid_hours: 
              If you did not expect this email, ignore it.\n"
         ),
         html: None,
+        headers: Vec::new(),
     }
 }
 

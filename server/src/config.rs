@@ -205,6 +205,11 @@ pub struct ServeArgs {
     #[arg(long, env = "OPSKNIGHT_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// A host name of its own for the public status page (e.g. `status.example.com`):
+    /// requests for it get only the status page, at `/`. Unset: the page is at `/status`.
+    #[arg(long, env = "OPSKNIGHT_STATUS_HOST")]
+    pub status_host: Option<String>,
+
     /// Serve HTTPS (HTTP/1.1 and HTTP/2) with this PEM certificate chain; needs `--tls-key`.
     /// Reloaded on SIGHUP or when the file changes. Unset: plain HTTP.
     #[arg(long, env = "OPSKNIGHT_TLS_CERT")]
@@ -321,6 +326,7 @@ impl fmt::Debug for ServeArgs {
             .field("site_root", &self.site_root)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("public_url", &self.public_url)
+            .field("status_host", &self.status_host)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("smtp_from", &self.smtp_from)
             .field("ingest_workers", &self.ingest_workers)

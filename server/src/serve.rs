@@ -200,6 +200,11 @@ async fn run(
     );
     let metrics = Arc::new(HttpMetrics::default());
     metrics.watch_engine(engine.claimed_counter());
+    let status_scheme = if state.public_url.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
     let app = http::router_with(
         state,
         metrics,
@@ -208,6 +213,7 @@ async fn run(
         outbound,
         Duration::from_secs(args.request_timeout),
     );
+    let app = http::status::host::layer(app, args.status_host.clone(), status_scheme);
 
     let (stop_tx, mut stop_rx) = watch::channel(false);
     tokio::spawn(async move {

@@ -654,6 +654,33 @@ const ROWS: &[Row] = &[
         "services:read",
         |_| json!({"service_id": null}),
     ),
+    ("/api/status/overview", "DDDDAAD", "admin", |_| json!({})),
+    (
+        "/api/status/settings",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"page_name": "", "show_maintenance": true}),
+    ),
+    ("/api/status/components/save", "DDDDAAD", "admin", |_| {
+        json!({"component": {"service_id": random(), "display_name": "", "group_name": "",
+            "position": 0, "override_status": ""}})
+    }),
+    (
+        "/api/status/components/delete",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"id": random()}),
+    ),
+    ("/api/status/incidents/create", "DDDDAAD", "admin", |_| {
+        json!({"incident": {"name": "x", "impact": "huge", "status": "investigating",
+            "body": "x", "component_ids": []}})
+    }),
+    (
+        "/api/status/incidents/update",
+        "DDDDAAD",
+        "admin",
+        |_| json!({"id": random(), "status": "resolved", "body": "x"}),
+    ),
     (
         "/api/rules/save",
         "DDDDAAD",

@@ -31,6 +31,7 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
     use app::domain::{ContactKind, Role, Status, Urgency};
     use app::heartbeats::HeartbeatState;
     use app::postmortems::{ActionKind, ActionStatus, PmStatus};
+    use app::statuspage::{ComponentStatus, Impact, IncidentStatus, SubscriberState};
     let app = spawn_app().await;
     let contact = set(&ContactKind::ALL, ContactKind::as_str);
     let lists: Vec<(&str, BTreeSet<String>)> = vec![
@@ -182,6 +183,26 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
         (
             "postmortem_actions_status_check",
             set(&ActionStatus::ALL, ActionStatus::as_str),
+        ),
+        (
+            "status_components_override_status_check",
+            set(ComponentStatus::ALL, ComponentStatus::as_str),
+        ),
+        (
+            "status_incidents_status_check",
+            set(IncidentStatus::ALL, IncidentStatus::as_str),
+        ),
+        (
+            "status_incident_updates_status_check",
+            set(IncidentStatus::ALL, IncidentStatus::as_str),
+        ),
+        (
+            "status_incidents_impact_check",
+            set(Impact::ALL, Impact::as_str),
+        ),
+        (
+            "status_subscribers_state_check",
+            set(SubscriberState::ALL, SubscriberState::as_str),
         ),
     ];
     let mut failures = Vec::new();

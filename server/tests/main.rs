@@ -49,6 +49,7 @@ mod sla;
 mod slack;
 mod sms;
 mod sso;
+mod statuspage;
 mod step_batch;
 mod tasks;
 mod team_keys;

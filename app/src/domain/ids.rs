@@ -125,6 +125,18 @@ typed_id!(
     /// One action item of a postmortem.
     ActionItemId
 );
+typed_id!(
+    /// A status-page component (a service as the public sees it).
+    StatusComponentId
+);
+typed_id!(
+    /// A hand-written status-page incident.
+    StatusIncidentId
+);
+typed_id!(
+    /// A status-page email subscriber.
+    StatusSubscriberId
+);
 
 #[cfg(test)]
 mod tests {

@@ -21,7 +21,8 @@ pub use email::Email;
 pub use ids::{
     ActionItemId, ApiKeyId, ChannelId, ContactMethodId, FeedId, HeartbeatId, IncidentId,
     IntegrationId, LayerId, MaintenanceId, NotificationRuleId, OverrideId, PolicyId, PostmortemId,
-    PushSubscriptionId, ScheduleId, ServiceId, SessionId, TeamId, TemporaryId, UserId,
+    PushSubscriptionId, ScheduleId, ServiceId, SessionId, StatusComponentId, StatusIncidentId,
+    StatusSubscriberId, TeamId, TemporaryId, UserId,
 };
 pub use incident::{Severity, Status, Transition, Urgency};
 pub use phone::PhoneNumber;

@@ -79,6 +79,7 @@ pub fn page_mail(f: &PageFacts, base_url: &str, ack_url: &str) -> crate::mail::M
         subject,
         body,
         html: Some(html),
+        headers: Vec::new(),
     }
 }
 

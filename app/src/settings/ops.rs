@@ -175,6 +175,7 @@ pub async fn test_smtp(state: &AppState, caller: &Caller, to: &str) -> Result<()
             state.public_url
         ),
         html: None,
+        headers: Vec::new(),
     };
     mailer.send(mail).await.map_err(|e| AppError::Unavailable {
         message: format!("the mail server did not accept the test email: {e}"),

@@ -71,6 +71,8 @@ pub struct Engine {
     pub mailer: MailerSource,
     /// Jobs this engine has claimed so far (tests check that every instance took work).
     claimed: Arc<std::sync::atomic::AtomicU64>,
+    /// Where mail goes (status-page emails; pages go through `channels`).
+    pub mailer: MailerSource,
 }
 
 /// The channels every server has: email (through `mailer`) and Web Push.
@@ -197,6 +199,7 @@ impl Engine {
             phone_limits: Default::default(),
             mailer,
             claimed: Arc::default(),
+            mailer,
         }
     }
 

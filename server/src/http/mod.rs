@@ -12,6 +12,7 @@ pub mod pages;
 pub mod postmortem_export;
 pub mod request_id;
 pub mod security;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +59,7 @@ pub fn router_with(
         .merge(ical::routes())
         .merge(analytics::routes())
         .merge(postmortem_export::routes())
+        .merge(status::routes())
         .merge(crate::realtime::routes())
         .merge(crate::notify::phones::routes(phones))
         .merge(crate::chat::routes(outbound))

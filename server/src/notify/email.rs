@@ -72,10 +72,15 @@ impl SmtpMailer {
             .to
             .parse::<Mailbox>()
             .map_err(|e| SendError::permanent(format!("bad recipient {:?}: {e}", mail.to)))?;
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject);
+        for (name, value) in mail.headers {
+            let name = lettre::message::header::HeaderName::new_from_ascii(name)
+                .map_err(|e| SendError::permanent(format!("bad header name: {e}")))?;
+            builder = builder.raw_header(lettre::message::header::HeaderValue::new(name, value));
+        }
         let message = match mail.html {
             None => builder.body(mail.body),
             Some(html) => builder.multipart(
