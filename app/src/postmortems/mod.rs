@@ -1,7 +1,7 @@
 //! Postmortems: one per resolved incident (covering the incidents merged into it), with the
 //! Google SRE template's sections as Markdown, a timeline drafted from the incidents' own
 //! timelines and then edited, action items (owner, due date, status) and the statuses DRAFT →
-//! IN_REVIEW → PUBLISHED. Types and enums here; storage `store.rs`, drafting `draft.rs`,
+//! IN_REVIEW → PUBLISHED. Types and enums here; storage `store.rs` and `listing.rs`, drafting `draft.rs`,
 //! checks `check.rs`, rules `ops.rs`, safe Markdown `render.rs`, the Markdown export
 //! `export.rs`, server functions `api.rs`, the UI `page.rs` (list), `editor.rs` (one) and
 //! `items.rs` (its action items).
@@ -15,6 +15,8 @@ pub mod editor;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod items;
+#[cfg(feature = "ssr")]
+pub mod listing;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;

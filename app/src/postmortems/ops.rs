@@ -45,8 +45,8 @@ pub async fn list(
         })?),
     };
     let sight = perm::sight(&state.pool, caller).await?;
-    let postmortems = store::list(&state.pool, status, sight.teams()).await?;
-    let items = store::overdue(&state.pool, today(state), sight.teams()).await?;
+    let postmortems = super::listing::list(&state.pool, status, sight.teams()).await?;
+    let items = super::listing::overdue(&state.pool, today(state), sight.teams()).await?;
     let mut overdue: Vec<TeamOverdue> = Vec::new();
     for item in items {
         match overdue.iter_mut().find(|t| t.team_id == item.team_id) {

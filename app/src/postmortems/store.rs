@@ -1,13 +1,10 @@
-//! All SQL for postmortems: create (one per incident), read whole, the list, the overdue
-//! action items by team, and the writes (sections and timeline, status, action items).
+//! The SQL of one postmortem: create (one per incident), read whole, and the writes
+//! (sections and timeline, status, action items). The lists are `listing.rs`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use super::{
-    ActionItem, ActionKind, ActionStatus, OverdueItem, PmStatus, Postmortem, PostmortemRow,
-    Sections, TimelineRow,
-};
+use super::{ActionItem, ActionKind, ActionStatus, PmStatus, Postmortem, Sections, TimelineRow};
 use crate::domain::{ActionItemId, IncidentId, PostmortemId, ServiceId, TeamId, UserId};
 use crate::error::AppError;
 
@@ -393,52 +390,4 @@ pub async fn count_actions(
             .fetch_one(&mut *tx)
             .await?,
     )
-}
-
-/// Postmortems, newest change first; of one status or all; of services owned by no team or
-/// by one of `teams` (`None`: every one).
-pub async fn list(
-    db: &crate::db::Db,
-    status: Option<PmStatus>,
-    teams: Option<&[TeamId]>,
-) -> Result<Vec<PostmortemRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT p.id, p.title, p.status, i.number AS incident_number, s.name AS service_name,
-                s.team_id, t.name AS team_name,
-                (SELECT count(*) FROM postmortem_actions a
-                 WHERE a.postmortem_id = p.id AND a.status <> 'DONE') AS open_actions,
-                p.updated_at
-         FROM postmortems p JOIN incidents i ON i.id = p.incident_id
-         JOIN services s ON s.id = i.service_id LEFT JOIN teams t ON t.id = s.team_id
-         WHERE ($1::text IS NULL OR p.status = $1)
-           AND ($2::uuid[] IS NULL OR s.team_id IS NULL OR s.team_id = ANY($2))
-         ORDER BY p.updated_at DESC, p.id LIMIT 500",
-    )
-    .bind(status.map(PmStatus::as_str))
-    .bind(teams)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Action items not done and due before `today`, oldest due first, with their team (the
-/// incident's service's); `teams` as in [`list`].
-pub async fn overdue(
-    db: &crate::db::Db,
-    today: NaiveDate,
-    teams: Option<&[TeamId]>,
-) -> Result<Vec<OverdueItem>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT p.id AS postmortem_id, p.title AS postmortem_title, a.id, a.title,
-                u.name AS owner, a.due_on, a.status, s.team_id, t.name AS team_name
-         FROM postmortem_actions a JOIN postmortems p ON p.id = a.postmortem_id
-         JOIN incidents i ON i.id = p.incident_id JOIN services s ON s.id = i.service_id
-         LEFT JOIN teams t ON t.id = s.team_id LEFT JOIN users u ON u.id = a.owner_user_id
-         WHERE a.status <> 'DONE' AND a.due_on < $1
-           AND ($2::uuid[] IS NULL OR s.team_id IS NULL OR s.team_id = ANY($2))
-         ORDER BY a.due_on, a.id LIMIT 1000",
-    )
-    .bind(today)
-    .bind(teams)
-    .fetch_all(db)
-    .await?)
 }
