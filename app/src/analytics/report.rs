@@ -101,7 +101,8 @@ impl AnalyticsFilter {
             ));
         }
         let start = midnight(first);
-        let days = (end - start).num_days().max(0) + 1;
+        // Whole days, a partial today counting as one.
+        let days = ((end - start).num_seconds().max(0) + 86_399) / 86_400;
         Ok(Window {
             start,
             end,
