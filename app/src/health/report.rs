@@ -112,6 +112,7 @@ pub async fn mails(
                 subject: subject.clone(),
                 body: body.clone(),
                 html: None,
+                headers: Vec::new(),
             })
             .collect(),
     ))
