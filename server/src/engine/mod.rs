@@ -67,12 +67,11 @@ pub struct Engine {
     pub retention: Retention,
     /// The least time between two messages to one phone number (pages meanwhile are bundled).
     pub phone_limits: app::notifications::store::bundle::Limits,
-    /// Where the engine's own emails go (the weekly on-call report): the same source as pages.
+    /// Where the engine's own emails go (the weekly on-call report, status-page emails): the
+    /// same source as pages (which go through `channels`).
     pub mailer: MailerSource,
     /// Jobs this engine has claimed so far (tests check that every instance took work).
     claimed: Arc<std::sync::atomic::AtomicU64>,
-    /// Where mail goes (status-page emails; pages go through `channels`).
-    pub mailer: MailerSource,
 }
 
 /// The channels every server has: email (through `mailer`) and Web Push.
@@ -199,7 +198,6 @@ impl Engine {
             phone_limits: Default::default(),
             mailer,
             claimed: Arc::default(),
-            mailer,
         }
     }
 
