@@ -171,6 +171,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view={Lazy::<ProfileRoute>::new()}/>
                     <Route path=path!("audit") view={Lazy::<AuditRoute>::new()}/>
                     <Route path=path!("settings") view={Lazy::<SettingsRoute>::new()}/>
+                    <Route path=path!("settings/status") view={Lazy::<StatusAdminRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

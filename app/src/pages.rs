@@ -57,6 +57,7 @@ pub enum DeskPage {
     Profile,
     Audit,
     Settings,
+    StatusAdmin,
 }
 
 #[leptos::lazy]
@@ -109,6 +110,7 @@ fn desk_page(page: DeskPage) -> AnyView {
         P::Profile => view! { <crate::profile::page::ProfilePage/> }.into_any(),
         P::Audit => view! { <crate::audit::page::AuditPage/> }.into_any(),
         P::Settings => view! { <crate::settings::page::SettingsPage/> }.into_any(),
+        P::StatusAdmin => view! { <crate::statuspage::admin_page::StatusAdminPage/> }.into_any(),
     }
 }
 
@@ -173,6 +175,7 @@ routes! {
     ProfileRoute => desk_page(DeskPage::Profile);
     AuditRoute => desk_page(DeskPage::Audit);
     SettingsRoute => desk_page(DeskPage::Settings);
+    StatusAdminRoute => desk_page(DeskPage::StatusAdmin);
 }
 
 /// Loads the split module a first load of `path` shows, so that hydration finds every route's

@@ -51,6 +51,7 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/audit", PageAccess::Admin),
     ("/jobs", PageAccess::Admin),
     ("/settings", PageAccess::Admin),
+    ("/settings/status", PageAccess::Admin),
     ("/m", PageAccess::SignedIn),
     ("/m/incidents/{id}", PageAccess::SignedIn),
     ("/m/oncall", PageAccess::SignedIn),

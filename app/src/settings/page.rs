@@ -18,7 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
     let smtp = Resource::new(move || (saved.get(), clear.version().get()), |_| get_smtp());
     view! {
         <leptos_meta::Title text="Settings · OpsKnight"/>
-        <header class="page-head"><h1>"Settings"</h1></header>
+        <header class="page-head"><h1>"Settings"</h1><a href="/settings/status">"Status page"</a></header>
         <div class="stack">
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                 {move || smtp.get().map(|r| match r {

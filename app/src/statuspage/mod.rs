@@ -4,9 +4,12 @@
 //! the one list shared by Rust, the admin API and the CHECK constraints. Pure rules
 //! `derive.rs`; SQL `store.rs` (public reads), `admin_store.rs` (writes), `subscribers.rs`
 //! (sign-up, confirmation, unsubscribe); rules and audit `ops.rs`; server functions `api.rs`
-//! (the admin API; there is no admin screen yet). The page as the public sees it `public.rs`;
-//! its HTML, JSON and feeds are served by `server::http::status`.
+//! (the admin API). The admin screen `/settings/status`: `admin_page.rs` (settings,
+//! components) and `admin_incidents.rs` (hand-written incidents). The page as the public sees
+//! it `public.rs`; its HTML, JSON and feeds are served by `server::http::status`.
 
+pub mod admin_incidents;
+pub mod admin_page;
 #[cfg(feature = "ssr")]
 pub mod admin_store;
 pub mod api;
