@@ -16,7 +16,7 @@ test("on-call health shows who carried the load and turns a team's weekly report
   await page.getByLabel("Window").selectOption("7");
   await expect(page.getByText(/Everyone paged or on call/)).toBeVisible({ timeout: 10_000 });
 
-  await page.getByLabel("Team").selectOption(team.id);
+  await page.getByLabel("Team", { exact: true }).selectOption(team.id);
   await expect(page.getByRole("heading", { name: `${team.name}: who carried the load` })).toBeVisible({ timeout: 10_000 });
   const weekly = page.getByLabel("Email the weekly on-call report to the team's owners");
   await expect(weekly).not.toBeChecked();

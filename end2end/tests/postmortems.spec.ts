@@ -10,13 +10,15 @@ test("a postmortem is drafted from a resolved incident, edited and published", a
   page.on("dialog", async (d) => { alerted = true; await d.dismiss(); });
   await signIn(page.request);
   const svc = await (await page.request.post("/api/services/create", {
-    data: { name: "Ledger", description: "", team_id: null, urgency_rule: "SEVERITY", ack_timeout_secs: null },
+    data: { name: `Ledger postmortem ${Date.now()}`, description: "", team_id: null, urgency_rule: "SEVERITY", ack_timeout_secs: null },
   })).json();
-  const incident: string = await (await page.request.post("/api/incidents/create", {
+  const created = await page.request.post("/api/incidents/create", {
     data: { service_id: svc.id, title: "Ledger writes failing", description: "", urgency: "HIGH" },
-  })).json();
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const incident: string = await created.json();
   const resolved = await page.request.post("/api/incidents/resolve", { data: { ids: [incident] } });
-  expect(resolved.status()).toBe(200);
+  expect(resolved.status(), await resolved.text()).toBe(200);
 
   await page.goto(`/incidents/${incident}`);
   await waitForHydration(page);
@@ -29,7 +31,7 @@ test("a postmortem is drafted from a resolved incident, edited and published", a
   await page.getByLabel("Impact", { exact: true }).fill("**40%** of writes failed for 12 minutes.\n\n<script>alert(1)</script>");
   await page.getByLabel("Root causes").fill("A [migration](https://example.com/m) locked the table.");
   await page.getByLabel("Preview the Markdown").check();
-  await expect(page.locator(".pm-preview strong").first()).toHaveText("40%");
+  await expect(page.locator(".pm-preview strong", { hasText: "40%" })).toHaveText("40%");
   await page.getByRole("button", { name: "Save", exact: true }).click();
   // Saved: the page reloads it (the preview toggle starts off again).
   await expect(page.getByLabel("Preview the Markdown")).not.toBeChecked();
@@ -47,7 +49,7 @@ test("a postmortem is drafted from a resolved incident, edited and published", a
 
   // Read-only now: the sections as HTML, the script shown as text and never run.
   const doc = page.locator(".pm-doc");
-  await expect(doc.locator("strong").first()).toHaveText("40%");
+  await expect(doc.locator("strong", { hasText: "40%" })).toHaveText("40%");
   await expect(doc).toContainText("<script>alert(1)</script>");
   await expect(doc.locator("script")).toHaveCount(0);
   await expect(page.getByRole("link", { name: "Export Markdown" })).toHaveAttribute("href", /\/export\.md$/);

@@ -25,7 +25,7 @@ test("the server-rendered page is complete without JavaScript", async ({ browser
   const page = await context.newPage();
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(8);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(11);
   await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
   await screenshot(page, "desktop-ssr-no-js");
   await context.close();
@@ -38,7 +38,7 @@ test("hydrates, navigates client-side and toggles the theme", async ({ page }) =
   await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
   await expect(page.getByTestId("system-status")).toContainText("reachable");
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link")).toHaveCount(8);
+  await expect(nav.getByRole("link")).toHaveCount(11);
   await screenshot(page, "desktop-dashboard-light");
 
   // A client-side theme change proves the WASM hydrated the page.
