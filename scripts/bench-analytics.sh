@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$ROOT/scripts/bench/embedded.sh"
 N_INCIDENTS="${N_INCIDENTS:-1000000}"
-psql_bench() { as_pg "$PGBIN/psql" -qX -h "$SOCK" -U opsknight -d opsknight "$@"; }
+psql_bench() { as_pg "$PGBIN/psql" -qX -v ON_ERROR_STOP=1 -h "$SOCK" -U opsknight -d opsknight "$@"; }
 for i in $(seq 1 20); do
   curl -fsS -H "authorization: Bearer $API_KEY" -H 'content-type: application/json' "$BASE/api/services/create" \
     -d "{\"name\":\"Analytics bench $i\",\"description\":\"\",\"team_id\":null,\"urgency_rule\":\"SEVERITY\",\"ack_timeout_secs\":null}" >/dev/null
@@ -21,16 +21,18 @@ psql_bench -v n="$N_INCIDENTS" <<'SQL'
 WITH s AS (SELECT array_agg(id ORDER BY name) AS ids FROM services WHERE name LIKE 'Analytics bench %')
 INSERT INTO incidents (id, service_id, dedup_key, title, status, urgency, priority, alert_count,
                        created_at, updated_at, acknowledged_at, first_acknowledged_at, resolved_at)
-SELECT gen_random_uuid(), s.ids[1 + (g % 20)], 'key-' || (g % 5000), 'Bench alert ' || (g % 5000),
+-- Open incidents need their own keys (one open incident per service and key).
+SELECT gen_random_uuid(), s.ids[1 + (g % 20)::int],
+       CASE WHEN g % 10 = 0 THEN 'open-' || g ELSE 'key-' || (g % 5000) END, 'Bench alert ' || (g % 5000),
        CASE WHEN g % 10 = 0 THEN 'OPEN' ELSE 'RESOLVED' END,
-       (ARRAY['HIGH','MEDIUM','LOW'])[1 + (g % 3)],
+       (ARRAY['HIGH','MEDIUM','LOW'])[1 + (g % 3)::int],
        CASE WHEN g % 4 = 0 THEN 'P' || (1 + g % 3) END,
        1 + (g % 7),
        c, c,
        CASE WHEN g % 3 = 0 THEN c + make_interval(secs => 1 + (g * 7919) % 600) END,
        CASE WHEN g % 3 = 0 THEN c + make_interval(secs => 1 + (g * 7919) % 600) END,
        CASE WHEN g % 10 <> 0 THEN c + make_interval(secs => 60 + (g * 104729) % 14400) END
-FROM s, generate_series(1, :n) g,
+FROM s, generate_series(1::bigint, :n) g,
      LATERAL (SELECT now() - make_interval(secs => (g::float8 / :n) * 90 * 86400)) t(c);
 ANALYZE incidents;
 SQL
