@@ -11,13 +11,16 @@ use sqlx::PgConnection;
 
 use super::agg::{Agg, Exact, Fact, Summary};
 use super::hist::Hist;
-use super::report::{AnalyticsFilter, DayRow, GroupRow, NOISY_ROWS, Noisy, Report, Window};
+use super::report::{
+    AnalyticsFilter, DayRow, GroupRow, NOISY_ROWS, Noisy, Report, Window, midnight,
+};
 use super::rollup::{NoiseSum, noise};
 use crate::domain::ServiceId;
 use crate::error::AppError;
 
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(chrono::NaiveTime::MIN).and_utc()
+/// The group `key` of `m`.
+fn group<'m>(m: &'m mut BTreeMap<String, Agg>, key: &str) -> &'m mut Agg {
+    m.entry(key.to_owned()).or_default()
 }
 
 /// Everything added up for one period.
@@ -30,7 +33,11 @@ struct Period {
     by_urgency: BTreeMap<String, Agg>,
     by_priority: BTreeMap<String, Agg>,
     by_day: BTreeMap<NaiveDate, Agg>,
+    /// Live incidents per hour of the day in the zone.
     hours: [i64; 24],
+    /// Rolled-up incidents per UTC day and hour; `local_hours` adds them to `hours` (one zone
+    /// lookup per hour of the window, not per rollup row).
+    utc_hours: BTreeMap<NaiveDate, [i64; 24]>,
     noise: BTreeMap<(&'static str, String, ServiceId), NoiseSum>,
     live_days: i64,
     rolled_days: i64,
@@ -46,14 +53,8 @@ impl Period {
             self.exact.resolve.push(s);
         }
         self.by_service.entry(f.service_id).or_default().add(f);
-        self.by_urgency
-            .entry(f.urgency.as_str().to_owned())
-            .or_default()
-            .add(f);
-        self.by_priority
-            .entry(f.priority.clone())
-            .or_default()
-            .add(f);
+        group(&mut self.by_urgency, f.urgency.as_str()).add(f);
+        group(&mut self.by_priority, &f.priority).add(f);
         self.by_day
             .entry(f.created_at.date_naive())
             .or_default()
@@ -68,23 +69,28 @@ impl Period {
         urgency: &str,
         priority: &str,
         a: &Agg,
-        tz: Tz,
     ) {
         self.total.merge(a);
         self.by_service.entry(service).or_default().merge(a);
-        self.by_urgency
-            .entry(urgency.to_owned())
-            .or_default()
-            .merge(a);
-        self.by_priority
-            .entry(priority.to_owned())
-            .or_default()
-            .merge(a);
+        group(&mut self.by_urgency, urgency).merge(a);
+        group(&mut self.by_priority, priority).merge(a);
         self.by_day.entry(day).or_default().merge(a);
-        for (h, n) in a.hours.iter().enumerate() {
-            let at = midnight(day) + Duration::hours(h as i64);
-            self.hours[tz.from_utc_datetime(&at.naive_utc()).hour() as usize] += n;
+        let hours = self.utc_hours.entry(day).or_insert([0; 24]);
+        for (h, n) in hours.iter_mut().zip(a.hours) {
+            *h += n;
         }
+    }
+
+    /// Incidents per hour of the day in `tz`.
+    fn local_hours(&self, tz: Tz) -> [i64; 24] {
+        let mut out = self.hours;
+        for (day, hours) in &self.utc_hours {
+            for (h, n) in hours.iter().enumerate().filter(|(_, n)| **n > 0) {
+                let at = midnight(*day) + Duration::hours(h as i64);
+                out[tz.from_utc_datetime(&at.naive_utc()).hour() as usize] += n;
+            }
+        }
+        out
     }
 
     fn add_noise(&mut self, by: &'static str, label: String, service: ServiceId, n: &NoiseSum) {
@@ -99,14 +105,15 @@ impl Period {
     }
 }
 
-/// Reads one period `[start, end)` into a `Period`.
+/// Reads one period `[start, end)` into a `Period`; the noisiest alerts only `with_noise`
+/// (the previous period's are not shown).
 async fn period(
     conn: &mut PgConnection,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
+    (start, end): (DateTime<Utc>, DateTime<Utc>),
     filter: &AnalyticsFilter,
     tz: Tz,
     now: DateTime<Utc>,
+    with_noise: bool,
 ) -> Result<Period, AppError> {
     let mut p = Period::default();
     let today = now.date_naive();
@@ -144,8 +151,10 @@ async fn period(
         for f in &facts {
             p.add_fact(f, tz);
         }
-        for ((service, by, label), n) in noise(&facts) {
-            p.add_noise(by, label, service, &n);
+        if with_noise {
+            for ((service, by, label), n) in noise(&facts) {
+                p.add_noise(by, label, service, &n);
+            }
         }
         p.live_days += (*last - *first).num_days() + 1;
     }
@@ -153,7 +162,7 @@ async fn period(
     if !rolled.is_empty() {
         p.rolled_days = rolled.len() as i64;
         let rolled: Vec<NaiveDate> = rolled.into_iter().collect();
-        read_rolled(conn, &mut p, &rolled, filter, tz).await?;
+        read_rolled(conn, &mut p, &rolled, filter, with_noise).await?;
     }
     Ok(p)
 }
@@ -190,16 +199,16 @@ async fn read_rolled(
     p: &mut Period,
     days: &[NaiveDate],
     filter: &AnalyticsFilter,
-    tz: Tz,
+    with_noise: bool,
 ) -> Result<(), AppError> {
     let rows: Vec<RolledRow> = sqlx::query_as(
         "SELECT d.day, d.service_id, d.urgency, d.priority, d.opened, d.acknowledged, d.resolved,
                 d.ack_secs, d.resolve_secs, d.escalated, d.reopened, d.auto_resolved, d.quick_resolved,
                 d.flapping, d.alerts, d.ack_breached, d.ack_measured, d.res_breached, d.res_measured,
                 d.ack_hist, d.resolve_hist, d.hours
-         FROM analytics_daily d JOIN services s ON s.id = d.service_id
-         WHERE d.day = ANY($1)
-           AND ($2::uuid IS NULL OR d.service_id = $2) AND ($3::uuid IS NULL OR s.team_id = $3)
+         FROM analytics_daily d
+         WHERE d.day = ANY($1) AND ($2::uuid IS NULL OR d.service_id = $2)
+           AND ($3::uuid IS NULL OR d.service_id IN (SELECT id FROM services WHERE team_id = $3))
            AND ($4::text IS NULL OR d.urgency = $4) AND ($5::text IS NULL OR d.priority = $5)",
     )
     .bind(days)
@@ -239,26 +248,79 @@ async fn read_rolled(
             resolve_hist,
             hours,
         };
-        p.add_rolled(r.day, r.service_id, &r.urgency, &r.priority, &a, tz);
+        p.add_rolled(r.day, r.service_id, &r.urgency, &r.priority, &a);
     }
-    type NoiseRow = (String, String, ServiceId, String, i64, i64, i64, i64);
+    if !with_noise {
+        return Ok(());
+    }
+    // Only what can reach the top `NOISY_ROWS` of a kind once the live days are added: the
+    // rolled-up top `NOISY_ROWS` (ranked as `report` ranks), and groups the live days hold
+    // whose sum reaches the last of those counts (`bar`). Any other group ranks
+    // below `NOISY_ROWS` others on the rollup alone, and live days only add to those. Titles
+    // are looked up for the rows kept only.
+    let (mut kinds, mut labels, mut services, mut counts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((by, label, service), n) in &p.noise {
+        kinds.push(*by);
+        labels.push(label.as_str());
+        services.push(*service);
+        counts.push(n.incidents);
+    }
+    type NoiseRow = (
+        String,
+        String,
+        ServiceId,
+        Option<String>,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
     let noise: Vec<NoiseRow> = sqlx::query_as(
-        "SELECT n.by_what, n.label, n.service_id, min(n.title), sum(n.incidents)::bigint, sum(n.alerts)::bigint,
-                sum(n.flapping)::bigint, sum(n.quick_resolved)::bigint
-         FROM analytics_daily_noise n JOIN services s ON s.id = n.service_id
-         WHERE n.day = ANY($1)
-           AND ($2::uuid IS NULL OR n.service_id = $2) AND ($3::uuid IS NULL OR s.team_id = $3)
-         GROUP BY 1, 2, 3",
+        "WITH g AS (
+            SELECT n.by_what, n.label, n.service_id, sum(n.incidents)::bigint AS incidents,
+                   sum(n.alerts)::bigint AS alerts, sum(n.flapping)::bigint AS flapping,
+                   sum(n.quick_resolved)::bigint AS quick_resolved
+            FROM analytics_daily_noise n
+            WHERE n.day = ANY($1) AND ($2::uuid IS NULL OR n.service_id = $2)
+              AND ($3::uuid IS NULL OR n.service_id IN (SELECT id FROM services WHERE team_id = $3))
+            GROUP BY 1, 2, 3),
+         top AS (
+            SELECT t.* FROM (VALUES ('KEY'), ('TITLE')) k(by_what)
+            CROSS JOIN LATERAL (SELECT * FROM g WHERE g.by_what = k.by_what
+                                ORDER BY g.incidents DESC, g.label COLLATE \"C\", g.service_id LIMIT $4) t),
+         bar AS (
+            SELECT by_what, CASE WHEN count(*) >= $4 THEN min(incidents) ELSE 0 END AS bar
+            FROM top GROUP BY by_what),
+         kept AS (
+            SELECT * FROM top
+            UNION
+            SELECT g.* FROM g
+            JOIN unnest($5::text[], $6::text[], $7::uuid[], $8::bigint[]) AS l(by_what, label, service_id, incidents)
+                 USING (by_what, label, service_id)
+            LEFT JOIN bar b USING (by_what)
+            WHERE g.incidents + l.incidents >= COALESCE(b.bar, 0))
+         SELECT k.by_what, k.label, k.service_id,
+                (SELECT min(x.title) FROM analytics_daily_noise x
+                 WHERE x.day = ANY($1) AND x.service_id = k.service_id AND x.by_what = k.by_what
+                   AND x.label = k.label),
+                k.incidents, k.alerts, k.flapping, k.quick_resolved
+         FROM kept k",
     )
     .bind(days)
     .bind(filter.service_id)
     .bind(filter.team_id)
+    .bind(NOISY_ROWS as i32)
+    .bind(&kinds)
+    .bind(&labels)
+    .bind(&services)
+    .bind(&counts)
     .fetch_all(&mut *conn)
     .await?;
     for (by, label, service, title, incidents, alerts, flapping, quick) in noise {
         let by = if by == "KEY" { "KEY" } else { "TITLE" };
         let sum = NoiseSum {
-            title,
+            title: title.unwrap_or_default(),
             incidents,
             alerts,
             flapping,
@@ -281,8 +343,8 @@ pub async fn report(
         end,
         previous_start,
     } = filter.window(now)?;
-    let mut cur = period(conn, start, end, filter, tz, now).await?;
-    let mut prev = period(conn, previous_start, start, filter, tz, now).await?;
+    let mut cur = period(conn, (start, end), filter, tz, now, true).await?;
+    let mut prev = period(conn, (previous_start, start), filter, tz, now, false).await?;
     let names: BTreeMap<ServiceId, String> =
         sqlx::query_as::<_, (ServiceId, String)>("SELECT id, name FROM services")
             .fetch_all(&mut *conn)
@@ -368,7 +430,7 @@ pub async fn report(
                 k.to_owned()
             }
         }),
-        by_hour: cur.hours.to_vec(),
+        by_hour: cur.local_hours(tz).to_vec(),
         zone: tz.name().to_owned(),
         days,
         noisy_keys,

@@ -40,21 +40,15 @@ struct Cursor {
 }
 
 async fn page(c: &mut Cursor) -> Result<String, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = sqlx::query_as(concat!(
         "SELECT i.id, i.number, i.created_at, s.name, i.title, i.status, i.urgency, i.priority, i.alert_count,
                 i.first_acknowledged_at, i.resolved_at, i.dedup_key, i.flapping
          FROM incidents i JOIN services s ON s.id = i.service_id
-         WHERE i.created_at >= $1 AND i.created_at < $2 AND i.merged_into IS NULL
-           AND ($3::uuid IS NULL OR i.service_id = $3)
-           AND ($4::uuid IS NULL OR s.team_id = $4)
-           AND ($5::text IS NULL OR i.urgency = $5)
-           AND ($6::text IS NULL OR i.priority = $6)
-           AND ($7::uuid IS NULL
-                OR EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.user_id = $7)
-                OR EXISTS (SELECT 1 FROM incident_timeline t WHERE t.incident_id = i.id AND t.actor_user_id = $7))
-           AND ($8::timestamptz IS NULL OR (i.created_at, i.id) > ($8, $9))
-         ORDER BY i.created_at, i.id LIMIT $10",
-    )
+         WHERE i.created_at >= $1 AND i.created_at < $2 AND i.merged_into IS NULL",
+        crate::analytics_filter!(),
+        " AND ($8::timestamptz IS NULL OR (i.created_at, i.id) > ($8, $9))
+         ORDER BY i.created_at, i.id LIMIT $10"
+    ))
     .bind(c.start)
     .bind(c.end)
     .bind(c.filter.service_id)

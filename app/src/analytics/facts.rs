@@ -51,14 +51,8 @@ pub async fn read(
         crate::sla_state_columns!("i", "$8"),
         " FROM incidents i JOIN services s ON s.id = i.service_id ",
         crate::sla_target_lateral!("i"),
-        " WHERE i.created_at >= $1 AND i.created_at < $2 AND i.merged_into IS NULL
-           AND ($3::uuid IS NULL OR i.service_id = $3)
-           AND ($4::uuid IS NULL OR s.team_id = $4)
-           AND ($5::text IS NULL OR i.urgency = $5)
-           AND ($6::text IS NULL OR i.priority = $6)
-           AND ($7::uuid IS NULL
-                OR EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.user_id = $7)
-                OR EXISTS (SELECT 1 FROM incident_timeline t WHERE t.incident_id = i.id AND t.actor_user_id = $7))"
+        " WHERE i.created_at >= $1 AND i.created_at < $2 AND i.merged_into IS NULL",
+        crate::analytics_filter!(),
     ))
     .bind(from)
     .bind(to)

@@ -47,7 +47,8 @@ pub struct Window {
     pub previous_start: DateTime<Utc>,
 }
 
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
+/// The start of UTC day `d`.
+pub fn midnight(d: NaiveDate) -> DateTime<Utc> {
     d.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 

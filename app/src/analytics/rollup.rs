@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::PgConnection;
 
 use super::agg::{Agg, Fact};
-use super::report::AnalyticsFilter;
+use super::report::{AnalyticsFilter, midnight};
 use crate::domain::ServiceId;
 use crate::error::AppError;
 
@@ -19,10 +19,6 @@ use crate::error::AppError;
 pub const NOISE_KEEP: usize = 20;
 /// Missing or changed days one hourly run computes at most (the rest heal on later runs).
 pub const HEAL_DAYS: usize = 31;
-
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(chrono::NaiveTime::MIN).and_utc()
-}
 
 /// Noise sums of one key or title.
 #[derive(Debug, Clone, Default)]
