@@ -13,16 +13,16 @@ use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_opsknight");
 
-struct Fx {
-    app: common::TestApp,
-    admin: common::Cred,
-    service: String,
+pub(crate) struct Fx {
+    pub(crate) app: common::TestApp,
+    pub(crate) admin: common::Cred,
+    pub(crate) service: String,
 }
 
 /// Inserts one incident with its timeline: `(created, ack after s, resolved after s, by a
 /// person?)`, urgency, priority, alerts, flapping, and extra timeline kinds.
 #[allow(clippy::too_many_arguments)]
-async fn incident(
+pub(crate) async fn incident(
     fx: &Fx,
     key: &str,
     created: &str,
@@ -98,7 +98,7 @@ async fn incident(
     }
 }
 
-async fn setup() -> Fx {
+pub(crate) async fn setup() -> Fx {
     let app = common::spawn_app().await;
     let admin = app.admin_session().await;
     let (service, _) = app.service_with_key(&admin, "Payments").await;
@@ -182,7 +182,7 @@ async fn setup() -> Fx {
     fx
 }
 
-async fn report(fx: &Fx, filter: Value) -> (u16, Value) {
+pub(crate) async fn report(fx: &Fx, filter: Value) -> (u16, Value) {
     fx.app
         .call(
             "/api/analytics/report",

@@ -7,6 +7,7 @@ mod common;
 
 mod admin_access;
 mod analytics;
+mod analytics_noise;
 mod auth_sessions;
 mod authz_matrix;
 mod authz_rest;
