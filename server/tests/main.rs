@@ -54,6 +54,7 @@ mod sso;
 mod statuspage_admin;
 mod statuspage_json;
 mod statuspage_leak;
+mod statuspage_notify;
 mod statuspage_subscribers;
 mod step_batch;
 mod tasks;

@@ -102,3 +102,47 @@ pub async fn state_of(s: &Paging, email: &str) -> String {
         .unwrap()
 }
 
+/// A subscriber in `state` (CONFIRMED ones with an unsubscribe nonce), straight into the table.
+pub async fn subscriber(s: &Paging, email: &str, state: &str) {
+    sqlx::query(
+        "INSERT INTO status_subscribers (id, email, state, unsubscribe_nonce, created_at, updated_at,
+                                         confirmed_at)
+         VALUES ($1, $2, $3, CASE WHEN $3 = 'CONFIRMED' THEN $4 END, $5, $5, $5)",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(email)
+    .bind(state)
+    .bind(&[7u8; 16][..])
+    .bind(s.app.clock_now())
+    .execute(&s.app.pool)
+    .await
+    .unwrap();
+}
+
+/// The status emails (to, raw message) the sink got so far, waiting until `to` has `n`.
+pub async fn mails_to(s: &Paging, got: &mut Vec<(String, String)>, to: &str, n: usize) {
+    let count = |m: &Vec<(String, String)>| m.iter().filter(|(t, _)| t.contains(to)).count();
+    let all = super::wait_until(
+        "status emails",
+        || {
+            got.extend(s.sink.take_new());
+            got.clone()
+        },
+        |m| count(m) >= n,
+    )
+    .await;
+    *got = all;
+}
+
+/// How many STATUS_EMAIL jobs of payload kind `kind` there are (in `status`, if given).
+pub async fn status_jobs(s: &Paging, kind: &str, status: Option<&str>) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM jobs WHERE kind = 'STATUS_EMAIL' AND payload->>'kind' = $1
+           AND ($2::text IS NULL OR status = $2)",
+    )
+    .bind(kind)
+    .bind(status)
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap()
+}
