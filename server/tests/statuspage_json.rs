@@ -268,3 +268,54 @@ async fn a_component_turns_major_on_a_high_incident_and_back_on_resolve() {
     );
 }
 
+#[tokio::test]
+async fn a_weekly_window_in_progress_shows_its_occurrence_s_start_and_end() {
+    let s = alice_then_bob(30).await;
+    let other = quiet_service(&s, "Search backend").await;
+    component(&s, &other, "Search", "").await;
+    let (st, w) = s
+        .app
+        .call(
+            "/api/maintenance/create",
+            json!({"window": {"name": "Sunday reindex", "service_ids": [other], "kind": "WEEKLY",
+                   "zone": "UTC", "starts_at": "", "ends_at": "", "days": ["sun"],
+                   "from": "08:00", "to": "09:00"}}),
+            &s.admin,
+        )
+        .await;
+    assert_eq!(st, 200, "{w}");
+    let window = |m: &Value| {
+        (
+            m["status"].as_str().unwrap().to_owned(),
+            m["scheduled_for"].as_str().unwrap().to_owned(),
+            m["scheduled_until"].as_str().unwrap().to_owned(),
+        )
+    };
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    let maint = get_json(&s, "/status/api/v2/scheduled-maintenances.json").await;
+    let (status, from, until) = window(&maint["scheduled_maintenances"][0]);
+    assert_eq!(status, "scheduled");
+    assert_eq!(parse(&from), parse("2026-03-08T08:00:00Z"));
+    assert_eq!(parse(&until), parse("2026-03-08T09:00:00Z"));
+    // While it is on: this occurrence's start and end, not "now".
+    s.app.clock.set("2026-03-08T08:40:00Z".parse().unwrap());
+    let maint = get_json(&s, "/status/api/v2/scheduled-maintenances.json").await;
+    let (status, from, until) = window(&maint["scheduled_maintenances"][0]);
+    assert_eq!(status, "in_progress", "{maint}");
+    assert_eq!(parse(&from), parse("2026-03-08T08:00:00Z"), "{maint}");
+    assert_eq!(parse(&until), parse("2026-03-08T09:00:00Z"), "{maint}");
+    let html = text(&s, "/status").await;
+    assert!(
+        html.contains(
+            "from <time datetime=\"2026-03-08T08:00:00Z\">Mar 8, 2026 08:00 UTC</time> until \
+             <time datetime=\"2026-03-08T09:00:00Z\">"
+        ),
+        "{html}"
+    );
+    // A week later, the next occurrence's.
+    s.app.clock.set("2026-03-15T08:05:00Z".parse().unwrap());
+    let maint = get_json(&s, "/status/api/v2/scheduled-maintenances.json").await;
+    let (status, from, _) = window(&maint["scheduled_maintenances"][0]);
+    assert_eq!(status, "in_progress");
+    assert_eq!(parse(&from), parse("2026-03-15T08:00:00Z"));
+}
