@@ -189,6 +189,10 @@ async fn every_enum_list_equals_its_check_constraint_and_every_list_constraint_i
             set(ComponentStatus::ALL, ComponentStatus::as_str),
         ),
         (
+            "status_components_notified_status_check",
+            set(ComponentStatus::ALL, ComponentStatus::as_str),
+        ),
+        (
             "status_incidents_status_check",
             set(IncidentStatus::ALL, IncidentStatus::as_str),
         ),

@@ -148,6 +148,28 @@ impl Window {
         ends.into_iter().find(|e| *e > at && !self.contains(*e))
     }
 
+    /// When the occurrence that contains `at` started: the latest occurrence start at or before
+    /// `at` (consecutive whole days are one occurrence). `None` when `at` is outside the window,
+    /// or it has held for more than a week on end.
+    pub fn occurrence_start(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if !self.contains(at) {
+            return None;
+        }
+        let today = at.with_timezone(&self.tz).date_naive();
+        let whole = self.from == self.to || (self.from == 0 && self.to == 24 * 60);
+        let mut starts = Vec::new();
+        for offset in -8..=0 {
+            let day = today + chrono::TimeDelta::days(offset);
+            if self.days & day_bit(day.weekday()) != 0 {
+                starts.extend(self.instant(day, if whole { 0 } else { self.from }));
+            }
+        }
+        starts.sort_unstable();
+        starts.into_iter().rev().find(|s| {
+            *s <= at && self.contains(*s) && !self.contains(*s - chrono::TimeDelta::minutes(1))
+        })
+    }
+
     /// When the window next starts holding after `at`: the first occurrence start (an instant
     /// inside it whose minute before is outside; consecutive whole days are one occurrence).
     /// `None` if it holds for more than a week on end.
@@ -185,6 +207,28 @@ mod tests {
         }
         .compile("when")
         .unwrap()
+    }
+
+    #[test]
+    fn an_occurrence_starts_at_its_latest_start() {
+        let w = window("UTC", &["sun"], "06:00", "09:00");
+        assert_eq!(
+            w.occurrence_start(at("2026-03-08T08:10:00Z")),
+            Some(at("2026-03-08T06:00:00Z"))
+        );
+        assert_eq!(w.occurrence_start(at("2026-03-08T09:10:00Z")), None);
+        // Across midnight, the occurrence belongs to the day it started on.
+        let night = window("UTC", &["sat"], "22:00", "06:00");
+        assert_eq!(
+            night.occurrence_start(at("2026-03-08T01:00:00Z")),
+            Some(at("2026-03-07T22:00:00Z"))
+        );
+        // Consecutive whole days are one occurrence.
+        let weekend = window("UTC", &["sat", "sun"], "00:00", "24:00");
+        assert_eq!(
+            weekend.occurrence_start(at("2026-03-08T12:00:00Z")),
+            Some(at("2026-03-07T00:00:00Z"))
+        );
     }
 
     #[test]

@@ -98,6 +98,21 @@ impl Stored {
         }
     }
 
+    /// When the occurrence holding at `at` started: a one-off window's start, a weekly one's
+    /// current occurrence (never before the window's own start); `None` when it does not hold.
+    pub fn occurrence_start(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+        if self.state(at)?.0 != WindowState::Active {
+            return Ok(None);
+        }
+        Ok(Some(match &self.weekly {
+            None => self.starts_at,
+            Some(w) => w
+                .compile("weekly")?
+                .occurrence_start(at)
+                .map_or(self.starts_at, |s| s.max(self.starts_at)),
+        }))
+    }
+
     /// When this window next stops holding after `at` (where its end job runs).
     pub fn next_end(&self, at: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
         if self.cancelled_at.is_some() || self.ends_at.is_some_and(|e| at >= e) {

@@ -3,10 +3,11 @@
 //! incidents with an update stream, 90-day uptime, and email subscribers. The enums here are
 //! the one list shared by Rust, the admin API and the CHECK constraints. Pure rules
 //! `derive.rs`; SQL `store.rs` (public reads), `admin_store.rs` (writes), `subscribers.rs`
-//! (sign-up, confirmation, unsubscribe); rules and audit `ops.rs`; server functions `api.rs`
-//! (the admin API). The admin screen `/settings/status`: `admin_page.rs` (settings,
-//! components) and `admin_incidents.rs` (hand-written incidents). The page as the public sees
-//! it `public.rs`; its HTML, JSON and feeds are served by `server::http::status`.
+//! (sign-up, confirmation, unsubscribe), `derived_mail.rs` (emails on derived status
+//! changes); rules and audit `ops.rs`; server functions `api.rs` (the admin API). The admin
+//! screen `/settings/status`: `admin_page.rs` (settings, components) and
+//! `admin_incidents.rs` (hand-written incidents). The page as the public sees it `public.rs`;
+//! its HTML, JSON and feeds are served by `server::http::status`.
 
 pub mod admin_incidents;
 pub mod admin_page;
@@ -14,6 +15,8 @@ pub mod admin_page;
 pub mod admin_store;
 pub mod api;
 pub mod derive;
+#[cfg(feature = "ssr")]
+pub mod derived_mail;
 #[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]

@@ -181,10 +181,12 @@ pub async fn maintenance(db: &Db, now: DateTime<Utc>) -> Result<Vec<Maintenance>
         };
         let (state, until) = stored.state(now)?;
         let (in_progress, from, until) = match state {
-            // A one-off window shows its start; a weekly one's occurrence start is not kept,
-            // so it shows now.
-            WindowState::Active if stored.weekly.is_none() => (true, r.starts_at, until),
-            WindowState::Active => (true, now, until),
+            // A one-off window shows its start, a weekly one its current occurrence's.
+            WindowState::Active => (
+                true,
+                stored.occurrence_start(now)?.unwrap_or(r.starts_at),
+                until,
+            ),
             WindowState::Scheduled => match stored.next_start(now)? {
                 Some(start) if start < now + TimeDelta::days(30) => {
                     (false, start, stored.next_end(start)?)

@@ -41,6 +41,15 @@ pub enum MailJob {
         subscriber_id: StatusSubscriberId,
         update_id: uuid::Uuid,
     },
+    /// The debounced check of derived statuses (one live job, `task_key` `status-derived`,
+    /// enqueued by the incident triggers): see `derived_mail`.
+    Derived,
+    /// Derived status changes found by a check, to one subscriber.
+    Changed {
+        subscriber_id: StatusSubscriberId,
+        at: DateTime<Utc>,
+        changes: Vec<super::derived_mail::DerivedChange>,
+    },
 }
 
 /// Counts an attempt under `key` and says whether it is within `limit` per `window`.

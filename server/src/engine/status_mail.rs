@@ -1,18 +1,24 @@
-//! STATUS_EMAIL jobs: one status-page email (a confirmation or an update) to one subscriber.
-//! A subscriber no longer in the right state (confirmed for updates, pending for a
-//! confirmation) gets nothing; a permanent send failure completes the job (logged), a
-//! temporary one retries. Update emails carry RFC 8058 one-click unsubscribe headers.
+//! STATUS_EMAIL jobs: one status-page email (a confirmation, an update, or derived status
+//! changes) to one subscriber, and the debounced check of derived statuses that queues the
+//! latter (`app::statuspage::derived_mail`). A subscriber no longer in the right state
+//! (confirmed for updates and changes, pending for a confirmation) gets nothing; a permanent
+//! send failure completes the job (logged), a temporary one retries. Update and change emails
+//! carry RFC 8058 one-click unsubscribe headers.
 
 use anyhow::Context;
 use app::jobs::store::{self as queue, Claimed};
 use app::mail::Mail;
 use app::statuspage::SubscriberState;
+use app::statuspage::derived_mail;
 use app::statuspage::subscribers::{self as subs, MailJob};
 
 use super::Engine;
 
 pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
     let payload: MailJob = super::payload(job)?;
+    if payload == MailJob::Derived {
+        return derived(engine, job).await;
+    }
     if let Some(mail) = compose(engine, &payload).await? {
         let mailer = engine
             .mailer
@@ -34,6 +40,47 @@ pub async fn run(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
         tx.commit().await.context("commit")?;
     }
     Ok(())
+}
+
+/// The debounced check: derives every component's status now and, in the job's transaction,
+/// queues one email per confirmed subscriber if any changed since they were last told.
+async fn derived(engine: &Engine, job: &Claimed) -> anyhow::Result<()> {
+    let now = engine.clock.now();
+    let components = app::statuspage::store::components(&engine.pool, now).await?;
+    let mut tx = engine.pool.begin().await.context("begin")?;
+    if queue::hold(&mut tx, job).await? {
+        derived_mail::check(&mut tx, &components, now).await?;
+        queue::complete(&mut tx, job, now).await?;
+        tx.commit().await.context("commit")?;
+    }
+    Ok(())
+}
+
+/// A confirmed subscriber's address and their one-click unsubscribe link, or `None` when they
+/// are no longer confirmed.
+async fn confirmed(
+    engine: &Engine,
+    id: app::domain::StatusSubscriberId,
+    base: &str,
+) -> anyhow::Result<Option<(String, String)>> {
+    let Some((email, SubscriberState::Confirmed, Some(nonce))) =
+        subs::for_mail(&engine.pool, id).await?
+    else {
+        return Ok(None);
+    };
+    let token = subs::unsubscribe_token(&engine.keys, id, &nonce);
+    Ok(Some((email, format!("{base}/unsubscribe?token={token}"))))
+}
+
+/// RFC 8058 one-click unsubscribe headers.
+fn unsubscribe_headers(link: &str) -> Vec<(String, String)> {
+    vec![
+        ("List-Unsubscribe".to_owned(), format!("<{link}>")),
+        (
+            "List-Unsubscribe-Post".to_owned(),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ),
+    ]
 }
 
 fn status_url(engine: &Engine) -> String {
@@ -77,9 +124,7 @@ async fn compose(engine: &Engine, job: &MailJob) -> anyhow::Result<Option<Mail>>
             subscriber_id,
             update_id,
         } => {
-            let Some((email, SubscriberState::Confirmed, Some(nonce))) =
-                subs::for_mail(&engine.pool, *subscriber_id).await?
-            else {
+            let Some((email, unsubscribe)) = confirmed(engine, *subscriber_id, &base).await? else {
                 return Ok(None);
             };
             let Some((name, status, body, at)) =
@@ -87,8 +132,6 @@ async fn compose(engine: &Engine, job: &MailJob) -> anyhow::Result<Option<Mail>>
             else {
                 return Ok(None);
             };
-            let token = subs::unsubscribe_token(&engine.keys, *subscriber_id, &nonce);
-            let unsubscribe = format!("{base}/unsubscribe?token={token}");
             Ok(Some(Mail {
                 to: email,
                 subject: format!("[{page}] {}: {name}", status.label()),
@@ -98,14 +141,39 @@ async fn compose(engine: &Engine, job: &MailJob) -> anyhow::Result<Option<Mail>>
                     at.format("%Y-%m-%d %H:%M UTC"),
                 ),
                 html: None,
-                headers: vec![
-                    ("List-Unsubscribe".to_owned(), format!("<{unsubscribe}>")),
-                    (
-                        "List-Unsubscribe-Post".to_owned(),
-                        "List-Unsubscribe=One-Click".to_owned(),
-                    ),
-                ],
+                headers: unsubscribe_headers(&unsubscribe),
             }))
         }
+        // Public component names and status labels only.
+        MailJob::Changed {
+            subscriber_id,
+            at,
+            changes,
+        } => {
+            let Some((email, unsubscribe)) = confirmed(engine, *subscriber_id, &base).await? else {
+                return Ok(None);
+            };
+            let subject = match changes.as_slice() {
+                [] => return Ok(None),
+                [one] => format!("[{page}] {}: {}", one.component, one.status.label()),
+                many => format!("[{page}] {} components changed status", many.len()),
+            };
+            let lines: Vec<String> = changes
+                .iter()
+                .map(|c| format!("- {}: {}", c.component, c.status.label()))
+                .collect();
+            Ok(Some(Mail {
+                to: email,
+                subject,
+                body: format!(
+                    "The status of {page} changed at {}:\n\n{}\n\nStatus page: {base}\n\nUnsubscribe: {unsubscribe}\n",
+                    at.format("%Y-%m-%d %H:%M UTC"),
+                    lines.join("\n"),
+                ),
+                html: None,
+                headers: unsubscribe_headers(&unsubscribe),
+            }))
+        }
+        MailJob::Derived => Ok(None),
     }
 }

@@ -11,6 +11,8 @@ use std::sync::Arc;
 pub mod authz;
 pub mod idp;
 pub mod paging;
+pub mod postmortems;
+pub mod status;
 
 use app::clock::ManualClock;
 use app::db::Db;
