@@ -143,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("oncall") view={Lazy::<MobileOnCallRoute>::new()}/>
                     <Route path=path!("shifts") view={Lazy::<MobileShiftsRoute>::new()}/>
                     <Route path=path!("profile") view={Lazy::<MobileProfileRoute>::new()}/>
+                    <Route path=path!("health") view={Lazy::<MobileHealthRoute>::new()}/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view={Lazy::<DesktopLayoutRoute>::new()}>
                     <Route path=path!("") view={Lazy::<DashboardRoute>::new()}/>

@@ -17,6 +17,7 @@ pub enum PhonePage {
     OnCall,
     Shifts,
     Profile,
+    Health,
 }
 
 /// The pages behind the `desk_page` split point.
@@ -68,6 +69,7 @@ fn phone_page(page: PhonePage) -> AnyView {
         PhonePage::OnCall => view! { <crate::mobile::MobileOnCall/> }.into_any(),
         PhonePage::Shifts => view! { <crate::mobile::MobileShifts/> }.into_any(),
         PhonePage::Profile => view! { <crate::profile::page::ProfilePage mobile=true/> }.into_any(),
+        PhonePage::Health => view! { <crate::health::mine::MobileHealthPage/> }.into_any(),
     }
 }
 
@@ -139,6 +141,7 @@ routes! {
     MobileOnCallRoute => phone_page(PhonePage::OnCall);
     MobileShiftsRoute => phone_page(PhonePage::Shifts);
     MobileProfileRoute => phone_page(PhonePage::Profile);
+    MobileHealthRoute => phone_page(PhonePage::Health);
 
     SetupRoute => desk_page(DeskPage::Setup);
     LoginRoute => desk_page(DeskPage::Login);

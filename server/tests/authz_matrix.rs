@@ -582,6 +582,9 @@ const ROWS: &[Row] = &[
         "schedules:read",
         |_| json!({"days": 30, "team_id": null}),
     ),
+    ("/api/health/mine", "DAAAAAD", "schedules:read", |_| {
+        json!({})
+    }),
     (
         "/api/health/weekly-report",
         "DADDAAD",

@@ -30,6 +30,8 @@ mod ingest;
 mod maintenance;
 mod merge;
 mod oncall_health;
+mod oncall_health_mine;
+mod oncall_health_zones;
 mod paged_mine;
 mod pagerduty_api;
 mod pagerduty_api_python;

@@ -16,22 +16,22 @@ use serde_json::{Value, json};
 const ALICE: &str = "+14155550123";
 const BOB: &str = "+14155550177";
 
-struct World {
-    app: TestApp,
-    sink: SmtpSink,
-    admin: Cred,
-    alice: Cred,
-    bob: Cred,
-    alice_id: String,
-    bob_id: String,
-    team: String,
-    service: String,
-    _engine: opsknight_server::engine::EngineHandle,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) sink: SmtpSink,
+    pub(crate) admin: Cred,
+    pub(crate) alice: Cred,
+    pub(crate) bob: Cred,
+    pub(crate) alice_id: String,
+    pub(crate) bob_id: String,
+    pub(crate) team: String,
+    pub(crate) service: String,
+    pub(crate) _engine: opsknight_server::engine::EngineHandle,
 }
 
 /// Alice (team OWNER, America/New_York: SMS and VOICE on one number) at step 1 with email
 /// too; Bob (MEMBER, Europe/Berlin: SMS) at step 2, 30 minutes later.
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let fake = FakeTwilio::start().await;
     let app = spawn_app_with_twilio(fake.config()).await;
     let sink = SmtpSink::start().await;
@@ -110,7 +110,7 @@ async fn world() -> World {
 
 impl World {
     /// A fresh session for the user with `email` (sessions end after a long clock step).
-    async fn signed_in(&self, email: &str) -> Cred {
+    pub(crate) async fn signed_in(&self, email: &str) -> Cred {
         let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
             .bind(email)
             .fetch_one(&self.app.pool)
@@ -154,7 +154,7 @@ impl World {
 
     /// Two pages to Alice in one New York night across the DST change, one to Bob at 08:00
     /// Berlin; the clock ends at t0 + 1 h (07:30Z).
-    async fn page_the_night(&self) {
+    pub(crate) async fn page_the_night(&self) {
         // 06:30Z: Alice 01:30 EST (sleep, Saturday's night).
         let first = self
             .app
@@ -266,7 +266,7 @@ async fn interruptions_are_counted_from_the_pages_the_engine_sent() {
 
 /// Alice on a New York daily rotation (alice, bob from Saturday 09:00) and on a UTC one of
 /// her own from Sunday 00:00: overlapping shifts.
-async fn two_overlapping_schedules(w: &World) -> Vec<String> {
+pub(crate) async fn two_overlapping_schedules(w: &World) -> Vec<String> {
     let mut ids = Vec::new();
     for (name, zone, people, start) in [
         (
@@ -303,7 +303,9 @@ async fn two_overlapping_schedules(w: &World) -> Vec<String> {
     ids
 }
 
-async fn live_report_jobs(app: &TestApp) -> Vec<(String, chrono::DateTime<chrono::Utc>)> {
+pub(crate) async fn live_report_jobs(
+    app: &TestApp,
+) -> Vec<(String, chrono::DateTime<chrono::Utc>)> {
     sqlx::query_as(
         "SELECT status, run_at FROM jobs WHERE kind = 'ONCALL_REPORT'
            AND status IN ('PENDING', 'PROCESSING') ORDER BY id",
@@ -313,7 +315,7 @@ async fn live_report_jobs(app: &TestApp) -> Vec<(String, chrono::DateTime<chrono
     .unwrap()
 }
 
-fn ts(s: &str) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn ts(s: &str) -> chrono::DateTime<chrono::Utc> {
     s.parse().unwrap()
 }
 
@@ -333,7 +335,8 @@ async fn the_weekly_report_mails_the_team_owners_when_opted_in() {
         .await;
     assert_eq!(s, 403, "{b}");
     assert!(live_report_jobs(&w.app).await.is_empty());
-    // The OWNER turns it on, twice: one job, Monday 09:00 UTC.
+    // The OWNER turns it on, twice: one job, Monday 09:00 in her zone (New York, EDT since
+    // Sunday).
     for _ in 0..2 {
         let (s, b) = w
             .app
@@ -347,11 +350,11 @@ async fn the_weekly_report_mails_the_team_owners_when_opted_in() {
     }
     assert_eq!(
         live_report_jobs(&w.app).await,
-        vec![("PENDING".to_owned(), ts("2026-03-09T09:00:00Z"))]
+        vec![("PENDING".to_owned(), ts("2026-03-09T13:00:00Z"))]
     );
-    // Monday 09:00: Alice (the only OWNER) gets the report; Bob gets nothing.
+    // Monday 09:00 EDT: Alice (the only OWNER) gets the report; Bob gets nothing.
     w.app
-        .advance(ts("2026-03-09T09:00:00Z") - w.app.clock_now())
+        .advance(ts("2026-03-09T13:00:00Z") - w.app.clock_now())
         .await;
     let mail = w.sink.take_new();
     assert_eq!(mail.len(), 1, "{mail:?}");
@@ -369,13 +372,17 @@ async fn the_weekly_report_mails_the_team_owners_when_opted_in() {
     );
     assert!(text.contains("Suggest a day off"), "{text}");
     assert!(
+        text.contains("2026-03-02 09:00 UTC-5 to 2026-03-09 09:00 UTC-4 (America/New_York)"),
+        "{text}"
+    );
+    assert!(
         text.contains("bob: 1 interruptions (0 business hours, 1 off hours, 0 sleep)"),
         "{text}"
     );
     // The chain goes on: next Monday's, and only that one.
     assert_eq!(
         live_report_jobs(&w.app).await,
-        vec![("PENDING".to_owned(), ts("2026-03-16T09:00:00Z"))]
+        vec![("PENDING".to_owned(), ts("2026-03-16T13:00:00Z"))]
     );
     // Turned off: the queued report is cancelled and no mail comes.
     let (s, b) = w

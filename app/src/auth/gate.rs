@@ -57,6 +57,7 @@ pub const PAGES: &[(&str, PageAccess)] = &[
     ("/m/oncall", PageAccess::SignedIn),
     ("/m/shifts", PageAccess::SignedIn),
     ("/m/profile", PageAccess::SignedIn),
+    ("/m/health", PageAccess::SignedIn),
 ];
 
 /// Whether `path` matches the route `pattern`.

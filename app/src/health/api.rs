@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::HealthReport;
+use super::{HealthReport, MyHealth};
 use crate::domain::TeamId;
 use crate::error::AppError;
 
@@ -23,4 +23,12 @@ pub async fn oncall_health(
 pub async fn set_weekly_health_report(team_id: TeamId, enabled: bool) -> Result<bool, AppError> {
     let (state, caller) = crate::auth::caller::current().await?;
     super::ops::set_weekly_report(&state, &caller, team_id, enabled).await
+}
+
+/// `POST /api/health/mine` with `{}` → the caller's own on-call health over the last 7 and 30
+/// days (any role; keys need `schedules:read`).
+#[server(prefix = "/api", endpoint = "health/mine", input = server_fn::codec::Json)]
+pub async fn my_oncall_health() -> Result<MyHealth, AppError> {
+    let (state, caller) = crate::auth::caller::current().await?;
+    super::ops::mine(&state, &caller).await
 }

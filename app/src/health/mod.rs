@@ -3,11 +3,13 @@
 //! one destination on several channels counted once), bucketed in their own zone by
 //! `domain::interruption`, the nights interrupted, the hours on call from the schedules'
 //! final timelines, and a "suggest a day off" flag; a team view sorted by load; a weekly
-//! report email to a team's owners (opt-in, on the job queue). Storage `store.rs`, the rules
+//! report email to a team's owners (opt-in, on the job queue, Monday 09:00 in each owner's
+//! own zone: `weekly`). Storage `store.rs`, the rules
 //! and who sees what `ops.rs`, the weekly job `report.rs`, server functions `api.rs`, the
-//! page `page.rs`.
+//! page `page.rs`, the personal summary (`/m/health`, the profile page) `mine.rs`.
 
 pub mod api;
+pub mod mine;
 #[cfg(feature = "ssr")]
 pub mod ops;
 pub mod page;
@@ -15,6 +17,8 @@ pub mod page;
 pub mod report;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod weekly;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -88,6 +92,25 @@ pub struct HealthReport {
     pub teams: Vec<TeamChoice>,
     /// For a team view: whether its owners get the weekly report.
     pub weekly_report: Option<bool>,
+}
+
+/// The windows of the personal summary, in days.
+pub const MY_WINDOWS: [u32; 2] = [7, 30];
+
+/// One window of the caller's own on-call health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyWindow {
+    pub days: u32,
+    pub since: DateTime<Utc>,
+    pub health: ResponderHealth,
+}
+
+/// The caller's own on-call health over each of `MY_WINDOWS`, ending `until` (now).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyHealth {
+    pub until: DateTime<Utc>,
+    pub time_zone: String,
+    pub windows: Vec<MyWindow>,
 }
 
 /// Sorts rows heaviest load first, then by name.

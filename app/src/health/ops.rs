@@ -1,10 +1,11 @@
 //! On-call health's operations: the report (any role; the caller's own row, a team's rows for
-//! its OWNER/ADMIN members and workspace ADMINs, everyone's for workspace ADMINs) and the
-//! team's weekly-report setting (whoever may manage the team), audited.
+//! its OWNER/ADMIN members and workspace ADMINs, everyone's for workspace ADMINs), the
+//! caller's own summary over 7 and 30 days, and the team's weekly-report setting (whoever may
+//! manage the team), audited.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{HealthReport, ResponderHealth, TeamChoice, View, store};
+use super::{HealthReport, MyHealth, MyWindow, ResponderHealth, TeamChoice, View, store};
 use crate::auth::caller::Caller;
 use crate::db::Db;
 use crate::domain::interruption::{covered_seconds, tally};
@@ -96,6 +97,37 @@ pub async fn report(
     })
 }
 
+/// The caller's own on-call health over the last 7 and 30 days (any role; keys with
+/// `schedules:read` get their owner's).
+pub async fn mine(state: &AppState, caller: &Caller) -> Result<MyHealth, AppError> {
+    caller.check(Access::Read(Area::Schedules))?;
+    let until = state.clock.now();
+    let me = [(
+        caller.user.id,
+        caller.user.name.clone(),
+        caller.user.time_zone.clone(),
+    )];
+    let mut windows = Vec::new();
+    for days in super::MY_WINDOWS {
+        let since = until - TimeDelta::days(i64::from(days));
+        let Some(health) = compute(&state.pool, &me, since, until).await?.pop() else {
+            return Err(AppError::Internal {
+                message: "on-call health: no row for the caller".into(),
+            });
+        };
+        windows.push(MyWindow {
+            days,
+            since,
+            health,
+        });
+    }
+    Ok(MyHealth {
+        until,
+        time_zone: caller.user.time_zone.clone(),
+        windows,
+    })
+}
+
 /// The rows of `people` over `[since, until)`, heaviest load first.
 pub async fn compute(
     db: &Db,
@@ -164,9 +196,9 @@ async fn on_call_seconds(
         .collect())
 }
 
-/// Turns the team's weekly report on or off (whoever may manage the team). On: the first
-/// report is queued for the next Monday 09:00 UTC (one chain per team); off: the queued one
-/// is cancelled.
+/// Turns the team's weekly report on or off (whoever may manage the team). On: the chain is
+/// queued for the first of its owners' next Monday 09:00s, each in their own zone (one chain
+/// per team); off: the queued run is cancelled.
 pub async fn set_weekly_report(
     state: &AppState,
     caller: &Caller,
@@ -175,6 +207,7 @@ pub async fn set_weekly_report(
 ) -> Result<bool, AppError> {
     crate::teams::ops::may_manage(state, caller, team).await?;
     let now = state.clock.now();
+    let first = super::report::next_run(&state.pool, team, now).await?;
     let mut tx = state.pool.begin().await?;
     let Some(name) = store::set_weekly_report(&mut tx, team, enabled).await? else {
         return Err(AppError::NotFound {
@@ -182,7 +215,11 @@ pub async fn set_weekly_report(
         });
     };
     if enabled {
-        super::report::schedule(&mut tx, team, super::report::next_run(now), now).await?;
+        let job = super::report::ReportJob {
+            team_id: team,
+            since: Some(now),
+        };
+        super::report::schedule(&mut tx, job, first, now).await?;
     } else {
         super::report::cancel(&mut tx, team, now).await?;
     }

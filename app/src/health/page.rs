@@ -100,7 +100,7 @@ fn Report(report: HealthReport, toggle: ServerAction<SetWeeklyHealthReport>) -> 
         {weekly.map(|(team_id, on)| view! {
             <section class="card" aria-labelledby="weekly-h">
                 <h2 id="weekly-h" class="card__title">"Weekly report"</h2>
-                <p class="muted">"Mondays at 09:00 UTC the team's owners get the last seven days of this view by email."</p>
+                <p class="muted">"Every Monday at 09:00 in their own time zone, each of the team's owners gets the seven days of this view ending then by email."</p>
                 <label class="check">
                     <input type="checkbox" checked=on on:change=move |ev| {
                         toggle.dispatch(SetWeeklyHealthReport { team_id, enabled: event_target_checked(&ev) });

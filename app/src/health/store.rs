@@ -1,5 +1,5 @@
-//! On-call health's SQL: the interruptions of a set of people, who is in a report, and the
-//! team's weekly-report setting.
+//! On-call health's SQL: the interruptions of a set of people, who is in a report, the
+//! team's weekly-report setting and the weeks each owner was sent it.
 //!
 //! An interruption is an outbox row (`notifications`) that was SENT (status SENT, at
 //! `sent_at`; PENDING, CANCELLED, FAILED and UNKNOWN rows interrupted nobody, or nobody knows)
@@ -10,7 +10,7 @@
 //! the destination), PUSH is one whatever the number of devices (one row already fans out to
 //! them all), each ntfy topic and Pushover key is its own. Its time is the first send.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
 use crate::domain::{TeamId, UserId};
@@ -115,13 +115,56 @@ pub async fn managed_teams(
     .await?)
 }
 
-/// The emails and names of the team's OWNER members who are ACTIVE.
-pub async fn owners(db: &Db, team: TeamId) -> Result<Vec<(String, String)>, AppError> {
+/// An OWNER the weekly report goes to: id, email, name, zone, when they joined the team.
+pub type Owner = (UserId, String, String, String, DateTime<Utc>);
+
+/// The team's OWNER members who are ACTIVE.
+pub async fn owners(db: &Db, team: TeamId) -> Result<Vec<Owner>, AppError> {
     Ok(sqlx::query_as(
-        "SELECT u.email, u.name FROM team_members m JOIN users u ON u.id = m.user_id
+        "SELECT u.id, u.email, u.name, u.time_zone, m.added_at
+         FROM team_members m JOIN users u ON u.id = m.user_id
          WHERE m.team_id = $1 AND m.role = 'OWNER' AND u.status = 'ACTIVE' ORDER BY u.email",
     )
     .bind(team)
     .fetch_all(db)
     .await?)
+}
+
+/// Whether `user` was sent `team`'s report for the week of local Monday `week`.
+pub async fn reported(
+    db: &Db,
+    team: TeamId,
+    user: UserId,
+    week: NaiveDate,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM oncall_report_sends
+                        WHERE team_id = $1 AND user_id = $2 AND week = $3)",
+    )
+    .bind(team)
+    .bind(user)
+    .bind(week)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Records that `user` was sent `team`'s report for the week of local Monday `week`.
+pub async fn record_report(
+    db: &Db,
+    team: TeamId,
+    user: UserId,
+    week: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO oncall_report_sends (team_id, user_id, week, sent_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(team)
+    .bind(user)
+    .bind(week)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
 }

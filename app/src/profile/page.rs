@@ -1,5 +1,5 @@
-//! `/profile` and `/m/profile`: your name and time zone, contact methods, password, sessions
-//! and API keys.
+//! `/profile` and `/m/profile`: your name and time zone, contact methods, password, sessions,
+//! your on-call health (`health::mine`; a link to `/m/health` on the phone) and API keys.
 
 use leptos::prelude::*;
 
@@ -33,6 +33,23 @@ pub fn ProfilePage(#[prop(optional)] mobile: bool) -> impl IntoView {
             {view! { <TelegramCard/> }.into_any()}
             {view! { <Password/> }.into_any()}
             {view! { <Sessions/> }.into_any()}
+            {if mobile {
+                view! {
+                    <section class="card" aria-labelledby="my-health-h">
+                        <h2 id="my-health-h" class="card__title">"My on-call health"</h2>
+                        <p class="muted small">"Your interruptions, nights interrupted and hours on call over the last 7 and 30 days."</p>
+                        <a class="btn" href="/m/health">"Open my on-call health"</a>
+                    </section>
+                }.into_any()
+            } else {
+                view! {
+                    <section class="card" aria-labelledby="my-health-h">
+                        <h2 id="my-health-h" class="card__title">"My on-call health"</h2>
+                        <crate::health::mine::MyHealthSummary/>
+                        <p class="small"><a href="/oncall-health">"On-call health"</a></p>
+                    </section>
+                }.into_any()
+            }}
             {view! {
                 <section class="card" aria-labelledby="shifts-h">
                     <h2 id="shifts-h" class="card__title">"My shifts and calendar"</h2>
