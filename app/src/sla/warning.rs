@@ -18,7 +18,8 @@ pub const WARNING_STEP: i32 = -1;
 /// `sla_warnings AS (…)`: enqueues the SLA_WARNING job of each incident of the relation `$from`
 /// (columns `id`, `service_id`, `urgency`, `priority`, `created_at`: incidents that need a
 /// warning, i.e. OPEN, never acknowledged, not warned) whose target has a warning and that has
-/// no live SLA_WARNING job yet, due at the target minus N (not before `$now`; the job waits
+/// no live SLA_WARNING job yet (two probes, each on a small partial index: waiting or to be
+/// retried `jobs_incident_idx`, running `jobs_lease_idx`), due at the target minus N (not before `$now`; the job waits
 /// again if snoozed time moved it). `RETURNING 1`.
 #[macro_export]
 macro_rules! sla_warnings_cte {
@@ -40,9 +41,12 @@ macro_rules! sla_warnings_cte {
             $crate::sla_target_lateral!("f"),
             "WHERE sla.warn_minutes IS NOT NULL AND sla.ack_minutes IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM jobs j
-                                  WHERE j.incident_id = f.id AND j.kind = 'SLA_WARNING'
-                                    AND (j.status IN ('PENDING', 'PROCESSING')
-                                         OR (j.status = 'FAILED' AND j.attempts < j.max_attempts)))
+                                  WHERE j.incident_id = f.id AND j.status IN ('PENDING', 'FAILED')
+                                    AND j.kind = 'SLA_WARNING'
+                                    AND (j.status = 'PENDING' OR j.attempts < j.max_attempts))
+                  AND NOT EXISTS (SELECT 1 FROM jobs j
+                                  WHERE j.status = 'PROCESSING' AND j.incident_id = f.id
+                                    AND j.kind = 'SLA_WARNING')
                 RETURNING 1)"
         )
     };
