@@ -51,6 +51,7 @@ mod service_channels;
 mod settings;
 mod setup_flow;
 mod sla;
+mod sla_later;
 mod slack;
 mod sms;
 mod sso;

@@ -258,7 +258,8 @@ async fn trigger_many(
             SELECT hit.id, $10, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
             FROM hit WHERE hit.status = 'RESOLVED'),
          new_open AS (
-            SELECT hit.id, ev.service_id, ev.urgency, ev.priority FROM hit JOIN ev ON ev.ord = hit.ord
+            SELECT hit.id, ev.service_id, ev.urgency, ev.priority, $10::timestamptz AS created_at
+            FROM hit JOIN ev ON ev.ord = hit.ord
             WHERE hit.created AND hit.status = 'OPEN'), ",
         crate::first_steps_cte!("new_open", "$12", "$10", "$13"),
         " SELECT ord, id FROM hit, (SELECT count(*) FROM first_steps_woken) woken"

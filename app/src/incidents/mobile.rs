@@ -100,6 +100,7 @@ fn IncidentCard(base: IncidentSummary) -> impl IntoView {
                     {move || view! { <UrgencyBadge urgency=incident.with(|i| i.urgency)/> }}
                     " "
                     {move || view! { <StatusBadge status=status()/> }}
+                    {move || view! { <crate::sla::card::SlaFlag sla=incident.with(|i| i.sla)/> }}
                     <span class="muted small">" #"{number}</span>
                 </span>
                 <strong class="m-inc__title">{move || incident.with(|i| i.title.clone())}</strong>

@@ -72,6 +72,10 @@ pub struct IncidentSummary {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// Where it stands against its service's SLA targets when read (`None`: no target
+    /// applies); the lists' breach badge.
+    #[serde(default)]
+    pub sla: Option<crate::sla::SlaState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

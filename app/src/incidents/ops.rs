@@ -59,6 +59,7 @@ pub async fn list(
         caller.user.id,
         before,
         limit,
+        state.clock.now(),
     )
     .await
 }
@@ -70,12 +71,7 @@ pub async fn get(
     id: IncidentId,
 ) -> Result<IncidentDetail, AppError> {
     caller.check(Access::Read(Area::Incidents))?;
-    let mut detail = super::reads::get(&state.pool, id).await?;
-    let now = state.clock.now();
-    detail.sla = crate::sla::store::states(&state.pool, &[id], now)
-        .await?
-        .remove(&id);
-    Ok(detail)
+    super::reads::get(&state.pool, id, state.clock.now()).await
 }
 
 /// The command center's counters, now.

@@ -279,7 +279,8 @@ fn IncidentRow(
             <td class="mono">{number}</td>
             <td>{move || view! { <UrgencyBadge urgency=i.with(|i| i.urgency)/> }}</td>
             <td>{move || view! { <StatusBadge status=i.with(|i| i.status)/> }}</td>
-            <td><a node_ref=link href=format!("/incidents/{id}")>{move || i.with(|i| i.title.clone())}</a></td>
+            <td><a node_ref=link href=format!("/incidents/{id}")>{move || i.with(|i| i.title.clone())}</a>
+                {move || view! { " " <crate::sla::card::SlaFlag sla=i.with(|i| i.sla)/> }}</td>
             <td class="opt">{move || i.with(|i| i.service_name.clone())}</td>
             <td class="num opt">{move || i.with(|i| i.alert_count)}</td>
             <td class="opt nowrap"><Time at=i.with_untracked(|i| i.created_at)/></td>

@@ -27,11 +27,14 @@ struct SummaryRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     snoozed_until: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    sla: crate::sla::SlaColumns,
 }
 
-impl TryFrom<SummaryRow> for IncidentSummary {
-    type Error = AppError;
-    fn try_from(r: SummaryRow) -> Result<Self, AppError> {
+impl SummaryRow {
+    /// The summary, with its SLA state at `now` (the time the query bound).
+    fn summary(self, now: DateTime<Utc>) -> Result<IncidentSummary, AppError> {
+        let r = self;
         Ok(IncidentSummary {
             id: r.id,
             number: r.number,
@@ -48,21 +51,32 @@ impl TryFrom<SummaryRow> for IncidentSummary {
             created_at: r.created_at,
             updated_at: r.updated_at,
             snoozed_until: r.snoozed_until,
+            sla: crate::sla::SlaState::read(r.sla, now),
         })
     }
 }
 
+/// The summary columns (with the SLA state at `$now`: one lateral probe of the service's
+/// targets per row) and the joins they need; `extra` adds columns.
 macro_rules! summary_select {
-    () => {
-        "SELECT i.id, i.number, i.service_id, s.name AS service_name, i.title, i.status, i.urgency,
+    ($now:literal) => {
+        summary_select!($now, "")
+    };
+    ($now:literal, $extra:literal) => {
+        concat!(
+            "SELECT i.id, i.number, i.service_id, s.name AS service_name, i.title, i.status, i.urgency,
                 i.priority, i.alert_count,
                 COALESCE(au.name, at.name,
                          (SELECT string_agg(pu.name, ', ' ORDER BY pu.name) FROM users pu WHERE pu.id = ANY(i.paged_user_ids))) AS assignee,
                 i.assignee_user_id, i.assignee_team_id, i.created_at,
-                i.updated_at, i.snoozed_until
-         FROM incidents i JOIN services s ON s.id = i.service_id
+                i.updated_at, i.snoozed_until, ",
+            $extra,
+            crate::sla_summary_columns!("i", $now),
+            " FROM incidents i JOIN services s ON s.id = i.service_id
          LEFT JOIN users au ON au.id = i.assignee_user_id
-         LEFT JOIN teams at ON at.id = i.assignee_team_id"
+         LEFT JOIN teams at ON at.id = i.assignee_team_id",
+            crate::sla_target_lateral!("i")
+        )
     };
 }
 
@@ -73,12 +87,13 @@ pub async fn list(
     viewer: UserId,
     before: Option<i64>,
     limit: i64,
+    now: DateTime<Utc>,
 ) -> Result<IncidentPage, AppError> {
     let statuses: Vec<&str> = f.statuses.iter().map(|s| s.as_str()).collect();
     let urgencies: Vec<&str> = f.urgencies.iter().map(|u| u.as_str()).collect();
     let query = crate::sql::contains_pattern(&f.query);
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
-        summary_select!(),
+        summary_select!("$11"),
         " WHERE ($1::bigint IS NULL OR i.number < $1)
             AND (cardinality($2::text[]) = 0 OR i.status = ANY($2))
             AND (cardinality($3::text[]) = 0 OR i.urgency = ANY($3))
@@ -101,12 +116,13 @@ pub async fn list(
     .bind(&query)
     .bind(f.query.trim().trim_start_matches('#'))
     .bind(limit + 1)
+    .bind(now)
     .fetch_all(pool)
     .await?;
     let (rows, next_before) = crate::sql::keyset_page(rows, limit, |r| r.number);
     let incidents: Vec<IncidentSummary> = rows
         .into_iter()
-        .map(IncidentSummary::try_from)
+        .map(|r| r.summary(now))
         .collect::<Result<_, _>>()?;
     Ok(IncidentPage {
         incidents,
@@ -114,19 +130,22 @@ pub async fn list(
     })
 }
 
-/// The current summaries of `ids` (unknown ids are skipped), in `ids`' order of numbers.
+/// The current summaries of `ids` at `now` (unknown ids are skipped), in `ids`' order of
+/// numbers.
 pub async fn summaries(
     db: impl sqlx::PgExecutor<'_>,
     ids: &[IncidentId],
+    now: DateTime<Utc>,
 ) -> Result<Vec<IncidentSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(concat!(
-        summary_select!(),
+        summary_select!("$2"),
         " WHERE i.id = ANY($1) ORDER BY i.number DESC"
     ))
     .bind(ids)
+    .bind(now)
     .fetch_all(db)
     .await?;
-    rows.into_iter().map(IncidentSummary::try_from).collect()
+    rows.into_iter().map(|r| r.summary(now)).collect()
 }
 
 /// The command center's counters: one pass over the active incidents (partial index) and one
@@ -158,20 +177,22 @@ struct DetailRow {
     summary: SummaryRow,
 }
 
-pub async fn get(pool: &Db, id: IncidentId) -> Result<IncidentDetail, AppError> {
-    let row: Option<DetailRow> = sqlx::query_as(
-        "SELECT i.description, i.dedup_key,
-                (SELECT p.name FROM escalation_policies p WHERE p.id = s.escalation_policy_id) AS escalation_policy,
-                i.id, i.number, i.service_id, s.name AS service_name, i.title,
-                i.status, i.urgency, i.priority, i.alert_count, COALESCE(au.name, at.name,
-                         (SELECT string_agg(pu.name, ', ' ORDER BY pu.name) FROM users pu WHERE pu.id = ANY(i.paged_user_ids))) AS assignee,
-                i.assignee_user_id, i.assignee_team_id, i.created_at, i.updated_at, i.snoozed_until
-         FROM incidents i JOIN services s ON s.id = i.service_id
-         LEFT JOIN users au ON au.id = i.assignee_user_id
-         LEFT JOIN teams at ON at.id = i.assignee_team_id
-         WHERE i.id = $1",
-    )
+/// The incident's detail, its SLA state at `now` included.
+pub async fn get(
+    pool: &Db,
+    id: IncidentId,
+    now: DateTime<Utc>,
+) -> Result<IncidentDetail, AppError> {
+    let row: Option<DetailRow> = sqlx::query_as(concat!(
+        summary_select!(
+            "$2",
+            "i.description, i.dedup_key,
+                (SELECT p.name FROM escalation_policies p WHERE p.id = s.escalation_policy_id) AS escalation_policy, "
+        ),
+        " WHERE i.id = $1"
+    ))
     .bind(id)
+    .bind(now)
     .fetch_optional(pool)
     .await?;
     let row = row.ok_or_else(|| AppError::NotFound {
@@ -192,15 +213,16 @@ pub async fn get(pool: &Db, id: IncidentId) -> Result<IncidentDetail, AppError> 
     .bind(id)
     .fetch_all(pool)
     .await?;
+    let incident = row.summary.summary(now)?;
     Ok(IncidentDetail {
-        incident: row.summary.try_into()?,
+        sla: incident.sla,
+        incident,
         description: row.description,
         dedup_key: row.dedup_key,
         escalation_policy: row.escalation_policy,
         timeline,
         alerts,
         deliveries: crate::notifications::store::for_incident(pool, id).await?,
-        sla: None,
     })
 }
 

@@ -136,7 +136,8 @@ async fn trigger(
                    UNION ALL
                    SELECT id, $7, 'RESOLVED', jsonb_build_object('reason', 'resolve arrived before the trigger')
                    FROM hit WHERE status = 'RESOLVED'),
-             new_open AS (SELECT id, $2::uuid AS service_id, $5::text AS urgency, $15::text AS priority
+             new_open AS (SELECT id, $2::uuid AS service_id, $5::text AS urgency, $15::text AS priority,
+                                 $7::timestamptz AS created_at
                           FROM hit WHERE created AND status = 'OPEN'), ",
             crate::first_steps_cte!("new_open", "$12", "$7", "$13"),
             " SELECT id FROM hit, (SELECT count(*) FROM first_steps_woken) woken"

@@ -30,8 +30,9 @@ pub fn first_step_payload() -> Result<serde_json::Value, AppError> {
 /// The one definition of how new incidents start escalating, as CTEs for the statement that
 /// opens them (ingest keeps a new incident to one round trip this way). `first_steps`
 /// enqueues the first step, due at `$now`, of every incident in the relation `$from` (columns
-/// `id`, `service_id`, `urgency` and `priority`: incidents this statement opened OPEN) whose
-/// service has a policy, and the SLA warning of those with a warning target (`sla_warnings`);
+/// `id`, `service_id`, `urgency`, `priority` and `created_at`: incidents this statement opened
+/// OPEN) whose service has a policy, and the SLA warning of those with a warning target
+/// (`sla_warnings`, the one fragment of `sla::warning`);
 /// `first_steps_woken` wakes the job workers when it enqueued any. The statement must read
 /// `first_steps_woken` (a plain CTE runs only when read), e.g. with
 /// `, (SELECT count(*) FROM first_steps_woken) woken` in its final FROM.
@@ -55,20 +56,9 @@ macro_rules! first_steps_cte {
             " f JOIN services s ON s.id = f.service_id
                 WHERE s.escalation_policy_id IS NOT NULL
                 RETURNING 1),
-             sla_warnings AS (
-                INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
-                SELECT 'SLA_WARNING', f.id, '{}'::jsonb, ",
-            $now,
-            "::timestamptz + make_interval(mins => sla.ack_minutes - sla.warn_minutes), ",
-            $now,
-            ", ",
-            $now,
-            "
-                FROM ",
-            $from,
-            " f",
-            $crate::sla_target_lateral!("f"),
-            "WHERE sla.warn_minutes IS NOT NULL AND sla.ack_minutes IS NOT NULL),
+             ",
+            $crate::sla_warnings_cte!($from, $now),
+            ",
              first_steps_woken AS (
                 SELECT pg_notify(",
             $channel,
@@ -88,7 +78,7 @@ pub async fn opened(
     }
     sqlx::query(concat!(
         "WITH new_open AS (
-            SELECT i.id, i.service_id, i.urgency, i.priority
+            SELECT i.id, i.service_id, i.urgency, i.priority, i.created_at
             FROM unnest($1::uuid[]) AS u(id) JOIN incidents i ON i.id = u.id
             WHERE i.status = 'OPEN' AND i.generation = 0), ",
         crate::first_steps_cte!("new_open", "$2", "$3", "$4"),
@@ -111,7 +101,9 @@ const INCIDENT_JOBS: [JobKind; 3] = [
 
 /// After an incident moved to `to` in `generation`: cancel the jobs the change made moot,
 /// then enqueue what the new state needs. Entering OPEN escalates from step 1; an
-/// acknowledgement starts the service's ack timeout; a snooze schedules its end.
+/// acknowledgement starts the service's ack timeout; a snooze schedules its end. Entering OPEN
+/// also schedules the SLA warning when the incident still needs one (`sla::warning::schedule`:
+/// how a SUPPRESSED incident gets its warning once released).
 pub(super) async fn after_transition(
     tx: &mut PgConnection,
     incident: IncidentId,
@@ -127,6 +119,8 @@ pub(super) async fn after_transition(
         Status::Open => {
             let job = first_step(generation);
             enqueue(tx, JobKind::Escalation, Some(incident), &job, now, now).await?;
+            // Released from SUPPRESSED, reopened, woken: the SLA warning it may still need.
+            crate::sla::warning::schedule(tx, &[incident], &[], now).await?;
         }
         Status::Acknowledged => {
             let timeout: Option<i32> = sqlx::query_scalar(

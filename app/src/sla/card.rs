@@ -141,20 +141,32 @@ pub fn SlaCard(
     }
 }
 
-/// The incident page's SLA badge: breached (red), or the next due time.
+/// The one reading of a state as a badge: (class, text, title). Breached (red), at risk
+/// (amber, inside the warning window), otherwise `None` (the incident page shows the next due
+/// time or "met"; a list shows nothing).
+pub fn flag(sla: &super::SlaState) -> Option<(&'static str, &'static str, &'static str)> {
+    if sla.breached() {
+        let title = if sla.ack_breached {
+            "The acknowledge target was missed"
+        } else {
+            "The resolve target was missed"
+        };
+        return Some(("badge badge--high", "SLA breached", title));
+    }
+    sla.at_risk.then_some((
+        "badge badge--medium",
+        "SLA at risk",
+        "The acknowledge target is near",
+    ))
+}
+
+/// The incident page's SLA badge: breached (red), at risk, or the next due time.
 #[component]
 pub fn SlaBadge(sla: super::SlaState, resolved: bool) -> impl IntoView {
     use crate::components::time::Time;
-    if sla.breached() {
-        let what = if sla.ack_breached {
-            "acknowledge"
-        } else {
-            "resolve"
-        };
-        return view! {
-            <span class="badge badge--high" data-testid="sla-badge" title=format!("The {what} target was missed")>"SLA breached"</span>
-        }
-        .into_any();
+    if let Some((class, text, title)) = flag(&sla) {
+        return view! { <span class=class data-testid="sla-badge" title=title>{text}</span> }
+            .into_any();
     }
     let next = if resolved { None } else { sla.next_due_at };
     match next {
@@ -164,4 +176,12 @@ pub fn SlaBadge(sla: super::SlaState, resolved: bool) -> impl IntoView {
         .into_any(),
         None => view! { <span class="badge badge--ok" data-testid="sla-badge">"SLA met"</span> }.into_any(),
     }
+}
+
+/// The lists' compact SLA badge: only when breached or at risk (same reading as [`SlaBadge`]).
+#[component]
+pub fn SlaFlag(sla: Option<super::SlaState>) -> impl IntoView {
+    sla.as_ref().and_then(flag).map(|(class, text, title)| {
+        view! { <span class=format!("{class} badge--compact") data-testid="sla-flag" title=title>{text}</span> }
+    })
 }

@@ -146,6 +146,10 @@ pub struct SlaState {
     pub resolve_breached: bool,
     /// The next target still to meet (acknowledge, then resolve); `None` when both are met.
     pub next_due_at: Option<DateTime<Utc>>,
+    /// Not breached yet, but inside the acknowledge target's warning window (the last N
+    /// minutes before it) and still unacknowledged.
+    #[serde(default)]
+    pub at_risk: bool,
 }
 
 /// How a target came out: `Some(true)` missed, `Some(false)` met, `None` not yet known (or
@@ -167,6 +171,63 @@ impl SlaState {
     pub fn breached(&self) -> bool {
         self.ack_breached || self.resolve_breached
     }
+
+    /// The one reading of an incident's SLA columns (`sla_state_columns!` and the incident's
+    /// first acknowledgement, resolve time and warning minutes) at `now`; `None` when no
+    /// target applies.
+    pub fn read(cols: SlaColumns, now: DateTime<Utc>) -> Option<SlaState> {
+        let SlaColumns {
+            has_target,
+            acked,
+            resolved,
+            ack_due,
+            resolve_due,
+            warn_minutes,
+        } = cols;
+        if !has_target {
+            return None;
+        }
+        let late = |due, done| outcome(due, done, now) == Some(true);
+        // Resolved before the ack target without an acknowledgement: not an ack breach.
+        let ack_breached = late(ack_due, acked.or(resolved));
+        let resolve_breached = late(resolve_due, resolved);
+        let at_risk = !ack_breached
+            && !resolve_breached
+            && acked.is_none()
+            && resolved.is_none()
+            && matches!((ack_due, warn_minutes), (Some(due), Some(w))
+                if now >= due - chrono::Duration::minutes(i64::from(w)));
+        Some(SlaState {
+            ack_due_at: ack_due,
+            resolve_due_at: resolve_due,
+            ack_breached,
+            resolve_breached,
+            next_due_at: match (acked, resolved) {
+                (_, Some(_)) => None,
+                (None, None) => ack_due.or(resolve_due),
+                (Some(_), None) => resolve_due,
+            },
+            at_risk,
+        })
+    }
+}
+
+/// What a query selects for [`SlaState::read`] (see `sla_summary_columns!`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SlaColumns {
+    #[cfg_attr(feature = "ssr", sqlx(rename = "sla_has_target"))]
+    pub has_target: bool,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "sla_acked_at"))]
+    pub acked: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "sla_resolved_at"))]
+    pub resolved: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "ack_due_at"))]
+    pub ack_due: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "resolve_due_at"))]
+    pub resolve_due: Option<DateTime<Utc>>,
+    #[cfg_attr(feature = "ssr", sqlx(rename = "sla_warn_minutes"))]
+    pub warn_minutes: Option<i32>,
 }
 
 #[cfg(test)]

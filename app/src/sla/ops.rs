@@ -1,5 +1,6 @@
 //! SLA operations, once: reading a service's targets (sight of the service) and replacing
-//! them (whoever may change the service), checked per field, with an audit entry.
+//! them (whoever may change the service), checked per field, with an audit entry, scheduling
+//! the warnings the new targets call for.
 
 use super::SlaTarget;
 use crate::auth::caller::Caller;
@@ -22,8 +23,9 @@ pub async fn list(
     super::store::list(&state.pool, service).await
 }
 
-/// Replaces the service's targets → as saved. They apply to incidents opened from now on
-/// for the warning, and to every incident for the breach badge and compliance.
+/// Replaces the service's targets → as saved. They apply to every incident for the breach
+/// badge and compliance; the service's OPEN, unacknowledged, not yet warned incidents get
+/// their warning job now (in this transaction) when a target with a warning applies.
 pub async fn save(
     state: &AppState,
     caller: &Caller,
@@ -40,6 +42,8 @@ pub async fn save(
     .await?;
     let now = state.clock.now();
     super::store::replace(&mut tx, service, &checked, now).await?;
+    // Open incidents that now have a warning and no job for it get one (never a second).
+    let scheduled = super::warning::schedule(&mut tx, &[], &[service], now).await?;
     let name = crate::services::store::get(&mut *tx, service).await?.name;
     caller
         .audit(
@@ -47,7 +51,7 @@ pub async fn save(
             now,
             "service.sla_saved",
             &name,
-            serde_json::json!({"service_id": service, "targets": checked}),
+            serde_json::json!({"service_id": service, "targets": checked, "warnings_scheduled": scheduled}),
         )
         .await?;
     tx.commit().await?;

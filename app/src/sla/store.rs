@@ -1,15 +1,13 @@
 //! The SQL of SLAs: a service's targets, the one definition of which target applies to an
 //! incident (`sla_target_lateral!`) and of its due times and breaches (`sla_state_columns!`),
-//! and the states of a list of incidents for the breach badge.
-
-use std::collections::HashMap;
+//! and the columns every incident query reads its SLA state with (`sla_summary_columns!`).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::{SlaState, SlaTarget};
+use super::SlaTarget;
 use crate::db::Db;
-use crate::domain::{IncidentId, ServiceId, Urgency};
+use crate::domain::{ServiceId, Urgency};
 use crate::error::AppError;
 
 /// `LEFT JOIN LATERAL … sla ON true`: the target that applies to the incident row `$i`
@@ -76,6 +74,23 @@ macro_rules! sla_state_columns {
     };
 }
 
+/// Select-list expressions for [`super::SlaColumns`] of incident `$i` (joined with
+/// `sla_target_lateral!`) at `$now`: the one fragment every list and detail query reads an
+/// incident's SLA state with (`SlaState::read` turns it into the state).
+#[macro_export]
+macro_rules! sla_summary_columns {
+    ($i:literal, $now:literal) => {
+        concat!(
+            " (sla.ack_minutes IS NOT NULL OR sla.resolve_minutes IS NOT NULL) AS sla_has_target, ",
+            $i,
+            ".first_acknowledged_at AS sla_acked_at, ",
+            $i,
+            ".resolved_at AS sla_resolved_at, sla.warn_minutes AS sla_warn_minutes, ",
+            $crate::sla_state_columns!($i, $now)
+        )
+    };
+}
+
 /// The service's targets, most general first.
 pub async fn list(pool: &Db, service: ServiceId) -> Result<Vec<SlaTarget>, AppError> {
     type Row = (
@@ -137,52 +152,4 @@ pub async fn replace(
         .await?;
     }
     Ok(())
-}
-
-/// The SLA states of `ids` at `now`; incidents without a target are absent.
-pub async fn states(
-    pool: &Db,
-    ids: &[IncidentId],
-    now: DateTime<Utc>,
-) -> Result<HashMap<IncidentId, SlaState>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    type Row = (
-        IncidentId,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(concat!(
-        "SELECT i.id, i.first_acknowledged_at, i.resolved_at, ",
-        crate::sla_state_columns!("i", "$2"),
-        " FROM incidents i ",
-        crate::sla_target_lateral!("i"),
-        " WHERE i.id = ANY($1) AND (sla.ack_minutes IS NOT NULL OR sla.resolve_minutes IS NOT NULL)"
-    ))
-    .bind(ids)
-    .bind(now)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, acked, resolved, ack_due, resolve_due)| {
-            let late = |due, done| super::outcome(due, done, now) == Some(true);
-            let state = SlaState {
-                ack_due_at: ack_due,
-                resolve_due_at: resolve_due,
-                // Resolved before the ack target without an acknowledgement: not an ack breach.
-                ack_breached: late(ack_due, acked.or(resolved)),
-                resolve_breached: late(resolve_due, resolved),
-                next_due_at: match (acked, resolved) {
-                    (_, Some(_)) => None,
-                    (None, None) => ack_due.or(resolve_due),
-                    (Some(_), None) => resolve_due,
-                },
-            };
-            (id, state)
-        })
-        .collect())
 }

@@ -7,13 +7,82 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 
-use crate::domain::{IncidentId, UserId};
+use crate::domain::{IncidentId, ServiceId, UserId};
 use crate::error::AppError;
 use crate::jobs::JobKind;
 use crate::notifications::store::{PageKey, page_users};
 
 /// The outbox step number of an SLA warning (policy steps are 0-based, so never negative).
 pub const WARNING_STEP: i32 = -1;
+
+/// `sla_warnings AS (…)`: enqueues the SLA_WARNING job of each incident of the relation `$from`
+/// (columns `id`, `service_id`, `urgency`, `priority`, `created_at`: incidents that need a
+/// warning, i.e. OPEN, never acknowledged, not warned) whose target has a warning and that has
+/// no live SLA_WARNING job yet (two probes, each on a small partial index: waiting or to be
+/// retried `jobs_incident_idx`, running `jobs_lease_idx`), due at the target minus N (not before `$now`; the job waits
+/// again if snoozed time moved it). `RETURNING 1`.
+#[macro_export]
+macro_rules! sla_warnings_cte {
+    ($from:literal, $now:literal) => {
+        concat!(
+            "sla_warnings AS (
+                INSERT INTO jobs (kind, incident_id, payload, run_at, created_at, updated_at)
+                SELECT 'SLA_WARNING', f.id, '{}'::jsonb,
+                       GREATEST(",
+            $now,
+            "::timestamptz, f.created_at + make_interval(mins => sla.ack_minutes - sla.warn_minutes)), ",
+            $now,
+            ", ",
+            $now,
+            "
+                FROM ",
+            $from,
+            " f",
+            $crate::sla_target_lateral!("f"),
+            "WHERE sla.warn_minutes IS NOT NULL AND sla.ack_minutes IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM jobs j
+                                  WHERE j.incident_id = f.id AND j.status IN ('PENDING', 'FAILED')
+                                    AND j.kind = 'SLA_WARNING'
+                                    AND (j.status = 'PENDING' OR j.attempts < j.max_attempts))
+                  AND NOT EXISTS (SELECT 1 FROM jobs j
+                                  WHERE j.status = 'PROCESSING' AND j.incident_id = f.id
+                                    AND j.kind = 'SLA_WARNING')
+                RETURNING 1)"
+        )
+    };
+}
+
+/// Enqueues the SLA warning (see [`sla_warnings_cte!`]) of the given incidents and of every
+/// incident of the given services that is OPEN, never acknowledged and not yet warned →
+/// how many jobs. Entering OPEN (the lifecycle) and saving targets call it, in their
+/// transaction.
+pub async fn schedule(
+    tx: &mut PgConnection,
+    incidents: &[IncidentId],
+    services: &[ServiceId],
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    if incidents.is_empty() && services.is_empty() {
+        return Ok(0);
+    }
+    let n: i64 = sqlx::query_scalar(concat!(
+        "WITH due AS (
+            SELECT i.id, i.service_id, i.urgency, i.priority, i.created_at FROM incidents i
+            WHERE (i.id = ANY($1) OR i.service_id = ANY($2)) AND i.status = 'OPEN'
+              AND i.first_acknowledged_at IS NULL AND i.sla_warned_at IS NULL), ",
+        crate::sla_warnings_cte!("due", "$3"),
+        " SELECT count(*) FROM sla_warnings"
+    ))
+    .bind(incidents)
+    .bind(services)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if n > 0 {
+        crate::jobs::store::wake(tx).await?;
+    }
+    Ok(n)
+}
 
 /// SLA_WARNING's payload: nothing but the incident (the job's `incident_id`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +95,8 @@ pub enum Warned {
     Paged(Vec<UserId>),
     /// Not yet: waits until then.
     Later(DateTime<Utc>),
-    /// Nothing to do (acknowledged, resolved, warned already, no target any more).
+    /// Nothing to do (acknowledged, resolved, suppressed, warned already, past the target, no
+    /// target any more).
     Moot,
 }
 
@@ -67,7 +137,14 @@ pub async fn run(
     let (Some(warn), Some(ack_due)) = (warn, ack_due) else {
         return Ok(Warned::Moot);
     };
-    if acked.is_some() || warned.is_some() || status == "RESOLVED" {
+    // SUPPRESSED pages nobody by design: moot now, and entering OPEN schedules a new job. Past
+    // the target a warning is too late (the breach badge says it).
+    if acked.is_some()
+        || warned.is_some()
+        || status == "RESOLVED"
+        || status == "SUPPRESSED"
+        || now >= ack_due
+    {
         return Ok(Warned::Moot);
     }
     let mut at = ack_due - Duration::minutes(i64::from(warn));

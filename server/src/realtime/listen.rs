@@ -202,7 +202,7 @@ async fn load(
     let summaries = if ids.is_empty() {
         vec![]
     } else {
-        app::incidents::reads::summaries(&mut *conn, ids).await?
+        app::incidents::reads::summaries(&mut *conn, ids, now).await?
     };
     let counters = app::incidents::reads::counters(&mut *conn, now).await?;
     Ok((summaries, counters))

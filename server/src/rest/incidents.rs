@@ -29,6 +29,34 @@ pub struct Assignee {
     pub name: Option<String>,
 }
 
+/// Where an incident stands against its service's SLA targets, as of the response (snoozed
+/// time excluded). Present only when a target applies to the incident.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sla {
+    /// When it must be acknowledged by; null without an acknowledge target.
+    pub ack_due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it must be resolved by; null without a resolve target.
+    pub resolve_due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The acknowledge target was missed (acknowledged late, or still not acknowledged after it).
+    pub ack_breached: bool,
+    /// The resolve target was missed.
+    pub resolve_breached: bool,
+    /// Not breached yet, but inside the acknowledge target's warning window and unacknowledged.
+    pub at_risk: bool,
+}
+
+impl From<app::sla::SlaState> for Sla {
+    fn from(s: app::sla::SlaState) -> Self {
+        Sla {
+            ack_due_at: s.ack_due_at,
+            resolve_due_at: s.resolve_due_at,
+            ack_breached: s.ack_breached,
+            resolve_breached: s.resolve_breached,
+            at_risk: s.at_risk,
+        }
+    }
+}
+
 /// An incident. `description`, `dedup_key` and `escalation_policy` are given by `GET /incidents/{id}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Incident {
@@ -55,6 +83,10 @@ pub struct Incident {
     pub dedup_key: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escalation_policy: Option<String>,
+    /// The SLA state; absent when no SLA target applies. Not part of the ETag (it moves with
+    /// time, not with changes to the incident).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Sla>,
 }
 
 impl From<IncidentSummary> for Incident {
@@ -78,6 +110,7 @@ impl From<IncidentSummary> for Incident {
             created_at: i.created_at,
             updated_at: i.updated_at,
             snoozed_until: i.snoozed_until,
+            sla: i.sla.map(Sla::from),
             description: None,
             dedup_key: None,
             escalation_policy: None,
@@ -190,9 +223,19 @@ pub async fn get(
     Ok(tagged(Incident::from(detail)))
 }
 
+/// The incident's version for `ETag`/`If-Match`: everything but the SLA state, which moves
+/// with the clock (a snoozed incident's due times) rather than with changes.
+fn version(incident: &Incident) -> String {
+    let mut body = serde_json::to_value(incident).unwrap_or_default();
+    if let Some(o) = body.as_object_mut() {
+        o.remove("sla");
+    }
+    etag(&body)
+}
+
 /// The incident with its ETag.
 fn tagged(incident: Incident) -> Response {
-    with_etag(&etag(&incident), axum::Json(incident))
+    with_etag(&version(&incident), axum::Json(incident))
 }
 
 /// A new incident, opened by hand.
@@ -326,7 +369,7 @@ pub async fn patch(
         );
     }
     let before = ops::get(&state, &caller, incident).await?;
-    check_if_match(&headers, &etag(&Incident::from(before)))?;
+    check_if_match(&headers, &version(&Incident::from(before)))?;
     if let Some(t) = transition {
         ops::transition(&state, &caller, &[incident], t, change.snooze_minutes)
             .await
