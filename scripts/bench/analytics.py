@@ -51,7 +51,8 @@ def main():
     report = json.loads(conn.getresponse().read())
     print(f"  POST /api/analytics/report 90 d  {N} requests: p50 {p50:.1f} ms, max {worst:.1f} ms")
     print(f"  report: {report['summary']['opened']:,} incidents, {report['rolled_days']} days from the rollup, "
-          f"{report['live_days']} live")
+          f"{report['live_days']} live ({report['days'][-1]['opened']:,} incidents today, read live: the "
+          f"figure grows with the hour of the day)")
     # About 100,000 incidents: the last 9 days of 1,000,000 over 90.
     before = rss_kib()
     peak = before
