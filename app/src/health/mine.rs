@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::api::my_oncall_health;
+use super::bar::BucketBar;
 use super::{MyHealth, MyWindow};
 
 /// `/m/health`: "My on-call health" on the phone.
@@ -90,19 +91,12 @@ fn Windows(windows: Vec<MyWindow>) -> impl IntoView {
         .iter()
         .map(|w| {
             let t = &w.health.interruptions;
-            let pct = |n: u32| f64::from(n) * 100.0 / f64::from(t.total.max(1));
             let label = format!(
                 "Last {} days: {} business hours, {} off hours, {} sleep",
                 w.days, t.business, t.off_hours, t.sleep
             );
             view! {
-                <td>
-                    <div class="health-bar" role="img" aria-label=label>
-                        <span class="health-bar__business" style=format!("width:{:.1}%", pct(t.business))></span>
-                        <span class="health-bar__off" style=format!("width:{:.1}%", pct(t.off_hours))></span>
-                        <span class="health-bar__sleep" style=format!("width:{:.1}%", pct(t.sleep))></span>
-                    </div>
-                </td>
+                <td><BucketBar tally=t.clone() scale=t.total label=label/></td>
             }
         })
         .collect_view();

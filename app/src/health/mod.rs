@@ -9,6 +9,7 @@
 //! page `page.rs`, the personal summary (`/m/health`, the profile page) `mine.rs`.
 
 pub mod api;
+pub mod bar;
 pub mod mine;
 #[cfg(feature = "ssr")]
 pub mod ops;

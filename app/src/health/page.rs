@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::api::{SetWeeklyHealthReport, oncall_health};
+use super::bar::BucketBar;
 use super::{HealthReport, ResponderHealth, View, WINDOWS};
 use crate::components::form::{FormError, action_error, successes};
 use crate::components::time::Time;
@@ -116,7 +117,6 @@ fn Report(report: HealthReport, toggle: ServerAction<SetWeeklyHealthReport>) -> 
 #[component]
 fn Row(r: ResponderHealth, heaviest: u32) -> impl IntoView {
     let t = r.interruptions.clone();
-    let pct = |n: u32| f64::from(n) * 100.0 / f64::from(heaviest);
     let hours = format!("{:.1}", r.on_call_hours());
     let label = format!(
         "{} interruptions: {} business hours, {} off hours, {} sleep",
@@ -126,11 +126,7 @@ fn Row(r: ResponderHealth, heaviest: u32) -> impl IntoView {
         <tr data-testid="health-row">
             <td>{r.name.clone()}<div class="muted small">{r.time_zone.clone()}</div></td>
             <td class="health-bar-cell">
-                <div class="health-bar" role="img" aria-label=label>
-                    <span class="health-bar__business" style=format!("width:{:.1}%", pct(t.business))></span>
-                    <span class="health-bar__off" style=format!("width:{:.1}%", pct(t.off_hours))></span>
-                    <span class="health-bar__sleep" style=format!("width:{:.1}%", pct(t.sleep))></span>
-                </div>
+                <BucketBar tally=t.clone() scale=heaviest label=label/>
             </td>
             <td class="num">{t.total}</td>
             <td class="num">{t.business}</td>
