@@ -253,11 +253,11 @@ async fn read_rolled(
     if !with_noise {
         return Ok(());
     }
-    // Only what can reach the top `NOISY_ROWS` of a kind once the live days are added: the
-    // rolled-up top `NOISY_ROWS` (ranked as `report` ranks), and groups the live days hold
-    // whose sum reaches the last of those counts (`bar`). Any other group ranks
-    // below `NOISY_ROWS` others on the rollup alone, and live days only add to those. Titles
-    // are looked up for the rows kept only.
+    // Only the groups that end in the top `NOISY_ROWS` of a kind: Postgres ranks the rolled-up
+    // groups by their rolled-up plus live count (ordered as `report` orders them) and sends
+    // back the first `NOISY_ROWS`, titles looked up for those only. Groups the live days hold
+    // beyond those keep their live count only here, which ranks them lower still; groups only
+    // the live days hold are already in `p.noise`.
     let (mut kinds, mut labels, mut services, mut counts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((by, label, service), n) in &p.noise {
@@ -285,27 +285,23 @@ async fn read_rolled(
             WHERE n.day = ANY($1) AND ($2::uuid IS NULL OR n.service_id = $2)
               AND ($3::uuid IS NULL OR n.service_id IN (SELECT id FROM services WHERE team_id = $3))
             GROUP BY 1, 2, 3),
+         live AS (
+            SELECT * FROM unnest($5::text[], $6::text[], $7::uuid[], $8::bigint[])
+                          AS l(by_what, label, service_id, incidents)),
          top AS (
             SELECT t.* FROM (VALUES ('KEY'), ('TITLE')) k(by_what)
-            CROSS JOIN LATERAL (SELECT * FROM g WHERE g.by_what = k.by_what
-                                ORDER BY g.incidents DESC, g.label COLLATE \"C\", g.service_id LIMIT $4) t),
-         bar AS (
-            SELECT by_what, CASE WHEN count(*) >= $4 THEN min(incidents) ELSE 0 END AS bar
-            FROM top GROUP BY by_what),
-         kept AS (
-            SELECT * FROM top
-            UNION
-            SELECT g.* FROM g
-            JOIN unnest($5::text[], $6::text[], $7::uuid[], $8::bigint[]) AS l(by_what, label, service_id, incidents)
-                 USING (by_what, label, service_id)
-            LEFT JOIN bar b USING (by_what)
-            WHERE g.incidents + l.incidents >= COALESCE(b.bar, 0))
-         SELECT k.by_what, k.label, k.service_id,
+            CROSS JOIN LATERAL (
+                SELECT g.* FROM g
+                LEFT JOIN live l ON l.by_what = g.by_what AND l.label = g.label AND l.service_id = g.service_id
+                WHERE g.by_what = k.by_what
+                ORDER BY g.incidents + COALESCE(l.incidents, 0) DESC, g.label COLLATE \"C\", g.service_id
+                LIMIT $4) t)
+         SELECT t.by_what, t.label, t.service_id,
                 (SELECT min(x.title) FROM analytics_daily_noise x
-                 WHERE x.day = ANY($1) AND x.service_id = k.service_id AND x.by_what = k.by_what
-                   AND x.label = k.label),
-                k.incidents, k.alerts, k.flapping, k.quick_resolved
-         FROM kept k",
+                 WHERE x.day = ANY($1) AND x.service_id = t.service_id AND x.by_what = t.by_what
+                   AND x.label = t.label),
+                t.incidents, t.alerts, t.flapping, t.quick_resolved
+         FROM top t",
     )
     .bind(days)
     .bind(filter.service_id)
