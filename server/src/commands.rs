@@ -192,6 +192,11 @@ pub async fn rollup(global: &GlobalArgs, args: &RollupArgs) -> anyhow::Result<()
             tracing::info!(%day, rows, done, total, "rollup day computed");
             day += chrono::Duration::days(1);
         }
+        let mut tx = db.pool.begin().await.context("begin transaction")?;
+        app::analytics::rollup::analyze(&mut tx)
+            .await
+            .map_err(flag_error)?;
+        tx.commit().await.context("commit")?;
         anyhow::Ok(done)
     }
     .await;

@@ -182,6 +182,23 @@ pub(crate) async fn setup() -> Fx {
     fx
 }
 
+/// Runs `opsknight rollup --from 2026-03-01 --to 2026-03-07` on the fixture's database and
+/// returns what it printed; fails the test if the command fails.
+pub(crate) fn rollup_first_week(fx: &Fx) -> String {
+    let out = std::process::Command::new(BIN)
+        .args(["rollup", "--from", "2026-03-01", "--to", "2026-03-07"])
+        .env("DATABASE_URL", common::url_for(&fx.app.db))
+        .env("OPSKNIGHT_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub(crate) async fn report(fx: &Fx, filter: Value) -> (u16, Value) {
     fx.app
         .call(
@@ -245,18 +262,20 @@ async fn metrics_match_their_definitions_and_the_rollup_agrees_with_the_live_pat
     assert_eq!(live["previous"]["opened"], 0);
 
     // The rollup, filled by the backfill command, gives the same figures.
-    let out = std::process::Command::new(BIN)
-        .args(["rollup", "--from", "2026-03-01", "--to", "2026-03-07"])
-        .env("DATABASE_URL", common::url_for(&fx.app.db))
-        .env("OPSKNIGHT_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = rollup_first_week(&fx);
+    assert!(out.contains("7 days recomputed"), "{out}");
+    let unanalyzed: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_stat_user_tables
+         WHERE relname IN ('analytics_days', 'analytics_daily', 'analytics_daily_noise')
+           AND last_analyze IS NULL ORDER BY 1",
+    )
+    .fetch_all(&fx.app.pool)
+    .await
+    .unwrap();
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        unanalyzed.is_empty(),
+        "the backfill analyzes what it wrote: {unanalyzed:?}"
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("7 days recomputed"));
     let (_, rolled) = report(&fx, json!({"from": "2026-03-01", "to": "2026-03-07"})).await;
     assert_eq!(rolled["rolled_days"], 7, "{rolled}");
     assert_eq!(rolled["exact_percentiles"], false);

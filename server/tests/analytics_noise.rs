@@ -1,14 +1,12 @@
-//! The noisiest alerts across the rollup and the live days: the rollup sends back only the
-//! groups that can still reach the top (`analytics::build`), and a group the live days lift
-//! into the top keeps its rolled-up count, so the table equals the one read all live.
+//! The noisiest alerts across the rollup and the live days: Postgres ranks each kind's groups
+//! by rolled-up plus live count and sends back the top ones (`analytics::build`), and a group
+//! the live days lift into the top keeps its rolled-up count, so the table equals the one read
+//! all live.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
 
-use crate::analytics::{incident, report, setup};
-use crate::common;
-
-const BIN: &str = env!("CARGO_BIN_EXE_opsknight");
+use crate::analytics::{self, incident, report, setup};
 
 #[tokio::test]
 async fn noisiest_alerts_from_the_rollup_and_live_days_equal_the_all_live_table() {
@@ -78,17 +76,7 @@ async fn noisiest_alerts_from_the_rollup_and_live_days_equal_the_all_live_table(
     assert!(keys.contains(&("k12".into(), 8)), "{keys:?}");
     assert!(!keys.iter().any(|(k, _)| k == "k13"), "{keys:?}");
 
-    let out = std::process::Command::new(BIN)
-        .args(["rollup", "--from", "2026-03-01", "--to", "2026-03-07"])
-        .env("DATABASE_URL", common::url_for(&fx.app.db))
-        .env("OPSKNIGHT_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    analytics::rollup_first_week(&fx);
     let (_, mixed) = report(&fx, window).await;
     assert_eq!(mixed["rolled_days"], 7, "{mixed}");
     assert_eq!(mixed["live_days"], 1);

@@ -9,25 +9,29 @@ use chrono::{DateTime, Duration, Utc};
 use common::paging::{Paging, alice_then_bob};
 use serde_json::{Value, json};
 
-/// Alice at step 1, bob at step 2 after 60 minutes; acknowledge within 30 min, resolve
-/// within 240, warn 10 min before the acknowledge target.
-async fn setup() -> Paging {
+/// Alice at step 1, bob at step 2 after 60 minutes, with the service's targets saved.
+pub(crate) async fn setup() -> Paging {
     let s = alice_then_bob(60).await;
-    let (st, saved) = s
-        .app
-        .call(
-            "/api/services/sla/save",
-            json!({"service_id": s.service, "targets": [
-                {"urgency": null, "priority": null, "ack_minutes": 30, "resolve_minutes": 240, "warn_minutes": 10}]}),
-            &s.admin,
-        )
-        .await;
-    assert_eq!(st, 200, "{saved}");
+    s.save_targets().await;
     s
 }
 
 impl Paging {
-    async fn open(&self, dedup: &str) -> String {
+    /// Acknowledge within 30 min, resolve within 240, warn 10 min before the acknowledge target.
+    pub(crate) async fn save_targets(&self) {
+        let (st, saved) = self
+            .app
+            .call(
+                "/api/services/sla/save",
+                json!({"service_id": self.service, "targets": [
+                    {"urgency": null, "priority": null, "ack_minutes": 30, "resolve_minutes": 240, "warn_minutes": 10}]}),
+                &self.admin,
+            )
+            .await;
+        assert_eq!(st, 200, "{saved}");
+    }
+
+    pub(crate) async fn open(&self, dedup: &str) -> String {
         self.app
             .enqueue(&self.key, "trigger", dedup, "critical")
             .await;
@@ -40,7 +44,7 @@ impl Paging {
             .to_string()
     }
 
-    async fn at_min(&self, minutes: i64, seconds: i64) {
+    pub(crate) async fn at_min(&self, minutes: i64, seconds: i64) {
         let t: DateTime<Utc> =
             common::t0() + Duration::minutes(minutes) + Duration::seconds(seconds);
         self.app.clock.set(t);
@@ -48,7 +52,7 @@ impl Paging {
     }
 
     /// (recipient, is an SLA warning) of the mail since the last call.
-    fn sent(&self) -> Vec<(String, bool)> {
+    pub(crate) fn sent(&self) -> Vec<(String, bool)> {
         let mut v: Vec<(String, bool)> = self
             .sink
             .take_new()

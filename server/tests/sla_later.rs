@@ -4,68 +4,14 @@
 //! lists' breach state (server function and REST v1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common;
+use crate::{common, sla};
 
 use app::domain::Role;
-use chrono::{DateTime, Duration, Utc};
 use common::Cred;
 use common::paging::{Paging, alice_then_bob};
-use serde_json::{Value, json};
-
-/// Acknowledge within 30 min, resolve within 240, warn 10 min before the acknowledge target.
-const TARGETS: &str = r#"[{"ack_minutes": 30, "resolve_minutes": 240, "warn_minutes": 10}]"#;
+use serde_json::json;
 
 impl Paging {
-    async fn save_targets(&self) {
-        let targets: Value = serde_json::from_str(TARGETS).unwrap();
-        let (st, saved) = self
-            .app
-            .call(
-                "/api/services/sla/save",
-                json!({"service_id": self.service, "targets": targets}),
-                &self.admin,
-            )
-            .await;
-        assert_eq!(st, 200, "{saved}");
-    }
-
-    async fn open_incident(&self, dedup: &str) -> String {
-        self.app
-            .enqueue(&self.key, "trigger", dedup, "critical")
-            .await;
-        self.app.settle().await;
-        sqlx::query_scalar::<_, uuid::Uuid>("SELECT id FROM incidents WHERE dedup_key = $1")
-            .bind(dedup)
-            .fetch_one(&self.app.pool)
-            .await
-            .unwrap()
-            .to_string()
-    }
-
-    async fn clock_to(&self, minutes: i64, seconds: i64) {
-        let t: DateTime<Utc> =
-            common::t0() + Duration::minutes(minutes) + Duration::seconds(seconds);
-        self.app.clock.set(t);
-        self.app.settle().await;
-    }
-
-    /// (recipient, is an SLA warning) of the mail since the last call, sorted.
-    fn sent_mail(&self) -> Vec<(String, bool)> {
-        let mut v: Vec<(String, bool)> = self
-            .sink
-            .take_new()
-            .into_iter()
-            .map(|(to, text)| {
-                (
-                    to.split('@').next().unwrap().to_owned(),
-                    text.contains("SLA warning"),
-                )
-            })
-            .collect();
-        v.sort();
-        v
-    }
-
     /// Live (pending, running or to be retried) SLA_WARNING jobs of the incident.
     async fn live_warning_jobs(&self, id: &str) -> i64 {
         sqlx::query_scalar(
@@ -97,12 +43,11 @@ fn mail(list: &[(&str, bool)]) -> Vec<(String, bool)> {
 
 #[tokio::test]
 async fn a_snooze_over_the_warnings_due_time_moves_it_and_it_fires_once_after() {
-    let s = alice_then_bob(60).await;
-    s.save_targets().await;
-    let id = s.open_incident("disk").await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", false)]));
+    let s = sla::setup().await;
+    let id = s.open("disk").await;
+    assert_eq!(s.sent(), mail(&[("alice", false)]));
     // Snoozed from 15 to 25 min: the warning comes due at 20 while it sleeps.
-    s.clock_to(15, 0).await;
+    s.at_min(15, 0).await;
     let (st, r) = s
         .app
         .call(
@@ -112,37 +57,33 @@ async fn a_snooze_over_the_warnings_due_time_moves_it_and_it_fires_once_after() 
         )
         .await;
     assert_eq!(st, 200, "{r}");
-    s.clock_to(20, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[]), "no warning while snoozed");
+    s.at_min(20, 0).await;
+    assert_eq!(s.sent(), mail(&[]), "no warning while snoozed");
     assert_eq!(s.live_warning_jobs(&id).await, 1, "it waits again");
-    s.clock_to(25, 0).await;
-    assert_eq!(
-        s.sent_mail(),
-        mail(&[("alice", false)]),
-        "woken: step 1 again"
-    );
+    s.at_min(25, 0).await;
+    assert_eq!(s.sent(), mail(&[("alice", false)]), "woken: step 1 again");
     assert_eq!(
         s.live_warning_jobs(&id).await,
         1,
         "entering OPEN again adds no second job"
     );
     // 10 snoozed minutes: the target moves from 30 to 40 min, the warning from 20 to 30.
-    s.clock_to(29, 59).await;
-    assert_eq!(s.sent_mail(), mail(&[]));
-    s.clock_to(30, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", true)]));
-    s.clock_to(39, 0).await;
-    s.clock_to(55, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[]), "exactly one warning");
+    s.at_min(29, 59).await;
+    assert_eq!(s.sent(), mail(&[]));
+    s.at_min(30, 0).await;
+    assert_eq!(s.sent(), mail(&[("alice", true)]));
+    s.at_min(39, 0).await;
+    s.at_min(55, 0).await;
+    assert_eq!(s.sent(), mail(&[]), "exactly one warning");
     assert_eq!(s.warnings(&id).await, 1);
 }
 
 #[tokio::test]
 async fn targets_saved_after_an_incident_opened_warn_it_once_at_target_minus_n() {
     let s = alice_then_bob(60).await;
-    let id = s.open_incident("disk").await;
-    let acked = s.open_incident("acked").await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", false), ("alice", false)]));
+    let id = s.open("disk").await;
+    let acked = s.open("acked").await;
+    assert_eq!(s.sent(), mail(&[("alice", false), ("alice", false)]));
     let (st, _) = s
         .app
         .call(
@@ -153,7 +94,7 @@ async fn targets_saved_after_an_incident_opened_warn_it_once_at_target_minus_n()
         .await;
     assert_eq!(st, 200);
     assert_eq!(s.live_warning_jobs(&id).await, 0, "no target, no warning");
-    s.clock_to(5, 0).await;
+    s.at_min(5, 0).await;
     s.save_targets().await;
     assert_eq!(s.live_warning_jobs(&id).await, 1, "scheduled by the save");
     assert_eq!(
@@ -161,29 +102,28 @@ async fn targets_saved_after_an_incident_opened_warn_it_once_at_target_minus_n()
         0,
         "acknowledged: nothing to warn"
     );
-    s.clock_to(6, 0).await;
+    s.at_min(6, 0).await;
     s.save_targets().await;
     assert_eq!(s.live_warning_jobs(&id).await, 1, "a second save adds none");
-    s.clock_to(19, 59).await;
-    assert_eq!(s.sent_mail(), mail(&[]));
-    s.clock_to(20, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", true)]));
-    s.clock_to(21, 0).await;
+    s.at_min(19, 59).await;
+    assert_eq!(s.sent(), mail(&[]));
+    s.at_min(20, 0).await;
+    assert_eq!(s.sent(), mail(&[("alice", true)]));
+    s.at_min(21, 0).await;
     s.save_targets().await;
     assert_eq!(s.live_warning_jobs(&id).await, 0, "warned: no new job");
-    s.clock_to(45, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[]), "exactly one warning");
+    s.at_min(45, 0).await;
+    assert_eq!(s.sent(), mail(&[]), "exactly one warning");
     assert_eq!(s.warnings(&id).await, 1);
     assert_eq!(s.warnings(&acked).await, 0);
 }
 
 #[tokio::test]
 async fn suppressed_incidents_are_warned_once_only_after_their_release() {
-    let s = alice_then_bob(60).await;
-    s.save_targets().await;
+    let s = sla::setup().await;
     // Open at 0 min (warning due at 20); a window holding open incidents too, 10 to 25 min.
-    let held = s.open_incident("held").await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", false)]));
+    let held = s.open("held").await;
+    assert_eq!(s.sent(), mail(&[("alice", false)]));
     let (st, w) = s
         .app
         .call(
@@ -195,10 +135,10 @@ async fn suppressed_incidents_are_warned_once_only_after_their_release() {
         )
         .await;
     assert_eq!(st, 200, "{w}");
-    s.clock_to(10, 0).await;
-    s.clock_to(15, 0).await;
+    s.at_min(10, 0).await;
+    s.at_min(15, 0).await;
     // Opened during the window at 15 min: SUPPRESSED from the start (warning due at 35).
-    let born = s.open_incident("born").await;
+    let born = s.open("born").await;
     let status = |id: String| {
         let pool = s.app.pool.clone();
         async move {
@@ -211,37 +151,36 @@ async fn suppressed_incidents_are_warned_once_only_after_their_release() {
     };
     assert_eq!(status(held.clone()).await, "SUPPRESSED");
     assert_eq!(status(born.clone()).await, "SUPPRESSED");
-    s.clock_to(20, 0).await;
+    s.at_min(20, 0).await;
     assert_eq!(
-        s.sent_mail(),
+        s.sent(),
         mail(&[]),
         "a SUPPRESSED incident pages nobody, not even its SLA warning"
     );
     assert_eq!(s.live_warning_jobs(&born).await, 0);
     // Released at 25: step 1 for both, the held one's warning at once (its target is at 30).
-    s.clock_to(25, 0).await;
+    s.at_min(25, 0).await;
     assert_eq!(status(held.clone()).await, "OPEN");
     assert_eq!(
-        s.sent_mail(),
+        s.sent(),
         mail(&[("alice", false), ("alice", false), ("alice", true)])
     );
     assert_eq!(s.warnings(&held).await, 1);
     assert_eq!(s.live_warning_jobs(&born).await, 1);
-    s.clock_to(34, 59).await;
-    assert_eq!(s.sent_mail(), mail(&[]));
-    s.clock_to(35, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[("alice", true)]));
-    s.clock_to(50, 0).await;
-    assert_eq!(s.sent_mail(), mail(&[]), "exactly one warning each");
+    s.at_min(34, 59).await;
+    assert_eq!(s.sent(), mail(&[]));
+    s.at_min(35, 0).await;
+    assert_eq!(s.sent(), mail(&[("alice", true)]));
+    s.at_min(50, 0).await;
+    assert_eq!(s.sent(), mail(&[]), "exactly one warning each");
     assert_eq!(s.warnings(&held).await, 1);
     assert_eq!(s.warnings(&born).await, 1);
 }
 
 #[tokio::test]
 async fn the_lists_carry_the_breach_state() {
-    let s = alice_then_bob(60).await;
-    s.save_targets().await;
-    s.open_incident("disk").await;
+    let s = sla::setup().await;
+    s.open("disk").await;
     let admin = s.app.add_user("api@example.com", Role::Admin).await;
     let key = s.app.key_for(&admin, &["incidents:read"]).await;
     let listed = |cred: Cred| {
@@ -274,7 +213,7 @@ async fn the_lists_carry_the_breach_state() {
         (sla["ack_breached"].clone(), sla["at_risk"].clone()),
         (json!(false), json!(false))
     );
-    s.clock_to(20, 0).await;
+    s.at_min(20, 0).await;
     assert_eq!(
         listed(s.admin.clone()).await["at_risk"],
         true,
@@ -283,7 +222,7 @@ async fn the_lists_carry_the_breach_state() {
     let r = rest(key.clone()).await;
     assert_eq!(r["at_risk"], true, "{r}");
     assert_eq!(r["ack_due_at"], "2026-03-08T07:00:00Z", "{r}");
-    s.clock_to(30, 1).await;
+    s.at_min(30, 1).await;
     let sla = listed(s.admin.clone()).await;
     assert_eq!(sla["ack_breached"], true, "{sla}");
     assert_eq!(sla["at_risk"], false, "{sla}");
