@@ -1,8 +1,9 @@
 //! Derived status changes by email, on the manual clock: an incident on a mapped service mails
 //! each confirmed subscriber once after the two-minute debounce (and again on resolve), an
 //! incident opened and resolved within the debounce mails nobody, neither do changes that
-//! leave the public status as it was, unconfirmed or unsubscribed addresses get nothing, and a
-//! component under a manual override never mails on derived changes.
+//! leave the public status as it was, unconfirmed or unsubscribed addresses get nothing, a
+//! change while a check runs gets a check of its own, and a component under a manual override
+//! never mails on derived changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
@@ -126,6 +127,58 @@ async fn an_incident_opened_and_resolved_within_the_debounce_mails_nobody() {
             .all(|(t, _)| !t.contains("carol") && !t.contains("dave")),
         "{got:?}"
     );
+}
+
+#[tokio::test]
+async fn a_change_while_the_check_runs_gets_a_check_of_its_own() {
+    let s = alice_then_bob(30).await;
+    component(&s, &s.service, "Checkout API", "").await;
+    readers(&s).await;
+    s.app
+        .enqueue(&s.key, "trigger", "db-down", "critical")
+        .await;
+    s.app.settle().await;
+    // A worker has claimed the check and read the components (major outage), and is about to
+    // record that; the resolve commits in between.
+    sqlx::query(
+        "UPDATE jobs SET status = 'PROCESSING', claim = gen_random_uuid(),
+                locked_until = $1 + interval '1 hour'
+         WHERE task_key = 'status-derived'",
+    )
+    .bind(s.app.clock_now())
+    .execute(&s.app.pool)
+    .await
+    .unwrap();
+    let id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM incidents")
+        .fetch_one(&s.app.pool)
+        .await
+        .unwrap();
+    let (st, _) = s
+        .app
+        .call("/api/incidents/resolve", json!({"ids": [id]}), &s.admin)
+        .await;
+    assert_eq!(st, 200);
+    for done in [
+        "UPDATE status_components SET notified_status = 'major_outage'",
+        "UPDATE jobs SET status = 'COMPLETED', locked_until = NULL WHERE task_key = 'status-derived'",
+    ] {
+        sqlx::query(done).execute(&s.app.pool).await.unwrap();
+    }
+    assert_eq!(
+        status_jobs(&s, "derived", Some("PENDING")).await,
+        1,
+        "the resolve's own check"
+    );
+    s.app.advance(Duration::minutes(3)).await;
+    assert_eq!(
+        status_jobs(&s, "changed", None).await,
+        2,
+        "operational again: one email per confirmed subscriber"
+    );
+    let mut got = Vec::new();
+    mails_to(&s, &mut got, "carol@example.com", 1).await;
+    let mail = to(&got, "carol@example.com")[0];
+    assert!(mail.contains("- Checkout API: Operational"), "{mail}");
 }
 
 #[tokio::test]

@@ -42,7 +42,8 @@ pub enum MailJob {
         update_id: uuid::Uuid,
     },
     /// The debounced check of derived statuses (one live job, `task_key` `status-derived`,
-    /// enqueued by the incident triggers): see `derived_mail`.
+    /// and one `status-derived-again` for a change while it runs; enqueued by the incident
+    /// triggers): see `derived_mail`.
     Derived,
     /// Derived status changes found by a check, to one subscriber.
     Changed {
