@@ -24,6 +24,7 @@ mod fuzz_events;
 mod gateway;
 mod grouping;
 mod heartbeats;
+mod hot_updates;
 mod http_foundation;
 mod identity;
 mod ingest;
