@@ -41,7 +41,8 @@ FROM s, generate_series(1::bigint, :n) g,
                           THEN now() - (g::float8 / (:n / 90)) * (now() - date_trunc('day', now()))
                           ELSE now() - make_interval(secs => (g::float8 / :n) * 90 * 86400) END) t(c);
 -- A database that has grown to 1,000,000 incidents over 90 days has been vacuumed along the
--- way: without this, autovacuum works through the fresh million rows during the timings.
+-- way. Without this the page timed first ran twice as slow (docs/figures.md: autovacuum on the
+-- fresh rows, or the visibility map a vacuum sets; not pinned down).
 VACUUM (ANALYZE) incidents;
 SQL
 echo "analytics: seeded $N_INCIDENTS incidents in $(( $(date +%s) - start )) s"
