@@ -4,7 +4,23 @@ Every 422 is the documented validation error and names the field it is about, an
 answer of ours (not even an error) leaks an internal cause.
 """
 
+import os
+import uuid
+
 import schemathesis
+
+# The run's own API key and its owner (scripts/contract.sh): a generated call that revoked the
+# key, or demoted or disabled its owner, turned every later call into a 401 and left most
+# operations untested (schemathesis only warned). Such ids are swapped for unknown ones.
+PROTECTED = {v for v in os.environ.get("CONTRACT_PROTECTED_IDS", "").split(",") if v}
+
+
+@schemathesis.hook
+def before_call(ctx, case, kwargs):
+    params = case.path_parameters or {}
+    for name, value in list(params.items()):
+        if str(value) in PROTECTED:
+            params[name] = str(uuid.uuid4())
 
 
 @schemathesis.check
