@@ -286,6 +286,15 @@ impl From<sqlx::Error> for AppError {
         {
             return mapped;
         }
+        // A NUL character (JSON's \u0000) in a text or jsonb value: Postgres cannot store it.
+        if let Some(db) = err.as_database_error()
+            && matches!(db.code().as_deref(), Some("22021" | "22P05"))
+        {
+            return Self::invalid(
+                "body",
+                "contains a character that cannot be stored (a NUL, \\u0000)",
+            );
+        }
         match err {
             _ if database_unavailable(&err) => {
                 tracing::error!(error = %err, "database unavailable");

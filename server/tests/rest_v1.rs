@@ -487,3 +487,52 @@ async fn every_answer_carries_a_request_id() {
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "proxy-req-0001");
 }
+
+#[tokio::test]
+async fn a_nul_character_is_a_422_naming_the_field_and_stores_nothing() {
+    let (app, key, service) = setup().await;
+    let post = reqwest::Method::POST;
+    let (s, _, inc) = send(
+        &app,
+        post.clone(),
+        "/api/v1/incidents",
+        &key,
+        Some(json!({"service_id": service, "title": "Checkout down"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 201, "{inc}");
+    let notes = format!("/api/v1/incidents/{}/notes", inc["id"].as_str().unwrap());
+    let (s, _, err) = send(
+        &app,
+        post,
+        &notes,
+        &key,
+        Some(json!({"text": "a\u{0}b"})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, 422, "{err}");
+    assert_eq!(
+        (err["error"].as_str(), err["field"].as_str()),
+        (Some("invalid"), Some("text"))
+    );
+    // A server function reaches the database with it: refused there, a 400 naming the body.
+    let admin = app.add_user("notes@example.com", Role::Admin).await;
+    let session = app.session_for(admin.id).await;
+    let (s, err) = app
+        .call(
+            "/api/incidents/note",
+            json!({"id": inc["id"], "note": "a\u{0}b"}),
+            &session,
+        )
+        .await;
+    assert_eq!(s, 400, "{err}");
+    assert_eq!(err["field"], "body", "{err}");
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM incident_timeline WHERE kind = 'NOTE'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+}

@@ -77,6 +77,21 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError(AppError::invalid("body", "must be a JSON object")));
     }
+    // Postgres stores no NUL character: name the field that has one (the escape is the only
+    // way JSON can carry it, so the slower walk runs only when the escape appears).
+    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some(field) = nul_path(&value, String::new())
+    {
+        return Err(ApiError(AppError::invalid(
+            if field.is_empty() {
+                "body".to_owned()
+            } else {
+                field
+            },
+            "must not contain a NUL character (\\u0000)",
+        )));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let message = e.inner().to_string();
@@ -88,6 +103,31 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
             .to_owned();
         ApiError(AppError::invalid(field, message))
     })
+}
+
+/// The path (`steps[2].name`) of the first string or key holding a NUL character.
+fn nul_path(value: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{at}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(v, here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Query parameters; a bad one is 422 naming it.
@@ -224,6 +264,17 @@ mod tests {
             "steps[1].delay"
         );
         assert_eq!(field("not json"), "body");
+    }
+
+    #[test]
+    fn a_nul_character_names_its_field() {
+        assert_eq!(
+            field(r#"{"name":"a","steps":[{"delay":1},{"delay":1,"x":"b\u0000"}]}"#),
+            "steps[1].x"
+        );
+        assert_eq!(field(r#"{"name":"a\U0000","steps":[]}"#), "name");
+        // An escaped backslash before "u0000" is plain text.
+        assert!(decode::<Policy>(br#"{"name":"a\\u0000","steps":[]}"#).is_ok());
     }
 
     #[test]
