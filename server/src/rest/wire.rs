@@ -77,9 +77,9 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError(AppError::invalid("body", "must be a JSON object")));
     }
-    // Postgres stores no NUL character: name the field that has one (the escape is the only
-    // way JSON can carry it, so the slower walk runs only when the escape appears).
-    if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+    // Postgres stores no NUL character: name the field that has one (JSON can carry it only
+    // as the escape `\u0000`, so the slower walk runs only when that appears).
+    if bytes.windows(6).any(|w| w == b"\\u0000")
         && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
         && let Some(field) = nul_path(&value, String::new())
     {
@@ -272,7 +272,10 @@ mod tests {
             field(r#"{"name":"a","steps":[{"delay":1},{"delay":1,"x":"b\u0000"}]}"#),
             "steps[1].x"
         );
-        assert_eq!(field(r#"{"name":"a\U0000","steps":[]}"#), "name");
+        assert_eq!(
+            field(r#"{"name":"a","steps":[],"extra":{"k":["x","\u0000"]}}"#),
+            "extra.k[1]"
+        );
         // An escaped backslash before "u0000" is plain text.
         assert!(decode::<Policy>(br#"{"name":"a\\u0000","steps":[]}"#).is_ok());
     }
